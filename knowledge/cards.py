@@ -1,0 +1,163 @@
+"""Concept cards: Markdown files with TOML front matter, one concept each.
+
+A card looks like this:
+
+    +++
+    id = "tokenization"
+    title = "Tokenization"
+    team = 3                      # 1-5, or leave it out for concepts outside the jigsaw
+    aliases = ["tokenizer", "token ids"]
+    related = ["subwords-and-vocabulary", "special-tokens"]
+    +++
+    ## Explanation
+    ...
+    ## Key points
+    - ...
+    ## Analogy            (optional)
+    ...
+    ## Common mistakes
+    - ...
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CARDS_DIR = Path(__file__).parent / "cards"
+TEAMS = range(1, 6)
+REQUIRED_SECTIONS = ("Explanation", "Key points", "Common mistakes")
+OPTIONAL_SECTIONS = ("Analogy",)
+_ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n(.*)\Z", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    title: str
+    team: int | None
+    explanation: str
+    key_points: tuple[str, ...]
+    common_mistakes: tuple[str, ...]
+    analogy: str | None = None
+    aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    source: str = field(default="", compare=False)
+
+
+class CardError(ValueError):
+    """One or more card files are broken; `problems` lists every one of them."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("broken concept cards:\n" + "\n".join(f"- {p}" for p in problems))
+        self.problems = problems
+
+
+def _sections(body: str) -> dict[str, str]:
+    parts = re.split(r"^## +(.+?)\s*$", body, flags=re.MULTILINE)
+    return {title.strip(): text.strip() for title, text in zip(parts[1::2], parts[2::2])}
+
+
+def _bullets(text: str) -> tuple[str, ...]:
+    items: list[str] = []
+    for line in text.splitlines():
+        if line.startswith(("- ", "* ")):
+            items.append(line[2:].strip())
+        elif line.strip() and items:  # a wrapped bullet continues the previous item
+            items[-1] += " " + line.strip()
+    return tuple(items)
+
+
+def parse_card(path: Path) -> tuple[Card | None, list[str]]:
+    """Parse one card file; returns the card (or None) and every problem found in it."""
+    name = path.name
+    match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+    if not match:
+        return None, [f"{name}: must start with +++ TOML front matter +++"]
+    try:
+        meta = tomllib.loads(match.group(1))
+    except tomllib.TOMLDecodeError as exc:
+        return None, [f"{name}: front matter is not valid TOML ({exc})"]
+    problems: list[str] = []
+    card_id = meta.get("id")
+    if not isinstance(card_id, str) or not _ID_PATTERN.match(card_id):
+        problems.append(f"{name}: id must be lowercase-with-dashes, got {card_id!r}")
+    elif path.stem != card_id:
+        problems.append(f"{name}: file name must be {card_id}.md")
+    if not isinstance(meta.get("title"), str) or not meta["title"].strip():
+        problems.append(f"{name}: title is missing")
+    team = meta.get("team")
+    if team is not None and team not in TEAMS:
+        problems.append(f"{name}: team must be 1-5 or absent, got {team!r}")
+    for key in ("aliases", "related"):
+        value = meta.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(f"{name}: {key} must be a list of strings")
+    unknown = set(meta) - {"id", "title", "team", "aliases", "related"}
+    if unknown:
+        problems.append(f"{name}: unknown front-matter keys {sorted(unknown)}")
+    sections = _sections(match.group(2))
+    for section in REQUIRED_SECTIONS:
+        if not sections.get(section):
+            problems.append(f"{name}: section '## {section}' is missing or empty")
+    extra = set(sections) - set(REQUIRED_SECTIONS) - set(OPTIONAL_SECTIONS)
+    if extra:
+        problems.append(f"{name}: unknown sections {sorted(extra)}")
+    for section in ("Key points", "Common mistakes"):
+        if sections.get(section) and not _bullets(sections[section]):
+            problems.append(f"{name}: '## {section}' needs '- ' bullet points")
+    if problems:
+        return None, problems
+    card = Card(
+        id=card_id,
+        title=meta["title"].strip(),
+        team=team,
+        explanation=sections["Explanation"],
+        key_points=_bullets(sections["Key points"]),
+        common_mistakes=_bullets(sections["Common mistakes"]),
+        analogy=sections.get("Analogy") or None,
+        aliases=tuple(meta.get("aliases", [])),
+        related=tuple(meta.get("related", [])),
+        source=name,
+    )
+    return card, []
+
+
+def check_cards(directory: Path = CARDS_DIR) -> tuple[list[Card], list[str]]:
+    """Parse every card in `directory`; returns the good cards and every problem found."""
+    cards: list[Card] = []
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.md")):
+        card, card_problems = parse_card(path)
+        problems += card_problems
+        if card:
+            cards.append(card)
+    seen: dict[str, str] = {}
+    for card in cards:
+        if card.id in seen:
+            problems.append(f"{card.source}: id {card.id!r} is also used by {seen[card.id]}")
+        seen[card.id] = card.source
+    for card in cards:
+        for rel in card.related:
+            if rel not in seen:
+                problems.append(f"{card.source}: related id {rel!r} has no card")
+            elif rel == card.id:
+                problems.append(f"{card.source}: a card cannot be related to itself")
+    if not cards and not problems:
+        problems.append(f"{directory}: no cards found")
+    return cards, problems
+
+
+def load_cards(directory: Path = CARDS_DIR) -> list[Card]:
+    """All cards, or CardError listing every broken file."""
+    cards, problems = check_cards(directory)
+    if problems:
+        raise CardError(problems)
+    return cards
+
+
+def cards_by_team(cards: list[Card], team: int) -> list[Card]:
+    return [c for c in cards if c.team == team]

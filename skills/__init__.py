@@ -1,0 +1,1 @@
+"""Frontend-free skills: model loading, tokenizer and fill-mask demos, calculators."""
