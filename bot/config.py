@@ -51,6 +51,12 @@ class Settings(BaseSettings):
         default=False,
         description="Never contact a model hub; only packaged models and local folders load.",
     )
+    index_dir: Path | None = Field(
+        default=None,
+        description="Where the retrieval index is persisted (default: <data_dir>/index). "
+        "Index folders are named by a fingerprint of their content, so several data "
+        "directories may share one.",
+    )
     discord_token: SecretStr | None = Field(
         default=None, description="Discord bot token (only `tutor run` needs it)."
     )
@@ -60,5 +66,5 @@ class Settings(BaseSettings):
         return self.data_dir / "tutor.db"
 
     @property
-    def index_dir(self) -> Path:
-        return self.data_dir / "index"
+    def index_path(self) -> Path:
+        return self.index_dir or self.data_dir / "index"

@@ -65,14 +65,17 @@ def _read_pdf(path: Path) -> str:
 
 
 def _paragraphs(text: str) -> list[tuple[int, int, str]]:
-    """(first line, last line, text) of each blank-line-separated paragraph, 1-based lines."""
+    """(first line, last line, text) of each blank-line-separated paragraph.
+
+    Lines are numbered as in the original file (1-based), so citations point at the source."""
     paragraphs: list[tuple[int, int, str]] = []
     start, lines = 0, []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate((normalise(raw) for raw in raw_lines), start=1):
+        if line:
             if not lines:
                 start = number
-            lines.append(line.strip())
+            lines.append(line)
         elif lines:
             paragraphs.append((start, number - 1, " ".join(lines)))
             lines = []
@@ -84,7 +87,6 @@ def _paragraphs(text: str) -> list[tuple[int, int, str]]:
 def chunk_text(text: str, chunk_words: int = CHUNK_WORDS) -> list[DocumentChunk]:
     """Group paragraphs into chunks of about `chunk_words` words, never splitting a paragraph
     unless it alone is longer than twice the target."""
-    text = normalise(text, keep_newlines=True)
     chunks: list[DocumentChunk] = []
     pending: list[tuple[int, int, str]] = []
 

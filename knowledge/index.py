@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -96,9 +97,16 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("english")
 
 
-def _bm25_tokens(texts: list[str]) -> list[list[str]]:
+def _bm25s():  # type: ignore[no-untyped-def]
     import bm25s
 
+    # bm25s sets its own logger to DEBUG, which prints "Building index..." on every build.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
+def _bm25_tokens(texts: list[str]) -> list[list[str]]:
+    bm25s = _bm25s()
     tokenized = bm25s.tokenize(
         texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
     )
@@ -127,9 +135,9 @@ class HybridIndex:
 
     @classmethod
     def build(cls, passages: list[Passage], encoder: Encoder, model_name: str) -> HybridIndex:
-        import bm25s
         import faiss
 
+        bm25s = _bm25s()
         if not passages:
             raise ValueError("cannot build an index without passages")
         bm25 = bm25s.BM25()
@@ -151,9 +159,9 @@ class HybridIndex:
 
     @classmethod
     def load(cls, folder: Path, encoder: Encoder, expected_fingerprint: str) -> HybridIndex:
-        import bm25s
         import faiss
 
+        bm25s = _bm25s()
         passages = [Passage(**p) for p in json.loads((folder / "passages.json").read_text())]
         bm25 = bm25s.BM25.load(str(folder / "bm25"))
         dense = faiss.read_index(str(folder / "dense.faiss"))

@@ -1,0 +1,152 @@
+"""The local console frontend: `tutor chat`, a REPL that behaves like one Discord channel.
+
+`/ask ...` or a plain question asks; other slash commands mirror the Discord ones. Every
+command calls the same `Tutor` method the Discord frontend calls; this module only parses
+lines and renders results as plain text.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from bot.services import AskReply, IngestReport, Tutor, UserInputError
+
+PROMPT = "you> "
+
+
+def render_answer(reply: AskReply) -> str:
+    answer = reply.answer
+    lines: list[str] = []
+    if reply.note:
+        lines.append(f"(note: {reply.note})")
+    if answer.answered and answer.title:
+        lines.append(f"{answer.title}  [confidence {answer.confidence:.2f}]")
+        lines.append("")
+    lines.append(answer.answer)
+    if answer.sources:
+        cited = ", ".join(f"{s.title} ({s.kind}, {s.score:.2f})" for s in answer.sources)
+        lines += ["", f"Sources: {cited}"]
+    if answer.answered and answer.related:
+        lines.append("Related: " + ", ".join(title for _, title in answer.related))
+    return "\n".join(lines)
+
+
+def render_ingest(reports: list[IngestReport]) -> str:
+    lines = []
+    for r in reports:
+        if r.status == "error":
+            lines.append(f"✗ {r.path}: {r.message}")
+        else:
+            detail = f" ({r.message})" if r.message else ""
+            lines.append(f"✓ {r.path}: {r.status}, {r.chunks} chunks{detail}")
+    return "\n".join(lines) or "Nothing to ingest."
+
+
+def render_unanswered(rows: list[dict]) -> str:
+    if not rows:
+        return "No unanswered questions."
+    return "\n".join(
+        f"{r['asked_at']}  #{r['channel']}  {r['user']}: {r['question']}" for r in rows
+    )
+
+
+HELP = """Commands:
+  <question>               ask about a course concept (same as /ask)
+  /ask QUESTION            ask about a course concept
+  /ingest PATH [PATH...]   add instructor documents (txt, md, pdf) to the knowledge base
+  /unanswered              questions the bot could not answer, newest first
+  /channel NAME            act as if typing in another channel
+  /user NAME               act as another user
+  /help                    this help
+  /quit                    leave (Ctrl-D works too)"""
+
+
+@dataclass
+class ConsoleSession:
+    """One console 'channel': parses a line, calls the Tutor, returns the text to print."""
+
+    tutor: Tutor
+    channel: str = "console"
+    user: str = "local"
+    commands: dict[str, Callable[[str], str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.commands = {
+            "ask": self._ask,
+            "ingest": self._ingest,
+            "unanswered": lambda _: render_unanswered(self.tutor.unanswered()),
+            "channel": self._set_channel,
+            "user": self._set_user,
+            "help": lambda _: HELP,
+        }
+
+    def handle(self, line: str) -> str:
+        line = line.strip()
+        if not line:
+            return ""
+        try:
+            if line.startswith("/"):
+                name, _, rest = line[1:].partition(" ")
+                command = self.commands.get(name.lower())
+                if command is None:
+                    return f"Unknown command /{name}. Type /help for the list."
+                return command(rest.strip())
+            return self._ask(line)
+        except UserInputError as exc:
+            return str(exc)
+
+    def _ask(self, question: str) -> str:
+        return render_answer(self.tutor.ask(question, channel=self.channel, user=self.user))
+
+    def _ingest(self, rest: str) -> str:
+        try:
+            paths = [Path(p) for p in shlex.split(rest)]
+        except ValueError as exc:
+            raise UserInputError(f"Could not read the paths: {exc}") from exc
+        if not paths:
+            raise UserInputError("Usage: /ingest PATH [PATH...]")
+        return render_ingest(self.tutor.ingest(paths))
+
+    def _set_channel(self, name: str) -> str:
+        if not name:
+            return f"You are in #{self.channel}."
+        self.channel = name.lstrip("#")
+        return f"Now in #{self.channel}."
+
+    def _set_user(self, name: str) -> str:
+        if not name:
+            return f"You are {self.user}."
+        self.user = name.lstrip("@")
+        return f"Now speaking as {self.user}."
+
+
+def run_chat(
+    tutor: Tutor,
+    *,
+    channel: str = "console",
+    user: str = "local",
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> int:
+    session = ConsoleSession(tutor, channel=channel, user=user)
+    interactive = stdin.isatty()
+    if interactive:
+        print("Tutor bot (local console). Ask a question, or /help. Loading models...", file=stdout)
+    tutor.warm_up()
+    if interactive:
+        print("Ready.", file=stdout)
+    while True:
+        if interactive:
+            print(PROMPT, end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line or line.strip() in ("/quit", "/exit"):
+            break
+        reply = session.handle(line)
+        if reply:
+            print(f"tutor> {reply}\n", file=stdout, flush=True)
+    return 0

@@ -1,0 +1,49 @@
+import threading
+
+from bot.store import Store
+from knowledge.documents import DocumentChunk
+
+
+def test_wal_busy_timeout_and_migrations(tmp_path):
+    with Store(tmp_path / "t.db") as store:
+        assert store.run(lambda db: db.execute("PRAGMA journal_mode").fetchone()[0]) == "wal"
+        assert store.run(lambda db: db.execute("PRAGMA busy_timeout").fetchone()[0]) == 5000
+        tables = set(store.run(lambda db: db.table_names()))
+        assert {"questions", "documents", "document_chunks", "_sqlite_migrations"} <= tables
+
+
+def test_reopening_does_not_reapply_migrations(tmp_path):
+    Store(tmp_path / "t.db").close()
+    with Store(tmp_path / "t.db") as store:
+        rows = store.run(lambda db: db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0])
+        assert rows == 2
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    with Store(tmp_path / "t.db") as store:
+        def ask(n: int) -> None:
+            for i in range(20):
+                store.record_question(
+                    channel="c", user=f"u{n}", question=f"q{n}-{i}", answered=False,
+                    concept=None, confidence=0.1,
+                )
+
+        threads = [threading.Thread(target=ask, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(store.unanswered_questions(limit=1000)) == 160
+
+
+def test_documents_round_trip_and_replace(tmp_path):
+    with Store(tmp_path / "t.db") as store:
+        chunks = [DocumentChunk(1, 1, 3, "alpha"), DocumentChunk(2, 5, 6, "beta")]
+        store.add_document(path="/x/notes.txt", name="notes.txt", sha256="abc", chunks=chunks)
+        assert store.document_by_hash("abc")["chunks"] == 2
+        rows = store.document_chunks()
+        assert [(r["name"], r["position"], r["text"]) for r in rows] == [
+            ("notes.txt", 1, "alpha"), ("notes.txt", 2, "beta")
+        ]
+        assert store.remove_document("notes.txt") == 1
+        assert store.document_chunks() == []
