@@ -14,9 +14,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.cards import load_cards  # noqa: E402
-from knowledge.index import HybridIndex, card_passages  # noqa: E402
-from skills.models import load_sentence_encoder  # noqa: E402
+from knowledge.cards import load_cards
+from knowledge.index import HybridIndex, card_passages
+from skills.models import load_sentence_encoder
 
 
 def read_questions(path: Path) -> list[tuple[str, set[str] | None]]:
@@ -31,7 +31,9 @@ def read_questions(path: Path) -> list[tuple[str, set[str] | None]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--questions", type=Path, default=Path(__file__).with_name("ask_questions.tsv"))
+    parser.add_argument(
+        "--questions", type=Path, default=Path(__file__).with_name("ask_questions.tsv")
+    )
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")
     args = parser.parse_args()
@@ -42,7 +44,9 @@ def main() -> None:
     questions = read_questions(args.questions)
     on_topic = [(q, c) for q, c in questions if c]
     off_topic = [q for q, c in questions if not c]
-    index = HybridIndex.build(card_passages(load_cards()), load_sentence_encoder(args.model), args.model)
+    index = HybridIndex.build(
+        card_passages(load_cards()), load_sentence_encoder(args.model), args.model
+    )
 
     print(f"{len(on_topic)} concept questions, {len(off_topic)} off-topic, threshold {threshold}")
     print(f"{'method':8} {'top-1':>7} {'top-3':>7}")
@@ -67,12 +71,18 @@ def main() -> None:
     print("\nWith the threshold (hybrid):")
     print(f"  concept questions answered with the right card: {answered_right}/{len(on_topic)}")
     print(f"  concept questions answered with a wrong card:   {answered_wrong}/{len(on_topic)}")
-    print(f"  concept questions held back as 'not sure':      {len(on_topic) - answered_right - answered_wrong}/{len(on_topic)}")
+    held_back = len(on_topic) - answered_right - answered_wrong
+    print(f"  concept questions held back as 'not sure':      {held_back}/{len(on_topic)}")
     print(f"  off-topic questions held back (correct):        {off_rejected}/{len(off)}")
     print("\nConfidence (fused score) of the top hit:")
-    for name, values in (("right", [s for s, *_ in right]), ("wrong", [s for s, *_ in wrong]), ("off-topic", [s for s, _ in off])):
+    for name, values in (
+        ("right", [s for s, *_ in right]),
+        ("wrong", [s for s, *_ in wrong]),
+        ("off-topic", [s for s, _ in off]),
+    ):
         if values:
-            print(f"  {name:9} min {min(values):.3f}  median {sorted(values)[len(values) // 2]:.3f}  max {max(values):.3f}")
+            median = sorted(values)[len(values) // 2]
+            print(f"  {name:9} min {min(values):.3f}  median {median:.3f}  max {max(values):.3f}")
     for s, q, got in wrong:
         print(f"  wrong: {q!r} -> {got} (confidence {s:.3f})")
     for s, q in rejected_misses:

@@ -109,7 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("ask", cmd_ask, "answer a concept question from the knowledge base")
     p.add_argument("question", nargs="*", help="the question (quote it)")
-    p.add_argument("--file", type=Path, help="answer one question per line of this file (JSON Lines with --json)")
+    p.add_argument(
+        "--file",
+        type=Path,
+        help="answer one question per line of this file (JSON Lines with --json)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     who(p)
 

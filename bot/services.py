@@ -10,7 +10,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bot.config import Settings
 from bot.store import Store
@@ -48,7 +48,12 @@ class IngestReport:
     message: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "status": self.status, "chunks": self.chunks, "message": self.message}
+        return {
+            "path": self.path,
+            "status": self.status,
+            "chunks": self.chunks,
+            "message": self.message,
+        }
 
 
 class Tutor:
@@ -80,11 +85,12 @@ class Tutor:
         if self._encoder is None:
             from skills.models import load_sentence_encoder
 
-            self._encoder = load_sentence_encoder(
+            loaded = load_sentence_encoder(
                 self.settings.embedding_model,
                 model_dir=self.settings.model_dir,
                 offline=self.settings.hub_offline,
             )
+            self._encoder = cast(Encoder, loaded)  # SentenceTransformer's overloads satisfy it
         return self._encoder
 
     def knowledge(self) -> KnowledgeBase:

@@ -29,7 +29,7 @@ migrations = Migrations("tutorbot")
 
 @migrations()
 def m001_questions(db: Database) -> None:
-    db["questions"].create(  # type: ignore[union-attr]
+    db.table("questions").create(
         {
             "id": int,
             "asked_at": str,
@@ -43,18 +43,18 @@ def m001_questions(db: Database) -> None:
         pk="id",
         not_null={"asked_at", "question", "answered"},
     )
-    db["questions"].create_index(["answered", "asked_at"])  # type: ignore[union-attr]
+    db.table("questions").create_index(["answered", "asked_at"])
 
 
 @migrations()
 def m002_documents(db: Database) -> None:
-    db["documents"].create(  # type: ignore[union-attr]
+    db.table("documents").create(
         {"id": int, "path": str, "name": str, "sha256": str, "ingested_at": str, "chunks": int},
         pk="id",
         not_null={"path", "name", "sha256", "ingested_at"},
     )
-    db["documents"].create_index(["sha256"], unique=True)  # type: ignore[union-attr]
-    db["document_chunks"].create(  # type: ignore[union-attr]
+    db.table("documents").create_index(["sha256"], unique=True)
+    db.table("document_chunks").create(
         {
             "id": int,
             "document_id": int,
@@ -67,9 +67,7 @@ def m002_documents(db: Database) -> None:
         foreign_keys=[("document_id", "documents", "id")],
         not_null={"document_id", "position", "text"},
     )
-    db["document_chunks"].create_index(  # type: ignore[union-attr]
-        ["document_id", "position"], unique=True
-    )
+    db.table("document_chunks").create_index(["document_id", "position"], unique=True)
 
 
 def utc_now() -> str:
@@ -138,12 +136,12 @@ class Store:
             "concept": concept,
             "confidence": round(confidence, 4),
         }
-        return self.run(lambda db: db["questions"].insert(row).last_pk)
+        return self.run(lambda db: db.table("questions").insert(row).last_pk)
 
     def unanswered_questions(self, limit: int = 100) -> list[dict[str, Any]]:
         def query(db: Database) -> list[dict[str, Any]]:
             return list(
-                db["questions"].rows_where(
+                db.table("questions").rows_where(
                     "answered = 0", order_by="asked_at desc, id desc", limit=limit
                 )
             )
@@ -154,7 +152,7 @@ class Store:
 
     def document_by_hash(self, sha256: str) -> dict[str, Any] | None:
         def query(db: Database) -> dict[str, Any] | None:
-            rows = list(db["documents"].rows_where("sha256 = ?", [sha256], limit=1))
+            rows = list(db.table("documents").rows_where("sha256 = ?", [sha256], limit=1))
             return rows[0] if rows else None
 
         return self.run(query)
@@ -166,16 +164,20 @@ class Store:
 
         def write(db: Database) -> int:
             with db.atomic():
-                doc_id = db["documents"].insert(
-                    {
-                        "path": path,
-                        "name": name,
-                        "sha256": sha256,
-                        "ingested_at": utc_now(),
-                        "chunks": len(chunks),
-                    }
-                ).last_pk
-                db["document_chunks"].insert_all(
+                doc_id = (
+                    db.table("documents")
+                    .insert(
+                        {
+                            "path": path,
+                            "name": name,
+                            "sha256": sha256,
+                            "ingested_at": utc_now(),
+                            "chunks": len(chunks),
+                        }
+                    )
+                    .last_pk
+                )
+                db.table("document_chunks").insert_all(
                     {
                         "document_id": doc_id,
                         "position": c.position,
@@ -185,6 +187,7 @@ class Store:
                     }
                     for c in chunks
                 )
+            assert doc_id is not None
             return int(doc_id)
 
         return self.run(write)
@@ -193,7 +196,7 @@ class Store:
         """Delete every stored document with this file name; returns how many went."""
 
         def write(db: Database) -> int:
-            ids = [r["id"] for r in db["documents"].rows_where("name = ?", [name])]
+            ids = [r["id"] for r in db.table("documents").rows_where("name = ?", [name])]
             with db.atomic():
                 for doc_id in ids:
                     db.execute("DELETE FROM document_chunks WHERE document_id = ?", [doc_id])
@@ -203,7 +206,7 @@ class Store:
         return self.run(write)
 
     def documents(self) -> list[dict[str, Any]]:
-        return self.run(lambda db: list(db["documents"].rows_where(order_by="id")))
+        return self.run(lambda db: list(db.table("documents").rows_where(order_by="id")))
 
     def document_chunks(self) -> list[dict[str, Any]]:
         """Every chunk with its document's name, in a stable order (document, position)."""

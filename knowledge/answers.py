@@ -108,12 +108,19 @@ class KnowledgeBase:
             )
         assert card is not None
         return Answer(
-            True, card.id, card.title, card_answer_text(card), confidence, sources,
+            True,
+            card.id,
+            card.title,
+            card_answer_text(card),
+            confidence,
+            sources,
             self._related(card),
         )
 
     def _not_sure(self, hits: list[SourceHit], confidence: float) -> Answer:
-        closest = [(h.source_id, self.cards[h.source_id].title) for h in hits if h.kind == "card"][:3]
+        closest = [(h.source_id, self.cards[h.source_id].title) for h in hits if h.kind == "card"][
+            :3
+        ]
         text = "I'm not sure I can answer that from the course material."
         if closest:
             text += " The closest concepts I know are: " + ", ".join(t for _, t in closest) + "."

@@ -58,7 +58,9 @@ class CardError(ValueError):
 
 def _sections(body: str) -> dict[str, str]:
     parts = re.split(r"^## +(.+?)\s*$", body, flags=re.MULTILINE)
-    return {title.strip(): text.strip() for title, text in zip(parts[1::2], parts[2::2])}
+    return {
+        title.strip(): text.strip() for title, text in zip(parts[1::2], parts[2::2], strict=True)
+    }
 
 
 def _bullets(text: str) -> tuple[str, ...]:
@@ -112,7 +114,7 @@ def parse_card(path: Path) -> tuple[Card | None, list[str]]:
     if problems:
         return None, problems
     card = Card(
-        id=card_id,
+        id=str(card_id),
         title=meta["title"].strip(),
         team=team,
         explanation=sections["Explanation"],

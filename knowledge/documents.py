@@ -69,7 +69,7 @@ def _paragraphs(text: str) -> list[tuple[int, int, str]]:
 
     Lines are numbered as in the original file (1-based), so citations point at the source."""
     paragraphs: list[tuple[int, int, str]] = []
-    start, lines = 0, []
+    start, lines = 0, list[str]()
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for number, line in enumerate((normalise(raw) for raw in raw_lines), start=1):
         if line:

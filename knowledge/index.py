@@ -7,7 +7,8 @@ passage's. Document chunks are their own sources, so answers can cite file and p
 Ranking: each source gets `DENSE_WEIGHT x cosine + (1 - DENSE_WEIGHT) x bm25 / (bm25 + BM25_HALF)`.
 Both terms lie in [0, 1], so the fused score doubles as the answer's confidence. BM25 runs over
 whole sources (a card's passages joined), dense similarity takes a source's best passage; on
-bench/ask_questions.tsv this beat reciprocal rank fusion and per-passage BM25 (bench/ask_quality.py).
+bench/ask_questions.tsv this beat reciprocal rank fusion and per-passage BM25
+(bench/ask_quality.py).
 
 The index is persisted under a folder named by a fingerprint of the passages and the model, so
 it is rebuilt only when cards, documents or the embedding model change; start-up just loads it.
@@ -23,7 +24,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -41,7 +42,7 @@ Method = Literal["hybrid", "bm25", "dense"]
 
 
 class Encoder(Protocol):
-    def encode(self, sentences: list[str], **kwargs: object) -> np.ndarray: ...
+    def encode(self, sentences: list[str], **kwargs: Any) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def card_passages(cards: Iterable[Card]) -> list[Passage]:
     passages: list[Passage] = []
     for card in cards:
         parts = [
-            f"{card.title}. Also known as: {', '.join(card.aliases)}." if card.aliases else card.title,
+            f"{card.title}. Also known as: {', '.join(card.aliases)}."
+            if card.aliases
+            else card.title,
             card.explanation,
             " ".join(card.key_points),
             card.analogy or "",
@@ -91,13 +94,13 @@ def fingerprint(passages: Sequence[Passage], model_name: str) -> str:
     return digest.hexdigest()[:20]
 
 
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")
 
 
-def _bm25s():  # type: ignore[no-untyped-def]
+def _bm25s():
     import bm25s
 
     # bm25s sets its own logger to DEBUG, which prints "Building index..." on every build.
@@ -110,7 +113,7 @@ def _bm25_tokens(texts: list[str]) -> list[list[str]]:
     tokenized = bm25s.tokenize(
         texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
     )
-    return tokenized  # type: ignore[return-value]
+    return tokenized
 
 
 class HybridIndex:
@@ -127,7 +130,7 @@ class HybridIndex:
         self._bm25 = bm25
         self._dense = dense
         self._encoder = encoder
-        self._sources = sorted({(p.source_id, p.kind) for p in passages})
+        self._sources: list[tuple[str, Kind]] = sorted({(p.source_id, p.kind) for p in passages})
         position = {key: i for i, key in enumerate(self._sources)}
         self._source_of = np.array([position[(p.source_id, p.kind)] for p in passages])
 
@@ -240,7 +243,7 @@ class HybridIndex:
         return [
             SourceHit(
                 source_id=self._sources[i][0],
-                kind=self._sources[i][1],  # type: ignore[arg-type]
+                kind=self._sources[i][1],
                 score=float(ranking[i]),
                 similarity=float(dense[i]),
                 lexical=float(bm25[i]),

@@ -32,7 +32,9 @@ class HubModel:
 HUB_MODELS: dict[str, HubModel] = {
     m.id: m
     for m in (
-        HubModel("distilbert-base-uncased", "12040accade4e8a0f71eabdb258fecc2e7e948be", "fill-mask"),
+        HubModel(
+            "distilbert-base-uncased", "12040accade4e8a0f71eabdb258fecc2e7e948be", "fill-mask"
+        ),
         HubModel("bert-base-uncased", "86b5e0934494bd15c9632b12f734a8a67f723594", "fill-mask"),
         HubModel("bert-base-cased", "cd5ef92a9fb2f889e972770a36d4ed042daf221e", "fill-mask"),
         HubModel("roberta-base", "e2da8e2f811d1448a5b465c236feacd80ffbac7b", "fill-mask"),
@@ -88,7 +90,9 @@ class ModelSource:
         return {"pretrained_model_name_or_path": self.name, "revision": self.revision}
 
 
-def resolve_model(name: str, *, model_dir: Path | None = None, offline: bool = False) -> ModelSource:
+def resolve_model(
+    name: str, *, model_dir: Path | None = None, offline: bool = False
+) -> ModelSource:
     """Decide where `name` loads from, refusing unknown names before anything is fetched."""
     name = name.strip()
     if not name:

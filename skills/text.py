@@ -27,7 +27,10 @@ class CleanText:
     def note(self, limit: int) -> str | None:
         if not self.truncated:
             return None
-        return f"Your text was {self.original_length:,} characters; only the first {limit:,} were used."
+        return (
+            f"Your text was {self.original_length:,} characters; "
+            f"only the first {limit:,} were used."
+        )
 
 
 def normalise(text: str, *, keep_newlines: bool = False) -> str:

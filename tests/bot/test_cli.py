@@ -21,7 +21,9 @@ def run_cli(monkeypatch, settings, encoder, capsys):
 
 
 def test_ask_json_schema(run_cli):
-    code, out, _ = run_cli("ask", "--json", "how many steps per epoch with 1000 examples and batch 10?")
+    code, out, _ = run_cli(
+        "ask", "--json", "how many steps per epoch with 1000 examples and batch 10?"
+    )
     assert code == 0
     data = json.loads(out)
     assert data["answered"] is True
@@ -29,7 +31,11 @@ def test_ask_json_schema(run_cli):
     assert data["title"] == "Epochs, batches and steps"
     assert isinstance(data["answer"], str) and data["answer"]
     assert 0 <= data["confidence"] <= 1
-    assert data["sources"][0] == {"id": "epochs-batches-steps", "kind": "card", "score": data["sources"][0]["score"]}
+    assert data["sources"][0] == {
+        "id": "epochs-batches-steps",
+        "kind": "card",
+        "score": data["sources"][0]["score"],
+    }
     scores = [s["score"] for s in data["sources"]]
     assert scores == sorted(scores, reverse=True)
 

@@ -15,17 +15,24 @@ def test_wal_busy_timeout_and_migrations(tmp_path):
 def test_reopening_does_not_reapply_migrations(tmp_path):
     Store(tmp_path / "t.db").close()
     with Store(tmp_path / "t.db") as store:
-        rows = store.run(lambda db: db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0])
+        rows = store.run(
+            lambda db: db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
+        )
         assert rows == 2
 
 
 def test_concurrent_writers_lose_nothing(tmp_path):
     with Store(tmp_path / "t.db") as store:
+
         def ask(n: int) -> None:
             for i in range(20):
                 store.record_question(
-                    channel="c", user=f"u{n}", question=f"q{n}-{i}", answered=False,
-                    concept=None, confidence=0.1,
+                    channel="c",
+                    user=f"u{n}",
+                    question=f"q{n}-{i}",
+                    answered=False,
+                    concept=None,
+                    confidence=0.1,
                 )
 
         threads = [threading.Thread(target=ask, args=(n,)) for n in range(8)]
@@ -43,7 +50,8 @@ def test_documents_round_trip_and_replace(tmp_path):
         assert store.document_by_hash("abc")["chunks"] == 2
         rows = store.document_chunks()
         assert [(r["name"], r["position"], r["text"]) for r in rows] == [
-            ("notes.txt", 1, "alpha"), ("notes.txt", 2, "beta")
+            ("notes.txt", 1, "alpha"),
+            ("notes.txt", 2, "beta"),
         ]
         assert store.remove_document("notes.txt") == 1
         assert store.document_chunks() == []

@@ -17,7 +17,10 @@ def kb(real_encoder, tmp_path_factory):
 @pytest.mark.parametrize(
     ("question", "concept"),
     [
-        ("how many steps per epoch if I have 1000 examples and batch size 10", "epochs-batches-steps"),
+        (
+            "how many steps per epoch if I have 1000 examples and batch size 10",
+            "epochs-batches-steps",
+        ),
         ("what is the cls token for", "special-tokens"),
         ("how does low rank adaptation work", "lora-and-peft"),
         ("how do I know if my model is overfitting?", "overfitting"),
@@ -32,13 +35,19 @@ def test_concept_questions_get_the_right_card(kb, question, concept):
     card = kb.cards[concept]
     assert answer.answer.startswith(card.explanation)
     assert answer.sources[0].id == concept and answer.sources[0].kind == "card"
-    assert [s.score for s in answer.sources] == sorted((s.score for s in answer.sources), reverse=True)
+    assert [s.score for s in answer.sources] == sorted(
+        (s.score for s in answer.sources), reverse=True
+    )
     assert 1 <= len(answer.related) <= 2
 
 
 @pytest.mark.parametrize(
     "question",
-    ["what's the best pizza near campus?", "who won the football game last night", "tell me a joke"],
+    [
+        "what's the best pizza near campus?",
+        "who won the football game last night",
+        "tell me a joke",
+    ],
 )
 def test_off_topic_questions_are_not_answered_confidently(kb, question):
     answer = kb.answer(question)

@@ -8,14 +8,36 @@ FIXED_IDS = {
     1: ["pretraining-vs-finetuning", "transfer-learning", "transformer-architecture", "attention"],
     2: ["bert-family", "model-selection", "parameters-and-size", "when-to-use-what"],
     3: ["tokenization", "subwords-and-vocabulary", "special-tokens", "attention-masks-and-padding"],
-    4: ["epochs-batches-steps", "learning-rate-and-warmup", "loss-and-gradients", "hyperparameter-tuning"],
+    4: [
+        "epochs-batches-steps",
+        "learning-rate-and-warmup",
+        "loss-and-gradients",
+        "hyperparameter-tuning",
+    ],
     5: ["lora-and-peft", "evaluation-metrics", "overfitting", "hardware"],
 }
-NO_TEAM_IDS = """masked-language-modeling next-sentence-prediction autoregressive-modeling causal-masking
-bert-vs-gpt few-shot-learning t5-text-to-text tokenizer-algorithms contextual-embeddings
-catastrophic-forgetting layer-freezing generation-strategies softmax-and-temperature
-bert-layer-representations pretraining-cost domain-adaptive-pretraining gradient-accumulation
-knowledge-distillation limitations-and-bias when-not-to-use-pretrained""".split()
+NO_TEAM_IDS = [
+    "masked-language-modeling",
+    "next-sentence-prediction",
+    "autoregressive-modeling",
+    "causal-masking",
+    "bert-vs-gpt",
+    "few-shot-learning",
+    "t5-text-to-text",
+    "tokenizer-algorithms",
+    "contextual-embeddings",
+    "catastrophic-forgetting",
+    "layer-freezing",
+    "generation-strategies",
+    "softmax-and-temperature",
+    "bert-layer-representations",
+    "pretraining-cost",
+    "domain-adaptive-pretraining",
+    "gradient-accumulation",
+    "knowledge-distillation",
+    "limitations-and-bias",
+    "when-not-to-use-pretrained",
+]
 
 
 def test_every_card_is_valid():
@@ -69,9 +91,17 @@ def test_checker_lists_every_broken_file(tmp_path):
     write(tmp_path, "no-front.md", "## Explanation\ntext\n")
     write(tmp_path, "bad-toml.md", "+++\nid = \n+++\n## Explanation\nx\n")
     write(tmp_path, "wrong-name.md", GOOD.format(id="other-name", related="[]"))
-    write(tmp_path, "no-points.md", GOOD.format(id="no-points", related="[]").replace("- one", "just prose"))
-    write(tmp_path, "team9.md", GOOD.format(id="team9", related="[]").replace('title', 'team = 9\ntitle'))
-    cards, problems = check_cards(tmp_path)
+    write(
+        tmp_path,
+        "no-points.md",
+        GOOD.format(id="no-points", related="[]").replace("- one", "just prose"),
+    )
+    write(
+        tmp_path,
+        "team9.md",
+        GOOD.format(id="team9", related="[]").replace("title", "team = 9\ntitle"),
+    )
+    _, problems = check_cards(tmp_path)
     text = "\n".join(problems)
     for name in ("no-front.md", "bad-toml.md", "wrong-name.md", "no-points.md", "team9.md"):
         assert name in text, f"{name} not reported:\n{text}"

@@ -14,7 +14,9 @@ def test_persisted_index_is_loaded_without_re_embedding(tmp_path, encoder):
     assert not rebuilt
     assert encoder.texts_encoded == embedded  # nothing re-embedded at start-up
     question = "what does the attention mask do with padding?"
-    assert [h.source_id for h in first.search(question)] == [h.source_id for h in second.search(question)]
+    assert [h.source_id for h in first.search(question)] == [
+        h.source_id for h in second.search(question)
+    ]
 
 
 def test_index_is_rebuilt_when_content_or_model_changes(tmp_path, encoder):
