@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         ge=20,
         description="Questions longer than this are cut to this many characters, with a note.",
     )
+    max_demo_chars: int = Field(
+        default=2000,
+        ge=20,
+        description="Text given to the tokenizer and fill-mask demos is cut to this many "
+        "characters, with a note.",
+    )
     mask_model: str = Field(
         default="distilbert-base-uncased",
         description="Fill-mask model: an allow-listed hub id or a local folder with a saved "

@@ -7,6 +7,7 @@ lines and renders results as plain text.
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 from collections.abc import Callable
@@ -14,7 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bot import render_text
+from bot.calculations import USAGE as CALC_USAGE
 from bot.services import AskReply, IngestReport, Tutor, UserInputError
+from bot.triggers import parse_trigger
 
 PROMPT = "you> "
 
@@ -58,6 +62,13 @@ def render_unanswered(rows: list[dict]) -> str:
 HELP = """Commands:
   <question>               ask about a course concept (same as /ask)
   /ask QUESTION            ask about a course concept
+  /tokenize TEXT           BERT WordPiece and GPT-2 BPE side by side ("tokenize this: ..." too);
+                           --tokenizer NAME picks others, "A [SEP] B" tokenizes a pair
+  /pad A ; B ; C           pad several sentences into one batch: [PAD] and the attention mask
+  /mask TEXT               fill the blank ([MASK], <mask> or ___; "mask this: ..." too);
+                           options --top-k K, --targets cat,dog, --model NAME_OR_FOLDER
+  /mlm TEXT [--seed N]     BERT's 15% / 80-10-10 masking rule applied to your sentence
+  /calc EXPRESSION         softmax 2.5 1 0.5 1.5 T=2 | steps 1000 10 | lora 768 768 16 | bert base
   /ingest PATH [PATH...]   add instructor documents (txt, md, pdf) to the knowledge base
   /unanswered              questions the bot could not answer, newest first
   /channel NAME            act as if typing in another channel
@@ -80,6 +91,12 @@ class ConsoleSession:
             "ask": self._ask,
             "ingest": self._ingest,
             "unanswered": lambda _: render_unanswered(self.tutor.unanswered()),
+            "tokenize": self._tokenize,
+            "tokenise": self._tokenize,
+            "pad": self._pad,
+            "mask": self._mask,
+            "mlm": self._mlm,
+            "calc": self._calc,
             "channel": self._set_channel,
             "user": self._set_user,
             "help": lambda _: HELP,
@@ -96,12 +113,50 @@ class ConsoleSession:
                 if command is None:
                     return f"Unknown command /{name}. Type /help for the list."
                 return command(rest.strip())
+            trigger = parse_trigger(line)
+            if trigger:
+                return self.commands[trigger[0]](trigger[1])
             return self._ask(line)
         except UserInputError as exc:
             return str(exc)
 
     def _ask(self, question: str) -> str:
         return render_answer(self.tutor.ask(question, channel=self.channel, user=self.user))
+
+    def _tokenize(self, rest: str) -> str:
+        options, text = take_options(rest, repeatable=("tokenizer",))
+        first, _, second = text.partition("[SEP]")
+        reply = self.tutor.tokenize(
+            first, tokenizers=options.get("tokenizer"), pair=second if "[SEP]" in text else None
+        )
+        return render_text.render_tokenize(reply)
+
+    def _pad(self, rest: str) -> str:
+        options, text = take_options(rest)
+        sentences = [s for s in (part.strip() for part in text.split(";")) if s]
+        tokenizer = options.get("tokenizer", ["bert-base-uncased"])[0]
+        return render_text.render_batch(self.tutor.tokenize_batch(sentences, tokenizer=tokenizer))
+
+    def _mask(self, rest: str) -> str:
+        options, text = take_options(rest)
+        targets = options.get("targets", [""])[0].split(",")
+        reply = self.tutor.mask(
+            text,
+            model=options.get("model", [None])[0],
+            top_k=_int_option(options, "top-k", 5),
+            targets=[t for t in targets if t],
+        )
+        return render_text.render_mask(reply)
+
+    def _mlm(self, rest: str) -> str:
+        options, text = take_options(rest)
+        demo = self.tutor.masking_demo(text, seed=_int_option(options, "seed", 0))
+        return render_text.render_masking_demo(demo)
+
+    def _calc(self, rest: str) -> str:
+        if not rest:
+            return CALC_USAGE
+        return render_text.render_calculation(self.tutor.calculate(rest))
 
     def _ingest(self, rest: str) -> str:
         try:
@@ -123,6 +178,27 @@ class ConsoleSession:
             return f"You are {self.user}."
         self.user = name.lstrip("@")
         return f"Now speaking as {self.user}."
+
+
+_OPTION = re.compile(r"(?:^|\s)--([a-z][a-z-]*)(?:[ =](\S+))?")
+
+
+def take_options(text: str, repeatable: tuple[str, ...] = ()) -> tuple[dict[str, list[str]], str]:
+    """Pull `--name value` options out of a chat line; returns them and the remaining text."""
+    options: dict[str, list[str]] = {}
+    for name, value in _OPTION.findall(text):
+        if name not in repeatable and name in options:
+            raise UserInputError(f"--{name} was given twice.")
+        options.setdefault(name, []).append(value)
+    return options, _OPTION.sub(" ", text).strip()
+
+
+def _int_option(options: dict[str, list[str]], name: str, default: int) -> int:
+    value = options.get(name, [str(default)])[0]
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise UserInputError(f"--{name} needs a whole number, got {value!r}.") from exc
 
 
 def run_chat(

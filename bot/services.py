@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,7 +18,28 @@ from knowledge.answers import Answer, KnowledgeBase
 from knowledge.cards import Card, load_cards
 from knowledge.documents import DocumentError, load_document
 from knowledge.index import Encoder, HybridIndex, card_passages, document_passages
-from skills.text import clean_user_text
+from bot.calculations import Calculation, calculate
+from skills.calculators import CalculatorError
+from skills.fill_mask import (
+    BLANK,
+    FillMaskError,
+    FillMaskResult,
+    MaskedLMRegistry,
+    MaskingDemo,
+    count_blanks,
+    masking_demo,
+)
+from skills.models import ModelNotAllowed, ModelUnavailable
+from skills.text import CleanText, clean_user_text
+from skills.tokenization import (
+    BERT_UNCASED,
+    DEFAULT_TOKENIZERS,
+    BatchResult,
+    TokenizeResult,
+    TokenizerRegistry,
+    tokenize,
+    tokenize_batch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +58,58 @@ class AskReply:
         data = self.answer.to_json()
         if self.note:
             data["note"] = self.note
+        return data
+
+
+@dataclass(frozen=True)
+class TokenizeReply:
+    text: str
+    results: list[TokenizeResult]
+    pair: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text, "results": [r.to_json() for r in self.results]}
+        if self.pair is not None:
+            data["pair"] = self.pair
+        if self.notes:
+            data["notes"] = self.notes
+        return data
+
+
+@dataclass(frozen=True)
+class BatchReply:
+    texts: list[str]
+    batch: BatchResult
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"texts": self.texts, **self.batch.to_json(), "notes": self.notes}
+
+
+@dataclass(frozen=True)
+class MaskReply:
+    """Predictions, or - when the model cannot be loaded - why, plus the tokenizer's view."""
+
+    text: str
+    model: str
+    result: FillMaskResult | None
+    error: str | None = None
+    tokenizer_view: TokenizeResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "text": self.text,
+            "model": self.model,
+            "blanks": [asdict(b) for b in self.result.blanks] if self.result else [],
+            "notes": self.notes + (self.result.notes if self.result else []),
+        }
+        if self.error:
+            data["error"] = self.error
+        if self.tokenizer_view:
+            data["tokens"] = self.tokenizer_view.tokens
+            data["ids"] = self.tokenizer_view.ids
         return data
 
 
@@ -71,6 +144,9 @@ class Tutor:
         self._cards = cards
         self._knowledge: KnowledgeBase | None = None
         self._lock = threading.Lock()
+        where = {"model_dir": self.settings.model_dir, "offline": self.settings.hub_offline}
+        self.tokenizers = TokenizerRegistry(**where)
+        self.masked_lms = MaskedLMRegistry(**where)
 
     # --- shared resources, loaded once ---------------------------------------------------
 
@@ -138,6 +214,86 @@ class Tutor:
 
     def card(self, concept_id: str) -> Card | None:
         return next((c for c in self.cards if c.id == concept_id), None)
+
+    # --- live model demos ---------------------------------------------------------------
+
+    def _demo_text(self, text: str | None, what: str) -> CleanText:
+        cleaned = clean_user_text(text, self.settings.max_demo_chars)
+        if cleaned.empty:
+            raise UserInputError(f"Give me some text to {what}, e.g. “{what} this: Hello world”.")
+        return cleaned
+
+    def _notes(self, *cleaned: CleanText) -> list[str]:
+        limit = self.settings.max_demo_chars
+        return [note for c in cleaned if (note := c.note(limit))]
+
+    def tokenize(
+        self, text: str, *, tokenizers: list[str] | None = None, pair: str | None = None
+    ) -> TokenizeReply:
+        first = self._demo_text(text, "tokenize")
+        second = self._demo_text(pair, "tokenize") if pair is not None else None
+        names = list(dict.fromkeys(tokenizers or DEFAULT_TOKENIZERS))
+        try:
+            results = [
+                tokenize(self.tokenizers, name, first.text, second.text if second else None)
+                for name in names
+            ]
+        except (ModelNotAllowed, ModelUnavailable) as exc:
+            raise UserInputError(str(exc)) from exc
+        notes = self._notes(first, *([second] if second else []))
+        return TokenizeReply(first.text, results, second.text if second else None, notes)
+
+    def tokenize_batch(self, texts: list[str], *, tokenizer: str = BERT_UNCASED) -> BatchReply:
+        if not 2 <= len(texts) <= 16:
+            raise UserInputError("The padding demo takes 2 to 16 sentences.")
+        cleaned = [self._demo_text(t, "tokenize") for t in texts]
+        try:
+            batch = tokenize_batch(self.tokenizers, tokenizer, [c.text for c in cleaned])
+        except (ModelNotAllowed, ModelUnavailable, ValueError) as exc:
+            raise UserInputError(str(exc)) from exc
+        return BatchReply([c.text for c in cleaned], batch, self._notes(*cleaned))
+
+    def mask(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        top_k: int = 5,
+        targets: list[str] | None = None,
+    ) -> MaskReply:
+        cleaned = self._demo_text(text, "mask")
+        if count_blanks(cleaned.text) == 0:
+            raise UserInputError(
+                "Put a blank in the sentence: [MASK], <mask> or ___ "
+                "(e.g. “mask this: The [MASK] sat on the mat.”)."
+            )
+        name = (model or self.settings.mask_model).strip()
+        notes = self._notes(cleaned)
+        try:
+            lm = self.masked_lms.get(name)
+            result = lm.predict(cleaned.text, top_k=top_k, targets=targets)
+        except ModelNotAllowed as exc:
+            raise UserInputError(str(exc)) from exc
+        except FillMaskError as exc:
+            raise UserInputError(str(exc)) from exc
+        except ModelUnavailable as exc:
+            view = tokenize(self.tokenizers, BERT_UNCASED, BLANK.sub("[MASK]", cleaned.text))
+            return MaskReply(cleaned.text, name, None, str(exc), view, notes)
+        return MaskReply(cleaned.text, name, result, notes=notes)
+
+    def masking_demo(self, text: str, *, seed: int = 0) -> MaskingDemo:
+        cleaned = self._demo_text(text, "mask")
+        tokenizer, _ = self.tokenizers.get(BERT_UNCASED)
+        try:
+            return masking_demo(tokenizer, cleaned.text, seed=seed)
+        except FillMaskError as exc:
+            raise UserInputError(str(exc)) from exc
+
+    def calculate(self, expression: str) -> Calculation:
+        try:
+            return calculate(clean_user_text(expression, 10_000).text)
+        except CalculatorError as exc:
+            raise UserInputError(str(exc)) from exc
 
     # --- ingest ----------------------------------------------------------------------------
 

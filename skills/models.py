@@ -8,11 +8,14 @@ allow-listed id pinned to a revision. Nothing else is ever downloaded, and remot
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -107,13 +110,34 @@ def resolve_model(
             f"Unknown model {name!r}. Allowed: {', '.join(sorted(HUB_MODELS))}, "
             "or the path of a local folder."
         )
-    if offline:
+    folder = name.replace("/", "--")
+    if offline or os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
         raise ModelUnavailable(
-            f"{name} is not available offline. Put a saved copy in "
-            f"TUTOR_MODEL_DIR/{name.replace('/', '--')} or allow hub access "
-            "(unset TUTOR_HUB_OFFLINE)."
+            f"{name} is not available offline. Save a copy (config.json, safetensors weights, "
+            f"tokenizer files) in TUTOR_MODEL_DIR/{folder}, or allow hub access "
+            "(unset TUTOR_HUB_OFFLINE and HF_HUB_OFFLINE)."
+        )
+    if not hub_reachable():
+        raise ModelUnavailable(
+            f"{name} needs the model hub, which cannot be reached from here. Save a copy "
+            f"(config.json, safetensors weights, tokenizer files) in TUTOR_MODEL_DIR/{folder}, "
+            "or run where the hub is reachable."
         )
     return ModelSource(name, revision=HUB_MODELS[name].revision)
+
+
+@cache
+def hub_reachable(timeout: float = 2.0) -> bool:
+    """One quick TCP connect to the hub, remembered for the process, so that an unreachable
+    hub fails at once instead of after huggingface_hub's minute of retries."""
+    from huggingface_hub import constants
+
+    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 _encoder_lock = threading.Lock()

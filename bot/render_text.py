@@ -1,0 +1,96 @@
+"""Plain-text rendering of demo results, for the console and the CLI (Discord has its own)."""
+
+from __future__ import annotations
+
+from bot.calculations import Calculation
+from bot.services import BatchReply, MaskReply, TokenizeReply
+from skills.fill_mask import MaskingDemo
+from skills.tokenization import TokenizeResult
+
+BAR_WIDTH = 20
+
+
+def bar(score: float, width: int = BAR_WIDTH) -> str:
+    filled = round(max(0.0, min(1.0, score)) * width)
+    return "█" * filled + "·" * (width - filled)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def render_tokenizer_result(result: TokenizeResult) -> str:
+    header = (
+        f"{result.tokenizer} ({result.algorithm}, vocabulary {result.vocab_size:,}): "
+        f"{result.num_tokens} tokens from {result.num_chars} characters"
+    )
+    pair = any(result.token_type_ids)
+    rows = []
+    for i, token in enumerate(result.tokens):
+        note = "special" if not result.spans[i] and token in result.special_tokens else ""
+        if result.continuation[i]:
+            note = "continues word"
+        row = [str(i), repr(token)[1:-1], str(result.ids[i]), str(result.attention_mask[i])]
+        rows.append([*row, str(result.token_type_ids[i]), note] if pair else [*row, note])
+    headers = ["#", "token", "id", "mask", "type", ""] if pair else ["#", "token", "id", "mask", ""]
+    specials = ", ".join(result.special_tokens) or "none"
+    return "\n".join([header, *_table(headers, rows), f"special tokens added: {specials}"])
+
+
+def render_tokenize(reply: TokenizeReply) -> str:
+    parts = [f"note: {n}" for n in reply.notes]
+    parts += [render_tokenizer_result(r) for r in reply.results]
+    return "\n\n".join(parts)
+
+
+def render_batch(reply: BatchReply) -> str:
+    batch = reply.batch
+    lines = [f"note: {n}" for n in reply.notes]
+    lines.append(
+        f"{len(reply.texts)} sentences padded with {batch.pad_token} to the longest "
+        f"({len(batch.ids[0])} tokens) by {batch.tokenizer}:"
+    )
+    for i, (tokens, mask) in enumerate(zip(batch.tokens, batch.attention_mask, strict=True)):
+        lines.append(f"[{i}] tokens:         {' '.join(tokens)}")
+        lines.append(f"    attention_mask: {' '.join(map(str, mask))}")
+    lines.append("1 = a real token the model attends to, 0 = padding it ignores.")
+    return "\n".join(lines)
+
+
+def render_mask(reply: MaskReply) -> str:
+    lines = [f"note: {n}" for n in reply.notes]
+    if reply.result is None:
+        lines.append(f"Fill-mask is not available: {reply.error}")
+        if reply.tokenizer_view:
+            lines.append("What the model would see (BERT uncased WordPiece):")
+            lines.append("  " + " ".join(reply.tokenizer_view.tokens))
+        return "\n".join(lines)
+    lines += [f"note: {n}" for n in reply.result.notes]
+    for number, blank in enumerate(reply.result.blanks, start=1):
+        lines.append(f"{reply.model}: blank {number} (token {blank.position})")
+        width = max(len(p.token) for p in blank.predictions + blank.targets)
+        for p in blank.predictions:
+            lines.append(f"  {p.token.ljust(width)}  {bar(p.score)} {p.score:.3f}")
+        for t in blank.targets:
+            lines.append(f"  your guess {t.token!r}: {t.score:.4f}")
+    return "\n".join(lines)
+
+
+def render_masking_demo(demo: MaskingDemo) -> str:
+    lines = [
+        f"BERT masking rule on {len(demo.tokens)} tokens (seed {demo.seed}): pick 15%, then "
+        "80% -> [MASK], 10% -> random token, 10% -> unchanged.",
+        f"tokens:      {' '.join(demo.tokens)}",
+        f"model sees:  {' '.join(demo.model_input)}",
+    ]
+    for p in demo.picked:
+        lines.append(
+            f"  position {p.position}: {p.original!r} -> {p.shown!r} ({p.action}); must predict {p.original!r}"
+        )
+    return "\n".join(lines)
+
+
+def render_calculation(calc: Calculation) -> str:
+    return "\n".join([calc.summary, *(f"  {line}" for line in calc.lines)])
