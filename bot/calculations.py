@@ -113,7 +113,8 @@ def _lora(plain: list[str], options: dict[str, str]) -> Calculation:
     model = _integer(options["model"]) if "model" in options else None
     count = lora_parameters(rows, cols, rank, matrices=matrices, model_params=model)
     lines = [
-        f"B is {rows}x{rank}, A is {rank}x{cols}: {rank} x ({rows} + {cols}) = {rank * (rows + cols):,} per matrix",
+        f"B is {rows}x{rank}, A is {rank}x{cols}: "
+        f"{rank} x ({rows} + {cols}) = {rank * (rows + cols):,} per matrix",
         f"full matrix: {rows} x {cols} = {rows * cols:,} per matrix",
         f"share of the matrix: {count.share_of_matrix:.2%}",
     ]
@@ -133,9 +134,12 @@ def _bert(plain: list[str]) -> Calculation:
     count = bert_parameters(BERT_CONFIGS[name])
     c = count.config
     lines = [
-        f"{c.layers} layers, hidden {c.hidden}, {c.heads} heads, feed-forward {c.intermediate}, vocabulary {c.vocab:,}",
-        f"embeddings: ({c.vocab:,} + {c.max_positions} + {c.type_vocab}) x {c.hidden} + LayerNorm = {count.embeddings:,}",
-        f"per layer: attention 4 x ({c.hidden}² + {c.hidden}) + FFN 2 x {c.hidden} x {c.intermediate} + biases + 2 LayerNorms = {count.per_layer:,}",
+        f"{c.layers} layers, hidden {c.hidden}, {c.heads} heads, "
+        f"feed-forward {c.intermediate}, vocabulary {c.vocab:,}",
+        f"embeddings: ({c.vocab:,} + {c.max_positions} + {c.type_vocab}) x {c.hidden} "
+        f"+ LayerNorm = {count.embeddings:,}",
+        f"per layer: attention 4 x ({c.hidden}² + {c.hidden}) + FFN 2 x {c.hidden} x "
+        f"{c.intermediate} + biases + 2 LayerNorms = {count.per_layer:,}",
         f"{c.layers} layers = {count.encoder:,}; pooler = {count.pooler:,}",
     ]
     return Calculation(

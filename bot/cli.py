@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bot import console
+from bot import console, render_text
 from bot.config import Settings
 from bot.services import Tutor, UserInputError
 
@@ -84,6 +84,57 @@ def cmd_unanswered(tutor: Tutor, args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_error(args: argparse.Namespace, exc: UserInputError) -> int:
+    if getattr(args, "json", False):
+        _print_json({"error": str(exc)})
+    else:
+        print(f"error: {exc}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_tokenize(tutor: Tutor, args: argparse.Namespace) -> int:
+    try:
+        if len(args.text) > 1:
+            batch = tutor.tokenize_batch(
+                args.text, tokenizer=(args.tokenizer or ["bert-base-uncased"])[0]
+            )
+            _print_json(batch.to_json()) if args.json else print(render_text.render_batch(batch))
+            return 0
+        reply = tutor.tokenize(args.text[0], tokenizers=args.tokenizer, pair=args.pair)
+    except UserInputError as exc:
+        return _user_error(args, exc)
+    _print_json(reply.to_json()) if args.json else print(render_text.render_tokenize(reply))
+    return 0
+
+
+def cmd_mask(tutor: Tutor, args: argparse.Namespace) -> int:
+    targets = [t for t in (args.targets or "").split(",") if t.strip()]
+    try:
+        reply = tutor.mask(args.text, model=args.model, top_k=args.top_k, targets=targets)
+    except UserInputError as exc:
+        return _user_error(args, exc)
+    _print_json(reply.to_json()) if args.json else print(render_text.render_mask(reply))
+    return 0 if reply.result else 1
+
+
+def cmd_mlm(tutor: Tutor, args: argparse.Namespace) -> int:
+    try:
+        demo = tutor.masking_demo(args.text, seed=args.seed)
+    except UserInputError as exc:
+        return _user_error(args, exc)
+    _print_json(demo.to_json()) if args.json else print(render_text.render_masking_demo(demo))
+    return 0
+
+
+def cmd_calc(tutor: Tutor, args: argparse.Namespace) -> int:
+    try:
+        calc = tutor.calculate(" ".join(args.expression))
+    except UserInputError as exc:
+        return _user_error(args, exc)
+    _print_json(calc.to_json()) if args.json else print(render_text.render_calculation(calc))
+    return 0
+
+
 def cmd_chat(tutor: Tutor, args: argparse.Namespace) -> int:
     return console.run_chat(tutor, channel=args.channel, user=args.user)
 
@@ -120,6 +171,45 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("ingest", cmd_ingest, "add instructor documents (txt, md, pdf) to the knowledge base")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object per file")
+
+    p = add(
+        "tokenize",
+        cmd_tokenize,
+        "show how real tokenizers split text (several texts: a padded batch)",
+    )
+    p.add_argument("text", nargs="+", help="text to tokenize; give several to see padding")
+    p.add_argument(
+        "--tokenizer",
+        action="append",
+        metavar="NAME",
+        help="tokenizer to use (repeatable; default: bert-base-uncased and gpt2)",
+    )
+    p.add_argument("--pair", metavar="TEXT", help="a second segment, as in sentence-pair tasks")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("mask", cmd_mask, "fill the blank with a masked-LM: [MASK], <mask> or ___")
+    p.add_argument("text")
+    p.add_argument(
+        "--model",
+        metavar="NAME_OR_PATH",
+        help="allow-listed hub id or local folder (default: TUTOR_MASK_MODEL)",
+    )
+    p.add_argument("--top-k", type=int, default=5, metavar="K", help="predictions per blank (1-50)")
+    p.add_argument("--targets", metavar="W1,W2", help="your own guesses, scored by the model")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("mlm", cmd_mlm, "apply BERT's 15%% / 80-10-10 masking rule to a sentence")
+    p.add_argument("text")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same masks)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("calc", cmd_calc, "handout calculators: softmax, steps, lora, bert")
+    p.add_argument(
+        "expression",
+        nargs="+",
+        help="e.g. softmax 2.5 1 0.5 1.5 T=2 | steps 1000 10 | lora 768 768 16 | bert base",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add("unanswered", cmd_unanswered, "list questions the bot could not answer")
     p.add_argument("--limit", type=int, default=100)

@@ -87,7 +87,8 @@ def render_masking_demo(demo: MaskingDemo) -> str:
     ]
     for p in demo.picked:
         lines.append(
-            f"  position {p.position}: {p.original!r} -> {p.shown!r} ({p.action}); must predict {p.original!r}"
+            f"  position {p.position}: {p.original!r} -> {p.shown!r} ({p.action}); "
+            f"must predict {p.original!r}"
         )
     return "\n".join(lines)
 

@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from bot.calculations import Calculation, calculate
 from bot.config import Settings
 from bot.store import Store
 from knowledge.answers import Answer, KnowledgeBase
 from knowledge.cards import Card, load_cards
 from knowledge.documents import DocumentError, load_document
 from knowledge.index import Encoder, HybridIndex, card_passages, document_passages
-from bot.calculations import Calculation, calculate
 from skills.calculators import CalculatorError
 from skills.fill_mask import (
     BLANK,
@@ -144,9 +144,9 @@ class Tutor:
         self._cards = cards
         self._knowledge: KnowledgeBase | None = None
         self._lock = threading.Lock()
-        where = {"model_dir": self.settings.model_dir, "offline": self.settings.hub_offline}
-        self.tokenizers = TokenizerRegistry(**where)
-        self.masked_lms = MaskedLMRegistry(**where)
+        model_dir, offline = self.settings.model_dir, self.settings.hub_offline
+        self.tokenizers = TokenizerRegistry(model_dir=model_dir, offline=offline)
+        self.masked_lms = MaskedLMRegistry(model_dir=model_dir, offline=offline)
 
     # --- shared resources, loaded once ---------------------------------------------------
 

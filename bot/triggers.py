@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 _TRIGGER = re.compile(
-    r"^\s*(?P<command>tokenize|tokenise|mask|fill|fill[- ]mask)(?:\s+(?:this|that|it))?\s*:\s*(?P<rest>.*)$",
+    r"^\s*(?P<command>tokenize|tokenise|mask|fill|fill[- ]mask)"
+    r"(?:\s+(?:this|that|it))?\s*:\s*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 _COMMANDS = {"tokenize": "tokenize", "tokenise": "tokenize"}

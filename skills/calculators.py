@@ -95,7 +95,9 @@ class BertCount:
 def bert_parameters(config: BertConfig) -> BertCount:
     """Exact parameter count of a BertModel (with pooler), from its configuration."""
     h, i = config.hidden, config.intermediate
-    embeddings = (config.vocab + config.max_positions + config.type_vocab) * h + 2 * h  # + LayerNorm
+    embeddings = (
+        config.vocab + config.max_positions + config.type_vocab
+    ) * h + 2 * h  # + LayerNorm
     attention = 4 * (h * h + h) + 2 * h  # Q, K, V, output projections + LayerNorm
     feed_forward = (h * i + i) + (i * h + h) + 2 * h  # up, down + LayerNorm
     per_layer = attention + feed_forward

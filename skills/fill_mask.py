@@ -101,9 +101,7 @@ class MaskedLM:
                         Prediction(self._show(i), round(float(p), 6))
                         for p, i in zip(top.values.tolist(), top.indices.tolist(), strict=True)
                     ],
-                    targets=[
-                        Prediction(word, round(float(probs[i]), 6)) for word, i in target_ids
-                    ],
+                    targets=[Prediction(word, round(float(probs[i]), 6)) for word, i in target_ids],
                 )
             )
         return FillMaskResult(text=text, model=self.name, blanks=blanks, notes=notes)
@@ -221,7 +219,9 @@ def masking_demo(
     chosen = sorted(rng.sample(candidates, count))
     mask = "[MASK]" if tokenizer.token_to_id("[MASK]") is not None else "<mask>"
     specials = {tokens[i] for i, s in enumerate(encoding.special_tokens_mask) if s} | {mask}
-    vocab = [t for t in sorted(tokenizer.get_vocab()) if t not in specials and not t.startswith("[")]
+    vocab = [
+        t for t in sorted(tokenizer.get_vocab()) if t not in specials and not t.startswith("[")
+    ]
     model_input = list(tokens)
     labels: list[str | None] = [None] * len(tokens)
     picked = []

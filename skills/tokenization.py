@@ -118,7 +118,9 @@ class TokenizerRegistry:
         tokenizer.no_truncation()
         tokenizer.no_padding()
         model = tokenizer.model.__class__.__name__
-        info = TokenizerInfo(name, ALGORITHMS.get(model, model), tokenizer.get_vocab_size(), max_length)
+        info = TokenizerInfo(
+            name, ALGORITHMS.get(model, model), tokenizer.get_vocab_size(), max_length
+        )
         return tokenizer, info
 
 

@@ -65,3 +65,62 @@ def course_dir() -> Path:
     if not COURSE_DIR.is_dir():
         pytest.skip("../shared/course is not next to this checkout")
     return COURSE_DIR
+
+
+# Sentences the tiny masked-LM learns by heart, so its predictions are predictable in tests.
+TINY_MLM_FACTS = [
+    ("the cat sat on the mat .", "cat"),
+    ("paris is the capital of france .", "france"),
+    ("the dog barked at the mailman .", "dog"),
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_mlm_dir(tmp_path_factory) -> Path:
+    """A small BertForMaskedLM with the real bert-base-uncased WordPiece vocabulary, trained
+    for a few seconds to fill the blanks in TINY_MLM_FACTS, saved as safetensors."""
+    import torch
+    from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
+
+    from skills.models import packaged_minilm_path
+
+    torch.manual_seed(0)
+    tokenizer = BertTokenizerFast.from_pretrained(str(packaged_minilm_path()))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        max_position_embeddings=64,
+    )
+    model = BertForMaskedLM(config)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    batch = tokenizer([s for s, _ in TINY_MLM_FACTS], padding=True, return_tensors="pt")
+    labels = torch.full_like(batch["input_ids"], -100)
+    inputs = batch["input_ids"].clone()
+    for row, (_, word) in enumerate(TINY_MLM_FACTS):
+        position = batch["input_ids"][row].tolist().index(tokenizer.convert_tokens_to_ids(word))
+        labels[row, position] = inputs[row, position]
+        inputs[row, position] = tokenizer.mask_token_id
+    model.train()
+    for _ in range(120):
+        loss = model(input_ids=inputs, attention_mask=batch["attention_mask"], labels=labels).loss
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    folder = tmp_path_factory.mktemp("tiny-mlm")
+    model.save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture
+def no_hub(monkeypatch):
+    """Fail the test if anything tries to reach a model hub."""
+    from skills import models
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("tried to contact the model hub")
+
+    monkeypatch.setattr(models, "hub_reachable", refuse)
