@@ -7,13 +7,17 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from bot import console, render_text
 from bot.config import Settings
+from bot.quizzes import QuizEnded, QuizError, QuizEvent
 from bot.services import Tutor, UserInputError
+from bot.teams import parse_team
 
 EXIT_USAGE = 2
 
@@ -135,6 +139,108 @@ def cmd_calc(tutor: Tutor, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quiz(tutor: Tutor, args: argparse.Namespace) -> int:
+    try:
+        return QUIZ_ACTIONS[args.action](tutor, args)
+    except UserInputError as exc:
+        return _user_error(args, exc)
+    except (QuizError, ValueError) as exc:
+        return _user_error(args, UserInputError(str(exc)))
+
+
+def _quiz_list(tutor: Tutor, args: argparse.Namespace) -> int:
+    team = parse_team(args.target) if args.target else None
+    rows = [q for q in tutor.questions() if team is None or q.team == team]
+    if args.json:
+        for q in rows:
+            _print_json(q.summary())
+    else:
+        for q in rows:
+            print(f"{q.id:24} team{q.team} {q.kind:8} {', '.join(q.concepts)}\n    {q.prompt}")
+    return 0
+
+
+def _quiz_play(tutor: Tutor, args: argparse.Namespace) -> int:
+    """A whole quiz in the terminal for one player, timers included."""
+    if not args.target:
+        raise UserInputError("Which team's quiz? e.g. tutor quiz play team3")
+    if args.team:
+        tutor.join_team(args.user, args.team)
+    titles = {c.id: c.title for c in tutor.cards}
+    done = threading.Event()
+    printing = threading.Lock()
+
+    def show(event: QuizEvent) -> None:
+        with printing:
+            print(render_text.render_quiz_event(event, titles) + "\n", flush=True)
+        if isinstance(event, QuizEnded):
+            done.set()
+
+    tutor.quizzes.subscribe(show)
+    tutor.quizzes.start_ticker()
+    channel = f"terminal-{args.user}"
+    tutor.quizzes.start(
+        channel,
+        team=parse_team(args.target),
+        count=args.questions,
+        seconds=args.seconds,
+        started_by=args.user,
+        expected_users=frozenset({args.user}),
+    )
+    while not done.is_set():
+        line = sys.stdin.readline()
+        if not line:
+            if tutor.quizzes.is_running(channel):
+                tutor.quizzes.stop(channel)
+            break
+        result = tutor.quizzes.answer(channel, args.user, line.strip())
+        with printing:
+            print(render_text.render_submit(result), flush=True)
+    done.wait(timeout=2)
+    return 0
+
+
+def _quiz_leaderboard(tutor: Tutor, args: argparse.Namespace) -> int:
+    users, teams = tutor.quizzes.leaderboard()
+    if args.json:
+        _print_json({"users": [asdict(u) for u in users], "teams": [asdict(t) for t in teams]})
+    else:
+        print("\n".join(render_text.render_standings("Class leaderboard", users)))
+        print("\n".join(render_text.render_standings("Teams", teams)))
+    return 0
+
+
+def _quiz_import(tutor: Tutor, args: argparse.Namespace) -> int:
+    if not args.target:
+        raise UserInputError(
+            "Which file? e.g. tutor quiz import week6.gift --team 3 --concepts lora-and-peft"
+        )
+    team = parse_team(args.team) if args.team else None
+    concepts = [c for c in (args.concepts or "").split(",") if c]
+    added = tutor.import_questions(Path(args.target), team=team, concepts=concepts, user=args.user)
+    if args.json:
+        for q in added:
+            _print_json(q.summary())
+    else:
+        print(f"Imported {len(added)} questions from {args.target}.")
+    return 0
+
+
+def _quiz_join(tutor: Tutor, args: argparse.Namespace) -> int:
+    team = tutor.join_team(args.user, args.target or "")
+    print(f"{args.user} is now in team{team}.")
+    return 0
+
+
+QUIZ_ACTIONS: dict[str, Callable[[Tutor, argparse.Namespace], int]] = {
+    "list": _quiz_list,
+    "play": _quiz_play,
+    "leaderboard": _quiz_leaderboard,
+    "import": _quiz_import,
+    "join": _quiz_join,
+}
+
+
 def cmd_chat(tutor: Tutor, args: argparse.Namespace) -> int:
     return console.run_chat(tutor, channel=args.channel, user=args.user)
 
@@ -211,6 +317,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = add(
+        "quiz",
+        cmd_quiz,
+        "team quizzes: list the bank, play in the terminal, leaderboard, import, join",
+    )
+    p.add_argument("action", choices=sorted(QUIZ_ACTIONS))
+    p.add_argument("target", nargs="?", help="a team (list, play, join) or a file (import)")
+    p.add_argument("--questions", type=int, default=5, help="questions per quiz (play)")
+    p.add_argument("--seconds", type=int, default=60, help="seconds per question (play)")
+    p.add_argument("--user", default="local", help="who is playing or importing")
+    p.add_argument("--team", help="your team (play), or the imported questions' team (import)")
+    p.add_argument(
+        "--concepts", help="concept ids the imported GIFT questions test, comma-separated"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON (list, leaderboard, import)")
+
     p = add("unanswered", cmd_unanswered, "list questions the bot could not answer")
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--json", action="store_true", help="print JSON Lines")
@@ -228,5 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(tutor, args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `tutor ... | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
     finally:
         tutor.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shlex
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,9 @@ from typing import TextIO
 
 from bot import render_text
 from bot.calculations import USAGE as CALC_USAGE
+from bot.quizzes import QuizError, QuizEvent
 from bot.services import AskReply, IngestReport, Tutor, UserInputError
+from bot.teams import parse_team
 from bot.triggers import parse_trigger
 
 PROMPT = "you> "
@@ -68,6 +71,12 @@ HELP = """Commands:
   /mask TEXT               fill the blank ([MASK], <mask> or ___; "mask this: ..." too);
                            options --top-k K, --targets cat,dog, --model NAME_OR_FOLDER
   /mlm TEXT [--seed N]     BERT's 15% / 80-10-10 masking rule applied to your sentence
+  /quiz team3 [--questions N] [--seconds S] [--players a,b]
+                           start a quiz here; a question closes when its time is up or
+                           when all --players have answered
+  /quiz stop | skip | leaderboard | list [team3] | import PATH [--team N] [--concepts a,b]
+  /answer TEXT             answer the open question (a plain line does too while one is open)
+  /join team3              join a team (team scores average their members)
   /calc EXPRESSION         softmax 2.5 1 0.5 1.5 T=2 | steps 1000 10 | lora 768 768 16 | bert base
   /ingest PATH [PATH...]   add instructor documents (txt, md, pdf) to the knowledge base
   /unanswered              questions the bot could not answer, newest first
@@ -97,6 +106,10 @@ class ConsoleSession:
             "mask": self._mask,
             "mlm": self._mlm,
             "calc": self._calc,
+            "quiz": self._quiz,
+            "answer": self._answer,
+            "a": self._answer,
+            "join": self._join,
             "channel": self._set_channel,
             "user": self._set_user,
             "help": lambda _: HELP,
@@ -113,6 +126,8 @@ class ConsoleSession:
                 if command is None:
                     return f"Unknown command /{name}. Type /help for the list."
                 return command(rest.strip())
+            if self.tutor.quizzes.current(self.channel) is not None:
+                return self._answer(line)
             trigger = parse_trigger(line)
             if trigger:
                 return self.commands[trigger[0]](trigger[1])
@@ -157,6 +172,57 @@ class ConsoleSession:
         if not rest:
             return CALC_USAGE
         return render_text.render_calculation(self.tutor.calculate(rest))
+
+    def _answer(self, text: str) -> str:
+        result = self.tutor.quizzes.answer(self.channel, self.user, text)
+        return render_text.render_submit(result)
+
+    def _join(self, team: str) -> str:
+        return f"{self.user} is now in team{self.tutor.join_team(self.user, team)}."
+
+    def _quiz(self, rest: str) -> str:
+        options, text = take_options(rest)
+        verb, _, arg = text.partition(" ")
+        quizzes = self.tutor.quizzes
+        try:
+            if verb == "stop":
+                quizzes.stop(self.channel)
+                return "Quiz stopped."
+            if verb == "skip":
+                quizzes.skip(self.channel)
+                return "Skipped."
+            if verb == "leaderboard":
+                users, teams = quizzes.leaderboard()
+                lines = render_text.render_standings("Class leaderboard", users)
+                return "\n".join(lines + render_text.render_standings("Teams", teams))
+            if verb == "list":
+                team = parse_team(arg) if arg else None
+                rows = [q for q in self.tutor.questions() if team is None or q.team == team]
+                return "\n".join(f"{q.id} (team{q.team}, {q.kind}): {q.prompt}" for q in rows)
+            if verb == "import":
+                concepts = [c for c in options.get("concepts", [""])[0].split(",") if c]
+                team_opt = options.get("team", [None])[0]
+                added = self.tutor.import_questions(
+                    Path(arg.strip()),
+                    team=parse_team(team_opt) if team_opt else None,
+                    concepts=concepts,
+                    user=self.user,
+                )
+                return f"Imported {len(added)} questions."
+            team_text = arg if verb == "start" else text
+            opened = quizzes.start(
+                self.channel,
+                team=parse_team(team_text),
+                count=_int_option(options, "questions", 5),
+                seconds=_int_option(options, "seconds", 30),
+                started_by=self.user,
+                expected_users=frozenset(
+                    p for p in options.get("players", [""])[0].split(",") if p
+                ),
+            )
+            return f"Quiz #{opened.session_id} started: {opened.total} questions, {opened.seconds:.0f} s each."
+        except (QuizError, ValueError) as exc:
+            raise UserInputError(str(exc)) from exc
 
     def _ingest(self, rest: str) -> str:
         try:
@@ -211,6 +277,21 @@ def run_chat(
 ) -> int:
     session = ConsoleSession(tutor, channel=channel, user=user)
     interactive = stdin.isatty()
+    printing = threading.Lock()
+    titles = {c.id: c.title for c in tutor.cards}
+
+    def show(event: QuizEvent) -> None:  # called from the quiz timer thread too
+        with printing:
+            print(f"\n{render_text.render_quiz_event(event, titles)}\n", file=stdout, flush=True)
+
+    tutor.quizzes.subscribe(show)
+    tutor.quizzes.start_ticker()
+    for lost in tutor.interrupted_quizzes:
+        print(
+            f"Note: quiz #{lost['id']} in #{lost['channel']} was interrupted at question "
+            f"{lost['question']}/{lost['questions']}; its {lost['answers_kept']} answers are kept.",
+            file=stdout,
+        )
     if interactive:
         print("Tutor bot (local console). Ask a question, or /help. Loading models...", file=stdout)
     tutor.warm_up()
@@ -224,5 +305,6 @@ def run_chat(
             break
         reply = session.handle(line)
         if reply:
-            print(f"tutor> {reply}\n", file=stdout, flush=True)
+            with printing:
+                print(f"tutor> {reply}\n", file=stdout, flush=True)
     return 0

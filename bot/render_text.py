@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.calculations import Calculation
+from bot.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.services import BatchReply, MaskReply, TokenizeReply
 from skills.fill_mask import MaskingDemo
+from skills.quiz.session import Standing, SubmitResult
 from skills.tokenization import TokenizeResult
 
 BAR_WIDTH = 20
@@ -95,3 +97,71 @@ def render_masking_demo(demo: MaskingDemo) -> str:
 
 def render_calculation(calc: Calculation) -> str:
     return "\n".join([calc.summary, *(f"  {line}" for line in calc.lines)])
+
+
+# --- quizzes ---------------------------------------------------------------------------------
+
+
+def render_submit(result: SubmitResult) -> str:
+    return f"Recorded: {result.message}" if result.accepted else f"Not counted: {result.message}"
+
+
+def render_question(event: QuestionOpened) -> str:
+    q = event.question
+    lines = [
+        f"[#{event.channel}] Question {event.number}/{event.total} ({event.seconds:.0f} s): {q.prompt}"
+    ]
+    if q.kind == "choice":
+        lines += [f"  {'ABCDE'[i]}) {choice}" for i, choice in enumerate(q.choices)]
+        lines.append("Answer with a letter.")
+    elif q.kind in ("numeric", "live"):
+        lines.append("Answer with a number." + (f" (unit: {q.unit})" if q.unit else ""))
+    else:
+        lines.append("Answer in a sentence.")
+    return "\n".join(lines)
+
+
+def render_question_closed(event: QuestionClosed) -> str:
+    if event.skipped:
+        return f"[#{event.channel}] Question {event.number} skipped."
+    right = sum(1 for a in event.answers if a.grade.credit == 1.0)
+    lines = [
+        f"[#{event.channel}] Time! Question {event.number}: {right}/{len(event.answers)} fully correct.",
+        f"  Answer: {event.expected}",
+    ]
+    if event.question.explanation:
+        lines.append(f"  Why: {event.question.explanation}")
+    return "\n".join(lines)
+
+
+def render_standings(title: str, rows: list[Standing], limit: int = 10) -> list[str]:
+    if not rows:
+        return [f"{title}: nobody yet."]
+    return [f"{title}:"] + [
+        f"  {i}. {s.name}: {s.points} points ({s.correct}/{s.answered} correct)"
+        for i, s in enumerate(rows[:limit], start=1)
+    ]
+
+
+def render_quiz_ended(event: QuizEnded, titles: dict[str, str]) -> str:
+    lines = [f"[#{event.channel}] Quiz #{event.session_id} {event.status}."]
+    lines += render_standings("Scores", event.users)
+    if event.teams:
+        lines += render_standings("Teams (average of members)", event.teams)
+    weak = [c for c in event.missed if c.mean_credit < 1.0][:3]
+    if weak:
+        lines.append("Review these concepts (missed most):")
+        lines += [
+            f"  {titles.get(c.concept, c.concept)}: {c.mean_credit:.0%} credit over {c.answers} answers "
+            f"(ask: /ask {titles.get(c.concept, c.concept)})"
+            for c in weak
+        ]
+    return "\n".join(lines)
+
+
+def render_quiz_event(event: QuizEvent, titles: dict[str, str]) -> str:
+    if isinstance(event, QuestionOpened):
+        return render_question(event)
+    if isinstance(event, QuestionClosed):
+        return render_question_closed(event)
+    return render_quiz_ended(event, titles)

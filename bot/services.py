@@ -6,15 +6,20 @@ It owns the settings, the store and the lazily loaded models, and turns user inp
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 from bot.calculations import Calculation, calculate
 from bot.config import Settings
-from bot.store import Store
+from bot.quizzes import QuizManager
+from bot.store import Store, utc_now
+from bot.teams import parse_team
 from knowledge.answers import Answer, KnowledgeBase
 from knowledge.cards import Card, load_cards
 from knowledge.documents import DocumentError, load_document
@@ -30,6 +35,8 @@ from skills.fill_mask import (
     masking_demo,
 )
 from skills.models import ModelNotAllowed, ModelUnavailable
+from skills.quiz.bank import Question, check_bank_data, load_banks
+from skills.quiz.gift import GiftError, parse_gift
 from skills.text import CleanText, clean_user_text
 from skills.tokenization import (
     BERT_UNCASED,
@@ -137,6 +144,7 @@ class Tutor:
         store: Store | None = None,
         encoder: Encoder | None = None,
         cards: list[Card] | None = None,
+        quiz_clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings or Settings()
         self.store = store or Store(self.settings.database_path)
@@ -147,6 +155,10 @@ class Tutor:
         model_dir, offline = self.settings.model_dir, self.settings.hub_offline
         self.tokenizers = TokenizerRegistry(model_dir=model_dir, offline=offline)
         self.masked_lms = MaskedLMRegistry(model_dir=model_dir, offline=offline)
+        self._quizzes: QuizManager | None = None
+        self._quiz_clock = quiz_clock
+        # Quizzes a crash left running: marked interrupted now, reported by the frontends.
+        self.interrupted_quizzes = self.quizzes.recover_interrupted()
 
     # --- shared resources, loaded once ---------------------------------------------------
 
@@ -189,6 +201,8 @@ class Tutor:
         self.knowledge().answer("warm-up")
 
     def close(self) -> None:
+        if self._quizzes is not None:
+            self._quizzes.close()
         self.store.close()
 
     # --- ask -------------------------------------------------------------------------------
@@ -294,6 +308,83 @@ class Tutor:
             return calculate(clean_user_text(expression, 10_000).text)
         except CalculatorError as exc:
             raise UserInputError(str(exc)) from exc
+
+    # --- quizzes ----------------------------------------------------------------------------
+
+    @property
+    def quizzes(self) -> QuizManager:
+        if self._quizzes is None:
+            self._quizzes = QuizManager(
+                self.store,
+                self.questions,
+                self.similarity,
+                self.live_key,
+                clock=self._quiz_clock,
+            )
+        return self._quizzes
+
+    def similarity(self, a: str, b: str) -> float:
+        vectors = self.encoder.encode([a, b], normalize_embeddings=True, convert_to_numpy=True)
+        return float(vectors[0] @ vectors[1])
+
+    def live_key(self, question: Question) -> float:
+        """The answer to a live question, computed by the real tokenizer now."""
+        result = tokenize(self.tokenizers, question.tokenizer, question.text)
+        return float(result.num_tokens - len(result.special_tokens))
+
+    def questions(self) -> list[Question]:
+        """The built-in banks plus the questions instructors imported."""
+        concept_ids = {c.id for c in self.cards}
+        built_in = load_banks(concept_ids=concept_ids)
+        rows = self.store.run(lambda db: list(db.table("custom_questions").rows))
+        if not rows:
+            return built_in
+        raw = {"questions": [json.loads(r["data"]) for r in rows]}
+        custom, problems = check_bank_data(raw, "imported questions", concept_ids)
+        for problem in problems:  # a card removed since the import, say
+            log.warning("skipped: %s", problem)
+        return built_in + custom
+
+    def import_questions(
+        self, path: Path, *, team: int | None, concepts: list[str], user: str = "instructor"
+    ) -> list[Question]:
+        """Add questions from a GIFT (.gift/.txt) or TOML bank file; all or nothing."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UserInputError(f"Cannot read {path}: {exc.strerror}") from exc
+        prefix = f"import-{path.stem}"
+        try:
+            if path.suffix.lower() == ".toml":
+                import tomllib
+
+                data = tomllib.loads(text)
+                data.setdefault("team", team)
+            else:
+                data = {
+                    "team": team,
+                    "questions": parse_gift(text, concepts=concepts, team=team, prefix=prefix),
+                }
+        except (GiftError, ValueError) as exc:
+            raise UserInputError(f"{path.name}: {exc}") from exc
+        questions, problems = check_bank_data(data, path.name, {c.id for c in self.cards})
+        if problems:
+            raise UserInputError("Nothing imported:\n" + "\n".join(problems))
+        rows = [
+            {"id": q.id, "data": json.dumps(raw), "added_by": user, "added_at": utc_now()}
+            for q, raw in zip(questions, data["questions"], strict=True)
+        ]
+        self.store.run(lambda db: db.table("custom_questions").upsert_all(rows, pk="id"))
+        return questions
+
+    def join_team(self, user: str, team: str) -> int:
+        try:
+            number = parse_team(team)
+        except ValueError as exc:
+            raise UserInputError(str(exc)) from exc
+        row = {"user": user, "team": number, "joined_at": utc_now()}
+        self.store.run(lambda db: db.table("members").upsert(row, pk="user"))
+        return number
 
     # --- ingest ----------------------------------------------------------------------------
 

@@ -70,6 +70,54 @@ def m002_documents(db: Database) -> None:
     db.table("document_chunks").create_index(["document_id", "position"], unique=True)
 
 
+@migrations()
+def m003_quizzes(db: Database) -> None:
+    db.table("members").create({"user": str, "team": int, "joined_at": str}, pk="user")
+    db.table("quiz_sessions").create(
+        {
+            "id": int,
+            "channel": str,
+            "team": int,
+            "status": str,  # running, finished, stopped, interrupted
+            "question_ids": str,  # JSON list, in the order asked
+            "seconds_per_question": float,
+            "rules": str,  # JSON ScoringRules
+            "started_by": str,
+            "started_at": str,
+            "ended_at": str,
+            "current_index": int,
+        },
+        pk="id",
+        not_null={"channel", "status", "question_ids", "started_at"},
+    )
+    db.table("quiz_sessions").create_index(["channel", "status"])
+    db.table("quiz_answers").create(
+        {
+            "id": int,
+            "session_id": int,
+            "question_index": int,
+            "question_id": str,
+            "concepts": str,  # JSON list of concept ids the question tests
+            "user": str,
+            "team": int,
+            "answer": str,
+            "credit": float,
+            "points": int,
+            "reason": str,
+            "answered_at": float,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "quiz_sessions", "id")],
+        not_null={"session_id", "question_index", "user", "credit", "points"},
+    )
+    # The database, not only the session object, guarantees one scored answer per user and
+    # question, whatever races happen above it.
+    db.table("quiz_answers").create_index(["session_id", "question_index", "user"], unique=True)
+    db.table("custom_questions").create(
+        {"id": str, "data": str, "added_by": str, "added_at": str}, pk="id"
+    )
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 

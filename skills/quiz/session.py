@@ -1,0 +1,179 @@
+"""A quiz session's rules as a pure state machine with an injected clock.
+
+One question is open at a time. It closes when its timer runs out (the caller calls `tick`) or
+when everyone expected has answered. Each user's first answer counts; a second one is refused
+with a note, and so is an answer after the question closed. Scoring: points per correct answer
+(half for partial credit); a speed bonus and streaks exist but are off by default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from skills.quiz.bank import Question
+from skills.quiz.grading import Grade
+
+
+class Status(StrEnum):
+    WAITING = "waiting"  # created, no question open yet
+    OPEN = "open"  # a question is accepting answers
+    BETWEEN = "between"  # a question closed; the next one is not open yet
+    FINISHED = "finished"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    points: int = 100
+    speed_bonus: bool = False  # up to +50% for answering early (off: teachers dislike it)
+    streaks: bool = False  # +10% per consecutive correct answer, up to +50%
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    user: str
+    question_index: int
+    text: str
+    grade: Grade
+    points: int
+    answered_at: float
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    accepted: bool
+    message: str
+    answer: RecordedAnswer | None = None
+
+
+@dataclass
+class QuizSession:
+    channel: str
+    team: int | None
+    questions: list[Question]
+    seconds_per_question: float
+    rules: ScoringRules = field(default_factory=ScoringRules)
+    expected_users: frozenset[str] = frozenset()
+    status: Status = Status.WAITING
+    index: int = -1
+    opened_at: float = 0.0
+    deadline: float = 0.0
+    answers: list[RecordedAnswer] = field(default_factory=list)
+    skipped: set[int] = field(default_factory=set)
+    _answered: set[tuple[int, str]] = field(default_factory=set)
+
+    @property
+    def current(self) -> Question | None:
+        return self.questions[self.index] if self.status == Status.OPEN else None
+
+    def open_next(self, now: float) -> Question | None:
+        """Open the next question, or finish the quiz when none are left."""
+        if self.status in (Status.FINISHED, Status.STOPPED, Status.OPEN):
+            return None
+        self.index += 1
+        if self.index >= len(self.questions):
+            self.status = Status.FINISHED
+            return None
+        self.status = Status.OPEN
+        self.opened_at, self.deadline = now, now + self.seconds_per_question
+        return self.questions[self.index]
+
+    def submit(self, user: str, text: str, grade: Grade, now: float) -> SubmitResult:
+        if self.status != Status.OPEN:
+            return SubmitResult(False, "No question is open right now; wait for the next one.")
+        if now > self.deadline:
+            return SubmitResult(False, "Time is up for this question; your answer was not counted.")
+        key = (self.index, user)
+        if key in self._answered:
+            return SubmitResult(
+                False, "You already answered this question; only your first answer counts."
+            )
+        self._answered.add(key)
+        answer = RecordedAnswer(user, self.index, text, grade, self._points(user, grade, now), now)
+        self.answers.append(answer)
+        return SubmitResult(True, grade.reason, answer)
+
+    def restore(self, answer: RecordedAnswer) -> None:
+        """Replay an answer read back from storage (after a restart)."""
+        self._answered.add((answer.question_index, answer.user))
+        self.answers.append(answer)
+
+    def everyone_answered(self) -> bool:
+        answered = {a.user for a in self.answers if a.question_index == self.index}
+        return bool(self.expected_users) and self.expected_users <= answered
+
+    def should_close(self, now: float) -> bool:
+        return self.status == Status.OPEN and (now >= self.deadline or self.everyone_answered())
+
+    def close_current(self) -> list[RecordedAnswer]:
+        if self.status != Status.OPEN:
+            return []
+        self.status = Status.BETWEEN
+        return [a for a in self.answers if a.question_index == self.index]
+
+    def skip(self) -> None:
+        if self.status == Status.OPEN:
+            self.skipped.add(self.index)
+            self.status = Status.BETWEEN
+
+    def stop(self) -> None:
+        if self.status not in (Status.FINISHED, Status.STOPPED):
+            self.status = Status.STOPPED
+
+    def _points(self, user: str, grade: Grade, now: float) -> int:
+        base = self.rules.points * grade.credit
+        if base == 0:
+            return 0
+        bonus = 0.0
+        if self.rules.speed_bonus:
+            left = max(0.0, self.deadline - now) / self.seconds_per_question
+            bonus += 0.5 * left
+        if self.rules.streaks:
+            bonus += min(0.5, 0.1 * self._streak(user))
+        return round(base * (1 + bonus))
+
+    def _streak(self, user: str) -> int:
+        streak = 0
+        for answer in reversed([a for a in self.answers if a.user == user]):
+            if answer.grade.credit < 1:
+                break
+            streak += 1
+        return streak
+
+
+@dataclass(frozen=True)
+class Standing:
+    name: str
+    points: int
+    correct: int
+    answered: int
+
+
+def user_standings(answers: list[RecordedAnswer]) -> list[Standing]:
+    table: dict[str, list[int]] = {}
+    for a in answers:
+        row = table.setdefault(a.user, [0, 0, 0])
+        row[0] += a.points
+        row[1] += a.grade.credit == 1.0
+        row[2] += 1
+    ranked = sorted(table.items(), key=lambda item: (-item[1][0], item[0]))
+    return [Standing(user, *row) for user, row in ranked]
+
+
+def team_standings(users: list[Standing], team_of: dict[str, int]) -> list[Standing]:
+    """A team's score is the average of its members' scores; users with no team are left out."""
+    members: dict[int, list[Standing]] = {}
+    for s in users:
+        if s.name in team_of:
+            members.setdefault(team_of[s.name], []).append(s)
+    rows = [
+        Standing(
+            f"team{team}",
+            round(sum(s.points for s in group) / len(group)),
+            sum(s.correct for s in group),
+            sum(s.answered for s in group),
+        )
+        for team, group in members.items()
+    ]
+    return sorted(rows, key=lambda s: (-s.points, s.name))
