@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from bot.store import Store, utc_now
 from skills.quiz.bank import Question
-from skills.quiz.grading import Grade, Similarity, grade
+from skills.quiz.grading import MAX_ANSWER_CHARS, Grade, Similarity, grade
 from skills.quiz.session import (
     QuizSession,
     RecordedAnswer,
@@ -31,6 +31,7 @@ from skills.quiz.session import (
     team_standings,
     user_standings,
 )
+from skills.text import clean_user_text
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,9 @@ class QuizManager:
         return opened
 
     def answer(self, channel: str, user: str, text: str) -> SubmitResult:
+        text = clean_user_text(text, MAX_ANSWER_CHARS).text
+        if not text:
+            return SubmitResult(False, "Type an answer first; empty answers are not counted.")
         with self._lock:
             running = self._running.get(channel)
             if running is None or running.session.current is None:

@@ -105,7 +105,9 @@ def grade_free(question: Question, answer: str, similarity: Similarity) -> Grade
     said = f"meaning match {score:.2f}"
     if (score >= FULL_SIMILARITY and not missing) or score >= SURE_SIMILARITY:
         return Grade(1.0, f"Full credit: {said}, key ideas present.", expected)
-    if (score >= PARTIAL_SIMILARITY and covered >= 0.5) or (not missing and score >= 0.25):
+    # Every key term present earns partial credit even when terse wording ("lr too big") sits
+    # far from the reference in embedding space.
+    if (score >= PARTIAL_SIMILARITY and covered >= 0.5) or (question.key_terms and not missing):
         gap = f"; missing: {', '.join(missing)}" if missing else "; say a bit more"
         return Grade(0.5, f"Partial credit: {said}{gap}.", expected)
     hint = f" It should mention: {', '.join(missing)}." if missing else ""

@@ -75,3 +75,33 @@ def test_ingest_json(run_cli, tmp_path):
     assert code == 1
     statuses = [json.loads(line)["status"] for line in out.splitlines()]
     assert statuses == ["added", "error"]
+
+
+def test_quiz_list_json(run_cli):
+    code, out, _ = run_cli("quiz", "list", "Team 3", "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) >= 8
+    assert all(
+        set(r) == {"id", "team", "kind", "concepts", "prompt"} and r["team"] == 3 for r in rows
+    )
+
+
+def test_quiz_unknown_team(run_cli):
+    code, _, err = run_cli("quiz", "list", "team9")
+    assert code == 2 and "the teams are" in err
+
+
+def test_quiz_play_in_the_terminal(run_cli, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("A\n1\nsomething\n"))
+    code, out, _ = run_cli(
+        "quiz", "play", "team2", "--questions", "3", "--user", "ana", "--team", "2"
+    )
+    assert code == 0
+    assert out.count("Recorded:") == 3
+    assert "Quiz #1 finished" in out
+    code, out, _ = run_cli("quiz", "leaderboard", "--json")
+    data = json.loads(out)
+    assert data["users"][0]["name"] == "ana" and data["teams"][0]["name"] == "team2"
