@@ -15,7 +15,7 @@ from typing import Any
 
 from bot import console, render_text
 from bot.config import Settings
-from bot.quizzes import QuizEnded, QuizError, QuizEvent
+from bot.quizzes import QuestionClosed, QuizEnded, QuizError, QuizEvent
 from bot.services import Tutor, UserInputError
 from bot.teams import parse_team
 
@@ -168,6 +168,7 @@ def _quiz_play(tutor: Tutor, args: argparse.Namespace) -> int:
         tutor.join_team(args.user, args.team)
     titles = {c.id: c.title for c in tutor.cards}
     done = threading.Event()
+    moved_on = threading.Event()  # the next question opened, or the quiz ended
     printing = threading.Lock()
 
     def show(event: QuizEvent) -> None:
@@ -175,6 +176,8 @@ def _quiz_play(tutor: Tutor, args: argparse.Namespace) -> int:
             print(render_text.render_quiz_event(event, titles) + "\n", flush=True)
         if isinstance(event, QuizEnded):
             done.set()
+        if not isinstance(event, QuestionClosed):
+            moved_on.set()
 
     tutor.quizzes.subscribe(show)
     tutor.quizzes.start_ticker()
@@ -193,9 +196,12 @@ def _quiz_play(tutor: Tutor, args: argparse.Namespace) -> int:
             if tutor.quizzes.is_running(channel):
                 tutor.quizzes.stop(channel)
             break
+        moved_on.clear()
         result = tutor.quizzes.answer(channel, args.user, line.strip())
         with printing:
             print(render_text.render_submit(result), flush=True)
+        if result.accepted:  # piped answers must not run ahead of the questions
+            moved_on.wait(timeout=args.seconds + 1)
     done.wait(timeout=2)
     return 0
 
