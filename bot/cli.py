@@ -180,7 +180,7 @@ def _quiz_play(tutor: Tutor, args: argparse.Namespace) -> int:
             moved_on.set()
 
     tutor.quizzes.subscribe(show)
-    tutor.quizzes.start_ticker()
+    tutor.start_timers()
     channel = f"terminal-{args.user}"
     tutor.quizzes.start(
         channel,

@@ -18,10 +18,12 @@ from typing import TextIO
 
 from bot import render_text
 from bot.calculations import USAGE as CALC_USAGE
+from bot.jigsaw import JigsawError, JigsawEvent
 from bot.quizzes import QuizError, QuizEvent
 from bot.services import AskReply, IngestReport, Tutor, UserInputError
 from bot.teams import parse_team
 from bot.triggers import parse_trigger
+from skills.jigsaw import Timings
 
 PROMPT = "you> "
 
@@ -76,6 +78,9 @@ HELP = """Commands:
                            when all --players have answered
   /quiz stop | skip | leaderboard | list [team3] | import PATH [--team N] [--concepts a,b]
   /answer TEXT             answer the open question (a plain line does too while one is open)
+  /jigsaw start [--channels team1=a,team2=b,...] [--learn 10 --prepare 5 --teach 2 --quiz 5]
+  /jigsaw status | next | pause | resume | extend MINUTES | stop
+  /jigsaw taught CONCEPT [--team N]   mark a concept as taught (team: this channel's team)
   /join team3              join a team (team scores average their members)
   /calc EXPRESSION         softmax 2.5 1 0.5 1.5 T=2 | steps 1000 10 | lora 768 768 16 | bert base
   /ingest PATH [PATH...]   add instructor documents (txt, md, pdf) to the knowledge base
@@ -110,6 +115,7 @@ class ConsoleSession:
             "answer": self._answer,
             "a": self._answer,
             "join": self._join,
+            "jigsaw": self._jigsaw,
             "channel": self._set_channel,
             "user": self._set_user,
             "help": lambda _: HELP,
@@ -224,6 +230,56 @@ class ConsoleSession:
         except (QuizError, ValueError) as exc:
             raise UserInputError(str(exc)) from exc
 
+    def _jigsaw(self, rest: str) -> str:
+        options, text = take_options(rest)
+        verb, _, arg = text.partition(" ")
+        jigsaw = self.tutor.jigsaw
+        channel = jigsaw.activity_channel(self.channel) or self.channel
+        try:
+            if verb == "start":
+                timings = Timings(
+                    **{
+                        name: float(options[key][0])
+                        for name, key in (
+                            ("learn", "learn"),
+                            ("prepare", "prepare"),
+                            ("teach_per_team", "teach"),
+                            ("quiz", "quiz"),
+                        )
+                        if key in options
+                    }
+                )
+                status = jigsaw.start(
+                    self.channel,
+                    team_channels=_team_channels(options),
+                    timings=timings,
+                    started_by=self.user,
+                )
+            elif verb == "taught":
+                team_opt = options.get("team", [None])[0]
+                team = parse_team(team_opt) if team_opt else jigsaw.team_for_channel(self.channel)
+                if team is None:
+                    raise UserInputError(
+                        "Which team? Use --team N, or say it in your team's channel."
+                    )
+                status = jigsaw.mark_taught(channel, team, arg)
+            elif verb == "extend":
+                status = jigsaw.extend(channel, float(arg or "nan"))
+            elif verb in ("status", "next", "pause", "resume", "stop"):
+                actions = {
+                    "status": jigsaw.status,
+                    "next": jigsaw.next_phase,
+                    "pause": jigsaw.pause,
+                    "resume": jigsaw.resume,
+                    "stop": jigsaw.stop,
+                }
+                status = actions[verb](channel)
+            else:
+                return "Usage: /jigsaw start|status|next|pause|resume|extend N|taught CONCEPT|stop"
+        except (JigsawError, ValueError) as exc:
+            raise UserInputError(str(exc)) from exc
+        return render_text.render_jigsaw_status(status)
+
     def _ingest(self, rest: str) -> str:
         try:
             paths = [Path(p) for p in shlex.split(rest)]
@@ -259,6 +315,19 @@ def take_options(text: str, repeatable: tuple[str, ...] = ()) -> tuple[dict[str,
     return options, _OPTION.sub(" ", text).strip()
 
 
+def _team_channels(options: dict[str, list[str]]) -> dict[int, str] | None:
+    """--channels team1=a,team2=b,... -> {1: "a", 2: "b", ...}."""
+    if "channels" not in options:
+        return None
+    mapping = {}
+    for pair in options["channels"][0].split(","):
+        team, _, channel = pair.partition("=")
+        if not channel:
+            raise UserInputError("--channels takes team1=channel,team2=channel,...")
+        mapping[parse_team(team)] = channel.lstrip("#")
+    return mapping
+
+
 def _int_option(options: dict[str, list[str]], name: str, default: int) -> int:
     value = options.get(name, [str(default)])[0]
     try:
@@ -284,12 +353,23 @@ def run_chat(
         with printing:
             print(f"\n{render_text.render_quiz_event(event, titles)}\n", file=stdout, flush=True)
 
+    def show_activity(event: JigsawEvent) -> None:
+        with printing:
+            print(f"\n{render_text.render_jigsaw_event(event, titles)}\n", file=stdout, flush=True)
+
     tutor.quizzes.subscribe(show)
-    tutor.quizzes.start_ticker()
+    tutor.jigsaw.subscribe(show_activity)
+    tutor.start_timers()
     for lost in tutor.interrupted_quizzes:
         print(
             f"Note: quiz #{lost['id']} in #{lost['channel']} was interrupted at question "
             f"{lost['question']}/{lost['questions']}; its {lost['answers_kept']} answers are kept.",
+            file=stdout,
+        )
+    for lost in tutor.interrupted_activities:
+        print(
+            f"Note: jigsaw activity #{lost['id']} in #{lost['channel']} was interrupted during "
+            f"{lost['phase']} ({lost['covered']}/{lost['total']} concepts covered; progress kept).",
             file=stdout,
         )
     if interactive:

@@ -114,8 +114,6 @@ class QuizManager:
         self._running: dict[str, _Running] = {}
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()
-        self._ticker: threading.Thread | None = None
-        self._stop_ticker = threading.Event()
 
     # --- listeners and the timer thread --------------------------------------------------
 
@@ -129,24 +127,6 @@ class QuizManager:
                     listener(event)
                 except Exception:  # a broken frontend must not stop the quiz
                     log.exception("quiz listener failed")
-
-    def start_ticker(self, interval: float = 0.25) -> None:
-        """Close questions when their timers run out, from a background thread."""
-        if self._ticker and self._ticker.is_alive():
-            return
-
-        def run() -> None:
-            while not self._stop_ticker.wait(interval):
-                self.tick()
-
-        self._stop_ticker.clear()
-        self._ticker = threading.Thread(target=run, name="quiz-ticker", daemon=True)
-        self._ticker.start()
-
-    def close(self) -> None:
-        self._stop_ticker.set()
-        if self._ticker:
-            self._ticker.join(timeout=2)
 
     # --- commands -------------------------------------------------------------------------
 

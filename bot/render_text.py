@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bot.calculations import Calculation
+from bot.jigsaw import Announcement, JigsawEvent, JigsawStatus, MasteryReady, TeamMaterial
 from bot.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.services import BatchReply, MaskReply, TokenizeReply
 from skills.fill_mask import MaskingDemo
+from skills.jigsaw import PhaseStarted, TimeWarning
 from skills.quiz.session import Standing, SubmitResult
 from skills.tokenization import TokenizeResult
 
@@ -165,3 +167,71 @@ def render_quiz_event(event: QuizEvent, titles: dict[str, str]) -> str:
     if isinstance(event, QuestionClosed):
         return render_question_closed(event)
     return render_quiz_ended(event, titles)
+
+
+# --- jigsaw ----------------------------------------------------------------------------------
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def progress_bar(covered: int, total: int, width: int = 20) -> str:
+    filled = round(width * covered / total) if total else 0
+    return f"[{'█' * filled}{'·' * (width - filled)}] {covered}/{total} concepts covered"
+
+
+def render_team_material(event: TeamMaterial) -> str:
+    lines = [
+        f"[#{event.channel}] Team {event.team}: your four concepts to learn, prepare and teach."
+    ]
+    for card in event.cards:
+        lines.append(f"• {card.title}: {card.explanation.split('. ')[0].rstrip('.')}.")
+        if card.analogy:
+            lines.append(f"  Analogy: {card.analogy}")
+    lines.append("Teach-back checklist:")
+    lines += [f"  [ ] {item}" for item in event.checklist]
+    lines.append("When you have taught a concept: /jigsaw taught CONCEPT")
+    return "\n".join(lines)
+
+
+def render_announcement(event: Announcement) -> str:
+    e = event.event
+    if isinstance(e, PhaseStarted):
+        head = f"Phase {e.number}/{e.total}: {e.phase.label} ({_clock(e.seconds)})"
+    elif isinstance(e, TimeWarning):
+        head = f"{_clock(e.seconds_left)} left in {e.phase.label}"
+    else:
+        head = f"The activity has {e.status}"
+    return f"[#{event.channel}] {head}. {progress_bar(event.covered, event.total)}"
+
+
+def render_mastery(event: MasteryReady, titles: dict[str, str]) -> str:
+    teams = sorted({t for row in event.grid.values() for t in row})
+    width = max(len(titles.get(c, c)[:34]) for c in event.grid)
+    lines = [f"[#{event.channel}] Mastery grid (share of quiz credit per team and concept):"]
+    lines.append(" " * (width + 2) + " ".join(f"team{t:<2}" for t in teams))
+    for concept, row in event.grid.items():
+        cells = " ".join(("   –  " if row[t] is None else f" {row[t]:4.0%} ") for t in teams)
+        lines.append(f"{titles.get(concept, concept)[:34]:<{width}}  {cells}")
+    if event.png_path:
+        lines.append(f"Image: {event.png_path}")
+    return "\n".join(lines)
+
+
+def render_jigsaw_event(event: JigsawEvent, titles: dict[str, str]) -> str:
+    if isinstance(event, TeamMaterial):
+        return render_team_material(event)
+    if isinstance(event, Announcement):
+        return render_announcement(event)
+    return render_mastery(event, titles)
+
+
+def render_jigsaw_status(status: JigsawStatus) -> str:
+    state = "paused" if status.status == "paused" else f"{_clock(status.seconds_left)} left"
+    lines = [
+        f"Activity #{status.activity_id}: {status.phase}, {state}. {progress_bar(status.covered, status.total)}"
+    ]
+    for team in sorted(status.taught):
+        lines.append(f"  team{team} taught: {', '.join(status.taught[team])}")
+    return "\n".join(lines)

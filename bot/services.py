@@ -17,9 +17,11 @@ from typing import Any, cast
 
 from bot.calculations import Calculation, calculate
 from bot.config import Settings
+from bot.jigsaw import JigsawManager
 from bot.quizzes import QuizManager
 from bot.store import Store, utc_now
 from bot.teams import parse_team
+from bot.ticker import Ticker
 from knowledge.answers import Answer, KnowledgeBase
 from knowledge.cards import Card, load_cards
 from knowledge.documents import DocumentError, load_document
@@ -144,7 +146,7 @@ class Tutor:
         store: Store | None = None,
         encoder: Encoder | None = None,
         cards: list[Card] | None = None,
-        quiz_clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings or Settings()
         self.store = store or Store(self.settings.database_path)
@@ -156,9 +158,12 @@ class Tutor:
         self.tokenizers = TokenizerRegistry(model_dir=model_dir, offline=offline)
         self.masked_lms = MaskedLMRegistry(model_dir=model_dir, offline=offline)
         self._quizzes: QuizManager | None = None
-        self._quiz_clock = quiz_clock
-        # Quizzes a crash left running: marked interrupted now, reported by the frontends.
+        self._jigsaw: JigsawManager | None = None
+        self._ticker: Ticker | None = None
+        self._clock = clock
+        # Sessions a crash left running: marked interrupted now, reported by the frontends.
         self.interrupted_quizzes = self.quizzes.recover_interrupted()
+        self.interrupted_activities = self.jigsaw.recover_interrupted()
 
     # --- shared resources, loaded once ---------------------------------------------------
 
@@ -200,9 +205,15 @@ class Tutor:
         """Load models and the index now, so the first question is answered at full speed."""
         self.knowledge().answer("warm-up")
 
+    def start_timers(self) -> None:
+        """Run quiz and jigsaw timers from one background thread (frontends call this)."""
+        if self._ticker is None:
+            self._ticker = Ticker([self.quizzes.tick, self.jigsaw.tick])
+        self._ticker.start()
+
     def close(self) -> None:
-        if self._quizzes is not None:
-            self._quizzes.close()
+        if self._ticker is not None:
+            self._ticker.stop()
         self.store.close()
 
     # --- ask -------------------------------------------------------------------------------
@@ -319,9 +330,21 @@ class Tutor:
                 self.questions,
                 self.similarity,
                 self.live_key,
-                clock=self._quiz_clock,
+                clock=self._clock,
             )
         return self._quizzes
+
+    @property
+    def jigsaw(self) -> JigsawManager:
+        if self._jigsaw is None:
+            self._jigsaw = JigsawManager(
+                self.store,
+                self.cards,
+                self.quizzes,
+                self.settings.data_dir / "jigsaw",
+                clock=self._clock,
+            )
+        return self._jigsaw
 
     def similarity(self, a: str, b: str) -> float:
         vectors = self.encoder.encode([a, b], normalize_embeddings=True, convert_to_numpy=True)

@@ -118,6 +118,28 @@ def m003_quizzes(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_jigsaw(db: Database) -> None:
+    db.table("jigsaw_activities").create(
+        {
+            "id": int,
+            "channel": str,  # the class channel where phases are announced
+            "team_channels": str,  # JSON {team: channel}
+            "state": str,  # JSON of skills.jigsaw.Activity
+            "status": str,  # running, paused, finished, stopped, interrupted
+            "started_by": str,
+            "started_at": str,
+            "ended_at": str,
+            "quiz_session_id": int,
+            "mastery": str,  # JSON {concept: {team: credit or null}}
+            "mastery_png": str,
+        },
+        pk="id",
+        not_null={"channel", "state", "status", "started_at"},
+    )
+    db.table("jigsaw_activities").create_index(["channel", "status"])
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 

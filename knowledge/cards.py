@@ -28,6 +28,20 @@ from pathlib import Path
 
 CARDS_DIR = Path(__file__).parent / "cards"
 TEAMS = range(1, 6)
+# The jigsaw's 5 x 4 concepts, in the order the course teaches them. Other parts of the project
+# (quizzes, the activity, evaluations) rely on these ids.
+JIGSAW_CONCEPTS: dict[int, tuple[str, ...]] = {
+    1: ("pretraining-vs-finetuning", "transfer-learning", "transformer-architecture", "attention"),
+    2: ("bert-family", "model-selection", "parameters-and-size", "when-to-use-what"),
+    3: ("tokenization", "subwords-and-vocabulary", "special-tokens", "attention-masks-and-padding"),
+    4: (
+        "epochs-batches-steps",
+        "learning-rate-and-warmup",
+        "loss-and-gradients",
+        "hyperparameter-tuning",
+    ),
+    5: ("lora-and-peft", "evaluation-metrics", "overfitting", "hardware"),
+}
 REQUIRED_SECTIONS = ("Explanation", "Key points", "Common mistakes")
 OPTIONAL_SECTIONS = ("Analogy",)
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -147,6 +161,16 @@ def check_cards(directory: Path = CARDS_DIR) -> tuple[list[Card], list[str]]:
                 problems.append(f"{card.source}: a card cannot be related to itself")
     if not cards and not problems:
         problems.append(f"{directory}: no cards found")
+    if directory == CARDS_DIR:
+        by_id = {c.id: c for c in cards}
+        for team, ids in JIGSAW_CONCEPTS.items():
+            for concept in ids:
+                if concept not in by_id:
+                    problems.append(f"{concept}.md: team {team}'s card is missing")
+                elif by_id[concept].team != team:
+                    problems.append(f"{concept}.md: must have team = {team}")
+        extra = [c.id for c in cards if c.team and c.id not in JIGSAW_CONCEPTS[c.team]]
+        problems += [f"{c}.md: not one of its team's four jigsaw concepts" for c in extra]
     return cards, problems
 
 
@@ -159,4 +183,6 @@ def load_cards(directory: Path = CARDS_DIR) -> list[Card]:
 
 
 def cards_by_team(cards: list[Card], team: int) -> list[Card]:
-    return [c for c in cards if c.team == team]
+    """A team's cards in the course's order."""
+    by_id = {c.id: c for c in cards}
+    return [by_id[c] for c in JIGSAW_CONCEPTS.get(team, ()) if c in by_id]

@@ -24,7 +24,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def quiz_tutor(settings, encoder, clock):
-    tutor = Tutor(settings, encoder=encoder, quiz_clock=clock)
+    tutor = Tutor(settings, encoder=encoder, clock=clock)
     tutor.events = []
     tutor.quizzes.subscribe(tutor.events.append)
     yield tutor
@@ -114,13 +114,13 @@ def test_whole_quiz_results_leaderboard_and_missed_concepts(quiz_tutor, clock):
 
 
 def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, encoder, clock):
-    first = Tutor(settings, encoder=encoder, quiz_clock=clock)
+    first = Tutor(settings, encoder=encoder, clock=clock)
     opened = first.quizzes.start("class", team=1, count=3, seconds=30, seed=2)
     first.quizzes.answer("class", "ana", right_answer(opened, first))
     first.quizzes.answer("class", "bo", "B")
     first.store.close()  # the process dies: no stop, no clean shutdown of the quiz
 
-    second = Tutor(settings, encoder=encoder, quiz_clock=clock)
+    second = Tutor(settings, encoder=encoder, clock=clock)
     try:
         (report,) = second.interrupted_quizzes
         assert report == {

@@ -1,0 +1,199 @@
+"""The jigsaw activity's clock as a pure state machine (time passed in, events returned).
+
+Default plan from the course: learn 10 min, prepare 5, teach 2 per team (5 teams), then the
+quiz. A real class overruns, so phases can be extended, paused, resumed or skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+TEAMS = (1, 2, 3, 4, 5)
+WARN_SECONDS = 60  # announce "one minute left" once per phase
+
+
+@dataclass(frozen=True)
+class Timings:
+    learn: float = 10
+    prepare: float = 5
+    teach_per_team: float = 2
+    quiz: float = 5
+
+    def __post_init__(self) -> None:
+        for name, minutes in asdict(self).items():
+            if not 0.1 <= minutes <= 120:
+                raise ValueError(f"{name} must be between 0.1 and 120 minutes, got {minutes:g}.")
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str  # learn, prepare, teach, quiz
+    minutes: float
+    team: int | None = None  # the teaching team, for teach phases
+
+    @property
+    def label(self) -> str:
+        return f"teach: team{self.team}" if self.team else self.name
+
+
+def plan(timings: Timings) -> list[Phase]:
+    return [
+        Phase("learn", timings.learn),
+        Phase("prepare", timings.prepare),
+        *(Phase("teach", timings.teach_per_team, team) for team in TEAMS),
+        Phase("quiz", timings.quiz),
+    ]
+
+
+@dataclass(frozen=True)
+class PhaseStarted:
+    phase: Phase
+    number: int  # 1-based
+    total: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TimeWarning:
+    phase: Phase
+    seconds_left: float
+
+
+@dataclass(frozen=True)
+class ActivityFinished:
+    status: str  # finished or stopped
+
+
+ActivityEvent = PhaseStarted | TimeWarning | ActivityFinished
+
+
+@dataclass
+class Activity:
+    phases: list[Phase]
+    team_concepts: dict[int, list[str]]
+    status: str = "waiting"  # waiting, running, paused, finished, stopped
+    index: int = -1
+    deadline: float = 0.0
+    paused_at: float | None = None
+    warned: bool = False
+    taught: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def phase(self) -> Phase | None:
+        return self.phases[self.index] if 0 <= self.index < len(self.phases) else None
+
+    def start(self, now: float) -> list[ActivityEvent]:
+        if self.status != "waiting":
+            raise ValueError("The activity has already started.")
+        self.status = "running"
+        return self._enter(0, now)
+
+    def tick(self, now: float) -> list[ActivityEvent]:
+        if self.status != "running" or self.phase is None:
+            return []
+        left = self.deadline - now
+        if left <= 0:
+            return self._enter(self.index + 1, now)
+        if left <= WARN_SECONDS and not self.warned and self.phase.minutes * 60 > WARN_SECONDS:
+            self.warned = True
+            return [TimeWarning(self.phase, left)]
+        return []
+
+    def next_phase(self, now: float) -> list[ActivityEvent]:
+        self._require_active()
+        if self.status == "paused":
+            self.resume(now)
+        return self._enter(self.index + 1, now)
+
+    def pause(self, now: float) -> None:
+        if self.status != "running":
+            raise ValueError("Only a running activity can be paused.")
+        self.status, self.paused_at = "paused", now
+
+    def resume(self, now: float) -> None:
+        if self.status != "paused" or self.paused_at is None:
+            raise ValueError("The activity is not paused.")
+        self.deadline += now - self.paused_at
+        self.status, self.paused_at = "running", None
+
+    def extend(self, minutes: float, now: float) -> None:
+        self._require_active()
+        if not 0 < minutes <= 60:
+            raise ValueError("Extend by more than 0 and at most 60 minutes.")
+        self.deadline += minutes * 60
+        if self.deadline - now > WARN_SECONDS:
+            self.warned = False
+
+    def stop(self) -> list[ActivityEvent]:
+        self._require_active()
+        self.status = "stopped"
+        return [ActivityFinished("stopped")]
+
+    def time_left(self, now: float) -> float:
+        if self.status == "paused" and self.paused_at is not None:
+            return max(0.0, self.deadline - self.paused_at)
+        return max(0.0, self.deadline - now)
+
+    def mark_taught(self, team: int, concept: str) -> None:
+        if concept not in self.team_concepts.get(team, []):
+            owned = ", ".join(self.team_concepts.get(team, [])) or "none"
+            raise ValueError(f"{concept!r} is not one of team{team}'s concepts ({owned}).")
+        taught = self.taught.setdefault(team, [])
+        if concept not in taught:
+            taught.append(concept)
+
+    def progress(self) -> tuple[int, int]:
+        covered = sum(len(v) for v in self.taught.values())
+        return covered, sum(len(v) for v in self.team_concepts.values())
+
+    def _require_active(self) -> None:
+        if self.status not in ("running", "paused"):
+            raise ValueError("No activity is running.")
+
+    def _enter(self, index: int, now: float) -> list[ActivityEvent]:
+        self.index = index
+        self.warned = False
+        if index >= len(self.phases):
+            self.status = "finished"
+            return [ActivityFinished("finished")]
+        phase = self.phases[index]
+        self.deadline = now + phase.minutes * 60
+        return [PhaseStarted(phase, index + 1, len(self.phases), phase.minutes * 60)]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["taught"] = {str(k): v for k, v in self.taught.items()}
+        data["team_concepts"] = {str(k): v for k, v in self.team_concepts.items()}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Activity:
+        return cls(
+            phases=[Phase(**p) for p in data["phases"]],
+            team_concepts={int(k): v for k, v in data["team_concepts"].items()},
+            status=data["status"],
+            index=data["index"],
+            deadline=data["deadline"],
+            paused_at=data["paused_at"],
+            warned=data["warned"],
+            taught={int(k): v for k, v in data["taught"].items()},
+        )
+
+
+def mastery_grid(
+    rows: list[tuple[int | None, list[str], float]], teams: tuple[int, ...], concepts: list[str]
+) -> dict[str, dict[int, float | None]]:
+    """concept -> team -> mean quiz credit (None where that team answered nothing on it).
+
+    `rows` are (answering user's team, concepts the question tests, credit)."""
+    sums: dict[tuple[str, int], list[float]] = {}
+    for team, tested, credit in rows:
+        if team is None:
+            continue
+        for concept in tested:
+            sums.setdefault((concept, team), []).append(credit)
+    return {
+        c: {t: (sum(v) / len(v) if (v := sums.get((c, t))) else None) for t in teams}
+        for c in concepts
+    }
