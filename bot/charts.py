@@ -23,7 +23,8 @@ def mastery_png(
     fig, ax = plt.subplots(figsize=(2.2 + 1.1 * len(teams), 1.2 + 0.38 * len(concepts)))
     image = ax.imshow(np.ma.masked_invalid(values), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(teams)), [f"team{t}" for t in teams])
-    ax.set_yticks(range(len(concepts)), [titles.get(c, c)[:40] for c in concepts])
+    labels = [titles.get(c, c) for c in concepts]
+    ax.set_yticks(range(len(concepts)), [t if len(t) <= 40 else t[:39] + "…" for t in labels])
     for i in range(len(concepts)):
         for j in range(len(teams)):
             text = "–" if np.isnan(values[i, j]) else f"{values[i, j]:.0%}"
