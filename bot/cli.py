@@ -247,6 +247,47 @@ QUIZ_ACTIONS: dict[str, Callable[[Tutor, argparse.Namespace], int]] = {
 }
 
 
+NO_TOKEN = """No Discord token is set, so the Discord bot cannot start.
+
+To run it on Discord:
+  1. Create an application and a bot at https://discord.com/developers/applications
+     (Bot tab: reset the token, copy it, and switch on the Message Content intent).
+  2. export TUTOR_DISCORD_TOKEN=...   (and TUTOR_DISCORD_GUILD_ID=<your server id> so the
+     slash commands appear at once)
+  3. tutor run
+
+Without Discord, everything works in the local console: tutor chat"""
+
+
+def cmd_run(tutor: Tutor, args: argparse.Namespace) -> int:
+    if (
+        tutor.settings.discord_token is None
+        or not tutor.settings.discord_token.get_secret_value().strip()
+    ):
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_USAGE
+    from bot.discord.app import run
+
+    logging.getLogger().setLevel(logging.INFO)
+    run(tutor)
+    return 0
+
+
+def cmd_commands(tutor: Tutor, args: argparse.Namespace) -> int:
+    from bot.discord.app import payloads
+
+    data = payloads(tutor)
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for command in data:
+            subs = [o for o in command.get("options", []) if o.get("type") == 1]
+            for sub in subs or [command]:
+                name = f"/{command['name']}" + (f" {sub['name']}" if subs else "")
+                print(f"{name:24} {sub['description']}")
+    return 0
+
+
 def cmd_chat(tutor: Tutor, args: argparse.Namespace) -> int:
     return console.run_chat(tutor, channel=args.channel, user=args.user)
 
@@ -266,6 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
     def who(p: argparse.ArgumentParser) -> None:
         p.add_argument("--channel", default="console", help="channel to act in (default: console)")
         p.add_argument("--user", default="local", help="user name to act as (default: local)")
+
+    add("run", cmd_run, "start the Discord bot (needs TUTOR_DISCORD_TOKEN)")
+    p = add(
+        "commands", cmd_commands, "print the slash commands the Discord bot syncs, built offline"
+    )
+    p.add_argument("--json", action="store_true", help="the raw payloads, as sent to Discord")
 
     p = add("chat", cmd_chat, "interactive console that behaves like a Discord channel")
     who(p)

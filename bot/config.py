@@ -66,6 +66,24 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(
         default=None, description="Discord bot token (only `tutor run` needs it)."
     )
+    discord_guild_id: int | None = Field(
+        default=None,
+        description="Server (guild) to sync slash commands to, so they appear at once; "
+        "without it commands sync globally, which Discord may take up to an hour to show.",
+    )
+    instructor_user_ids: list[int] = Field(
+        default_factory=list,
+        description="Discord user ids allowed to run instructor commands (JSON list).",
+    )
+    instructor_role_ids: list[int] = Field(
+        default_factory=list,
+        description="Discord role ids whose members may run instructor commands (JSON list).",
+    )
+    model_cooldown_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Per-user cooldown on model-backed Discord commands (ask, tokenize, mask).",
+    )
 
     @property
     def database_path(self) -> Path:

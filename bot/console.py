@@ -349,13 +349,17 @@ def run_chat(
     printing = threading.Lock()
     titles = {c.id: c.title for c in tutor.cards}
 
-    def show(event: QuizEvent) -> None:  # called from the quiz timer thread too
+    def announce(text: str) -> None:  # called from the timer thread too
         with printing:
-            print(f"\n{render_text.render_quiz_event(event, titles)}\n", file=stdout, flush=True)
+            print(f"\n{text}\n", file=stdout, flush=True)
+            if interactive:
+                print(PROMPT, end="", file=stdout, flush=True)
+
+    def show(event: QuizEvent) -> None:
+        announce(render_text.render_quiz_event(event, titles))
 
     def show_activity(event: JigsawEvent) -> None:
-        with printing:
-            print(f"\n{render_text.render_jigsaw_event(event, titles)}\n", file=stdout, flush=True)
+        announce(render_text.render_jigsaw_event(event, titles))
 
     tutor.quizzes.subscribe(show)
     tutor.jigsaw.subscribe(show_activity)

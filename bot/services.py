@@ -400,6 +400,19 @@ class Tutor:
         self.store.run(lambda db: db.table("custom_questions").upsert_all(rows, pk="id"))
         return questions
 
+    def set_team_channel(self, team: str, channel: str) -> int:
+        try:
+            number = parse_team(team)
+        except ValueError as exc:
+            raise UserInputError(str(exc)) from exc
+        row = {"team": number, "channel": channel, "set_at": utc_now()}
+        self.store.run(lambda db: db.table("team_channels").upsert(row, pk="team"))
+        return number
+
+    def team_channels(self) -> dict[int, str]:
+        rows = self.store.run(lambda db: list(db.table("team_channels").rows))
+        return {r["team"]: r["channel"] for r in rows}
+
     def join_team(self, user: str, team: str) -> int:
         try:
             number = parse_team(team)

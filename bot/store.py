@@ -140,6 +140,11 @@ def m004_jigsaw(db: Database) -> None:
     db.table("jigsaw_activities").create_index(["channel", "status"])
 
 
+@migrations()
+def m005_team_channels(db: Database) -> None:
+    db.table("team_channels").create({"team": int, "channel": str, "set_at": str}, pk="team")
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 

@@ -1,0 +1,1 @@
+"""The Discord frontend (discord.py 2.x): the only package allowed to import discord."""
