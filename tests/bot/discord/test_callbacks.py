@@ -1,0 +1,159 @@
+"""Slash-command callbacks called directly with spec_set mocks: what gets sent, and how."""
+
+import discord
+import pytest
+from discord import app_commands
+
+from bot.discord.checks import NotInstructor, is_instructor
+from bot.quizzes import QuestionOpened
+from bot.services import UserInputError
+from tests.bot.discord.conftest import make_interaction, run, sent
+from tests.bot.test_quizzes import FakeClock, right_answer
+
+
+def cog(bot, name):
+    return bot.get_cog(name)
+
+
+def test_ask_defers_then_follows_up_with_an_embed(bot):
+    interaction = make_interaction(bot)
+    ask = cog(bot, "Ask")
+    run(ask.ask.callback(ask, interaction, question="how many steps per epoch with 1000 examples, batch 10?"))
+    interaction.response.defer.assert_awaited_once()
+    (message,) = sent(interaction)
+    embed = message["embed"]
+    assert isinstance(embed, discord.Embed)
+    assert embed.title == "Epochs, batches and steps"
+    assert "Sources" in [f.name for f in embed.fields]
+
+
+def test_bot_never_pings(bot):
+    assert bot.allowed_mentions.everyone is False
+    assert bot.allowed_mentions.roles is False and bot.allowed_mentions.users is False
+
+
+def test_tokenize_output_is_a_code_block_and_echo_is_inert(bot):
+    interaction = make_interaction(bot)
+    demos = cog(bot, "Demos")
+    run(
+        demos.tokenize.callback(
+            demos, interaction, text="@everyone ``` hi", tokenizer=None, pair=None
+        )
+    )
+    messages = sent(interaction)
+    assert messages and all(len(m["content"]) <= 2000 for m in messages)
+    joined = "".join(m["content"] for m in messages)
+    assert joined.startswith("```") and joined.count("```") % 2 == 0
+    assert "WordPiece" in joined
+
+
+def test_long_output_goes_out_as_a_file(bot):
+    interaction = make_interaction(bot)
+    demos = cog(bot, "Demos")
+    run(demos.tokenize.callback(demos, interaction, text="word " * 400, tokenizer=None, pair=None))
+    (message,) = sent(interaction)
+    assert isinstance(message["file"], discord.File)
+
+
+def test_mask_without_model_explains(bot, monkeypatch):
+    from skills import models
+
+    monkeypatch.setattr(models, "hub_reachable", lambda: False)
+    interaction = make_interaction(bot)
+    demos = cog(bot, "Demos")
+    run(
+        demos.mask.callback(
+            demos, interaction, text="The [MASK] sat.", top_k=5, targets=None, model=None
+        )
+    )
+    text = "".join(m["content"] for m in sent(interaction))
+    assert "TUTOR_MODEL_DIR" in text and "[MASK]" in text
+
+
+def test_user_errors_go_through_the_one_error_handler(bot):
+    interaction = make_interaction(bot)
+    error = app_commands.CommandInvokeError(
+        cog(bot, "Ask").ask, UserInputError("Please type a question.")
+    )
+    run(bot.on_app_command_error(interaction, error))
+    interaction.response.send_message.assert_awaited_once_with(
+        "Please type a question.", ephemeral=True
+    )
+    # after a defer the same handler uses the followup
+    deferred = make_interaction(bot)
+    run(deferred.response.defer())
+    run(bot.on_app_command_error(deferred, error))
+    deferred.followup.send.assert_awaited_once_with("Please type a question.", ephemeral=True)
+
+
+def test_unexpected_errors_are_logged_not_shown(bot, caplog):
+    interaction = make_interaction(bot)
+    error = app_commands.CommandInvokeError(cog(bot, "Ask").ask, RuntimeError("secret token abc"))
+    run(bot.on_app_command_error(interaction, error))
+    (args, kwargs) = interaction.response.send_message.await_args
+    assert "secret" not in args[0] and kwargs["ephemeral"] is True
+    assert "secret token abc" in caplog.text
+
+
+def test_instructor_checks_are_enforced_in_code(bot):
+    student = make_interaction(bot, user_id=7)
+    manager = make_interaction(bot, user_id=8, manage_guild=True)
+    assert not is_instructor(student) and is_instructor(manager)
+    bot.settings.instructor_user_ids.append(7)
+    try:
+        assert is_instructor(student)
+        assert not is_instructor(manager)  # an allow-list, once set, is the only way in
+    finally:
+        bot.settings.instructor_user_ids.remove(7)
+    quiz = cog(bot, "QuizCog")
+    with pytest.raises(NotInstructor):
+        for check in quiz.start.checks:
+            check(make_interaction(bot, user_id=9))
+
+
+def test_quiz_with_three_users_and_a_timer(bot):
+    clock = FakeClock()
+    bot.tutor._clock = clock
+    bot.tutor._quizzes = None  # rebuild the manager on the fake clock
+    bot.tutor._jigsaw = None
+    events = []
+    bot.tutor.quizzes.subscribe(events.append)
+    quiz = cog(bot, "QuizCog")
+    teacher = make_interaction(bot, user_id=1, channel_id=555, manage_guild=True)
+    run(quiz.start.callback(quiz, teacher, team="team3", questions=2, seconds=20))
+    assert "Quiz #1" in sent(teacher)[0]["content"]
+    opened = events[0]
+    assert isinstance(opened, QuestionOpened)
+    answers = {2: right_answer(opened, bot.tutor), 3: "no idea", 4: right_answer(opened, bot.tutor)}
+    for user_id, answer in answers.items():
+        student = make_interaction(bot, user_id=user_id, channel_id=555)
+        run(quiz.submit(student, answer))
+        (ack,) = sent(student)
+        assert ack["ephemeral"] is True and ack["content"].startswith("Recorded:")
+    again = make_interaction(bot, user_id=2, channel_id=555)
+    run(quiz.submit(again, "B"))
+    assert sent(again)[0]["content"].startswith("Not counted:")
+    clock.now += 21
+    bot.tutor.quizzes.tick()
+    closed = next(e for e in events if type(e).__name__ == "QuestionClosed")
+    assert len(closed.answers) == 3
+    scores = {a.user: a.points for a in closed.answers}
+    assert scores == {"2": 100, "3": 0, "4": 100}
+
+
+def test_question_view_has_buttons_for_choices(bot):
+    from bot.discord.cogs.quiz import QuestionView
+    from skills.quiz.bank import Question
+
+    async def build():
+        quiz = cog(bot, "QuizCog")
+        choice = Question("q", 1, "choice", ("attention",), "?", choices=("a", "b", "c"), answer=0)
+        free = Question("f", 1, "free", ("attention",), "?", reference="r")
+        return (
+            QuestionView(quiz, QuestionOpened("1", 1, 1, 1, choice, 30)),
+            QuestionView(quiz, QuestionOpened("1", 1, 1, 1, free, 30)),
+        )
+
+    choice_view, free_view = run(build())
+    assert [b.label for b in choice_view.children] == ["A", "B", "C"]
+    assert [b.label for b in free_view.children] == ["Answer"]

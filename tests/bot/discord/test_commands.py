@@ -1,0 +1,96 @@
+"""The command tree built offline: every payload Discord would receive."""
+
+import json
+import re
+from pathlib import Path
+
+from bot import cli
+from bot.discord.app import payloads
+
+EXPECTED = {
+    "ask",
+    "tokenize",
+    "pad",
+    "mask",
+    "mlm",
+    "calc",
+    "quiz start",
+    "quiz stop",
+    "quiz skip",
+    "quiz leaderboard",
+    "quiz join",
+    "jigsaw start",
+    "jigsaw status",
+    "jigsaw next",
+    "jigsaw pause",
+    "jigsaw resume",
+    "jigsaw extend",
+    "jigsaw stop",
+    "jigsaw taught",
+    "admin team-channel",
+    "admin unanswered",
+    "admin ingest",
+}
+
+
+def names(data) -> set[str]:
+    out = set()
+    for command in data:
+        subs = [o for o in command.get("options", []) if o["type"] == 1]
+        out |= {f"{command['name']} {s['name']}" for s in subs} if subs else {command["name"]}
+    return out
+
+
+def walk_options(data):
+    for command in data:
+        for option in command.get("options", []):
+            yield command["name"], option
+            for sub in option.get("options", []):
+                yield f"{command['name']} {option['name']}", sub
+
+
+def test_every_command_is_built(tutor):
+    assert names(payloads(tutor)) == EXPECTED
+
+
+def test_payloads_follow_discord_rules(tutor):
+    data = payloads(tutor)
+    for command in data:
+        assert re.fullmatch(r"[a-z0-9_-]{1,32}", command["name"])
+        assert 1 <= len(command["description"]) <= 100
+    for where, option in walk_options(data):
+        assert re.fullmatch(r"[a-z0-9_-]{1,32}", option["name"]), where
+        assert 1 <= len(option["description"]) <= 100, (where, option["name"])
+
+
+def test_options_carry_limits_and_choices(tutor):
+    by_name = {c["name"]: c for c in payloads(tutor)}
+    (question,) = by_name["ask"]["options"]
+    assert question["required"] and question["max_length"] == 1000
+    top_k = next(o for o in by_name["mask"]["options"] if o["name"] == "top_k")
+    assert (top_k["min_value"], top_k["max_value"]) == (1, 20)
+    start = next(o for o in by_name["quiz"]["options"] if o["name"] == "start")
+    team = next(o for o in start["options"] if o["name"] == "team")
+    assert [c["value"] for c in team["choices"]] == [f"team{t}" for t in range(1, 6)]
+    tokenizer = next(o for o in by_name["tokenize"]["options"] if o["name"] == "tokenizer")
+    assert tokenizer["autocomplete"] is True
+    assert int(by_name["admin"]["default_member_permissions"]) == 1 << 5  # manage_guild
+
+
+def test_cli_commands_json_matches_and_readme_lists_every_command(tutor, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "Tutor", lambda s: tutor)
+    monkeypatch.setattr(tutor, "close", lambda: None)
+    assert cli.main(["commands", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert names(printed) == EXPECTED
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    missing = [n for n in EXPECTED if f"`/{n}" not in readme]
+    assert missing == [], f"README's command table lacks: {missing}"
+
+
+def test_run_without_token_points_to_chat(tutor, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "Tutor", lambda s: tutor)
+    monkeypatch.setattr(tutor, "close", lambda: None)
+    assert cli.main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "TUTOR_DISCORD_TOKEN" in err and "tutor chat" in err
