@@ -18,7 +18,11 @@ def cog(bot, name):
 def test_ask_defers_then_follows_up_with_an_embed(bot):
     interaction = make_interaction(bot)
     ask = cog(bot, "Ask")
-    run(ask.ask.callback(ask, interaction, question="how many steps per epoch with 1000 examples, batch 10?"))
+    run(
+        ask.ask.callback(
+            ask, interaction, question="how many steps per epoch with 1000 examples, batch 10?"
+        )
+    )
     interaction.response.defer.assert_awaited_once()
     (message,) = sent(interaction)
     embed = message["embed"]
