@@ -1,0 +1,115 @@
+"""Training hyperparameters as one validated dataclass, recorded with every result."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from skills.models import HUB_MODELS, MINILM_IDS, local_folder_for
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+CLASSIFIER_MODELS = {"distilbert-base-uncased", "bert-base-uncased", "roberta-base"}
+METHODS = ("lora", "full", "freeze")
+
+
+class ConfigError(ValueError):
+    """A training config that must not start; the message says what to fix."""
+
+
+@dataclass
+class TrainConfig:
+    data: str  # a TSV/CSV file with a text and a label column, or a folder with train/dev files
+    model: str = DEFAULT_MODEL
+    method: str = "lora"  # lora (peft), full fine-tuning, or freeze (train the top layers only)
+    dev_data: str | None = None  # default: dev.* next to a train file, else 10% held out
+    epochs: float = 1.0
+    batch_size: int = 32
+    learning_rate: float | None = None  # default per method (lora 1e-3, full/freeze 1e-4)
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    max_length: int = 64
+    max_train: int | None = None  # train on a random subset of this many examples
+    max_eval: int | None = None
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.0
+    lora_targets: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
+    freeze_layers: int = 4  # method "freeze": how many bottom encoder layers stay frozen
+    seed: int = 0
+    device: str = "auto"  # auto, cpu, cuda, mps
+    progress_every: int = 20  # steps between progress events
+    output_dir: str = "finetune-output"
+    model_dir: str | None = None  # where local copies of hub models live
+
+    @property
+    def lr(self) -> float:
+        return self.learning_rate or (1e-3 if self.method == "lora" else 1e-4)
+
+    def validate(self) -> TrainConfig:
+        problems = []
+        if self.method not in METHODS:
+            problems.append(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
+        if self.method == "lora" and not 1 <= self.lora_r <= 256:
+            problems.append(f"LoRA rank must be between 1 and 256, not {self.lora_r}")
+        if self.method == "lora" and not self.lora_targets:
+            problems.append("LoRA needs at least one target module")
+        if not 0 < self.epochs <= 20:
+            problems.append("epochs must be more than 0 and at most 20")
+        if not 1 <= self.batch_size <= 4096:
+            problems.append("batch size must be between 1 and 4096")
+        if self.learning_rate is not None and not 0 < self.learning_rate < 1:
+            problems.append("learning rate must be between 0 and 1")
+        if not 8 <= self.max_length <= 512:
+            problems.append("max length must be between 8 and 512 tokens")
+        if self.max_train is not None and self.max_train < 10:
+            problems.append("max_train must be at least 10 examples")
+        if self.device not in ("auto", "cpu", "cuda", "mps"):
+            problems.append("device must be auto, cpu, cuda or mps")
+        if not Path(self.data).exists():
+            problems.append(f"data file not found: {self.data}")
+        if self.dev_data and not Path(self.dev_data).exists():
+            problems.append(f"dev data file not found: {self.dev_data}")
+        known = self.model in MINILM_IDS or self.model in CLASSIFIER_MODELS
+        model_dir = Path(self.model_dir) if self.model_dir else None
+        if not known and local_folder_for(self.model, model_dir) is None:
+            allowed = ", ".join(sorted(MINILM_IDS | CLASSIFIER_MODELS))
+            problems.append(
+                f"unknown model {self.model!r}: use one of {allowed}, or a local folder"
+            )
+        elif self.model in HUB_MODELS and HUB_MODELS[self.model].kind == "tokenizer":
+            problems.append(f"{self.model} is a tokenizer, not a model to fine-tune")
+        if problems:
+            raise ConfigError("; ".join(problems))
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "learning_rate": self.lr}
+
+    def save(self, path: Path) -> Path:
+        path.write_text(json.dumps(self.to_json(), indent=2))
+        return path
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        names = {f.name for f in fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+    @classmethod
+    def load(cls, path: Path) -> TrainConfig:
+        try:
+            return cls.from_dict(json.loads(path.read_text()))
+        except (OSError, json.JSONDecodeError, TypeError) as exc:
+            raise ConfigError(f"cannot read config {path}: {exc}") from exc
+
+
+def cpu_preset(config: TrainConfig) -> TrainConfig:
+    """Settings that finish in about two minutes on 2 CPU cores (bench/finetune_compare.py):
+    4,000 training examples, one epoch, LoRA r=16 on query/key/value/dense, lr 1e-3."""
+    if config.max_train is None:
+        config.max_train = 4000
+    return config
