@@ -63,6 +63,19 @@ class Settings(BaseSettings):
         "Index folders are named by a fingerprint of their content, so several data "
         "directories may share one.",
     )
+    finetune_data: Path | None = Field(
+        default=None,
+        description="Default training data for fine-tunes: a TSV/CSV with text and label "
+        "columns, or a folder with train/dev files (e.g. SST-2).",
+    )
+    finetune_max_seconds: int = Field(
+        default=1800, ge=10, description="A fine-tune running longer than this is killed."
+    )
+    finetune_users: list[str] = Field(
+        default_factory=list,
+        description="Who may launch fine-tunes (user names or Discord ids, JSON list); "
+        "empty means everyone.",
+    )
     discord_token: SecretStr | None = Field(
         default=None, description="Discord bot token (only `tutor run` needs it)."
     )

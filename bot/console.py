@@ -364,16 +364,22 @@ def run_chat(
     tutor.quizzes.subscribe(show)
     tutor.jigsaw.subscribe(show_activity)
     tutor.start_timers()
-    for lost in tutor.interrupted_quizzes:
+    recovered = tutor.recover_interrupted()
+    for lost in recovered["quizzes"]:
         print(
             f"Note: quiz #{lost['id']} in #{lost['channel']} was interrupted at question "
             f"{lost['question']}/{lost['questions']}; its {lost['answers_kept']} answers are kept.",
             file=stdout,
         )
-    for lost in tutor.interrupted_activities:
+    for lost in recovered["activities"]:
         print(
             f"Note: jigsaw activity #{lost['id']} in #{lost['channel']} was interrupted during "
             f"{lost['phase']} ({lost['covered']}/{lost['total']} concepts covered; progress kept).",
+            file=stdout,
+        )
+    for lost in recovered["jobs"]:
+        print(
+            f"Note: fine-tune job #{lost['id']} ({lost['owner']}) was interrupted by a restart.",
             file=stdout,
         )
     if interactive:

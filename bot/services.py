@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from bot.calculations import Calculation, calculate
 from bot.config import Settings
+from bot.finetune import FinetuneJobs
 from bot.jigsaw import JigsawManager
 from bot.quizzes import QuizManager
 from bot.store import Store, utc_now
@@ -161,9 +162,7 @@ class Tutor:
         self._jigsaw: JigsawManager | None = None
         self._ticker: Ticker | None = None
         self._clock = clock
-        # Sessions a crash left running: marked interrupted now, reported by the frontends.
-        self.interrupted_quizzes = self.quizzes.recover_interrupted()
-        self.interrupted_activities = self.jigsaw.recover_interrupted()
+        self._finetunes: FinetuneJobs | None = None
 
     # --- shared resources, loaded once ---------------------------------------------------
 
@@ -205,15 +204,28 @@ class Tutor:
         """Load models and the index now, so the first question is answered at full speed."""
         self.knowledge().answer("warm-up")
 
+    def recover_interrupted(self) -> dict[str, list[dict[str, Any]]]:
+        """Mark what a crash or restart left running as interrupted; returns it for the report.
+
+        Only a long-running frontend (tutor chat, tutor run) calls this, at start-up: a one-shot
+        command beside a running bot must not declare that bot's live sessions dead."""
+        return {
+            "quizzes": self.quizzes.recover_interrupted(),
+            "activities": self.jigsaw.recover_interrupted(),
+            "jobs": self.finetunes.recover_interrupted(),
+        }
+
     def start_timers(self) -> None:
-        """Run quiz and jigsaw timers from one background thread (frontends call this)."""
+        """Run quiz, jigsaw and job timers from one background thread (frontends call this)."""
         if self._ticker is None:
-            self._ticker = Ticker([self.quizzes.tick, self.jigsaw.tick])
+            self._ticker = Ticker([self.quizzes.tick, self.jigsaw.tick, self.finetunes.tick])
         self._ticker.start()
 
     def close(self) -> None:
         if self._ticker is not None:
             self._ticker.stop()
+        if self._finetunes is not None:
+            self._finetunes.close()
         self.store.close()
 
     # --- ask -------------------------------------------------------------------------------
@@ -333,6 +345,17 @@ class Tutor:
                 clock=self._clock,
             )
         return self._quizzes
+
+    @property
+    def finetunes(self) -> FinetuneJobs:
+        if self._finetunes is None:
+            self._finetunes = FinetuneJobs(
+                self.store,
+                self.settings.data_dir / "finetune",
+                max_seconds=self.settings.finetune_max_seconds,
+                allowed_users=self.settings.finetune_users,
+            )
+        return self._finetunes
 
     @property
     def jigsaw(self) -> JigsawManager:

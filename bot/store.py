@@ -145,6 +145,31 @@ def m005_team_channels(db: Database) -> None:
     db.table("team_channels").create({"team": int, "channel": str, "set_at": str}, pk="team")
 
 
+@migrations()
+def m006_finetune_jobs(db: Database) -> None:
+    db.table("finetune_jobs").create(
+        {
+            "id": int,
+            "owner": str,
+            "team": int,
+            "channel": str,
+            "status": str,  # queued, running, succeeded, failed, cancelled, interrupted
+            "config": str,  # JSON TrainConfig
+            "created_at": str,
+            "started_at": str,
+            "ended_at": str,
+            "pid": int,
+            "progress": float,  # 0-1
+            "dev_accuracy": float,
+            "result": str,  # JSON of the finished event
+            "reason": str,  # why it failed, was cancelled or interrupted
+        },
+        pk="id",
+        not_null={"owner", "status", "config", "created_at"},
+    )
+    db.table("finetune_jobs").create_index(["status", "id"])
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 

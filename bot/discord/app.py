@@ -47,6 +47,9 @@ class TutorBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.load_cogs()
+        for kind, lost in self.tutor.recover_interrupted().items():
+            if lost:
+                log.warning("interrupted by the last shutdown: %d %s: %s", len(lost), kind, lost)
         self.tutor.start_timers()
         # Clean shutdown on SIGTERM (not available off the main thread or on Windows).
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -31,6 +31,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     max_length: int = 64
     max_train: int | None = None  # train on a random subset of this many examples
+    cpu_max_train: int = 4000  # the subset used when max_train is unset and no GPU is found
     max_eval: int | None = None
     lora_r: int = 16
     lora_alpha: int = 32
@@ -105,11 +106,3 @@ class TrainConfig:
             return cls.from_dict(json.loads(path.read_text()))
         except (OSError, json.JSONDecodeError, TypeError) as exc:
             raise ConfigError(f"cannot read config {path}: {exc}") from exc
-
-
-def cpu_preset(config: TrainConfig) -> TrainConfig:
-    """Settings that finish in about two minutes on 2 CPU cores (bench/finetune_compare.py):
-    4,000 training examples, one epoch, LoRA r=16 on query/key/value/dense, lr 1e-3."""
-    if config.max_train is None:
-        config.max_train = 4000
-    return config

@@ -118,7 +118,7 @@ def test_restart_mid_activity_is_reported(settings, encoder, clock):
     first.store.close()  # crash
     second = Tutor(settings, encoder=encoder, clock=clock)
     try:
-        (report,) = second.interrupted_activities
+        (report,) = second.recover_interrupted()["activities"]
         assert report["phase"] == "learn" and (report["covered"], report["total"]) == (1, 20)
         second.jigsaw.start("class")  # the channel is free again
     finally:

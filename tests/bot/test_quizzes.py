@@ -122,7 +122,7 @@ def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, e
 
     second = Tutor(settings, encoder=encoder, clock=clock)
     try:
-        (report,) = second.interrupted_quizzes
+        (report,) = second.recover_interrupted()["quizzes"]
         assert report == {
             "id": opened.session_id,
             "channel": "class",
@@ -135,7 +135,7 @@ def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, e
         assert {u.name for u in users} == {"ana", "bo"}
         assert second.quizzes.results(opened.session_id).status == "interrupted"
         second.quizzes.start("class", team=1, count=1, seconds=30)  # the channel is free again
-        assert Tutor(settings, encoder=encoder).interrupted_quizzes  # and so on, next restart
+        assert Tutor(settings, encoder=encoder).recover_interrupted()["quizzes"]  # next restart too
     finally:
         second.close()
 
@@ -233,3 +233,16 @@ def test_imported_gift_questions_join_the_bank(quiz_tutor, tmp_path):
     bad.write_text("::b:: what? {=yes}\n")
     with pytest.raises(Exception, match="concepts must list"):
         quiz_tutor.import_questions(bad, team=5, concepts=[])
+
+
+def test_a_one_shot_command_beside_a_running_bot_interrupts_nothing(settings, encoder, clock):
+    bot = Tutor(settings, encoder=encoder, clock=clock)
+    try:
+        bot.quizzes.start("class", team=1, count=2, seconds=30)
+        one_shot = Tutor(settings, encoder=encoder)  # e.g. `tutor quiz list` in another terminal
+        one_shot.questions()
+        one_shot.close()
+        status = bot.store.run(lambda db: next(db.table("quiz_sessions").rows)["status"])
+        assert status == "running"
+    finally:
+        bot.close()
