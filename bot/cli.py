@@ -15,6 +15,7 @@ from typing import Any
 
 from bot import console, render_text
 from bot.config import Settings
+from bot.finetune import JobError
 from bot.quizzes import QuestionClosed, QuizEnded, QuizError, QuizEvent
 from bot.services import Tutor, UserInputError
 from bot.teams import parse_team
@@ -288,6 +289,62 @@ def cmd_commands(tutor: Tutor, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_finetune(tutor: Tutor, args: argparse.Namespace) -> int:
+    """Run one fine-tune through the job runner and wait for it (Ctrl-C cancels it)."""
+    options = {
+        "data": args.data,
+        "model": args.model,
+        "method": args.method,
+        "epochs": args.epochs,
+        "max_train": args.max_train,
+        "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate,
+        "lora_r": args.lora_r,
+        "device": args.device,
+    }
+    if not args.json:
+        tutor.finetunes.subscribe(lambda e: print(render_text.render_job_event(e), flush=True))
+    try:
+        job_id = tutor.start_finetune(owner=args.user, team=args.team, **options)
+    except UserInputError as exc:
+        return _user_error(args, exc)
+    try:
+        job = tutor.finetunes.wait(job_id, timeout=tutor.settings.finetune_max_seconds + 60)
+    except KeyboardInterrupt:
+        tutor.finetunes.cancel(job_id, by=args.user)
+        tutor.finetunes.wait(job_id, timeout=30)
+        return 130
+    assert job is not None
+    result = json.loads(job["result"]) if job["result"] else {}
+    result.pop("losses", None)
+    summary = {"job": job_id, **result, "status": job["status"]}
+    if job["reason"]:
+        summary["reason"] = job["reason"]
+    if args.json:
+        _print_json(summary)
+    return 0 if job["status"] == "succeeded" else 1
+
+
+def cmd_jobs(tutor: Tutor, args: argparse.Namespace) -> int:
+    try:
+        if args.action == "cancel":
+            print(tutor.finetunes.cancel(int(args.job or 0), by=args.user, is_instructor=True))
+            return 0
+        if args.action == "leaderboard":
+            rows = tutor.finetunes.leaderboard()
+            _print_json(rows) if args.json else print(render_text.render_finetune_leaderboard(rows))
+            return 0
+    except (JobError, ValueError) as exc:
+        return _user_error(args, UserInputError(str(exc)))
+    rows = tutor.finetunes.jobs()
+    if args.json:
+        for row in rows:
+            _print_json(row)
+    else:
+        print(render_text.render_jobs(rows))
+    return 0
+
+
 def cmd_chat(tutor: Tutor, args: argparse.Namespace) -> int:
     return console.run_chat(tutor, channel=args.channel, user=args.user)
 
@@ -385,6 +442,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--concepts", help="concept ids the imported GIFT questions test, comma-separated"
     )
     p.add_argument("--json", action="store_true", help="print JSON (list, leaderboard, import)")
+
+    p = add(
+        "finetune", cmd_finetune, "run a short fine-tune (LoRA or full) and report dev accuracy"
+    )
+    p.add_argument(
+        "--data",
+        help="TSV/CSV with text and label columns, or a folder with train/dev files (default: TUTOR_FINETUNE_DATA)",
+    )
+    p.add_argument(
+        "--model",
+        help="all-MiniLM-L6-v2 (default, offline), distilbert-base-uncased, bert-base-uncased, roberta-base, or a local folder",
+    )
+    p.add_argument("--method", choices=["lora", "full", "freeze"], help="default: lora")
+    p.add_argument("--epochs", type=float)
+    p.add_argument(
+        "--max-train",
+        type=int,
+        help="train on a random subset of this many examples (CPU default: 4000)",
+    )
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--lora-r", type=int, help="LoRA rank (default 16)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--user", default="local")
+    p.add_argument("--team", help="the team this run counts for on the leaderboard")
+    p.add_argument("--json", action="store_true", help="print the final result as JSON")
+
+    p = add("jobs", cmd_jobs, "fine-tune jobs: list, cancel, leaderboard")
+    p.add_argument("action", nargs="?", default="list", choices=["list", "cancel", "leaderboard"])
+    p.add_argument("job", nargs="?", help="job id (cancel)")
+    p.add_argument("--user", default="local")
+    p.add_argument("--json", action="store_true")
 
     p = add("unanswered", cmd_unanswered, "list questions the bot could not answer")
     p.add_argument("--limit", type=int, default=100)

@@ -53,6 +53,7 @@ class _Process:
     job_id: int
     popen: subprocess.Popen
     started: float
+    follower: threading.Thread | None = None
     cancelled_by: str | None = None
     timed_out: bool = False
     last_relay: float = 0.0
@@ -168,11 +169,13 @@ class FinetuneJobs:
             start_new_session=True,
         )
         stderr.close()
-        self._running = _Process(job["id"], popen, self._clock())
+        process = _Process(job["id"], popen, self._clock())
+        self._running = process
         self.store.run(_mark_started, job["id"], popen.pid)
-        threading.Thread(
-            target=self._follow, args=(self._running, job), name=f"job-{job['id']}", daemon=True
-        ).start()
+        process.follower = threading.Thread(
+            target=self._follow, args=(process, job), name=f"job-{job['id']}", daemon=True
+        )
+        process.follower.start()
 
     def _follow(self, process: _Process, job: dict[str, Any]) -> None:
         owner, channel = job["owner"], job["channel"] or ""
@@ -185,7 +188,11 @@ class FinetuneJobs:
             self._on_event(process, owner, channel, event)
         code = process.popen.wait()
         status, reason, result = self._outcome(process, code)
-        self.store.run(_finish_job, process.job_id, status, reason, result)
+        try:
+            self.store.run(_finish_job, process.job_id, status, reason, result)
+        except RuntimeError:  # the store is closed: the bot died first; recovery handles it
+            log.warning("job %d ended (%s) after the store closed", process.job_id, status)
+            return
         with self._lock:
             self._running = None
         self._emit(
@@ -273,10 +280,14 @@ class FinetuneJobs:
         return self.store.run(_mark_interrupted)
 
     def close(self) -> None:
+        """Stop a running job (it ends as cancelled) and wait until it is recorded."""
         with self._lock:
-            if self._running is not None:
-                self._running.cancelled_by = "shutdown"
-                _terminate(self._running.popen)
+            running = self._running
+            if running is not None:
+                running.cancelled_by = "shutdown"
+                _terminate(running.popen)
+        if running is not None and running.follower is not None:
+            running.follower.join(timeout=15)
 
 
 def _is_training_process(pid: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.calculations import Calculation
+from bot.finetune import JobEvent
 from bot.jigsaw import Announcement, JigsawEvent, JigsawStatus, MasteryReady, TeamMaterial
 from bot.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.services import BatchReply, MaskReply, TokenizeReply
@@ -235,3 +236,56 @@ def render_jigsaw_status(status: JigsawStatus) -> str:
     for team in sorted(status.taught):
         lines.append(f"  team{team} taught: {', '.join(status.taught[team])}")
     return "\n".join(lines)
+
+
+# --- fine-tune jobs --------------------------------------------------------------------------
+
+
+def render_job_event(event: JobEvent) -> str:
+    d = event.data
+    head = f"[job #{event.job_id}, {event.owner}]"
+    if event.kind == "queued":
+        return f"{head} queued (position {d.get('position', '?')})."
+    if event.kind == "started":
+        share = d["trainable_params"] / d["total_params"]
+        return (
+            f"{head} training {d['model']} ({d['method']}) on {d['device']}: {d['train_examples']:,} examples, "
+            f"{d['total_steps']} steps; {d['trainable_params']:,} of {d['total_params']:,} parameters trainable ({share:.2%})."
+        )
+    if event.kind == "progress":
+        return (
+            f"{head} step {d['step']}/{d['total_steps']} {bar(d['step'] / d['total_steps'], 10)} "
+            f"loss {d['loss']:.3f}, {d['examples_per_second']:.0f} examples/s"
+        )
+    if event.kind == "succeeded":
+        return (
+            f"{head} done: dev accuracy {d['dev_accuracy']:.1%} after {d['train_seconds']:.0f} s of training; "
+            f"{d['trainable_params']:,} trainable of {d['total_params']:,} ({d['trainable_share']:.2%}). "
+            f"Loss curve: {d['loss_curve']}"
+        )
+    return f"{head} {event.kind}: {d.get('reason') or d.get('by') or ''}".rstrip(": ")
+
+
+def render_jobs(rows: list[dict]) -> str:
+    if not rows:
+        return "No fine-tune jobs yet."
+    lines = []
+    for r in rows:
+        accuracy = f" dev {r['dev_accuracy']:.1%}" if r["dev_accuracy"] is not None else ""
+        progress = f" {r['progress']:.0%}" if r["status"] == "running" else ""
+        reason = f" ({r['reason']})" if r["reason"] else ""
+        team = f" team{r['team']}" if r["team"] else ""
+        lines.append(f"#{r['id']} {r['status']}{progress}{accuracy} - {r['owner']}{team}{reason}")
+    return "\n".join(lines)
+
+
+def render_finetune_leaderboard(rows: list[dict]) -> str:
+    if not rows:
+        return "No finished fine-tunes yet."
+    return "\n".join(
+        ["Fine-tune leaderboard (best SST-2 dev accuracy per team):"]
+        + [
+            f"  {i}. team{r['team']}: {r['dev_accuracy']:.2%} ({r['runs']} runs)"
+            for i, r in enumerate(rows, 1)
+        ]
+    )

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from bot.calculations import Calculation, calculate
 from bot.config import Settings
-from bot.finetune import FinetuneJobs
+from bot.finetune import FinetuneJobs, JobError
 from bot.jigsaw import JigsawManager
 from bot.quizzes import QuizManager
 from bot.store import Store, utc_now
@@ -37,6 +37,7 @@ from skills.fill_mask import (
     count_blanks,
     masking_demo,
 )
+from skills.finetune.config import ConfigError, TrainConfig
 from skills.models import ModelNotAllowed, ModelUnavailable
 from skills.quiz.bank import Question, check_bank_data, load_banks
 from skills.quiz.gift import GiftError, parse_gift
@@ -435,6 +436,41 @@ class Tutor:
     def team_channels(self) -> dict[int, str]:
         rows = self.store.run(lambda db: list(db.table("team_channels").rows))
         return {r["team"]: r["channel"] for r in rows}
+
+    def finetune_config(self, **options: Any) -> TrainConfig:
+        """A TrainConfig from user options, with the configured default data; refused
+        (UserInputError) before anything starts if it is not valid."""
+        data = options.pop("data", None) or self.settings.finetune_data
+        if data is None:
+            raise UserInputError(
+                "Which data? Give --data PATH (a TSV/CSV with text and label columns, or a folder with train/dev files), or set TUTOR_FINETUNE_DATA."
+            )
+        model_dir = str(self.settings.model_dir) if self.settings.model_dir else None
+        clean = {k: v for k, v in options.items() if v is not None}
+        try:
+            return TrainConfig(data=str(data), model_dir=model_dir, **clean).validate()
+        except (ConfigError, TypeError) as exc:
+            raise UserInputError(f"Bad fine-tune settings: {exc}") from exc
+
+    def start_finetune(
+        self, *, owner: str, team: str | None = None, channel: str = "", **options: Any
+    ) -> int:
+        config = self.finetune_config(**options)
+        team_number = None
+        if team:
+            try:
+                team_number = parse_team(team)
+            except ValueError as exc:
+                raise UserInputError(str(exc)) from exc
+        else:
+            row = self.store.run(
+                lambda db: list(db.table("members").rows_where("user = ?", [owner]))
+            )
+            team_number = row[0]["team"] if row else None
+        try:
+            return self.finetunes.submit(config, owner=owner, team=team_number, channel=channel)
+        except JobError as exc:
+            raise UserInputError(str(exc)) from exc
 
     def join_team(self, user: str, team: str) -> int:
         try:

@@ -124,3 +124,54 @@ def no_hub(monkeypatch):
         raise AssertionError("tried to contact the model hub")
 
     monkeypatch.setattr(models, "hub_reachable", refuse)
+
+
+@pytest.fixture(scope="session")
+def sentiment_data(tmp_path_factory) -> Path:
+    """A tiny two-class sentiment set (train.tsv + dev.tsv) that a tiny model learns fast."""
+    import random
+
+    rng = random.Random(0)
+    good = ["good", "great", "wonderful", "lovely", "brilliant"]
+    bad = ["bad", "awful", "terrible", "boring", "dreadful"]
+    nouns = ["film", "movie", "story", "cast", "plot", "ending"]
+
+    def rows(n: int) -> str:
+        lines = ["sentence\tlabel"]
+        for _ in range(n):
+            label = rng.randint(0, 1)
+            word = rng.choice(good if label else bad)
+            lines.append(f"a {word} {rng.choice(nouns)} , truly {word} .\t{label}")
+        return "\n".join(lines) + "\n"
+
+    folder = tmp_path_factory.mktemp("sentiment")
+    (folder / "train.tsv").write_text(rows(300))
+    (folder / "dev.tsv").write_text(rows(60))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier_dir(tmp_path_factory) -> Path:
+    """A freshly initialised 2-layer BERT (hidden 64) with the real WordPiece vocabulary.
+
+    Fine-tune tests use this rather than the tiny masked-LM: that one was trained on three
+    sentences until its representations collapsed, which a low-rank update cannot undo."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    from skills.models import packaged_minilm_path
+
+    torch.manual_seed(0)
+    tokenizer = BertTokenizerFast.from_pretrained(str(packaged_minilm_path()))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        max_position_embeddings=64,
+    )
+    folder = tmp_path_factory.mktemp("tiny-classifier")
+    BertForSequenceClassification(config).save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+    return folder
