@@ -18,6 +18,7 @@ from typing import TextIO
 
 from bot import render_text
 from bot.calculations import USAGE as CALC_USAGE
+from bot.finetune import JobError, JobEvent
 from bot.jigsaw import JigsawError, JigsawEvent
 from bot.quizzes import QuizError, QuizEvent
 from bot.services import AskReply, IngestReport, Tutor, UserInputError
@@ -81,6 +82,9 @@ HELP = """Commands:
   /jigsaw start [--channels team1=a,team2=b,...] [--learn 10 --prepare 5 --teach 2 --quiz 5]
   /jigsaw status | next | pause | resume | extend MINUTES | stop
   /jigsaw taught CONCEPT [--team N]   mark a concept as taught (team: this channel's team)
+  /finetune [--data PATH] [--model M] [--method lora|full|freeze] [--epochs N] [--max-train N]
+                           queue a fine-tune; progress and the result appear here
+  /jobs [cancel ID | leaderboard]   fine-tune jobs, cancel one, or the class leaderboard
   /join team3              join a team (team scores average their members)
   /calc EXPRESSION         softmax 2.5 1 0.5 1.5 T=2 | steps 1000 10 | lora 768 768 16 | bert base
   /ingest PATH [PATH...]   add instructor documents (txt, md, pdf) to the knowledge base
@@ -116,6 +120,8 @@ class ConsoleSession:
             "a": self._answer,
             "join": self._join,
             "jigsaw": self._jigsaw,
+            "finetune": self._finetune,
+            "jobs": self._jobs,
             "channel": self._set_channel,
             "user": self._set_user,
             "help": lambda _: HELP,
@@ -280,6 +286,43 @@ class ConsoleSession:
             raise UserInputError(str(exc)) from exc
         return render_text.render_jigsaw_status(status)
 
+    def _finetune(self, rest: str) -> str:
+        options, _ = take_options(rest)
+        one = {k: v[0] for k, v in options.items()}
+        numbers = {
+            "epochs": float,
+            "max-train": int,
+            "batch-size": int,
+            "lora-r": int,
+            "learning-rate": float,
+        }
+        try:
+            settings = {
+                k.replace("-", "_"): numbers[k](v) if k in numbers else v
+                for k, v in one.items()
+                if k != "team"
+            }
+        except ValueError as exc:
+            raise UserInputError(f"Could not read a number: {exc}") from exc
+        job_id = self.tutor.start_finetune(
+            owner=self.user, team=one.get("team"), channel=self.channel, **settings
+        )
+        return f"Fine-tune job #{job_id} queued."
+
+    def _jobs(self, rest: str) -> str:
+        verb, _, arg = rest.partition(" ")
+        jobs = self.tutor.finetunes
+        if verb == "cancel":
+            try:
+                return jobs.cancel(int(arg), by=self.user)
+            except (JobError, ValueError) as exc:
+                raise UserInputError(
+                    str(exc) if isinstance(exc, JobError) else "Usage: /jobs cancel ID"
+                ) from exc
+        if verb == "leaderboard":
+            return render_text.render_finetune_leaderboard(jobs.leaderboard())
+        return render_text.render_jobs(jobs.jobs())
+
     def _ingest(self, rest: str) -> str:
         try:
             paths = [Path(p) for p in shlex.split(rest)]
@@ -361,6 +404,10 @@ def run_chat(
     def show_activity(event: JigsawEvent) -> None:
         announce(render_text.render_jigsaw_event(event, titles))
 
+    def show_job(event: JobEvent) -> None:
+        announce(render_text.render_job_event(event))
+
+    tutor.finetunes.subscribe(show_job)
     tutor.quizzes.subscribe(show)
     tutor.jigsaw.subscribe(show_activity)
     tutor.start_timers()

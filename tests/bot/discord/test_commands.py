@@ -30,6 +30,10 @@ EXPECTED = {
     "admin team-channel",
     "admin unanswered",
     "admin ingest",
+    "finetune start",
+    "finetune jobs",
+    "finetune cancel",
+    "finetune leaderboard",
 }
 
 

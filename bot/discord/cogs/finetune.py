@@ -1,0 +1,111 @@
+"""/finetune start|jobs|cancel|leaderboard: LoRA fine-tunes on the host GPU, from the channel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render_text
+from bot.discord import render
+from bot.discord.checks import is_instructor
+from bot.discord.interact import off_loop
+from bot.finetune import JobError, JobEvent
+from bot.services import UserInputError
+
+MODELS = [
+    "sentence-transformers/all-MiniLM-L6-v2",
+    "distilbert-base-uncased",
+    "bert-base-uncased",
+    "roberta-base",
+]
+
+
+class FinetuneCog(
+    commands.GroupCog, group_name="finetune", group_description="Class fine-tuning competition"
+):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.tutor = bot.tutor  # type: ignore[attr-defined]
+
+    async def cog_load(self) -> None:
+        self.tutor.finetunes.subscribe(self.bot.from_thread(self.on_job_event))  # type: ignore[attr-defined]
+
+    async def on_job_event(self, event: JobEvent) -> None:
+        channel = self.bot.get_channel(int(event.channel)) if event.channel.isdigit() else None
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        text = render.safe(render_text.render_job_event(event))
+        curve = Path(event.data.get("loss_curve", "")) if event.kind == "succeeded" else None
+        if curve and curve.is_file():
+            await channel.send(
+                text, file=discord.File(curve, filename=f"job-{event.job_id}-loss.png")
+            )
+        else:
+            await channel.send(text)
+
+    @app_commands.command(
+        name="start", description="Queue a short fine-tune on the class data (LoRA by default)"
+    )
+    @app_commands.describe(
+        model="Model to fine-tune",
+        method="lora, full or freeze",
+        epochs="Passes over the data",
+        lora_r="LoRA rank",
+    )
+    @app_commands.choices(
+        model=[app_commands.Choice(name=m.split("/")[-1], value=m) for m in MODELS],
+        method=[app_commands.Choice(name=m, value=m) for m in ("lora", "full", "freeze")],
+    )
+    async def start(
+        self,
+        interaction: discord.Interaction,
+        model: str | None = None,
+        method: str | None = None,
+        epochs: app_commands.Range[float, 0.1, 10.0] | None = None,
+        lora_r: app_commands.Range[int, 1, 128] | None = None,
+    ) -> None:
+        await interaction.response.defer(thinking=True)
+        job_id = await off_loop(
+            self.tutor.start_finetune,
+            owner=str(interaction.user.id),
+            channel=str(interaction.channel_id),
+            model=model,
+            method=method,
+            epochs=epochs,
+            lora_r=lora_r,
+        )
+        await interaction.followup.send(
+            f"Fine-tune job #{job_id} queued; progress will appear here."
+        )
+
+    @app_commands.command(name="jobs", description="Recent fine-tune jobs and their status")
+    async def jobs(self, interaction: discord.Interaction) -> None:
+        rows = await off_loop(self.tutor.finetunes.jobs)
+        await interaction.response.send_message(render.code_block(render_text.render_jobs(rows)))
+
+    @app_commands.command(name="cancel", description="Cancel your queued or running job")
+    async def cancel(self, interaction: discord.Interaction, job: int) -> None:
+        try:
+            message = await off_loop(
+                self.tutor.finetunes.cancel,
+                job,
+                by=str(interaction.user.id),
+                is_instructor=is_instructor(interaction),
+            )
+        except JobError as exc:
+            raise UserInputError(str(exc)) from exc
+        await interaction.response.send_message(message, ephemeral=True)
+
+    @app_commands.command(name="leaderboard", description="Best dev accuracy per team")
+    async def leaderboard(self, interaction: discord.Interaction) -> None:
+        rows = await off_loop(self.tutor.finetunes.leaderboard)
+        await interaction.response.send_message(
+            render.code_block(render_text.render_finetune_leaderboard(rows))
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(FinetuneCog(bot))
