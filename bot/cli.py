@@ -98,44 +98,31 @@ def _user_error(args: argparse.Namespace, exc: UserInputError) -> int:
 
 
 def cmd_tokenize(tutor: Tutor, args: argparse.Namespace) -> int:
-    try:
-        if len(args.text) > 1:
-            batch = tutor.tokenize_batch(
-                args.text, tokenizer=(args.tokenizer or ["bert-base-uncased"])[0]
-            )
-            _print_json(batch.to_json()) if args.json else print(render_text.render_batch(batch))
-            return 0
-        reply = tutor.tokenize(args.text[0], tokenizers=args.tokenizer, pair=args.pair)
-    except UserInputError as exc:
-        return _user_error(args, exc)
+    if len(args.text) > 1:
+        tokenizer = (args.tokenizer or ["bert-base-uncased"])[0]
+        batch = tutor.tokenize_batch(args.text, tokenizer=tokenizer)
+        _print_json(batch.to_json()) if args.json else print(render_text.render_batch(batch))
+        return 0
+    reply = tutor.tokenize(args.text[0], tokenizers=args.tokenizer, pair=args.pair)
     _print_json(reply.to_json()) if args.json else print(render_text.render_tokenize(reply))
     return 0
 
 
 def cmd_mask(tutor: Tutor, args: argparse.Namespace) -> int:
     targets = [t for t in (args.targets or "").split(",") if t.strip()]
-    try:
-        reply = tutor.mask(args.text, model=args.model, top_k=args.top_k, targets=targets)
-    except UserInputError as exc:
-        return _user_error(args, exc)
+    reply = tutor.mask(args.text, model=args.model, top_k=args.top_k, targets=targets)
     _print_json(reply.to_json()) if args.json else print(render_text.render_mask(reply))
     return 0 if reply.result else 1
 
 
 def cmd_mlm(tutor: Tutor, args: argparse.Namespace) -> int:
-    try:
-        demo = tutor.masking_demo(args.text, seed=args.seed)
-    except UserInputError as exc:
-        return _user_error(args, exc)
+    demo = tutor.masking_demo(args.text, seed=args.seed)
     _print_json(demo.to_json()) if args.json else print(render_text.render_masking_demo(demo))
     return 0
 
 
 def cmd_calc(tutor: Tutor, args: argparse.Namespace) -> int:
-    try:
-        calc = tutor.calculate(" ".join(args.expression))
-    except UserInputError as exc:
-        return _user_error(args, exc)
+    calc = tutor.calculate(" ".join(args.expression))
     _print_json(calc.to_json()) if args.json else print(render_text.render_calculation(calc))
     return 0
 
@@ -143,10 +130,8 @@ def cmd_calc(tutor: Tutor, args: argparse.Namespace) -> int:
 def cmd_quiz(tutor: Tutor, args: argparse.Namespace) -> int:
     try:
         return QUIZ_ACTIONS[args.action](tutor, args)
-    except UserInputError as exc:
-        return _user_error(args, exc)
     except (QuizError, ValueError) as exc:
-        return _user_error(args, UserInputError(str(exc)))
+        raise UserInputError(str(exc)) from exc
 
 
 def _quiz_list(tutor: Tutor, args: argparse.Namespace) -> int:
@@ -304,10 +289,7 @@ def cmd_finetune(tutor: Tutor, args: argparse.Namespace) -> int:
     }
     if not args.json:
         tutor.finetunes.subscribe(lambda e: print(render_text.render_job_event(e), flush=True))
-    try:
-        job_id = tutor.start_finetune(owner=args.user, team=args.team, **options)
-    except UserInputError as exc:
-        return _user_error(args, exc)
+    job_id = tutor.start_finetune(owner=args.user, team=args.team, **options)
     try:
         job = tutor.finetunes.wait(job_id, timeout=tutor.settings.finetune_max_seconds + 60)
     except KeyboardInterrupt:
@@ -335,7 +317,7 @@ def cmd_jobs(tutor: Tutor, args: argparse.Namespace) -> int:
             _print_json(rows) if args.json else print(render_text.render_finetune_leaderboard(rows))
             return 0
     except (JobError, ValueError) as exc:
-        return _user_error(args, UserInputError(str(exc)))
+        raise UserInputError(str(exc)) from exc
     rows = tutor.finetunes.jobs()
     if args.json:
         for row in rows:
@@ -490,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
     tutor = Tutor(Settings())
     try:
         return args.handler(tutor, args)
+    except UserInputError as exc:  # the one error path for input the user must change
+        return _user_error(args, exc)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `tutor ... | head` closed the pipe: not an error

@@ -140,6 +140,14 @@ class IngestReport:
         }
 
 
+def team_number(text: str) -> int:
+    """parse_team for user input: a bad name is the user's to fix."""
+    try:
+        return parse_team(text)
+    except ValueError as exc:
+        raise UserInputError(str(exc)) from exc
+
+
 class Tutor:
     def __init__(
         self,
@@ -425,10 +433,7 @@ class Tutor:
         return questions
 
     def set_team_channel(self, team: str, channel: str) -> int:
-        try:
-            number = parse_team(team)
-        except ValueError as exc:
-            raise UserInputError(str(exc)) from exc
+        number = team_number(team)
         row = {"team": number, "channel": channel, "set_at": utc_now()}
         self.store.run(lambda db: db.table("team_channels").upsert(row, pk="team"))
         return number
@@ -456,27 +461,20 @@ class Tutor:
         self, *, owner: str, team: str | None = None, channel: str = "", **options: Any
     ) -> int:
         config = self.finetune_config(**options)
-        team_number = None
         if team:
-            try:
-                team_number = parse_team(team)
-            except ValueError as exc:
-                raise UserInputError(str(exc)) from exc
-        else:
+            number: int | None = team_number(team)
+        else:  # the owner's team, if they joined one
             row = self.store.run(
                 lambda db: list(db.table("members").rows_where("user = ?", [owner]))
             )
-            team_number = row[0]["team"] if row else None
+            number = row[0]["team"] if row else None
         try:
-            return self.finetunes.submit(config, owner=owner, team=team_number, channel=channel)
+            return self.finetunes.submit(config, owner=owner, team=number, channel=channel)
         except JobError as exc:
             raise UserInputError(str(exc)) from exc
 
     def join_team(self, user: str, team: str) -> int:
-        try:
-            number = parse_team(team)
-        except ValueError as exc:
-            raise UserInputError(str(exc)) from exc
+        number = team_number(team)
         row = {"user": user, "team": number, "joined_at": utc_now()}
         self.store.run(lambda db: db.table("members").upsert(row, pk="user"))
         return number

@@ -67,6 +67,35 @@ def course_dir() -> Path:
     return COURSE_DIR
 
 
+def tiny_bert_config(vocab_size: int):
+    """A 2-layer, hidden-64 BERT: fast on CPU, real vocabulary."""
+    from transformers import BertConfig
+
+    return BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        max_position_embeddings=64,
+    )
+
+
+class FakeClock:
+    """A clock tests move by hand (`clock.now += 31`)."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
 # Sentences the tiny masked-LM learns by heart, so its predictions are predictable in tests.
 TINY_MLM_FACTS = [
     ("the cat sat on the mat .", "cat"),
@@ -80,20 +109,13 @@ def tiny_mlm_dir(tmp_path_factory) -> Path:
     """A small BertForMaskedLM with the real bert-base-uncased WordPiece vocabulary, trained
     for a few seconds to fill the blanks in TINY_MLM_FACTS, saved as safetensors."""
     import torch
-    from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
+    from transformers import BertForMaskedLM, BertTokenizerFast
 
     from skills.models import packaged_minilm_path
 
     torch.manual_seed(0)
     tokenizer = BertTokenizerFast.from_pretrained(str(packaged_minilm_path()))
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=128,
-        max_position_embeddings=64,
-    )
+    config = tiny_bert_config(tokenizer.vocab_size)
     model = BertForMaskedLM(config)
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
     batch = tokenizer([s for s, _ in TINY_MLM_FACTS], padding=True, return_tensors="pt")
@@ -157,20 +179,13 @@ def tiny_classifier_dir(tmp_path_factory) -> Path:
     Fine-tune tests use this rather than the tiny masked-LM: that one was trained on three
     sentences until its representations collapsed, which a low-rank update cannot undo."""
     import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+    from transformers import BertForSequenceClassification, BertTokenizerFast
 
     from skills.models import packaged_minilm_path
 
     torch.manual_seed(0)
     tokenizer = BertTokenizerFast.from_pretrained(str(packaged_minilm_path()))
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=128,
-        max_position_embeddings=64,
-    )
+    config = tiny_bert_config(tokenizer.vocab_size)
     folder = tmp_path_factory.mktemp("tiny-classifier")
     BertForSequenceClassification(config).save_pretrained(folder, safe_serialization=True)
     tokenizer.save_pretrained(folder)

@@ -8,12 +8,7 @@ from bot.console import ConsoleSession
 from bot.jigsaw import Announcement, JigsawError, MasteryReady, TeamMaterial
 from bot.services import Tutor
 from skills.jigsaw import PhaseStarted, Timings
-from tests.bot.test_quizzes import FakeClock, right_answer
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
+from tests.bot.test_quizzes import right_answer
 
 
 @pytest.fixture

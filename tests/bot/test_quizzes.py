@@ -9,19 +9,6 @@ from bot.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizError
 from bot.services import Tutor
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
 @pytest.fixture
 def quiz_tutor(settings, encoder, clock):
     tutor = Tutor(settings, encoder=encoder, clock=clock)

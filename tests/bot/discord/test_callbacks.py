@@ -8,7 +8,8 @@ from bot.discord.checks import NotInstructor, is_instructor
 from bot.quizzes import QuestionOpened
 from bot.services import UserInputError
 from tests.bot.discord.conftest import make_interaction, run, sent
-from tests.bot.test_quizzes import FakeClock, right_answer
+from tests.bot.test_quizzes import right_answer
+from tests.conftest import FakeClock
 
 
 def cog(bot, name):
