@@ -21,7 +21,8 @@ from bot.calculations import USAGE as CALC_USAGE
 from bot.finetune import JobError, JobEvent
 from bot.jigsaw import JigsawError, JigsawEvent
 from bot.quizzes import QuizError, QuizEvent
-from bot.services import AskReply, IngestReport, Tutor, UserInputError
+from bot.replies import AskReply, IngestReport
+from bot.services import Tutor, UserInputError
 from bot.teams import parse_team
 from bot.triggers import parse_trigger
 from skills.jigsaw import Timings

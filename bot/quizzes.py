@@ -14,11 +14,18 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlite_utils import Database
-
+from bot.quiz_records import (
+    all_answers,
+    end_session,
+    insert_answer,
+    insert_session,
+    mark_interrupted,
+    session_rows,
+    set_index,
+)
 from bot.store import Store, utc_now
 from skills.quiz.bank import Question
 from skills.quiz.grading import MAX_ANSWER_CHARS, Grade, Similarity, grade
@@ -156,7 +163,7 @@ class QuizManager:
             if channel in self._running:
                 raise QuizError("A quiz is already running in this channel; stop it first.")
             session = QuizSession(channel, team, chosen, seconds, rules, expected_users)
-            session_id = self.store.run(_insert_session, session, started_by, utc_now())
+            session_id = self.store.run(insert_session, session, started_by, utc_now())
             running = _Running(session_id, session)
             self._running[channel] = running
             opened = self._open_next(running)
@@ -185,7 +192,7 @@ class QuizManager:
             result = running.session.submit(user, text, graded, self._clock())
             if result.accepted and result.answer:
                 try:
-                    self.store.run(_insert_answer, running.id, question, result.answer)
+                    self.store.run(insert_answer, running.id, question, result.answer)
                 except sqlite3.IntegrityError:  # the database saw this user already
                     return SubmitResult(
                         False, "You already answered this question; only your first answer counts."
@@ -270,20 +277,20 @@ class QuizManager:
             return None
         if question.kind == "live":
             running.live_keys[s.index] = self._live_key(question)
-        self.store.run(_set_index, running.id, s.index)
+        self.store.run(set_index, running.id, s.index)
         return QuestionOpened(
             s.channel, running.id, s.index + 1, len(s.questions), question, s.seconds_per_question
         )
 
     def _finish(self, running: _Running, status: str) -> QuizEnded:
         self._running.pop(running.session.channel, None)
-        self.store.run(_end_session, running.id, status)
+        self.store.run(end_session, running.id, status)
         return self.results(running.id)
 
     # --- results, leaderboards, recovery -------------------------------------------------
 
     def results(self, session_id: int) -> QuizEnded:
-        session, rows = self.store.run(_session_rows, session_id)
+        session, rows = self.store.run(session_rows, session_id)
         if session is None:
             raise QuizError(f"No quiz #{session_id}.")
         answers = [_row_to_answer(r) for r in rows]
@@ -300,13 +307,13 @@ class QuizManager:
 
     def leaderboard(self) -> tuple[list[Standing], list[Standing]]:
         """Class-wide standings over every stored answer, and team averages."""
-        rows, members = self.store.run(_all_answers)
+        rows, members = self.store.run(all_answers)
         users = user_standings([_row_to_answer(r) for r in rows])
         return users, team_standings(users, members)
 
     def recover_interrupted(self) -> list[dict[str, Any]]:
         """Mark sessions a crash left running as interrupted; returns what was recovered."""
-        return self.store.run(_mark_interrupted, utc_now())
+        return self.store.run(mark_interrupted, utc_now())
 
 
 def _expected(question: Question, live_key: float | None) -> str:
@@ -338,92 +345,3 @@ def _row_to_answer(r: dict[str, Any]) -> RecordedAnswer:
         r["points"],
         r["answered_at"] or 0.0,
     )
-
-
-# --- storage (these run on the store's thread) ------------------------------------------------
-
-
-def _insert_session(db: Database, session: QuizSession, started_by: str, now: str) -> int:
-    session_id = (
-        db.table("quiz_sessions")
-        .insert(
-            {
-                "channel": session.channel,
-                "team": session.team,
-                "status": "running",
-                "question_ids": json.dumps([q.id for q in session.questions]),
-                "seconds_per_question": session.seconds_per_question,
-                "rules": json.dumps(asdict(session.rules)),
-                "started_by": started_by,
-                "started_at": now,
-                "current_index": -1,
-            }
-        )
-        .last_pk
-    )
-    assert session_id is not None
-    return int(session_id)
-
-
-def _insert_answer(
-    db: Database, session_id: int, question: Question, answer: RecordedAnswer
-) -> None:
-    member = list(db.table("members").rows_where("user = ?", [answer.user], limit=1))
-    db.table("quiz_answers").insert(
-        {
-            "session_id": session_id,
-            "question_index": answer.question_index,
-            "question_id": question.id,
-            "concepts": json.dumps(list(question.concepts)),
-            "user": answer.user,
-            "team": member[0]["team"] if member else None,
-            "answer": answer.text[:2000],
-            "credit": answer.grade.credit,
-            "points": answer.points,
-            "reason": answer.grade.reason,
-            "answered_at": answer.answered_at,
-        }
-    )
-
-
-def _set_index(db: Database, session_id: int, index: int) -> None:
-    db.table("quiz_sessions").update(session_id, {"current_index": index})
-
-
-def _end_session(db: Database, session_id: int, status: str) -> None:
-    db.table("quiz_sessions").update(session_id, {"status": status, "ended_at": utc_now()})
-
-
-def _session_rows(
-    db: Database, session_id: int
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    sessions = list(db.table("quiz_sessions").rows_where("id = ?", [session_id]))
-    rows = list(db.table("quiz_answers").rows_where("session_id = ?", [session_id], order_by="id"))
-    return (sessions[0] if sessions else None), rows
-
-
-def _all_answers(db: Database) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    rows = list(db.table("quiz_answers").rows_where(order_by="id"))
-    members = {r["user"]: r["team"] for r in db.table("members").rows}
-    return rows, members
-
-
-def _mark_interrupted(db: Database, now: str) -> list[dict[str, Any]]:
-    running = list(db.table("quiz_sessions").rows_where("status = 'running'"))
-    report = []
-    for s in running:
-        answers = db.execute(
-            "SELECT count(*) FROM quiz_answers WHERE session_id = ?", [s["id"]]
-        ).fetchone()[0]
-        db.table("quiz_sessions").update(s["id"], {"status": "interrupted", "ended_at": now})
-        total = len(json.loads(s["question_ids"]))
-        report.append(
-            {
-                "id": s["id"],
-                "channel": s["channel"],
-                "question": s["current_index"] + 1,
-                "questions": total,
-                "answers_kept": answers,
-            }
-        )
-    return report

@@ -6,7 +6,7 @@ from bot.calculations import Calculation
 from bot.finetune import JobEvent
 from bot.jigsaw import Announcement, JigsawEvent, JigsawStatus, MasteryReady, TeamMaterial
 from bot.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
-from bot.services import BatchReply, MaskReply, TokenizeReply
+from bot.replies import BatchReply, MaskReply, TokenizeReply
 from skills.fill_mask import MaskingDemo
 from skills.jigsaw import PhaseStarted, TimeWarning
 from skills.quiz.session import Standing, SubmitResult

@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,10 +19,11 @@ from bot.config import Settings
 from bot.finetune import FinetuneJobs, JobError
 from bot.jigsaw import JigsawManager
 from bot.quizzes import QuizManager
+from bot.replies import AskReply, BatchReply, IngestReport, MaskReply, TokenizeReply
 from bot.store import Store, utc_now
 from bot.teams import parse_team
 from bot.ticker import Ticker
-from knowledge.answers import Answer, KnowledgeBase
+from knowledge.answers import KnowledgeBase
 from knowledge.cards import Card, load_cards
 from knowledge.documents import DocumentError, load_document
 from knowledge.index import Encoder, HybridIndex, card_passages, document_passages
@@ -31,7 +31,6 @@ from skills.calculators import CalculatorError
 from skills.fill_mask import (
     BLANK,
     FillMaskError,
-    FillMaskResult,
     MaskedLMRegistry,
     MaskingDemo,
     count_blanks,
@@ -45,8 +44,6 @@ from skills.text import CleanText, clean_user_text
 from skills.tokenization import (
     BERT_UNCASED,
     DEFAULT_TOKENIZERS,
-    BatchResult,
-    TokenizeResult,
     TokenizerRegistry,
     tokenize,
     tokenize_batch,
@@ -57,87 +54,6 @@ log = logging.getLogger(__name__)
 
 class UserInputError(ValueError):
     """Input the user must change; the message is shown to them as it is."""
-
-
-@dataclass(frozen=True)
-class AskReply:
-    question: str  # the cleaned question that was answered
-    answer: Answer
-    note: str | None = None  # e.g. "your question was cut to 1,000 characters"
-
-    def to_json(self) -> dict[str, Any]:
-        data = self.answer.to_json()
-        if self.note:
-            data["note"] = self.note
-        return data
-
-
-@dataclass(frozen=True)
-class TokenizeReply:
-    text: str
-    results: list[TokenizeResult]
-    pair: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"text": self.text, "results": [r.to_json() for r in self.results]}
-        if self.pair is not None:
-            data["pair"] = self.pair
-        if self.notes:
-            data["notes"] = self.notes
-        return data
-
-
-@dataclass(frozen=True)
-class BatchReply:
-    texts: list[str]
-    batch: BatchResult
-    notes: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"texts": self.texts, **self.batch.to_json(), "notes": self.notes}
-
-
-@dataclass(frozen=True)
-class MaskReply:
-    """Predictions, or - when the model cannot be loaded - why, plus the tokenizer's view."""
-
-    text: str
-    model: str
-    result: FillMaskResult | None
-    error: str | None = None
-    tokenizer_view: TokenizeResult | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "text": self.text,
-            "model": self.model,
-            "blanks": [asdict(b) for b in self.result.blanks] if self.result else [],
-            "notes": self.notes + (self.result.notes if self.result else []),
-        }
-        if self.error:
-            data["error"] = self.error
-        if self.tokenizer_view:
-            data["tokens"] = self.tokenizer_view.tokens
-            data["ids"] = self.tokenizer_view.ids
-        return data
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    path: str
-    status: str  # "added", "replaced", "unchanged" or "error"
-    chunks: int = 0
-    message: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "status": self.status,
-            "chunks": self.chunks,
-            "message": self.message,
-        }
 
 
 def team_number(text: str) -> int:

@@ -14,7 +14,7 @@ import discord
 from bot import render_text
 from bot.jigsaw import JigsawStatus, MasteryReady, TeamMaterial
 from bot.quizzes import QuestionClosed, QuestionOpened, QuizEnded
-from bot.services import AskReply, BatchReply, MaskReply, TokenizeReply
+from bot.replies import AskReply, BatchReply, MaskReply, TokenizeReply
 
 MESSAGE_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096

@@ -1,0 +1,91 @@
+"""What the Tutor returns to frontends: plain data, each with a `to_json` for --json output."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from knowledge.answers import Answer
+from skills.fill_mask import FillMaskResult
+from skills.tokenization import BatchResult, TokenizeResult
+
+
+@dataclass(frozen=True)
+class AskReply:
+    question: str  # the cleaned question that was answered
+    answer: Answer
+    note: str | None = None  # e.g. "your question was cut to 1,000 characters"
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.answer.to_json()
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+@dataclass(frozen=True)
+class TokenizeReply:
+    text: str
+    results: list[TokenizeResult]
+    pair: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text, "results": [r.to_json() for r in self.results]}
+        if self.pair is not None:
+            data["pair"] = self.pair
+        if self.notes:
+            data["notes"] = self.notes
+        return data
+
+
+@dataclass(frozen=True)
+class BatchReply:
+    texts: list[str]
+    batch: BatchResult
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"texts": self.texts, **self.batch.to_json(), "notes": self.notes}
+
+
+@dataclass(frozen=True)
+class MaskReply:
+    """Predictions, or - when the model cannot be loaded - why, plus the tokenizer's view."""
+
+    text: str
+    model: str
+    result: FillMaskResult | None
+    error: str | None = None
+    tokenizer_view: TokenizeResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "text": self.text,
+            "model": self.model,
+            "blanks": [asdict(b) for b in self.result.blanks] if self.result else [],
+            "notes": self.notes + (self.result.notes if self.result else []),
+        }
+        if self.error:
+            data["error"] = self.error
+        if self.tokenizer_view:
+            data["tokens"] = self.tokenizer_view.tokens
+            data["ids"] = self.tokenizer_view.ids
+        return data
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    path: str
+    status: str  # "added", "replaced", "unchanged" or "error"
+    chunks: int = 0
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "chunks": self.chunks,
+            "message": self.message,
+        }
