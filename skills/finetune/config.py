@@ -20,7 +20,7 @@ class ConfigError(ValueError):
 
 @dataclass
 class TrainConfig:
-    data: str  # a TSV/CSV file with a text and a label column, or a folder with train/dev files
+    data: str  # a TSV/CSV with text and label columns, a folder with train/dev files, or hub:sst2
     model: str = DEFAULT_MODEL
     method: str = "lora"  # lora (peft), full fine-tuning, or freeze (train the top layers only)
     dev_data: str | None = None  # default: dev.* next to a train file, else 10% held out
@@ -68,7 +68,7 @@ class TrainConfig:
             problems.append("max_train must be at least 10 examples")
         if self.device not in ("auto", "cpu", "cuda", "mps"):
             problems.append("device must be auto, cpu, cuda or mps")
-        if not Path(self.data).exists():
+        if not self.data.startswith("hub:") and not Path(self.data).exists():
             problems.append(f"data file not found: {self.data}")
         if self.dev_data and not Path(self.dev_data).exists():
             problems.append(f"dev data file not found: {self.dev_data}")

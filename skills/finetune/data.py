@@ -52,6 +52,50 @@ def read_examples(path: Path) -> tuple[list[Example], list[str]]:
     return [Example(text, index[label]) for text, label in raw if text.strip()], labels
 
 
+# Hub datasets by name: (dataset, config, pinned revision, text column, label column, splits).
+HUB_DATASETS = {
+    "sst2": (
+        "nyu-mll/glue",
+        "sst2",
+        "bcdcba79d07bc864c1c254ccfcedcce55bcc9a8c",
+        "sentence",
+        "label",
+        ("train", "validation"),
+    ),
+}
+
+
+def fetch_hub_dataset(name: str, cache: Path) -> Path:
+    """`hub:sst2` -> a local folder with train.tsv and dev.tsv, downloaded once with the
+    `datasets` library where a hub is reachable; a clear DataError where it is not."""
+    if name not in HUB_DATASETS:
+        raise DataError(f"unknown hub dataset {name!r}; known: {', '.join(HUB_DATASETS)}")
+    folder = cache / name
+    if (folder / "train.tsv").exists() and (folder / "dev.tsv").exists():
+        return folder
+    from skills.models import hub_reachable
+
+    try:
+        import datasets
+    except ImportError as exc:
+        raise DataError(
+            "hub datasets need the `datasets` package (pip install datasets); or pass a local TSV/CSV"
+        ) from exc
+    if not hub_reachable():
+        raise DataError(
+            "the dataset hub cannot be reached from here; pass a local TSV/CSV (e.g. ../shared/data/sst2)"
+        )
+    repo, config, revision, text, label, (train_split, dev_split) = HUB_DATASETS[name]
+    loaded = datasets.load_dataset(repo, config, revision=revision)
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, filename in ((train_split, "train.tsv"), (dev_split, "dev.tsv")):
+        rows = ["sentence\tlabel"] + [
+            f"{r[text].replace(chr(9), ' ').strip()}\t{r[label]}" for r in loaded[split]
+        ]
+        (folder / filename).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
 def find_dev_file(train: Path) -> Path | None:
     for name in ("dev", "validation", "valid", "test"):
         for candidate in train.parent.glob(f"{name}.*"):

@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from skills.finetune.config import ConfigError, TrainConfig
-from skills.finetune.data import DataError, Example, length_grouped_batches, load_splits
+from skills.finetune.data import (
+    DataError,
+    Example,
+    fetch_hub_dataset,
+    length_grouped_batches,
+    load_splits,
+)
 from skills.finetune.report import git_revision, loss_curve_png, versions
 from skills.models import ModelNotAllowed, ModelUnavailable, resolve_model
 
@@ -139,8 +145,13 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
     # On a CPU an unlimited run would take hours: without an explicit max_train, train on a
     # subset that finishes in about two minutes on 2 cores (about 82% SST-2 dev with MiniLM).
     max_train = config.max_train or (config.cpu_max_train if device == "cpu" else None)
+    data = Path(config.data)
+    if config.data.startswith("hub:"):
+        data = fetch_hub_dataset(
+            config.data.removeprefix("hub:"), Path(config.output_dir).parent / "datasets"
+        )
     train_set, dev_set, label_names = load_splits(
-        Path(config.data),
+        data,
         Path(config.dev_data) if config.dev_data else None,
         seed=config.seed,
         max_train=max_train,

@@ -140,3 +140,24 @@ def test_cuda_out_of_memory_is_reported_as_oom(tmp_path, capsys, sentiment_data,
     events = run_program(tmp_path, capsys, data=str(sentiment_data))
     assert events[0]["kind"] == "oom" and "smaller batch" in events[0]["reason"]
     assert events[-1]["exit"] == 3
+
+
+def test_hub_datasets_fail_clearly_without_a_hub(tmp_path, monkeypatch):
+    from skills import models
+    from skills.finetune.data import fetch_hub_dataset
+
+    monkeypatch.setattr(models, "hub_reachable", lambda: False)
+    with pytest.raises(DataError, match=r"datasets|cannot be reached"):
+        fetch_hub_dataset("sst2", tmp_path)
+    with pytest.raises(DataError, match="unknown hub dataset"):
+        fetch_hub_dataset("imagenet", tmp_path)
+    TrainConfig(data="hub:sst2").validate()  # accepted; fetched by the training process
+
+
+def test_a_cached_hub_dataset_is_used_offline(tmp_path, sentiment_data):
+    import shutil
+
+    from skills.finetune.data import fetch_hub_dataset
+
+    shutil.copytree(sentiment_data, tmp_path / "sst2")
+    assert fetch_hub_dataset("sst2", tmp_path) == tmp_path / "sst2"

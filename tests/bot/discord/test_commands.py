@@ -98,3 +98,12 @@ def test_run_without_token_points_to_chat(tutor, monkeypatch, capsys):
     assert cli.main(["run"]) == 2
     err = capsys.readouterr().err
     assert "TUTOR_DISCORD_TOKEN" in err and "tutor chat" in err
+
+
+def test_the_token_never_appears_in_reprs_or_logs():
+    from bot.config import Settings
+
+    settings = Settings(discord_token="very-secret-token", _env_file=None)
+    assert "very-secret-token" not in repr(settings) and "very-secret-token" not in str(settings)
+    assert "very-secret-token" not in settings.model_dump_json()
+    assert settings.discord_token.get_secret_value() == "very-secret-token"
