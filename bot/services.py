@@ -88,6 +88,10 @@ class Tutor:
         self._ticker: Ticker | None = None
         self._clock = clock
         self._finetunes: FinetuneJobs | None = None
+        self._built_in_questions: list[Question] | None = None
+        self._references: dict[
+            str, Any
+        ] = {}  # reference answer -> embedding (one per bank question)
 
     # --- shared resources, loaded once ---------------------------------------------------
 
@@ -294,9 +298,17 @@ class Tutor:
             )
         return self._jigsaw
 
-    def similarity(self, a: str, b: str) -> float:
-        vectors = self.encoder.encode([a, b], normalize_embeddings=True, convert_to_numpy=True)
-        return float(vectors[0] @ vectors[1])
+    def similarity(self, answer: str, reference: str) -> float:
+        """Cosine similarity for free-text grading. The reference is the same for every student
+        answering a question, so its embedding is computed once and kept."""
+        vectors = self.encoder.encode([answer], normalize_embeddings=True, convert_to_numpy=True)
+        return float(vectors[0] @ self._reference_vector(reference))
+
+    def _reference_vector(self, text: str) -> Any:
+        if text not in self._references:
+            vector = self.encoder.encode([text], normalize_embeddings=True, convert_to_numpy=True)
+            self._references[text] = vector[0]
+        return self._references[text]
 
     def live_key(self, question: Question) -> float:
         """The answer to a live question, computed by the real tokenizer now."""
@@ -304,12 +316,14 @@ class Tutor:
         return float(result.num_tokens - len(result.special_tokens))
 
     def questions(self) -> list[Question]:
-        """The built-in banks plus the questions instructors imported."""
+        """The built-in banks (read once) plus the questions instructors imported."""
         concept_ids = {c.id for c in self.cards}
-        built_in = load_banks(concept_ids=concept_ids)
+        if self._built_in_questions is None:
+            self._built_in_questions = load_banks(concept_ids=concept_ids)
+        built_in = self._built_in_questions
         rows = self.store.run(lambda db: list(db.table("custom_questions").rows))
         if not rows:
-            return built_in
+            return list(built_in)  # callers may shuffle it
         raw = {"questions": [json.loads(r["data"]) for r in rows]}
         custom, problems = check_bank_data(raw, "imported questions", concept_ids)
         for problem in problems:  # a card removed since the import, say

@@ -8,7 +8,6 @@ timeout makes a concurrent writer wait instead of failing.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -197,10 +196,6 @@ class Store:
     def run(self, work: Callable[..., T], *args: Any) -> T:
         """Run `work(db, *args)` on the store thread and return its result."""
         return self._executor.submit(work, self._db, *args).result()
-
-    async def arun(self, work: Callable[..., T], *args: Any) -> T:
-        """Like `run`, for the event loop: awaits without blocking it."""
-        return await asyncio.wrap_future(self._executor.submit(work, self._db, *args))
 
     def close(self) -> None:
         def _close(db: Database) -> None:

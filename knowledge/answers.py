@@ -32,7 +32,6 @@ class Answer:
     confidence: float
     sources: list[Source]
     related: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
-    excerpt: str | None = None  # the ingested passage that matched, when one did
 
     def to_json(self) -> dict:
         return {
@@ -104,7 +103,6 @@ class KnowledgeBase:
                 confidence,
                 sources,
                 self._related(card) if card else [],
-                excerpt=doc.passage,
             )
         assert card is not None
         return Answer(

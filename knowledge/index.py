@@ -23,6 +23,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -59,7 +60,6 @@ class SourceHit:
     kind: Kind
     score: float  # fused score in [0, 1] for "hybrid"; the raw method score otherwise
     similarity: float  # best cosine similarity of the query to this source's passages
-    lexical: float  # BM25 score of the source
     passage: str  # the best-matching passage text
 
 
@@ -95,7 +95,8 @@ def fingerprint(passages: Sequence[Passage], model_name: str) -> str:
     return digest.hexdigest()[:20]
 
 
-def _stemmer():
+@cache
+def _stemmer():  # one per process: it is used on every query
     import Stemmer
 
     return Stemmer.Stemmer("english")
@@ -220,14 +221,13 @@ class HybridIndex:
         return out
 
     def _per_source_max(self, passage_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each source's best passage score and that passage's index."""
-        best = np.full(len(self._sources), -np.inf, dtype=np.float32)
-        best_passage = np.zeros(len(self._sources), dtype=np.int64)
-        for i, score in enumerate(passage_scores):
-            s = self._source_of[i]
-            if score > best[s]:
-                best[s], best_passage[s] = score, i
-        return best, best_passage
+        """Each source's best passage score and that passage's index (vectorised: ingested
+        documents can add thousands of passages)."""
+        order = np.lexsort((-passage_scores, self._source_of))  # by source, best first
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = self._source_of[order[1:]] != self._source_of[order[:-1]]
+        best_passage = order[first]  # sources are numbered 0..n-1, each with >= 1 passage
+        return passage_scores[best_passage].astype(np.float32), best_passage
 
     def search(self, query: str, k: int = 5, method: Method = "hybrid") -> list[SourceHit]:
         dense, dense_passage = self._per_source_max(self._dense_scores(query))
@@ -247,7 +247,6 @@ class HybridIndex:
                 kind=self._sources[i][1],
                 score=float(ranking[i]),
                 similarity=float(dense[i]),
-                lexical=float(bm25[i]),
                 passage=self.passages[dense_passage[i]].text,
             )
             for i in order

@@ -16,7 +16,7 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
-from skills.models import ModelNotAllowed, ModelUnavailable, resolve_model
+from skills.models import ModelUnavailable, resolve_model
 
 BLANK = re.compile(r"\[MASK\]|<mask>|_{3,}", re.IGNORECASE)
 MAX_TOP_K = 50
@@ -237,13 +237,3 @@ def masking_demo(
         labels[i] = tokens[i]
         picked.append(MaskedPosition(i, tokens[i], action, shown))
     return MaskingDemo(text, seed, tokens, model_input, labels, picked)
-
-
-__all__ = [
-    "FillMaskError",
-    "FillMaskResult",
-    "MaskedLMRegistry",
-    "ModelNotAllowed",
-    "ModelUnavailable",
-    "masking_demo",
-]

@@ -42,7 +42,6 @@ class TokenizerInfo:
     name: str
     algorithm: str
     vocab_size: int
-    max_length: int | None
 
 
 @dataclass(frozen=True)
@@ -100,10 +99,8 @@ class TokenizerRegistry:
         offline_name = OFFLINE_ALIASES.get(name)
         if offline_name == BERT_UNCASED:
             tokenizer = Tokenizer.from_file(str(packaged_minilm_path() / "tokenizer.json"))
-            max_length: int | None = 512
         elif offline_name == GPT2:
             tokenizer = _gpt2_tokenizer()
-            max_length = 1024
         else:
             try:
                 source = resolve_model(name, model_dir=self.model_dir, offline=self.offline)
@@ -112,15 +109,13 @@ class TokenizerRegistry:
                     f"Unknown tokenizer {name!r}. Available: {', '.join(self.available())}, "
                     "or the path of a local folder."
                 ) from exc
-            tokenizer, max_length = _hub_tokenizer(source.load_kwargs(), name)
+            tokenizer = _hub_tokenizer(source.load_kwargs(), name)
         # The packaged file pads and truncates to 128 for sentence embeddings; a demo must show
         # the real token sequence, so both are switched off here and set per call.
         tokenizer.no_truncation()
         tokenizer.no_padding()
         model = tokenizer.model.__class__.__name__
-        info = TokenizerInfo(
-            name, ALGORITHMS.get(model, model), tokenizer.get_vocab_size(), max_length
-        )
+        info = TokenizerInfo(name, ALGORITHMS.get(model, model), tokenizer.get_vocab_size())
         return tokenizer, info
 
 
@@ -133,7 +128,7 @@ def _gpt2_tokenizer() -> Tokenizer:
     return bpe._tokenizer  # the plain `tokenizers.Tokenizer` inside the wrapper
 
 
-def _hub_tokenizer(load_kwargs: dict[str, Any], name: str) -> tuple[Tokenizer, int | None]:
+def _hub_tokenizer(load_kwargs: dict[str, Any], name: str) -> Tokenizer:
     from transformers import AutoTokenizer
 
     try:
@@ -146,8 +141,7 @@ def _hub_tokenizer(load_kwargs: dict[str, Any], name: str) -> tuple[Tokenizer, i
     backend = getattr(loaded, "backend_tokenizer", None)
     if backend is None:
         raise ModelUnavailable(f"{name} has no fast (Rust) tokenizer to show.")
-    max_length = loaded.model_max_length if loaded.model_max_length < 1_000_000 else None
-    return Tokenizer.from_str(backend.to_str()), max_length
+    return Tokenizer.from_str(backend.to_str())
 
 
 def tokenize(

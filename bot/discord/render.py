@@ -21,7 +21,7 @@ EMBED_DESCRIPTION_LIMIT = 4096
 EMBED_FIELD_LIMIT = 1024
 FILE_THRESHOLD = 6000  # longer than this: send as an attachment instead of many messages
 ZERO_WIDTH_SPACE = "\u200b"
-COLOURS = {"ok": 0x2E8B57, "unsure": 0xDAA520, "quiz": 0x4169E1, "error": 0xB22222}
+COLOURS = {"ok": 0x2E8B57, "unsure": 0xDAA520, "quiz": 0x4169E1}
 
 
 def safe(text: str) -> str:

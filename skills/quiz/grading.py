@@ -31,10 +31,6 @@ class Grade:
     reason: str  # one line, shown to the student
     expected: str  # the right answer, for the results screen
 
-    @property
-    def verdict(self) -> str:
-        return {1.0: "correct", 0.5: "partial"}.get(self.credit, "wrong")
-
 
 def parse_number(text: str) -> float | None:
     """The first number in `text`: '100', '100 steps', '1e2', '1,000', '4.17%', '-0.5'."""

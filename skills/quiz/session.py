@@ -57,7 +57,6 @@ class QuizSession:
     expected_users: frozenset[str] = frozenset()
     status: Status = Status.WAITING
     index: int = -1
-    opened_at: float = 0.0
     deadline: float = 0.0
     answers: list[RecordedAnswer] = field(default_factory=list)
     skipped: set[int] = field(default_factory=set)
@@ -76,7 +75,7 @@ class QuizSession:
             self.status = Status.FINISHED
             return None
         self.status = Status.OPEN
-        self.opened_at, self.deadline = now, now + self.seconds_per_question
+        self.deadline = now + self.seconds_per_question
         return self.questions[self.index]
 
     def submit(self, user: str, text: str, grade: Grade, now: float) -> SubmitResult:
@@ -93,11 +92,6 @@ class QuizSession:
         answer = RecordedAnswer(user, self.index, text, grade, self._points(user, grade, now), now)
         self.answers.append(answer)
         return SubmitResult(True, grade.reason, answer)
-
-    def restore(self, answer: RecordedAnswer) -> None:
-        """Replay an answer read back from storage (after a restart)."""
-        self._answered.add((answer.question_index, answer.user))
-        self.answers.append(answer)
 
     def everyone_answered(self) -> bool:
         answered = {a.user for a in self.answers if a.question_index == self.index}
