@@ -147,10 +147,13 @@ class FinetuneJobs:
                     running.timed_out = True
                     _terminate(running.popen)
                 return
-            job = self.store.run(_next_queued)
+            job = self.store.run(claim_next_job, utc_now())
             if job is None:
                 return
-            self._start(job)
+            try:
+                self._start(job)
+            except OSError as exc:  # the interpreter or the job folder is unusable
+                self.store.run(_finish_job, job["id"], "failed", f"could not start: {exc}", None)
 
     def _start(self, job: dict[str, Any]) -> None:
         folder = self.jobs_dir / f"job-{job['id']}"
@@ -171,7 +174,7 @@ class FinetuneJobs:
         stderr.close()
         process = _Process(job["id"], popen, self._clock())
         self._running = process
-        self.store.run(_mark_started, job["id"], popen.pid)
+        self.store.run(_set_pid, job["id"], popen.pid)
         process.follower = threading.Thread(
             target=self._follow, args=(process, job), name=f"job-{job['id']}", daemon=True
         )
@@ -338,15 +341,27 @@ def _active_jobs_of(db: Database, owner: str) -> list[int]:
     return [r["id"] for r in rows]
 
 
-def _next_queued(db: Database) -> dict[str, Any] | None:
-    rows = list(db.table("finetune_jobs").rows_where("status = 'queued'", order_by="id", limit=1))
-    return rows[0] if rows else None
+def claim_next_job(db: Database, now: str) -> dict[str, Any] | None:
+    """Mark the oldest queued job running, in one statement, unless a job already runs.
 
-
-def _mark_started(db: Database, job_id: int, pid: int) -> None:
-    db.table("finetune_jobs").update(
-        job_id, {"status": "running", "started_at": utc_now(), "pid": pid}
+    "One job on the GPU" holds in the database, so a `tutor finetune` in a terminal beside a
+    running bot can neither start the same job twice nor run a second job at the same time."""
+    cursor = db.execute(
+        "UPDATE finetune_jobs SET status = 'running', started_at = ? "
+        "WHERE id = (SELECT id FROM finetune_jobs WHERE status = 'queued' ORDER BY id LIMIT 1) "
+        "AND NOT EXISTS (SELECT 1 FROM finetune_jobs WHERE status = 'running') "
+        "RETURNING id",
+        [now],
     )
+    row = cursor.fetchone()
+    db.conn.commit()
+    if row is None:
+        return None
+    return next(db.table("finetune_jobs").rows_where("id = ?", [row[0]]))
+
+
+def _set_pid(db: Database, job_id: int, pid: int) -> None:
+    db.table("finetune_jobs").update(job_id, {"pid": pid})
 
 
 def _set_progress(db: Database, job_id: int, share: float) -> None:

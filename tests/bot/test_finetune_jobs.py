@@ -1,6 +1,7 @@
 """The job runner with real training processes (a tiny model, a few hundred examples)."""
 
 import contextlib
+import json
 import os
 import signal
 import time
@@ -152,3 +153,21 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.split()[2] != "Z"
+
+
+def test_one_running_job_is_a_database_rule_across_processes(jobs_tutor, tiny_classifier_dir):
+    """Two runners (the bot and a `tutor finetune` in a terminal) share one database."""
+    from bot.finetune import claim_next_job
+
+    store = jobs_tutor.store
+    config = jobs_tutor.finetune_config(**quick(tiny_classifier_dir))
+    rows = [
+        {"owner": o, "status": "queued", "config": json.dumps(config.to_json()), "created_at": "t"}
+        for o in ("a", "b")
+    ]
+    store.run(lambda db: db.table("finetune_jobs").insert_all(rows))
+    first = store.run(claim_next_job, "now")
+    assert first["owner"] == "a" and first["status"] == "running"
+    assert store.run(claim_next_job, "now") is None  # b waits while a runs
+    store.run(lambda db: db.table("finetune_jobs").update(first["id"], {"status": "succeeded"}))
+    assert store.run(claim_next_job, "now")["owner"] == "b"
