@@ -383,7 +383,8 @@ class Tutor:
         model_dir = str(self.settings.model_dir) if self.settings.model_dir else None
         clean = {k: v for k, v in options.items() if v is not None}
         try:
-            return TrainConfig(data=str(data), model_dir=model_dir, **clean).validate()
+            config = TrainConfig(data=str(data), model_dir=model_dir, **clean)
+            return config.with_absolute_paths().validate()
         except (ConfigError, TypeError) as exc:
             raise UserInputError(f"Bad fine-tune settings: {exc}") from exc
 

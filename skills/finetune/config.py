@@ -48,6 +48,23 @@ class TrainConfig:
     def lr(self) -> float:
         return self.learning_rate or (1e-3 if self.method == "lora" else 1e-4)
 
+    def with_absolute_paths(self, base: Path | None = None) -> TrainConfig:
+        """Local data paths made absolute against `base` (default: the current directory).
+
+        Done where the user typed the path: the trainer runs inside its job folder, where a
+        relative path would point somewhere else."""
+        root = (base or Path.cwd()).resolve()
+
+        def absolute(path: str) -> str:
+            return (
+                path if path.startswith("hub:") else str((root / Path(path).expanduser()).resolve())
+            )
+
+        self.data = absolute(self.data)
+        if self.dev_data:
+            self.dev_data = absolute(self.dev_data)
+        return self
+
     def validate(self) -> TrainConfig:
         problems = []
         if self.method not in METHODS:

@@ -58,6 +58,20 @@ def test_a_job_runs_to_the_end_and_counts_for_its_team(jobs_tutor, tiny_classifi
     ]
 
 
+def test_a_relative_data_path_means_where_the_user_typed_it(
+    jobs_tutor, tiny_classifier_dir, sentiment_data, monkeypatch
+):
+    """The trainer runs inside its job folder; the path must still mean the user's folder."""
+    monkeypatch.chdir(sentiment_data.parent)
+    job_id = jobs_tutor.start_finetune(
+        owner="ana", data=sentiment_data.name, **quick(tiny_classifier_dir, epochs=1)
+    )
+    stored = json.loads(jobs_tutor.finetunes.job(job_id)["config"])
+    assert stored["data"] == str(sentiment_data.resolve())
+    job = jobs_tutor.finetunes.wait(job_id, TIMEOUT)
+    assert job["status"] == "succeeded", job["reason"]
+
+
 def test_bad_configs_are_refused_before_anything_starts(jobs_tutor, tiny_classifier_dir, tmp_path):
     for options, message in [
         ({"lora_r": 0}, "LoRA rank"),
