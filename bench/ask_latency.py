@@ -3,7 +3,7 @@
     python bench/ask_latency.py [--rounds 3]
 
 Start-up is measured in fresh processes (imports, model load, index load or build, first
-answer), the way `tutor chat` starts. Latency is the full `Tutor.ask` path: input cleaning,
+answer), the way `tutor chat` starts. Latency is the full `tutor.ask.ask` path: input cleaning,
 retrieval, answer composition and the SQLite write.
 """
 
@@ -26,10 +26,12 @@ START = """
 import time, sys
 t0 = time.perf_counter()
 from bot.config import Settings
-from bot.services import Tutor
+from bot.app.context import Actor
+from bot.app.tutor import Tutor
+
 tutor = Tutor(Settings())
 tutor.warm_up()
-tutor.ask("what is an attention mask?")
+tutor.ask.ask(Actor("bench"), "what is an attention mask?")
 print(time.perf_counter() - t0)
 """
 
@@ -59,8 +61,9 @@ def main() -> None:
         print(f"start-up, persisted index (median of 3): {statistics.median(warm_starts):6.2f} s")
 
         from bench.ask_quality import read_questions
+        from bot.app.context import Actor
+        from bot.app.tutor import Tutor
         from bot.config import Settings
-        from bot.services import Tutor
 
         questions = [q for q, _ in read_questions(ROOT / "bench" / "ask_questions.tsv")]
         tutor = Tutor(Settings(data_dir=Path(data_dir)))
@@ -69,7 +72,7 @@ def main() -> None:
         for _ in range(args.rounds):
             for question in questions:
                 t0 = time.perf_counter()
-                tutor.ask(question, channel="bench", user="bench")
+                tutor.ask.ask(Actor("bench", channel="bench"), question)
                 timings.append((time.perf_counter() - t0) * 1000)
         tutor.close()
     print(f"warm ask latency over {len(timings)} questions ({os.cpu_count()} CPUs):")

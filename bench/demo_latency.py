@@ -56,8 +56,8 @@ def main() -> None:
     import torch
     from transformers import DistilBertConfig, DistilBertForMaskedLM, DistilBertTokenizerFast
 
+    from bot.app.tutor import Tutor
     from bot.config import Settings
-    from bot.services import Tutor
     from skills.models import packaged_minilm_path
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs")
@@ -70,15 +70,15 @@ def main() -> None:
 
         tutor = Tutor(Settings(data_dir=Path(tmp) / "data"))
         t0 = time.perf_counter()
-        tutor.mask(SENTENCES[0], model=str(folder))
+        tutor.demos.mask(SENTENCES[0], model=str(folder))
         print(f"fill-mask model load + first call: {time.perf_counter() - t0:.2f} s")
 
         tokenize = timed(
-            lambda i=0: tutor.tokenize(SENTENCES[i % 4].replace("[MASK]", "word")), args.runs
+            lambda i=0: tutor.demos.tokenize(SENTENCES[i % 4].replace("[MASK]", "word")), args.runs
         )
         print(f"tokenize (WordPiece + GPT-2 BPE, {args.runs} runs):  {percentiles(tokenize)}")
         fill = timed(
-            lambda i=0: tutor.mask(SENTENCES[i % 4], model=str(folder), top_k=5), args.runs
+            lambda i=0: tutor.demos.mask(SENTENCES[i % 4], model=str(folder), top_k=5), args.runs
         )
         print(f"fill-mask, distilbert-base shape ({args.runs} runs): {percentiles(fill)}")
         tutor.close()

@@ -26,22 +26,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from skills.course import JIGSAW_CONCEPTS, TEAMS
+
 CARDS_DIR = Path(__file__).parent / "cards"
-TEAMS = range(1, 6)
-# The jigsaw's 5 x 4 concepts, in the order the course teaches them. Other parts of the project
-# (quizzes, the activity, evaluations) rely on these ids.
-JIGSAW_CONCEPTS: dict[int, tuple[str, ...]] = {
-    1: ("pretraining-vs-finetuning", "transfer-learning", "transformer-architecture", "attention"),
-    2: ("bert-family", "model-selection", "parameters-and-size", "when-to-use-what"),
-    3: ("tokenization", "subwords-and-vocabulary", "special-tokens", "attention-masks-and-padding"),
-    4: (
-        "epochs-batches-steps",
-        "learning-rate-and-warmup",
-        "loss-and-gradients",
-        "hyperparameter-tuning",
-    ),
-    5: ("lora-and-peft", "evaluation-metrics", "overfitting", "hardware"),
-}
 REQUIRED_SECTIONS = ("Explanation", "Key points", "Common mistakes")
 OPTIONAL_SECTIONS = ("Analogy",)
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

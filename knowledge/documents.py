@@ -6,14 +6,17 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from skills.errors import TutorError
 from skills.text import normalise
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+# A few bytes of PDF can inflate to gigabytes of text (a compression bomb): stop reading there.
+MAX_DOCUMENT_CHARS = 5_000_000
 CHUNK_WORDS = 120  # long enough to carry one idea, short enough to cite precisely
 
 
-class DocumentError(ValueError):
+class DocumentError(TutorError):
     """A document that cannot be ingested; the message says why."""
 
 
@@ -55,13 +58,34 @@ def read_text(path: Path) -> str:
 
 def _read_pdf(path: Path) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PyPdfError
 
     try:
         reader = PdfReader(path)
-        return "\n\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, OSError) as exc:
-        raise DocumentError(f"{path.name}: cannot read this PDF ({exc})") from exc
+        if reader.is_encrypted:
+            # An owner password alone (no user password) still lets anyone read the text.
+            try:
+                readable = bool(reader.decrypt(""))
+            except (DependencyError, NotImplementedError, PyPdfError):
+                readable = False
+            if not readable:
+                raise DocumentError(
+                    f"{path.name}: this PDF is password-protected; save an unprotected copy "
+                    "and ingest that."
+                )
+        pages, total = [], 0
+        for page in reader.pages:
+            text = page.extract_text() or ""
+            total += len(text)
+            if total > MAX_DOCUMENT_CHARS:
+                raise DocumentError(
+                    f"{path.name}: holds more than {MAX_DOCUMENT_CHARS:,} characters of text; "
+                    "split it into smaller documents."
+                )
+            pages.append(text)
+        return "\n\n".join(pages)
+    except (PyPdfError, DependencyError, ValueError, OSError, MemoryError, RecursionError) as exc:
+        raise DocumentError(f"{path.name}: cannot read this PDF ({type(exc).__name__})") from exc
 
 
 def _paragraphs(text: str) -> list[tuple[int, int, str]]:

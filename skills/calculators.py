@@ -6,8 +6,10 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from skills.errors import TutorError
 
-class CalculatorError(ValueError):
+
+class CalculatorError(TutorError):
     """Arguments a calculator cannot use; the message says what is allowed."""
 
 

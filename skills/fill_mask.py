@@ -16,6 +16,7 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
+from skills.errors import TutorError
 from skills.models import ModelUnavailable, resolve_model
 
 BLANK = re.compile(r"\[MASK\]|<mask>|_{3,}", re.IGNORECASE)
@@ -23,7 +24,7 @@ MAX_TOP_K = 50
 MAX_TARGETS = 10
 
 
-class FillMaskError(ValueError):
+class FillMaskError(TutorError):
     """Input the fill-mask demo cannot use; the message says what to change."""
 
 

@@ -9,8 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-TEAMS = (1, 2, 3, 4, 5)
+from skills.course import TEAMS
+from skills.errors import TutorError
+
 WARN_SECONDS = 60  # announce "one minute left" once per phase
+
+
+class ActivityError(TutorError):
+    """A jigsaw action the activity's rules refuse; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,7 @@ class Timings:
     def __post_init__(self) -> None:
         for name, minutes in asdict(self).items():
             if not 0.1 <= minutes <= 120:
-                raise ValueError(f"{name} must be between 0.1 and 120 minutes, got {minutes:g}.")
+                raise ActivityError(f"{name} must be between 0.1 and 120 minutes, got {minutes:g}.")
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ class Activity:
 
     def start(self, now: float) -> list[ActivityEvent]:
         if self.status != "waiting":
-            raise ValueError("The activity has already started.")
+            raise ActivityError("The activity has already started.")
         self.status = "running"
         return self._enter(0, now)
 
@@ -108,19 +114,19 @@ class Activity:
 
     def pause(self, now: float) -> None:
         if self.status != "running":
-            raise ValueError("Only a running activity can be paused.")
+            raise ActivityError("Only a running activity can be paused.")
         self.status, self.paused_at = "paused", now
 
     def resume(self, now: float) -> None:
         if self.status != "paused" or self.paused_at is None:
-            raise ValueError("The activity is not paused.")
+            raise ActivityError("The activity is not paused.")
         self.deadline += now - self.paused_at
         self.status, self.paused_at = "running", None
 
     def extend(self, minutes: float, now: float) -> None:
         self._require_active()
         if not 0 < minutes <= 60:
-            raise ValueError("Extend by more than 0 and at most 60 minutes.")
+            raise ActivityError("Extend by more than 0 and at most 60 minutes.")
         self.deadline += minutes * 60
         if self.deadline - now > WARN_SECONDS:
             self.warned = False
@@ -138,7 +144,7 @@ class Activity:
     def mark_taught(self, team: int, concept: str) -> None:
         if concept not in self.team_concepts.get(team, []):
             owned = ", ".join(self.team_concepts.get(team, [])) or "none"
-            raise ValueError(f"{concept!r} is not one of team{team}'s concepts ({owned}).")
+            raise ActivityError(f"{concept!r} is not one of team{team}'s concepts ({owned}).")
         taught = self.taught.setdefault(team, [])
         if concept not in taught:
             taught.append(concept)
@@ -149,7 +155,7 @@ class Activity:
 
     def _require_active(self) -> None:
         if self.status not in ("running", "paused"):
-            raise ValueError("No activity is running.")
+            raise ActivityError("No activity is running.")
 
     def _enter(self, index: int, now: float) -> list[ActivityEvent]:
         self.index = index

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from skills.errors import TutorError
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -53,11 +55,11 @@ HUB_MODELS: dict[str, HubModel] = {
 }
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(TutorError):
     """A model cannot be loaded here; the message says what is missing and how to provide it."""
 
 
-class ModelNotAllowed(ValueError):
+class ModelNotAllowed(TutorError):
     """A name that is neither allow-listed nor a local folder: refused before any download."""
 
 

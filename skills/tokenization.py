@@ -16,6 +16,7 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
+from skills.errors import TutorError
 from skills.models import (
     HUB_MODELS,
     ModelNotAllowed,
@@ -35,6 +36,10 @@ OFFLINE_ALIASES = {
     GPT2: GPT2,
 }
 ALGORITHMS = {"WordPiece": "WordPiece", "BPE": "BPE", "Unigram": "Unigram (SentencePiece)"}
+
+
+class TokenizationError(TutorError):
+    """Text or a tokenizer the demo cannot use; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,7 @@ def tokenize_batch(registry: TokenizerRegistry, name: str, texts: list[str]) -> 
     tokenizer, info = registry.get(name)
     pad_token = _pad_token(tokenizer)
     if pad_token is None:
-        raise ValueError(
+        raise TokenizationError(
             f"{info.name} has no padding token (GPT-2 pads with its end-of-text token only when "
             f"told to); try {BERT_UNCASED} for the padding demo."
         )

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import FakeClock, tiny_bert_config
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -53,7 +55,7 @@ def settings(tmp_path, shared_index_dir):
 
 @pytest.fixture
 def tutor(settings, encoder) -> Iterator:
-    from bot.services import Tutor
+    from bot.app.tutor import Tutor
 
     tutor = Tutor(settings, encoder=encoder)
     yield tutor
@@ -65,30 +67,6 @@ def course_dir() -> Path:
     if not COURSE_DIR.is_dir():
         pytest.skip("../shared/course is not next to this checkout")
     return COURSE_DIR
-
-
-def tiny_bert_config(vocab_size: int):
-    """A 2-layer, hidden-64 BERT: fast on CPU, real vocabulary."""
-    from transformers import BertConfig
-
-    return BertConfig(
-        vocab_size=vocab_size,
-        hidden_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=128,
-        max_position_embeddings=64,
-    )
-
-
-class FakeClock:
-    """A clock tests move by hand (`clock.now += 31`)."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

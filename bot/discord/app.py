@@ -10,12 +10,15 @@ import signal
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.tutor import Tutor
 from bot.discord import cogs
-from bot.services import Tutor, UserInputError
+from bot.discord.interact import send_ephemeral
+from bot.errors import TutorError, bug_message, report_bug
 
 log = logging.getLogger(__name__)
 # The bot has no voice features; discord.py's "PyNaCl is not installed" warnings are noise.
@@ -31,14 +34,15 @@ class TutorBot(commands.Bot):
         intents = discord.Intents.default()
         intents.message_content = True  # plain-chat triggers ("tokenize this: ...") need it
         super().__init__(
-            command_prefix=commands.when_mentioned,
+            # No prefix commands exist: a mention is a question, handled by the Ask cog.
+            command_prefix=commands.when_mentioned_or(),
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),  # nothing the bot says pings anyone
             help_command=None,
         )
         self.tutor = tutor
         self.settings = tutor.settings
-        self.titles = {c.id: c.title for c in tutor.cards}
+        self.titles = tutor.titles
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
 
     async def load_cogs(self) -> None:
@@ -63,11 +67,23 @@ class TutorBot(commands.Bot):
         else:
             synced = await self.tree.sync()
         log.info("synced %d slash commands", len(synced))
+        # Load the models before reporting ready, so the first /ask is answered at full speed.
+        await asyncio.to_thread(self.tutor.warm_up)
+
+    async def on_command_error(self, context: commands.Context, error: Exception) -> None:
+        """Mentions reach the Ask cog; the prefix machinery has nothing to say about them."""
+        if not isinstance(error, commands.CommandNotFound):
+            log.error("prefix command failed", exc_info=error)
 
     def from_thread(
         self, coroutine: Callable[[Any], Coroutine[Any, Any, None]]
     ) -> Callable[[Any], None]:
-        """Wrap an async event handler so the timer thread can call it safely."""
+        """Wrap an async event handler so the timer thread can call it; its errors are logged."""
+
+        def done(future: Any) -> None:
+            error = future.exception()
+            if error is not None:
+                report_bug(error, f"posting {coroutine.__name__}")
 
         def call(event: Any) -> None:
             try:
@@ -75,37 +91,31 @@ class TutorBot(commands.Bot):
             except AttributeError:  # not logged in yet (e.g. building commands offline)
                 return
             if loop.is_running():
-                asyncio.run_coroutine_threadsafe(coroutine(event), loop)
+                asyncio.run_coroutine_threadsafe(coroutine(event), loop).add_done_callback(done)
 
         return call
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        original = getattr(error, "original", error)
-        if isinstance(original, UserInputError):
-            message = str(original)
-        elif isinstance(error, app_commands.CommandOnCooldown):
-            message = f"Slow down a little: try again in {error.retry_after:.0f} s."
-        elif isinstance(error, app_commands.CheckFailure):
-            message = str(error) or "You cannot use this command here."
-        else:
-            log.error(
-                "command %s failed", getattr(interaction.command, "name", "?"), exc_info=error
-            )
-            message = "Something went wrong on my side; the instructor can find it in the log."
-        await send_ephemeral(interaction, message[:1900])
+        await send_ephemeral(interaction, error_message(error, interaction))
 
     async def close(self) -> None:
         await super().close()
         self.tutor.close()
 
 
-async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=True)
-    else:
-        await interaction.response.send_message(content, ephemeral=True)
+def error_message(error: BaseException, interaction: discord.Interaction) -> str:
+    """What the user sees for an error: their mistake's message, or an apology with a ref."""
+    original = getattr(error, "original", error)
+    if isinstance(original, TutorError):
+        return str(original)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You cannot use this command here."
+    command = getattr(interaction.command, "qualified_name", "a component")
+    return bug_message(report_bug(original, f"/{command}"))
 
 
 def payloads(tutor: Tutor) -> list[dict[str, Any]]:
@@ -119,7 +129,16 @@ def payloads(tutor: Tutor) -> list[dict[str, Any]]:
     return asyncio.run(build())
 
 
-def run(tutor: Tutor) -> None:
+def run(tutor: Tutor) -> int:
+    """Run until SIGTERM or Ctrl-C; returns the exit code."""
     token = tutor.settings.discord_token
     assert token is not None
-    TutorBot(tutor).run(token.get_secret_value(), log_handler=None)
+    try:
+        TutorBot(tutor).run(token.get_secret_value(), log_handler=None)
+    except discord.LoginFailure:
+        log.error("Discord refused the token: check TUTOR_DISCORD_TOKEN.")
+        return 2
+    except (aiohttp.ClientConnectionError, OSError) as exc:
+        log.error("Cannot reach Discord (%s). Check the network; tutor chat works offline.", exc)
+        return 1
+    return 0

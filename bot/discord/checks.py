@@ -1,10 +1,19 @@
-"""Permission checks and cooldowns, enforced in code: Discord's default_permissions only hides
-commands in the client, which is not a guarantee."""
+"""Who is acting, permission checks and cooldowns, enforced in code: Discord's
+default_permissions only hides commands in the client, which is not a guarantee."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import discord
 from discord import app_commands
+
+from bot.app.context import Actor
+
+if TYPE_CHECKING:
+    from bot.discord.app import TutorBot
+
+DIRECT_MESSAGES = "dm"  # the "server" of direct messages: nobody's class
 
 
 class NotInstructor(app_commands.CheckFailure):
@@ -12,8 +21,12 @@ class NotInstructor(app_commands.CheckFailure):
         super().__init__("Only the instructor can do that.")
 
 
+def bot_of(interaction: discord.Interaction) -> TutorBot:
+    return cast("TutorBot", interaction.client)
+
+
 def is_instructor(interaction: discord.Interaction) -> bool:
-    settings = interaction.client.settings  # type: ignore[attr-defined]
+    settings = bot_of(interaction).settings
     user = interaction.user
     if user.id in settings.instructor_user_ids:
         return True
@@ -27,6 +40,28 @@ def is_instructor(interaction: discord.Interaction) -> bool:
     return False
 
 
+def actor_of(interaction: discord.Interaction) -> Actor:
+    """The person, their display name now, their server and channel."""
+    user = interaction.user
+    return Actor(
+        user=str(user.id),
+        name=getattr(user, "display_name", None) or user.name,
+        server=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES,
+        channel=str(interaction.channel_id),
+        instructor=is_instructor(interaction),
+    )
+
+
+def actor_of_message(message: discord.Message) -> Actor:
+    author = message.author
+    return Actor(
+        user=str(author.id),
+        name=getattr(author, "display_name", None) or author.name,
+        server=str(message.guild.id) if message.guild else DIRECT_MESSAGES,
+        channel=str(message.channel.id),
+    )
+
+
 def instructor_only():
     def predicate(interaction: discord.Interaction) -> bool:
         if not is_instructor(interaction):
@@ -38,5 +73,5 @@ def instructor_only():
 
 def model_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:
     """Per-user cooldown for commands that run a model (settings.model_cooldown_seconds)."""
-    seconds = interaction.client.settings.model_cooldown_seconds  # type: ignore[attr-defined]
+    seconds = bot_of(interaction).settings.model_cooldown_seconds
     return app_commands.Cooldown(1, seconds) if seconds > 0 else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -35,3 +36,17 @@ async def reply_text(
         return
     for chunk in render.split_message(text):
         await interaction.followup.send(chunk, ephemeral=ephemeral)
+
+
+async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:
+    """A private message, whatever state the interaction is in.
+
+    After a public defer, Discord gives the first followup the defer's visibility; so the
+    public "thinking…" is removed first and the message goes out privately."""
+    content = content[:1900]
+    if not interaction.response.is_done():
+        await interaction.response.send_message(content, ephemeral=True)
+        return
+    with contextlib.suppress(discord.HTTPException):
+        await interaction.delete_original_response()
+    await interaction.followup.send(content, ephemeral=True)

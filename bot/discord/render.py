@@ -11,10 +11,10 @@ from datetime import timedelta
 
 import discord
 
-from bot import render_text
-from bot.jigsaw import JigsawStatus, MasteryReady, TeamMaterial
-from bot.quizzes import QuestionClosed, QuestionOpened, QuizEnded
-from bot.replies import AskReply, BatchReply, MaskReply, TokenizeReply
+from bot.app.jigsaw import JigsawStatus, MasteryReady, TeamMaterial
+from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded
+from bot.app.results import AskReply, BatchReply, MaskReply, TokenizeReply
+from bot.render import text as render_text
 
 MESSAGE_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096

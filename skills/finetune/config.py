@@ -7,14 +7,17 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from skills.errors import TutorError
 from skills.models import HUB_MODELS, MINILM_IDS, local_folder_for
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-CLASSIFIER_MODELS = {"distilbert-base-uncased", "bert-base-uncased", "roberta-base"}
+CLASSIFIER_MODELS = ("distilbert-base-uncased", "bert-base-uncased", "roberta-base")
+# What students may pick (every frontend offers these): offline MiniLM first, then hub ids.
+FINETUNE_MODELS = (DEFAULT_MODEL, *CLASSIFIER_MODELS)
 METHODS = ("lora", "full", "freeze")
 
 
-class ConfigError(ValueError):
+class ConfigError(TutorError):
     """A training config that must not start; the message says what to fix."""
 
 
@@ -92,7 +95,7 @@ class TrainConfig:
         known = self.model in MINILM_IDS or self.model in CLASSIFIER_MODELS
         model_dir = Path(self.model_dir) if self.model_dir else None
         if not known and local_folder_for(self.model, model_dir) is None:
-            allowed = ", ".join(sorted(MINILM_IDS | CLASSIFIER_MODELS))
+            allowed = ", ".join(sorted(MINILM_IDS | set(CLASSIFIER_MODELS)))
             problems.append(
                 f"unknown model {self.model!r}: use one of {allowed}, or a local folder"
             )

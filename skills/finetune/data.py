@@ -7,12 +7,14 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from skills.errors import TutorError
+
 TEXT_NAMES = ("sentence", "text", "review", "content", "document")
 LABEL_NAMES = ("label", "labels", "target", "class", "sentiment")
 
 
-class DataError(ValueError):
-    pass
+class DataError(TutorError):
+    """Training data that cannot be read; the message says what is wrong."""
 
 
 @dataclass(frozen=True)

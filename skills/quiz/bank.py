@@ -129,6 +129,11 @@ def check_bank_data(
         return [], [*problems, f"{origin}: no [[questions]] found"]
     questions = []
     for n, raw in enumerate(raw_questions, start=1):
+        if not isinstance(raw, dict):
+            problems.append(
+                f"{origin} question {n}: expected a [[questions]] table, got {raw!r:.40}"
+            )
+            continue
         where = f"{origin} question {n} ({raw.get('id', '?')})"
         found = _problems(raw, where, concept_ids)
         problems += found

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from skills.errors import TutorError
+
 _TITLE = re.compile(r"^::(.*?)::")
 _SPECIAL = re.compile(r"\\([~=#{}:])")
 
 
-class GiftError(ValueError):
-    pass
+class GiftError(TutorError):
+    """A GIFT file that cannot be imported; the message names the question."""
 
 
 def _unescape(text: str) -> str:

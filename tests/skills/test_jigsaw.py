@@ -2,6 +2,7 @@ import pytest
 
 from skills.jigsaw import (
     Activity,
+    ActivityError,
     ActivityFinished,
     PhaseStarted,
     TimeWarning,
@@ -56,9 +57,9 @@ def test_pause_resume_extend_and_skip():
     assert a.time_left(now=10_000) == 620
     (nxt,) = a.next_phase(now=10_001)
     assert nxt.phase.name == "prepare"
-    with pytest.raises(ValueError):
+    with pytest.raises(ActivityError):
         a.extend(0, now=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ActivityError):
         a.resume(now=1)
 
 
@@ -72,7 +73,7 @@ def test_last_phase_finishes_and_stop():
     b = activity()
     b.start(now=0)
     assert b.stop() == [ActivityFinished("stopped")]
-    with pytest.raises(ValueError):
+    with pytest.raises(ActivityError):
         b.next_phase(now=1)
 
 
@@ -83,7 +84,7 @@ def test_marking_concepts_taught():
     a.mark_taught(3, "c30")  # twice counts once
     a.mark_taught(1, "c12")
     assert a.progress() == (2, 20)
-    with pytest.raises(ValueError, match="not one of team3"):
+    with pytest.raises(ActivityError, match="not one of team3"):
         a.mark_taught(3, "c10")
 
 
@@ -96,7 +97,7 @@ def test_state_round_trips():
 
 @pytest.mark.parametrize("bad", [{"learn": 0}, {"quiz": 500}])
 def test_timings_are_validated(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ActivityError):
         Timings(**bad)
 
 

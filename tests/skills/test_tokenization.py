@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from skills import models
 from skills.models import ModelNotAllowed, ModelUnavailable, packaged_minilm_path
-from skills.tokenization import TokenizerRegistry, tokenize, tokenize_batch
+from skills.tokenization import TokenizationError, TokenizerRegistry, tokenize, tokenize_batch
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_padding_demo(registry):
 
 
 def test_gpt2_has_no_pad_token(registry):
-    with pytest.raises(ValueError, match="no padding token"):
+    with pytest.raises(TokenizationError, match="no padding token"):
         tokenize_batch(registry, "gpt2", ["a", "b c"])
 
 

@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import console
 from bot.discord import render
-from bot.discord.checks import instructor_only
+from bot.discord.checks import actor_of, instructor_only
 from bot.discord.interact import off_loop, reply_text
-from bot.services import UserInputError
-from bot.teams import TEAMS
+from bot.errors import TutorError
+from bot.render import text as render_text
 from knowledge.documents import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
+from skills.course import TEAMS
+
+if TYPE_CHECKING:
+    from bot.discord.app import TutorBot
 
 TEAM_CHOICES = [app_commands.Choice(name=f"team{t}", value=f"team{t}") for t in TEAMS]
 
 
 @app_commands.default_permissions(manage_guild=True)  # hides it in the client; checked in code too
 class Admin(commands.GroupCog, group_name="admin", group_description="Instructor tools"):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.tutor = bot.tutor  # type: ignore[attr-defined]
+    def __init__(self, bot: TutorBot) -> None:
+        self.tutor = bot.tutor
 
     @app_commands.command(name="team-channel", description="Say which channel belongs to a team")
     @app_commands.choices(team=TEAM_CHOICES)
@@ -31,7 +35,8 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
     async def team_channel(
         self, interaction: discord.Interaction, team: str, channel: discord.TextChannel
     ) -> None:
-        number = await off_loop(self.tutor.set_team_channel, team, str(channel.id))
+        actor = actor_of(interaction)
+        number = await off_loop(self.tutor.classes.set_team_channel, actor, team, str(channel.id))
         await interaction.response.send_message(
             f"team{number} works in {channel.mention}.", ephemeral=True
         )
@@ -44,8 +49,10 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
         self, interaction: discord.Interaction, limit: app_commands.Range[int, 1, 200] = 25
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        rows = await off_loop(self.tutor.unanswered, limit)
-        await reply_text(interaction, render.safe(console.render_unanswered(rows)), ephemeral=True)
+        server = actor_of(interaction).server
+        rows = await off_loop(self.tutor.ask.unanswered, server, limit)
+        text = render.safe(render_text.render_unanswered(rows))
+        await reply_text(interaction, text, ephemeral=True)
 
     @app_commands.command(
         name="ingest", description="Add a document (txt, md, pdf) to the knowledge base"
@@ -54,16 +61,18 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
     async def ingest(self, interaction: discord.Interaction, document: discord.Attachment) -> None:
         name = Path(document.filename).name
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise UserInputError(f"Send a {', '.join(SUPPORTED_SUFFIXES)} file.")
+            raise TutorError(f"Send a {', '.join(SUPPORTED_SUFFIXES)} file.")
         if document.size > MAX_DOCUMENT_BYTES:
-            raise UserInputError(f"That file is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB.")
+            raise TutorError(f"That file is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
             await document.save(path)
-            reports = await off_loop(self.tutor.ingest, [path])
-        await interaction.followup.send(render.safe(console.render_ingest(reports)), ephemeral=True)
+            reports = await off_loop(self.tutor.ask.ingest, [path])
+        # The report names the upload, never the server's temporary path.
+        text = render_text.render_ingest(reports).replace(str(path), name)
+        await interaction.followup.send(render.safe(text), ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TutorBot) -> None:
     await bot.add_cog(Admin(bot))

@@ -1,23 +1,33 @@
 """/ask, and the plain-chat routes: a mention or a DM asks; "tokenize this:" / "mask this:"
-run the demos. Plain chat and slash commands reach the same Tutor methods."""
+run the demos. Plain chat and slash commands reach the same application calls."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.context import Actor
+from bot.app.triggers import parse_trigger
 from bot.discord import render
-from bot.discord.checks import model_cooldown
+from bot.discord.checks import actor_of, actor_of_message, model_cooldown
 from bot.discord.interact import off_loop
-from bot.services import UserInputError
-from bot.triggers import parse_trigger
+from bot.errors import TutorError, bug_message, report_bug
+
+if TYPE_CHECKING:
+    from bot.discord.app import TutorBot
 
 
 class Ask(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
-        self.tutor = bot.tutor  # type: ignore[attr-defined]
+        self.tutor = bot.tutor
+        # Plain chat has no command tree, so its cooldown lives here (same rule as /ask).
+        self.cooldown = commands.CooldownMapping.from_cooldown(
+            1, bot.settings.model_cooldown_seconds, commands.BucketType.user
+        )
 
     @app_commands.command(
         name="ask", description="Ask about a course concept (answers cite their sources)"
@@ -28,47 +38,52 @@ class Ask(commands.Cog):
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]
     ) -> None:
         await interaction.response.defer(thinking=True)
-        reply = await off_loop(
-            self.tutor.ask,
-            question,
-            channel=str(interaction.channel_id),
-            user=str(interaction.user.id),
-        )
+        reply = await off_loop(self.tutor.ask.ask, actor_of(interaction), question)
         await interaction.followup.send(embed=render.answer_embed(reply))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or not message.content:
             return
-        mentioned = self.bot.user is not None and self.bot.user in message.mentions
+        me = self.bot.user
+        mentioned = me is not None and me in message.mentions
         is_dm = isinstance(message.channel, discord.DMChannel)
         text = message.content
-        if mentioned and self.bot.user is not None:
-            text = (
-                text.replace(self.bot.user.mention, "")
-                .replace(f"<@!{self.bot.user.id}>", "")
-                .strip()
-            )
+        if mentioned and me is not None:
+            text = text.replace(me.mention, "").replace(f"<@!{me.id}>", "").strip()
         trigger = parse_trigger(text)
         if trigger is None and not (mentioned or is_dm):
             return
+        if self.bot.settings.model_cooldown_seconds > 0:
+            retry = self.cooldown.update_rate_limit(message)
+            if retry:
+                await message.reply(
+                    f"Slow down a little: try again in {retry:.0f} s.", mention_author=False
+                )
+                return
         async with message.channel.typing():
             try:
-                content, embed = await off_loop(self._plain_reply, trigger, text, message)
-            except UserInputError as exc:
-                content, embed = str(exc), None
-        for chunk in render.split_message(content) if content else [None]:
-            await message.reply(chunk, embed=embed, mention_author=False)
-            embed = None
+                content, embed = await off_loop(
+                    self._plain_reply, trigger, text, actor_of_message(message)
+                )
+            except TutorError as exc:
+                content, embed = render.safe(str(exc)), None
+            except Exception as exc:  # a bug: logged, the user gets a reference
+                content, embed = bug_message(report_bug(exc, "plain chat")), None
+        if embed is not None:
+            await message.reply(embed=embed, mention_author=False)
+        for chunk in render.split_message(content or ""):
+            await message.reply(chunk, mention_author=False)
 
-    def _plain_reply(self, trigger, text: str, message: discord.Message):
+    def _plain_reply(
+        self, trigger: tuple[str, str] | None, text: str, actor: Actor
+    ) -> tuple[str | None, discord.Embed | None]:
         if trigger and trigger[0] == "tokenize":
-            return render.tokenize_text(self.tutor.tokenize(trigger[1])), None
+            return render.tokenize_text(self.tutor.demos.tokenize(trigger[1])), None
         if trigger:
-            return render.mask_text(self.tutor.mask(trigger[1])), None
-        reply = self.tutor.ask(text, channel=str(message.channel.id), user=str(message.author.id))
-        return None, render.answer_embed(reply)
+            return render.mask_text(self.tutor.demos.mask(trigger[1])), None
+        return None, render.answer_embed(self.tutor.ask.ask(actor, text))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TutorBot) -> None:
     await bot.add_cog(Ask(bot))

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render_text
 from bot.discord import render
 from bot.discord.checks import model_cooldown
 from bot.discord.interact import off_loop, reply_text
+from bot.render import text as render_text
+
+if TYPE_CHECKING:
+    from bot.discord.app import TutorBot
 
 
 class Demos(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
-        self.tutor = bot.tutor  # type: ignore[attr-defined]
+    def __init__(self, bot: TutorBot) -> None:
+        self.tutor = bot.tutor
 
     async def tokenizer_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        names = self.tutor.tokenizers.available()
+        names = self.tutor.res.tokenizers.available()
         return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n][:25]
 
     @app_commands.command(
@@ -41,7 +46,10 @@ class Demos(commands.Cog):
     ) -> None:
         await interaction.response.defer(thinking=True)
         reply = await off_loop(
-            self.tutor.tokenize, text, tokenizers=[tokenizer] if tokenizer else None, pair=pair
+            self.tutor.demos.tokenize,
+            text,
+            tokenizers=[tokenizer] if tokenizer else None,
+            pair=pair,
         )
         await reply_text(interaction, render.tokenize_text(reply), filename="tokens.txt")
 
@@ -54,7 +62,7 @@ class Demos(commands.Cog):
     ) -> None:
         await interaction.response.defer(thinking=True)
         parts = [s.strip() for s in sentences.split(";") if s.strip()]
-        reply = await off_loop(self.tutor.tokenize_batch, parts)
+        reply = await off_loop(self.tutor.demos.tokenize_batch, parts)
         await reply_text(interaction, render.batch_text(reply))
 
     @app_commands.command(
@@ -77,7 +85,9 @@ class Demos(commands.Cog):
     ) -> None:
         await interaction.response.defer(thinking=True)
         guesses = [t for t in (targets or "").split(",") if t.strip()]
-        reply = await off_loop(self.tutor.mask, text, model=model, top_k=top_k, targets=guesses)
+        reply = await off_loop(
+            self.tutor.demos.mask, text, model=model, top_k=top_k, targets=guesses
+        )
         await reply_text(interaction, render.mask_text(reply))
 
     @app_commands.command(
@@ -90,7 +100,7 @@ class Demos(commands.Cog):
         seed: int = 0,
     ) -> None:
         await interaction.response.defer(thinking=True)
-        demo = await off_loop(self.tutor.masking_demo, text, seed=seed)
+        demo = await off_loop(self.tutor.demos.masking_demo, text, seed=seed)
         await reply_text(interaction, render.code_block(render_text.render_masking_demo(demo)))
 
     @app_commands.command(
@@ -102,11 +112,11 @@ class Demos(commands.Cog):
     async def calc(
         self, interaction: discord.Interaction, expression: app_commands.Range[str, 1, 500]
     ) -> None:
-        result = self.tutor.calculate(expression)  # exact arithmetic: fast, no defer needed
+        result = self.tutor.demos.calculate(expression)  # exact arithmetic: fast, no defer needed
         await interaction.response.send_message(
             render.code_block(render_text.render_calculation(result))
         )
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TutorBot) -> None:
     await bot.add_cog(Demos(bot))

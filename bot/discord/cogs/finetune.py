@@ -3,46 +3,42 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render_text
+from bot.app.finetune import JobEvent
 from bot.discord import render
-from bot.discord.checks import is_instructor
+from bot.discord.checks import actor_of
 from bot.discord.interact import off_loop
-from bot.finetune import JobError, JobEvent
-from bot.services import UserInputError
+from bot.render import text as render_text
+from skills.finetune.config import FINETUNE_MODELS, METHODS
 
-MODELS = [
-    "sentence-transformers/all-MiniLM-L6-v2",
-    "distilbert-base-uncased",
-    "bert-base-uncased",
-    "roberta-base",
-]
+if TYPE_CHECKING:
+    from bot.discord.app import TutorBot
 
 
 class FinetuneCog(
     commands.GroupCog, group_name="finetune", group_description="Class fine-tuning competition"
 ):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
-        self.tutor = bot.tutor  # type: ignore[attr-defined]
+        self.tutor = bot.tutor
 
     async def cog_load(self) -> None:
-        self.tutor.finetunes.subscribe(self.bot.from_thread(self.on_job_event))  # type: ignore[attr-defined]
+        self.tutor.finetunes.subscribe(self.bot.from_thread(self.on_job_event))
 
     async def on_job_event(self, event: JobEvent) -> None:
         channel = self.bot.get_channel(int(event.channel)) if event.channel.isdigit() else None
         if not isinstance(channel, discord.abc.Messageable):
             return
-        text = render.safe(render_text.render_job_event(event))
+        text = render.clip(render.safe(render_text.render_job_event(event)), render.MESSAGE_LIMIT)
         curve = Path(event.data.get("loss_curve", "")) if event.kind == "succeeded" else None
         if curve and curve.is_file():
-            await channel.send(
-                text, file=discord.File(curve, filename=f"job-{event.job_id}-loss.png")
-            )
+            name = f"job-{event.job_id}-loss.png"
+            await channel.send(text, file=discord.File(curve, filename=name))
         else:
             await channel.send(text)
 
@@ -56,8 +52,8 @@ class FinetuneCog(
         lora_r="LoRA rank",
     )
     @app_commands.choices(
-        model=[app_commands.Choice(name=m.split("/")[-1], value=m) for m in MODELS],
-        method=[app_commands.Choice(name=m, value=m) for m in ("lora", "full", "freeze")],
+        model=[app_commands.Choice(name=m.split("/")[-1], value=m) for m in FINETUNE_MODELS],
+        method=[app_commands.Choice(name=m, value=m) for m in METHODS],
     )
     async def start(
         self,
@@ -69,9 +65,8 @@ class FinetuneCog(
     ) -> None:
         await interaction.response.defer(thinking=True)
         job_id = await off_loop(
-            self.tutor.start_finetune,
-            owner=str(interaction.user.id),
-            channel=str(interaction.channel_id),
+            self.tutor.finetunes.start,
+            actor_of(interaction),
             model=model,
             method=method,
             epochs=epochs,
@@ -83,29 +78,24 @@ class FinetuneCog(
 
     @app_commands.command(name="jobs", description="Recent fine-tune jobs and their status")
     async def jobs(self, interaction: discord.Interaction) -> None:
-        rows = await off_loop(self.tutor.finetunes.jobs)
-        await interaction.response.send_message(render.code_block(render_text.render_jobs(rows)))
+        views = await off_loop(self.tutor.finetunes.jobs, actor_of(interaction).server)
+        text = render.code_block(render.clip(render_text.render_jobs(views), 1900))
+        await interaction.response.send_message(text)
 
     @app_commands.command(name="cancel", description="Cancel your queued or running job")
     async def cancel(self, interaction: discord.Interaction, job: int) -> None:
-        try:
-            message = await off_loop(
-                self.tutor.finetunes.cancel,
-                job,
-                by=str(interaction.user.id),
-                is_instructor=is_instructor(interaction),
-            )
-        except JobError as exc:
-            raise UserInputError(str(exc)) from exc
-        await interaction.response.send_message(message, ephemeral=True)
+        # Stopping a running trainer can take seconds: defer first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        message = await off_loop(self.tutor.finetunes.cancel, actor_of(interaction), job)
+        await interaction.followup.send(message, ephemeral=True)
 
     @app_commands.command(name="leaderboard", description="Best dev accuracy per team")
     async def leaderboard(self, interaction: discord.Interaction) -> None:
-        rows = await off_loop(self.tutor.finetunes.leaderboard)
+        rows = await off_loop(self.tutor.finetunes.leaderboard, actor_of(interaction).server)
         await interaction.response.send_message(
             render.code_block(render_text.render_finetune_leaderboard(rows))
         )
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TutorBot) -> None:
     await bot.add_cog(FinetuneCog(bot))

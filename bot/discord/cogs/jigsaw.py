@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render_text
+from bot.app.context import Actor
+from bot.app.jigsaw import Announcement, JigsawEvent, JigsawStatus, MasteryReady, TeamMaterial
 from bot.discord import render
-from bot.discord.checks import instructor_only
+from bot.discord.checks import actor_of, instructor_only
 from bot.discord.interact import off_loop
-from bot.jigsaw import Announcement, JigsawError, JigsawEvent, MasteryReady, TeamMaterial
-from bot.services import UserInputError
-from skills.jigsaw import TEAMS, Timings
+from bot.errors import TutorError
+from bot.render import text as render_text
+from skills.course import TEAMS
+from skills.jigsaw import Timings
+
+if TYPE_CHECKING:
+    from bot.discord.app import TutorBot
 
 
 class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The jigsaw activity"):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
-        self.tutor = bot.tutor  # type: ignore[attr-defined]
+        self.tutor = bot.tutor
 
     async def cog_load(self) -> None:
-        self.tutor.jigsaw.subscribe(self.bot.from_thread(self.on_event))  # type: ignore[attr-defined]
+        self.tutor.jigsaw.subscribe(self.bot.from_thread(self.on_event))
 
     async def on_event(self, event: JigsawEvent) -> None:
         channel = self.bot.get_channel(int(event.channel)) if event.channel.isdigit() else None
@@ -33,20 +41,16 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
         elif isinstance(event, Announcement):
             await channel.send(render_text.render_announcement(event))
         elif isinstance(event, MasteryReady):
-            text = render.mastery_text(event, self.bot.titles)  # type: ignore[attr-defined]
+            text = render.mastery_text(event, self.bot.titles)
             file = discord.File(event.png_path) if event.png_path else discord.utils.MISSING
             await channel.send(text, file=file)
 
-    async def _run(self, interaction: discord.Interaction, action, *args) -> None:
-        try:
-            status = await off_loop(action, *args)
-        except (JigsawError, ValueError) as exc:
-            raise UserInputError(str(exc)) from exc
-        await interaction.response.send_message(render.jigsaw_status_text(status))
-
-    def _class_channel(self, interaction: discord.Interaction) -> str:
-        channel = str(interaction.channel_id)
-        return self.tutor.jigsaw.activity_channel(channel) or channel
+    async def _run(
+        self, interaction: discord.Interaction, action: Callable[[Actor], JigsawStatus]
+    ) -> None:
+        await interaction.response.defer(thinking=True)
+        status = await off_loop(action, actor_of(interaction))
+        await interaction.followup.send(render.jigsaw_status_text(status))
 
     @app_commands.command(
         name="start", description="Start the jigsaw: team material, phases on timers, then the quiz"
@@ -66,80 +70,65 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
         teach: app_commands.Range[float, 0.5, 30.0] = 2,
         quiz: app_commands.Range[float, 0.5, 60.0] = 5,
     ) -> None:
-        mapping = self.tutor.team_channels()
+        mapping = self.tutor.classes.team_channels(actor_of(interaction).server)
         missing = [f"team{t}" for t in TEAMS if t not in mapping]
         if missing:
-            raise UserInputError(
+            raise TutorError(
                 f"Map every team to its channel first (/admin team-channel): missing {', '.join(missing)}."
             )
+        timings = Timings(learn, prepare, teach, quiz)
         await self._run(
             interaction,
-            lambda: self.tutor.jigsaw.start(
-                str(interaction.channel_id),
-                team_channels=mapping,
-                timings=Timings(learn, prepare, teach, quiz),
-                started_by=str(interaction.user.id),
-            ),
+            lambda actor: self.tutor.jigsaw.start(actor, team_channels=mapping, timings=timings),
         )
 
     @app_commands.command(name="status", description="Phase, time left and class progress")
     async def status(self, interaction: discord.Interaction) -> None:
-        await self._run(interaction, self.tutor.jigsaw.status, self._class_channel(interaction))
+        await self._run(interaction, self.tutor.jigsaw.status)
 
     @app_commands.command(name="next", description="Skip to the next phase")
     @instructor_only()
     async def next_phase(self, interaction: discord.Interaction) -> None:
-        await self._run(interaction, self.tutor.jigsaw.next_phase, self._class_channel(interaction))
+        await self._run(interaction, self.tutor.jigsaw.next_phase)
 
     @app_commands.command(name="pause", description="Pause the clock")
     @instructor_only()
     async def pause(self, interaction: discord.Interaction) -> None:
-        await self._run(interaction, self.tutor.jigsaw.pause, self._class_channel(interaction))
+        await self._run(interaction, self.tutor.jigsaw.pause)
 
     @app_commands.command(name="resume", description="Resume the clock")
     @instructor_only()
     async def resume(self, interaction: discord.Interaction) -> None:
-        await self._run(interaction, self.tutor.jigsaw.resume, self._class_channel(interaction))
+        await self._run(interaction, self.tutor.jigsaw.resume)
 
     @app_commands.command(name="extend", description="Give the current phase more time")
     @instructor_only()
     async def extend(
         self, interaction: discord.Interaction, minutes: app_commands.Range[float, 0.5, 60.0]
     ) -> None:
-        await self._run(
-            interaction, self.tutor.jigsaw.extend, self._class_channel(interaction), minutes
-        )
+        await self._run(interaction, lambda actor: self.tutor.jigsaw.extend(actor, minutes))
 
     @app_commands.command(name="stop", description="End the activity")
     @instructor_only()
     async def stop(self, interaction: discord.Interaction) -> None:
-        await self._run(interaction, self.tutor.jigsaw.stop, self._class_channel(interaction))
+        await self._run(interaction, self.tutor.jigsaw.stop)
 
     async def team_concepts(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        team = self.tutor.jigsaw.team_for_channel(str(interaction.channel_id))
+        team = self.tutor.jigsaw.team_here(actor_of(interaction))
         cards = [c for c in self.tutor.cards if c.team == team] if team else []
         return [
             app_commands.Choice(name=c.title[:100], value=c.id)
             for c in cards
             if current.lower() in c.title.lower()
-        ]
+        ][:25]
 
     @app_commands.command(name="taught", description="Mark one of your team's concepts as taught")
     @app_commands.autocomplete(concept=team_concepts)
     async def taught(self, interaction: discord.Interaction, concept: str) -> None:
-        team = self.tutor.jigsaw.team_for_channel(str(interaction.channel_id))
-        if team is None:
-            raise UserInputError("Use this in your team's channel during the activity.")
-        await self._run(
-            interaction,
-            self.tutor.jigsaw.mark_taught,
-            self._class_channel(interaction),
-            team,
-            concept,
-        )
+        await self._run(interaction, lambda actor: self.tutor.jigsaw.mark_taught(actor, concept))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TutorBot) -> None:
     await bot.add_cog(JigsawCog(bot))

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render_text
+from bot.app.context import Actor
+from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.discord import render
-from bot.discord.checks import instructor_only
+from bot.discord.checks import actor_of, instructor_only
 from bot.discord.interact import off_loop
-from bot.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizError, QuizEvent
-from bot.services import UserInputError
-from bot.teams import TEAMS, parse_team
+from bot.render import text as render_text
+from skills.course import TEAMS, parse_team
+
+if TYPE_CHECKING:
+    from bot.discord.app import TutorBot
 
 TEAM_CHOICES = [app_commands.Choice(name=f"team{t}", value=f"team{t}") for t in TEAMS]
+# The same defaults as the terminal's `quiz` command (a test keeps them equal).
+DEFAULT_QUESTIONS, DEFAULT_SECONDS = 5, 30
 
 
 class AnswerModal(discord.ui.Modal, title="Your answer"):
@@ -62,18 +70,16 @@ class ChoiceButton(discord.ui.Button):
 
 
 class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quizzes"):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
-        self.tutor = bot.tutor  # type: ignore[attr-defined]
+        self.tutor = bot.tutor
 
     async def cog_load(self) -> None:
-        self.tutor.quizzes.subscribe(self.bot.from_thread(self.on_quiz_event))  # type: ignore[attr-defined]
+        self.tutor.quizzes.subscribe(self.bot.from_thread(self.on_quiz_event))
 
     async def submit(self, interaction: discord.Interaction, text: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await off_loop(
-            self.tutor.quizzes.answer, str(interaction.channel_id), str(interaction.user.id), text
-        )
+        result = await off_loop(self.tutor.quizzes.answer, actor_of(interaction), text)
         await interaction.followup.send(
             render.safe(render_text.render_submit(result)), ephemeral=True
         )
@@ -87,7 +93,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         elif isinstance(event, QuestionClosed):
             await channel.send(render.closed_text(event))
         elif isinstance(event, QuizEnded):
-            await channel.send(render.ended_text(event, self.bot.titles))  # type: ignore[attr-defined]
+            await channel.send(render.ended_text(event, self.bot.titles))
 
     @app_commands.command(
         name="start", description="Start a quiz on a team's concepts in this channel"
@@ -101,21 +107,17 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         self,
         interaction: discord.Interaction,
         team: str,
-        questions: app_commands.Range[int, 1, 20] = 5,
-        seconds: app_commands.Range[int, 5, 600] = 30,
+        questions: app_commands.Range[int, 1, 20] = DEFAULT_QUESTIONS,
+        seconds: app_commands.Range[int, 5, 600] = DEFAULT_SECONDS,
     ) -> None:
         await interaction.response.defer(thinking=True)
-        try:
-            opened = await off_loop(
-                self.tutor.quizzes.start,
-                str(interaction.channel_id),
-                team=parse_team(team),
-                count=questions,
-                seconds=seconds,
-                started_by=str(interaction.user.id),
-            )
-        except (QuizError, ValueError) as exc:
-            raise UserInputError(str(exc)) from exc
+        opened = await off_loop(
+            self.tutor.quizzes.start,
+            actor_of(interaction),
+            team=parse_team(team),
+            count=questions,
+            seconds=seconds,
+        )
         await interaction.followup.send(
             f"Quiz #{opened.session_id}: {opened.total} questions on {team}, {seconds} s each."
         )
@@ -130,11 +132,10 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
     async def skip(self, interaction: discord.Interaction) -> None:
         await self._control(interaction, self.tutor.quizzes.skip, "Skipped.")
 
-    async def _control(self, interaction: discord.Interaction, action, done: str) -> None:
-        try:
-            await off_loop(action, str(interaction.channel_id))
-        except QuizError as exc:
-            raise UserInputError(str(exc)) from exc
+    async def _control(
+        self, interaction: discord.Interaction, action: Callable[[Actor], Any], done: str
+    ) -> None:
+        await off_loop(action, actor_of(interaction))
         await interaction.response.send_message(done)
 
     @app_commands.command(
@@ -142,36 +143,17 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
     )
     async def leaderboard(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()
-        users, teams = await off_loop(self.tutor.quizzes.leaderboard)
-        names = {u.name: await self._display_name(interaction, u.name) for u in users[:10]}
-        lines = render_text.render_standings("Class leaderboard", users)
-        lines = [_rename(line, names) for line in lines] + render_text.render_standings(
-            "Teams", teams
-        )
-        await interaction.followup.send(render.code_block("\n".join(lines)))
-
-    async def _display_name(self, interaction: discord.Interaction, user_id: str) -> str:
-        member = (
-            interaction.guild.get_member(int(user_id))
-            if interaction.guild and user_id.isdigit()
-            else None
-        )
-        return member.display_name if member else user_id
+        board = await off_loop(self.tutor.quizzes.leaderboard, actor_of(interaction).server)
+        await interaction.followup.send(render.code_block(render_text.render_leaderboard(board)))
 
     @app_commands.command(
         name="join", description="Join a team (team scores average their members)"
     )
     @app_commands.choices(team=TEAM_CHOICES)
     async def join(self, interaction: discord.Interaction, team: str) -> None:
-        number = await off_loop(self.tutor.join_team, str(interaction.user.id), team)
+        number = await off_loop(self.tutor.classes.join_team, actor_of(interaction), team)
         await interaction.response.send_message(f"You are now in team{number}.", ephemeral=True)
 
 
-def _rename(line: str, names: dict[str, str]) -> str:
-    for user_id, name in names.items():
-        line = line.replace(f" {user_id}:", f" {name}:")
-    return line
-
-
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TutorBot) -> None:
     await bot.add_cog(QuizCog(bot))

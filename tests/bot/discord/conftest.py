@@ -9,20 +9,24 @@ from unittest.mock import AsyncMock, MagicMock
 import discord
 import pytest
 
+from bot.app.tutor import Tutor
 from bot.discord.app import TutorBot
-from bot.services import Tutor
 
 
 @pytest.fixture
-def bot(settings, encoder):
-    tutor = Tutor(settings.model_copy(update={"model_cooldown_seconds": 0}), encoder=encoder)
+def bot(settings, encoder, clock):
+    tutor = Tutor(
+        settings.model_copy(update={"model_cooldown_seconds": 0}), encoder=encoder, clock=clock
+    )
     bot = TutorBot(tutor)
     asyncio.run(bot.load_cogs())
     yield bot
     tutor.close()
 
 
-def make_interaction(bot, *, user_id=1, channel_id=100, manage_guild=False, role_ids=()):
+def make_interaction(
+    bot, *, user_id=1, channel_id=100, guild_id=10, manage_guild=False, role_ids=()
+):
     interaction = MagicMock(spec_set=discord.Interaction)
     response = MagicMock(spec_set=discord.InteractionResponse)
     state = {"done": False}
@@ -40,10 +44,14 @@ def make_interaction(bot, *, user_id=1, channel_id=100, manage_guild=False, role
     interaction.followup = followup
     user = MagicMock(spec_set=discord.Member)
     user.id = user_id
+    user.name = f"user{user_id}"
+    user.display_name = f"Student {user_id}"
     user.roles = [MagicMock(spec_set=discord.Role, id=r) for r in role_ids]
     user.guild_permissions = discord.Permissions(manage_guild=manage_guild)
     interaction.user = user
     interaction.channel_id = channel_id
+    interaction.guild_id = guild_id
+    interaction.delete_original_response = AsyncMock()
     interaction.client = bot
     interaction.guild = None
     interaction.command = None

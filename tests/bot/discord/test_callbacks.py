@@ -4,12 +4,11 @@ import discord
 import pytest
 from discord import app_commands
 
+from bot.app.quizzes import QuestionOpened
 from bot.discord.checks import NotInstructor, is_instructor
-from bot.quizzes import QuestionOpened
-from bot.services import UserInputError
+from bot.errors import TutorError
 from tests.bot.discord.conftest import make_interaction, run, sent
-from tests.bot.test_quizzes import right_answer
-from tests.conftest import FakeClock
+from tests.helpers import right_answer
 
 
 def cog(bot, name):
@@ -78,7 +77,7 @@ def test_mask_without_model_explains(bot, monkeypatch):
 def test_user_errors_go_through_the_one_error_handler(bot):
     interaction = make_interaction(bot)
     error = app_commands.CommandInvokeError(
-        cog(bot, "Ask").ask, UserInputError("Please type a question.")
+        cog(bot, "Ask").ask, TutorError("Please type a question.")
     )
     run(bot.on_app_command_error(interaction, error))
     interaction.response.send_message.assert_awaited_once_with(
@@ -89,6 +88,7 @@ def test_user_errors_go_through_the_one_error_handler(bot):
     run(deferred.response.defer())
     run(bot.on_app_command_error(deferred, error))
     deferred.followup.send.assert_awaited_once_with("Please type a question.", ephemeral=True)
+    deferred.delete_original_response.assert_awaited_once()  # a public "thinking…" goes away
 
 
 def test_unexpected_errors_are_logged_not_shown(bot, caplog):
@@ -116,11 +116,7 @@ def test_instructor_checks_are_enforced_in_code(bot):
             check(make_interaction(bot, user_id=9))
 
 
-def test_quiz_with_three_users_and_a_timer(bot):
-    clock = FakeClock()
-    bot.tutor._clock = clock
-    bot.tutor._quizzes = None  # rebuild the manager on the fake clock
-    bot.tutor._jigsaw = None
+def test_quiz_with_three_users_and_a_timer(bot, clock):
     events = []
     bot.tutor.quizzes.subscribe(events.append)
     quiz = cog(bot, "QuizCog")
@@ -142,8 +138,8 @@ def test_quiz_with_three_users_and_a_timer(bot):
     bot.tutor.quizzes.tick()
     closed = next(e for e in events if type(e).__name__ == "QuestionClosed")
     assert len(closed.answers) == 3
-    scores = {a.user: a.points for a in closed.answers}
-    assert scores == {"2": 100, "3": 0, "4": 100}
+    scores = {closed.names[a.user]: a.points for a in closed.answers}
+    assert scores == {"Student 2": 100, "Student 3": 0, "Student 4": 100}
 
 
 def test_question_view_has_buttons_for_choices(bot):
@@ -155,8 +151,8 @@ def test_question_view_has_buttons_for_choices(bot):
         choice = Question("q", 1, "choice", ("attention",), "?", choices=("a", "b", "c"), answer=0)
         free = Question("f", 1, "free", ("attention",), "?", reference="r")
         return (
-            QuestionView(quiz, QuestionOpened("1", 1, 1, 1, choice, 30)),
-            QuestionView(quiz, QuestionOpened("1", 1, 1, 1, free, 30)),
+            QuestionView(quiz, QuestionOpened("10", "1", 1, 1, 1, choice, 30)),
+            QuestionView(quiz, QuestionOpened("10", "1", 1, 1, 1, free, 30)),
         )
 
     choice_view, free_view = run(build())

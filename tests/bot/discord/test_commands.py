@@ -4,8 +4,8 @@ import json
 import re
 from pathlib import Path
 
-from bot import cli
 from bot.discord.app import payloads
+from bot.terminal import cli
 
 EXPECTED = {
     "ask",

@@ -1,0 +1,89 @@
+"""The quiz question bank: the built-in banks plus what instructors imported, and the two
+model-backed helpers grading needs (free-text similarity, live keys)."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from bot.app.context import Actor
+from bot.app.resources import Resources
+from bot.errors import TutorError
+from bot.store import bank as bank_rows
+from skills.quiz.bank import Question, check_bank_data, load_banks
+from skills.quiz.gift import parse_gift
+from skills.tokenization import tokenize
+
+log = logging.getLogger(__name__)
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+class QuestionBank:
+    def __init__(self, res: Resources) -> None:
+        self.res = res
+        self._built_in: list[Question] | None = None
+        self._references: dict[str, Any] = {}  # reference answer -> its embedding
+
+    def questions(self, team: int | None = None) -> list[Question]:
+        """The built-in banks (read once) plus imported questions; one team's, or all."""
+        concept_ids = {c.id for c in self.res.cards}
+        if self._built_in is None:
+            self._built_in = load_banks(concept_ids=concept_ids)
+        raw = self.res.store.run(bank_rows.imported_questions)
+        custom: list[Question] = []
+        if raw:
+            custom, problems = check_bank_data({"questions": raw}, "imported", concept_ids)
+            for problem in problems:  # a card removed since the import, say
+                log.warning("skipped: %s", problem)
+        return [q for q in self._built_in + custom if team is None or q.team == team]
+
+    def import_questions(
+        self, actor: Actor, path: Path, *, team: int | None, concepts: list[str]
+    ) -> list[Question]:
+        """Add questions from a GIFT (.gift/.txt) or TOML bank file; all or nothing."""
+        try:
+            if path.stat().st_size > MAX_IMPORT_BYTES:
+                raise TutorError(f"{path.name} is larger than {MAX_IMPORT_BYTES // 2**20} MiB.")
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise TutorError(f"Cannot read {path}: {reason}") from exc
+        if path.suffix.lower() == ".toml":
+            try:
+                data: dict[str, Any] = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise TutorError(f"{path.name}: not valid TOML ({exc})") from exc
+            data.setdefault("team", team)
+        else:
+            prefix = f"import-{path.stem}"
+            data = {
+                "team": team,
+                "questions": parse_gift(text, concepts=concepts, team=team, prefix=prefix),
+            }
+        questions, problems = check_bank_data(data, path.name, {c.id for c in self.res.cards})
+        if problems:
+            raise TutorError("Nothing imported:\n" + "\n".join(problems))
+        pairs = [(q.id, raw) for q, raw in zip(questions, data["questions"], strict=True)]
+        self.res.store.run(bank_rows.save_questions, pairs, actor.user)
+        return questions
+
+    def similarity(self, answer: str, reference: str) -> float:
+        """Cosine similarity for free-text grading. The reference is the same for every
+        student answering a question, so its embedding is computed once and kept."""
+        encoder = self.res.encoder
+        vectors = encoder.encode([answer], normalize_embeddings=True, convert_to_numpy=True)
+        return float(vectors[0] @ self._reference_vector(reference))
+
+    def _reference_vector(self, text: str) -> Any:
+        if text not in self._references:
+            encoder = self.res.encoder
+            vector = encoder.encode([text], normalize_embeddings=True, convert_to_numpy=True)
+            self._references[text] = vector[0]
+        return self._references[text]
+
+    def live_key(self, question: Question) -> float:
+        """The answer to a live question, computed by the real tokenizer now."""
+        result = tokenize(self.res.tokenizers, question.tokenizer, question.text)
+        return float(result.num_tokens - len(result.special_tokens))

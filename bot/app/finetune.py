@@ -1,0 +1,361 @@
+"""Fine-tune jobs: a queue in SQLite, one training process at a time, progress relayed.
+
+Training never runs in the bot process (which never initialises CUDA): each job is a fresh
+`python -m skills.finetune.train` whose JSON-lines events are read here. Whatever happens to it
+(an error, CUDA out of memory, `kill -9`, the time limit, a bot restart), the job ends in a
+final state with a reason, and the next queued job starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+
+from bot.app.context import Actor
+from bot.app.resources import Resources
+from bot.app.results import JobView, TeamResult
+from bot.errors import JobError, NotAllowed
+from bot.store import classes as class_rows
+from bot.store import jobs as rows
+from bot.store import utc_now
+from bot.store.enums import JobStatus
+from skills.course import parse_team
+from skills.finetune.config import TrainConfig
+
+log = logging.getLogger(__name__)
+PROGRESS_RELAY_SECONDS = 10.0  # at most one progress message per job this often
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    job_id: int
+    owner: str  # display name
+    server: str
+    channel: str
+    kind: str  # queued, started, progress, succeeded, failed, cancelled
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Listener = Callable[[JobEvent], None]
+
+
+@dataclass
+class _Process:
+    job_id: int
+    popen: subprocess.Popen
+    started: float
+    follower: threading.Thread | None = None
+    cancelled_by: str | None = None
+    timed_out: bool = False
+    last_relay: float = 0.0
+    final: dict[str, Any] | None = None
+
+
+class FinetuneJobs:
+    def __init__(
+        self,
+        res: Resources,
+        *,
+        python: str = sys.executable,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.res = res
+        self.store = res.store
+        self.jobs_dir = res.settings.data_dir / "finetune"
+        self.max_seconds = res.settings.finetune_max_seconds
+        self.allowed_users = res.settings.finetune_users
+        self.python = python
+        self._clock = clock
+        self._running: _Process | None = None
+        self._listeners: list[Listener] = []
+        self._lock = threading.RLock()
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, event: JobEvent) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("job listener failed")
+
+    # --- requests ------------------------------------------------------------------------
+
+    def config(self, **options: Any) -> TrainConfig:
+        """A TrainConfig from user options, with the configured default data; refused before
+        anything starts if it is not valid. Local paths are made absolute here, where the
+        user typed them: the trainer runs inside its job folder."""
+        settings = self.res.settings
+        data = options.pop("data", None) or settings.finetune_data
+        if data is None:
+            raise JobError(
+                "Which data? Give --data PATH (a TSV/CSV with text and label columns, or a "
+                "folder with train/dev files), or set TUTOR_FINETUNE_DATA."
+            )
+        model_dir = str(settings.model_dir) if settings.model_dir else None
+        clean = {k: v for k, v in options.items() if v is not None}
+        config = TrainConfig(data=str(data), model_dir=model_dir, **clean)
+        return config.with_absolute_paths().validate()
+
+    def start(self, actor: Actor, *, team: str | None = None, **options: Any) -> int:
+        """Queue a job for `actor`, counting for `team` or, by default, the team they joined."""
+        config = self.config(**options)
+        if self.allowed_users and actor.user not in self.allowed_users:
+            raise NotAllowed("You are not on the list of people who may launch fine-tunes.")
+        number = (
+            parse_team(team)
+            if team
+            else self.store.run(class_rows.team_of, actor.server, actor.user)
+        )
+        self.res.remember(actor)
+        with self._lock:
+            active = self.store.run(rows.active_jobs_of, actor.user)
+            if active:
+                raise JobError(
+                    f"You already have job #{active[0]} queued or running; one at a time."
+                )
+            job_id = self.store.run(
+                lambda db: rows.insert_job(
+                    db,
+                    server=actor.server,
+                    owner=actor.user,
+                    team=number,
+                    channel=actor.channel,
+                    config=config.to_json(),
+                )
+            )
+        position = {"position": self.queue_position(job_id)}
+        self._emit(JobEvent(job_id, actor.name, actor.server, actor.channel, "queued", position))
+        self.tick()
+        return job_id
+
+    def cancel(self, actor: Actor, job_id: int) -> str:
+        with self._lock:
+            job = self.store.run(rows.job, job_id)
+            if job is None:
+                raise JobError(f"No job #{job_id}.")
+            if job["owner"] != actor.user and not actor.instructor:
+                raise NotAllowed("Only the job's owner or the instructor can cancel it.")
+            status = JobStatus(job["status"])
+            if status.final:
+                raise JobError(f"Job #{job_id} already ended ({status.value}).")
+            if status is JobStatus.QUEUED:
+                reason = f"cancelled by {actor.name}"
+                self.store.run(rows.finish_job, job_id, JobStatus.CANCELLED, reason, None)
+                owner = self.res.names([job["owner"]])[job["owner"]]
+                where = (job["server"], job["channel"] or "")
+                self._emit(JobEvent(job_id, owner, *where, "cancelled", {"by": actor.name}))
+                return f"Job #{job_id} removed from the queue."
+            if self._running and self._running.job_id == job_id:
+                self._running.cancelled_by = actor.name
+                _terminate(self._running.popen)
+            return f"Job #{job_id} is being stopped."
+
+    # --- the worker --------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Start the next queued job when none runs; enforce the time limit."""
+        with self._lock:
+            running = self._running
+            if running is not None:
+                if not running.timed_out and self._clock() - running.started > self.max_seconds:
+                    running.timed_out = True
+                    _terminate(running.popen)
+                return
+            job = self.store.run(rows.claim_next_job, utc_now())
+            if job is None:
+                return
+            try:
+                self._start(job)
+            except OSError as exc:  # the interpreter or the job folder is unusable
+                reason = f"could not start: {exc}"
+                self.store.run(rows.finish_job, job["id"], JobStatus.FAILED, reason, None)
+
+    def _start(self, job: dict[str, Any]) -> None:
+        folder = self.jobs_dir / f"job-{job['id']}"
+        folder.mkdir(parents=True, exist_ok=True)
+        config = TrainConfig.from_dict(json.loads(job["config"]))
+        config.output_dir = str(folder)
+        config_path = config.save(folder / "config.json")
+        stderr = (folder / "stderr.log").open("w")
+        popen = subprocess.Popen(
+            [self.python, "-m", "skills.finetune.train", str(config_path)],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            cwd=folder,
+            env=_trainer_environment(),
+            start_new_session=True,
+        )
+        stderr.close()
+        process = _Process(job["id"], popen, self._clock())
+        self._running = process
+        self.store.run(rows.set_pid, job["id"], popen.pid)
+        process.follower = threading.Thread(
+            target=self._follow, args=(process, job), name=f"job-{job['id']}", daemon=True
+        )
+        process.follower.start()
+
+    def _follow(self, process: _Process, job: dict[str, Any]) -> None:
+        owner = self.res.names([job["owner"]])[job["owner"]]
+        where = (job["server"], job["channel"] or "")
+        assert process.popen.stdout is not None
+        for line in process.popen.stdout:
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a stray print from a library
+            self._on_event(process, owner, where, event)
+        code = process.popen.wait()
+        status, reason, result = self._outcome(process, code)
+        try:
+            self.store.run(rows.finish_job, process.job_id, status, reason, result)
+        except RuntimeError:  # the store is closed: the bot died first; recovery handles it
+            log.warning("job %d ended (%s) after the store closed", process.job_id, status)
+            return
+        with self._lock:
+            self._running = None
+        data = {**(result or {}), "reason": reason}
+        self._emit(JobEvent(process.job_id, owner, *where, status.value, data))
+        self.tick()
+
+    def _on_event(
+        self, process: _Process, owner: str, where: tuple[str, str], event: dict[str, Any]
+    ) -> None:
+        kind = event.get("event")
+        if kind == "started":
+            self._emit(JobEvent(process.job_id, owner, *where, "started", event))
+        elif kind == "progress":
+            share = event["step"] / max(1, event["total_steps"])
+            self.store.run(rows.set_progress, process.job_id, share)
+            now = self._clock()
+            if now - process.last_relay >= PROGRESS_RELAY_SECONDS or share >= 1:
+                process.last_relay = now
+                self._emit(JobEvent(process.job_id, owner, *where, "progress", event))
+        elif kind in ("finished", "failed"):
+            process.final = event
+
+    def _outcome(
+        self, process: _Process, code: int
+    ) -> tuple[JobStatus, str | None, dict[str, Any] | None]:
+        final = process.final or {}
+        if final.get("event") == "finished":
+            return JobStatus.SUCCEEDED, None, final
+        if process.cancelled_by:
+            return JobStatus.CANCELLED, f"cancelled by {process.cancelled_by}", None
+        if process.timed_out:
+            return JobStatus.FAILED, f"stopped after the {self.max_seconds:.0f} s limit", None
+        if final.get("event") == "failed":
+            return JobStatus.FAILED, f"{final.get('kind')}: {final.get('reason')}", None
+        if code < 0:
+            name = (
+                signal.Signals(-code).name
+                if -code in signal.Signals.__members__.values()
+                else str(-code)
+            )
+            return JobStatus.FAILED, f"the training process was killed ({name})", None
+        reason = f"the training process exited with code {code} without a result"
+        return JobStatus.FAILED, reason, None
+
+    # --- reading -------------------------------------------------------------------------
+
+    def job(self, job_id: int) -> JobView | None:
+        row = self.store.run(rows.job, job_id)
+        return self._views([row])[0] if row else None
+
+    def jobs(self, server: str, limit: int = 20) -> list[JobView]:
+        return self._views(self.store.run(rows.recent_jobs, server, limit))
+
+    def _views(self, job_rows: list[dict[str, Any]]) -> list[JobView]:
+        names = self.res.names([r["owner"] for r in job_rows])
+        return [
+            JobView(
+                r["id"],
+                names[r["owner"]],
+                r["team"],
+                r["status"],
+                r["progress"] or 0.0,
+                r["dev_accuracy"],
+                r["reason"],
+                json.loads(r["result"]) if r["result"] else None,
+            )
+            for r in job_rows
+        ]
+
+    def queue_position(self, job_id: int) -> int:
+        queued = self.store.run(rows.queued_ids)
+        return queued.index(job_id) + 1 if job_id in queued else 0
+
+    def leaderboard(self, server: str) -> list[TeamResult]:
+        """Best dev accuracy per team in this server."""
+        return [TeamResult(**r) for r in self.store.run(rows.best_per_team, server)]
+
+    def wait(self, job_id: int, timeout: float) -> JobView | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.tick()
+            job = self.job(job_id)
+            if job and JobStatus(job.status).final:
+                return job
+            time.sleep(0.2)
+        return self.job(job_id)
+
+    def recover_interrupted(self) -> list[dict[str, Any]]:
+        """Jobs a restart left running: their processes are gone with the old bot."""
+        lost = self.store.run(rows.mark_interrupted)
+        for job in lost:
+            if job["pid"] and _is_training_process(job["pid"]):
+                # A training process that outlived its bot would hold the GPU for nothing.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(job["pid"], signal.SIGKILL)
+        return [{"id": j["id"], "owner": j["owner"]} for j in lost]
+
+    def close(self) -> None:
+        """Stop a running job (it ends as cancelled) and wait until it is recorded."""
+        with self._lock:
+            running = self._running
+            if running is not None:
+                running.cancelled_by = "shutdown"
+                _terminate(running.popen)
+        if running is not None and running.follower is not None:
+            running.follower.join(timeout=15)
+
+
+def _is_training_process(pid: int) -> bool:
+    """True only if `pid` is still our training program (pids are reused after restarts)."""
+    try:
+        return "skills.finetune.train" in psutil.Process(pid).cmdline()
+    except (psutil.Error, OSError):
+        return False
+
+
+def _trainer_environment() -> dict[str, str]:
+    """The trainer gets its settings in its config file; the bot's own settings (the Discord
+    token among them) stay out of its environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
+    return {**env, "PYTHONUNBUFFERED": "1"}
+
+
+def _terminate(popen: subprocess.Popen) -> None:
+    """Stop the training process and anything it started (it leads its own session)."""
+    try:
+        os.killpg(popen.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        popen.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(popen.pid, signal.SIGKILL)

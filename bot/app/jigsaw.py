@@ -1,0 +1,306 @@
+"""The jigsaw activity in channels: phases on timers, team material, progress, the closing
+quiz, and the team x concept mastery grid (text and PNG) stored at the end."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.app.context import Actor
+from bot.app.quizzes import QuizEnded, QuizEvent, QuizManager
+from bot.app.resources import Resources
+from bot.errors import JigsawError, QuizError
+from bot.store import jigsaw as rows
+from bot.store import quizzes as quiz_rows
+from bot.store import utc_now
+from bot.store.enums import ActivityStatus
+from knowledge.cards import Card, cards_by_team
+from skills.course import TEAMS
+from skills.jigsaw import (
+    Activity,
+    ActivityEvent,
+    ActivityFinished,
+    PhaseStarted,
+    Timings,
+    mastery_grid,
+    plan,
+)
+
+log = logging.getLogger(__name__)
+QUIZ_QUESTIONS_PER_TEAM = 2
+
+
+@dataclass(frozen=True)
+class TeamMaterial:
+    server: str
+    channel: str
+    team: int
+    cards: list[Card]
+    checklist: list[str]
+
+
+@dataclass(frozen=True)
+class Announcement:
+    server: str
+    channel: str
+    event: ActivityEvent
+    covered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class MasteryReady:
+    server: str
+    channel: str
+    activity_id: int
+    grid: dict[str, dict[int, float | None]]
+    png_path: Path | None
+
+
+@dataclass(frozen=True)
+class JigsawStatus:
+    activity_id: int
+    status: str
+    phase: str
+    seconds_left: float
+    covered: int
+    total: int
+    taught: dict[int, list[str]]
+
+
+JigsawEvent = TeamMaterial | Announcement | MasteryReady
+Listener = Callable[[JigsawEvent], None]
+
+CHECKLIST = [
+    "Explain {title} in your own words in under 30 seconds.",
+    "Give the class one example or the analogy.",
+    "Warn about one common mistake.",
+    "Ask the class one question to check they got it.",
+]
+
+
+@dataclass
+class _Running:
+    id: int
+    server: str
+    channel: str
+    team_channels: dict[int, str]
+    activity: Activity
+    quiz_session: int | None = None
+
+
+class JigsawManager:
+    def __init__(self, res: Resources, quizzes: QuizManager) -> None:
+        self.res = res
+        self.store = res.store
+        self.cards = {c.id: c for c in res.cards}
+        self.team_concepts = {t: [c.id for c in cards_by_team(res.cards, t)] for t in TEAMS}
+        self.quizzes = quizzes
+        self.output_dir = res.settings.data_dir / "jigsaw"
+        self._clock = res.clock
+        self._running: dict[tuple[str, str], _Running] = {}
+        self._listeners: list[Listener] = []
+        self._lock = threading.RLock()
+        quizzes.subscribe(self._on_quiz_event)
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, events: list[JigsawEvent]) -> None:
+        for event in events:
+            for listener in self._listeners:
+                try:
+                    listener(event)
+                except Exception:
+                    log.exception("jigsaw listener failed")
+
+    # --- commands -------------------------------------------------------------------------
+
+    def start(
+        self,
+        actor: Actor,
+        *,
+        team_channels: dict[int, str] | None = None,
+        timings: Timings | None = None,
+    ) -> JigsawStatus:
+        """Start the activity with `actor.channel` as the class channel."""
+        mapping = team_channels or {t: f"team{t}" for t in TEAMS}
+        if sorted(mapping) != list(TEAMS):
+            raise JigsawError("Map every team to a channel: team1=... through team5=....")
+        activity = Activity(plan(timings or Timings()), self.team_concepts)
+        key = (actor.server, actor.channel)
+        events: list[JigsawEvent] = []
+        with self._lock:
+            if key in self._running:
+                raise JigsawError("An activity is already running in this channel.")
+            started = activity.start(self._clock())
+            activity_id = self.store.run(
+                rows.insert, actor.server, actor.channel, mapping, activity, actor.user
+            )
+            running = _Running(activity_id, actor.server, actor.channel, mapping, activity)
+            self._running[key] = running
+            events += [self._material(running, team, ch) for team, ch in mapping.items()]
+            events += self._handle(running, started)
+        self._emit(events)
+        return self.status(actor)
+
+    def tick(self) -> None:
+        events: list[JigsawEvent] = []
+        with self._lock:
+            for running in list(self._running.values()):
+                events += self._handle(running, running.activity.tick(self._clock()))
+        self._emit(events)
+
+    def _act(
+        self, actor: Actor, action: Callable[[Activity, float], list[ActivityEvent] | None]
+    ) -> JigsawStatus:
+        with self._lock:
+            running = self._require(actor)
+            produced = action(running.activity, self._clock()) or []
+            events = self._handle(running, produced)
+            status = self._status(running)
+        self._emit(events)
+        return status
+
+    def next_phase(self, actor: Actor) -> JigsawStatus:
+        return self._act(actor, lambda a, now: a.next_phase(now))
+
+    def pause(self, actor: Actor) -> JigsawStatus:
+        return self._act(actor, lambda a, now: a.pause(now))
+
+    def resume(self, actor: Actor) -> JigsawStatus:
+        return self._act(actor, lambda a, now: a.resume(now))
+
+    def extend(self, actor: Actor, minutes: float) -> JigsawStatus:
+        return self._act(actor, lambda a, now: a.extend(minutes, now))
+
+    def stop(self, actor: Actor) -> JigsawStatus:
+        """Stop the activity; returns its status as it was when stopped."""
+        return self._act(actor, lambda a, now: a.stop())
+
+    def team_here(self, actor: Actor) -> int | None:
+        """The team whose channel the actor is in, during a running activity."""
+        with self._lock:
+            try:
+                running = self._require(actor)
+            except JigsawError:
+                return None
+            return next((t for t, ch in running.team_channels.items() if ch == actor.channel), None)
+
+    def mark_taught(self, actor: Actor, concept: str, team: int | None = None) -> JigsawStatus:
+        """Mark a concept taught, for `team` or, by default, the team whose channel this is."""
+        team = team or self.team_here(actor)
+        if team is None:
+            raise JigsawError("Which team? Use --team N, or say it in your team's channel.")
+        wanted = concept.strip().lower()
+        concept_id = next(
+            (c.id for c in self.cards.values() if wanted in (c.id, c.title.lower())), wanted
+        )
+        return self._act(actor, lambda a, now: a.mark_taught(team, concept_id))
+
+    def status(self, actor: Actor) -> JigsawStatus:
+        with self._lock:
+            return self._status(self._require(actor))
+
+    def recover_interrupted(self) -> list[dict[str, Any]]:
+        return self.store.run(rows.mark_interrupted, utc_now())
+
+    # --- internals (lock held) -----------------------------------------------------------
+
+    def _require(self, actor: Actor) -> _Running:
+        """The activity that the actor's channel (its class channel or a team channel) is in."""
+        for running in self._running.values():
+            if running.server == actor.server and (
+                actor.channel == running.channel or actor.channel in running.team_channels.values()
+            ):
+                return running
+        raise JigsawError("No jigsaw activity is running in this channel.")
+
+    def _status(self, running: _Running) -> JigsawStatus:
+        a = running.activity
+        covered, total = a.progress()
+        return JigsawStatus(
+            running.id,
+            a.status,
+            a.phase.label if a.phase else a.status,
+            a.time_left(self._clock()),
+            covered,
+            total,
+            {t: list(v) for t, v in a.taught.items()},
+        )
+
+    def _material(self, running: _Running, team: int, channel: str) -> TeamMaterial:
+        cards = [self.cards[c] for c in self.team_concepts[team]]
+        checklist = [line.format(title=card.title) for card in cards for line in CHECKLIST[:1]]
+        return TeamMaterial(running.server, channel, team, cards, checklist + CHECKLIST[1:])
+
+    def _handle(self, running: _Running, produced: list[ActivityEvent]) -> list[JigsawEvent]:
+        covered, total = running.activity.progress()
+        events: list[JigsawEvent] = [
+            Announcement(running.server, running.channel, e, covered, total) for e in produced
+        ]
+        for event in produced:
+            if isinstance(event, PhaseStarted) and event.phase.name == "quiz":
+                self._start_quiz(running, event.seconds)
+            if isinstance(event, ActivityFinished):
+                events += self._finish(running, ActivityStatus(event.status))
+        self._save(running)
+        return events
+
+    def _class_actor(self, running: _Running) -> Actor:
+        return Actor("jigsaw", "the jigsaw", running.server, running.channel, instructor=True)
+
+    def _start_quiz(self, running: _Running, phase_seconds: float) -> None:
+        count = QUIZ_QUESTIONS_PER_TEAM * len(TEAMS)
+        seconds = max(5.0, min(60.0, phase_seconds / count))
+        try:
+            opened = self.quizzes.start(
+                self._class_actor(running), team=None, count=count, seconds=seconds
+            )
+            running.quiz_session = opened.session_id
+        except QuizError as exc:  # e.g. a quiz someone started by hand is still running
+            log.warning("jigsaw quiz not started: %s", exc)
+
+    def _on_quiz_event(self, event: QuizEvent) -> None:
+        if not isinstance(event, QuizEnded):
+            return
+        with self._lock:
+            running = next(
+                (r for r in self._running.values() if r.quiz_session == event.session_id), None
+            )
+            if running is None or running.activity.status not in ("running", "paused"):
+                return
+            events = self._handle(running, running.activity.next_phase(self._clock()))
+        self._emit(events)
+
+    def _finish(self, running: _Running, status: ActivityStatus) -> list[JigsawEvent]:
+        self._running.pop((running.server, running.channel), None)
+        if running.quiz_session and self.quizzes.is_running(running.server, running.channel):
+            self.quizzes.stop(self._class_actor(running))
+        if running.quiz_session is None:
+            self.store.run(rows.end, running.id, status, None, None)
+            return []
+        credits = self.store.run(quiz_rows.answer_credits, running.quiz_session)
+        concepts = [c for t in TEAMS for c in self.team_concepts[t]]
+        grid = mastery_grid(credits, TEAMS, concepts)
+        png = self._draw(running.id, grid)
+        self.store.run(rows.end, running.id, status, grid, str(png) if png else None)
+        return [MasteryReady(running.server, running.channel, running.id, grid, png)]
+
+    def _draw(self, activity_id: int, grid: dict[str, dict[int, float | None]]) -> Path | None:
+        try:
+            from bot.app.charts import mastery_png
+
+            path = self.output_dir / f"jigsaw-{activity_id}-mastery.png"
+            mastery_png(grid, {c: self.cards[c].title for c in grid}, path)
+            return path
+        except Exception:  # the grid is still stored as data and shown as text
+            log.exception("could not draw the mastery grid")
+            return None
+
+    def _save(self, running: _Running) -> None:
+        self.store.run(rows.update, running.id, running.activity, running.quiz_session)

@@ -1,0 +1,151 @@
+"""What the application layer returns to frontends: typed data (never database rows), each
+with a `to_json` for --json output. Rendering it is each frontend's job."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from knowledge.answers import Answer
+from skills.fill_mask import FillMaskResult
+from skills.quiz.session import Standing
+from skills.tokenization import BatchResult, TokenizeResult
+
+
+@dataclass(frozen=True)
+class AskReply:
+    question: str  # the cleaned question that was answered
+    answer: Answer
+    note: str | None = None  # e.g. "your question was cut to 1,000 characters"
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.answer.to_json()
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+@dataclass(frozen=True)
+class TokenizeReply:
+    text: str
+    results: list[TokenizeResult]
+    pair: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text, "results": [r.to_json() for r in self.results]}
+        if self.pair is not None:
+            data["pair"] = self.pair
+        if self.notes:
+            data["notes"] = self.notes
+        return data
+
+
+@dataclass(frozen=True)
+class BatchReply:
+    texts: list[str]
+    batch: BatchResult
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"texts": self.texts, **self.batch.to_json(), "notes": self.notes}
+
+
+@dataclass(frozen=True)
+class MaskReply:
+    """Predictions, or - when the model cannot be loaded - why, plus the tokenizer's view."""
+
+    text: str
+    model: str
+    result: FillMaskResult | None
+    error: str | None = None
+    tokenizer_view: TokenizeResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "text": self.text,
+            "model": self.model,
+            "blanks": [asdict(b) for b in self.result.blanks] if self.result else [],
+            "notes": self.notes + (self.result.notes if self.result else []),
+        }
+        if self.error:
+            data["error"] = self.error
+        if self.tokenizer_view:
+            data["tokens"] = self.tokenizer_view.tokens
+            data["ids"] = self.tokenizer_view.ids
+        return data
+
+
+class IngestStatus(StrEnum):
+    ADDED = "added"
+    REPLACED = "replaced"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    path: str
+    status: IngestStatus
+    chunks: int = 0
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status": self.status.value,
+            "chunks": self.chunks,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class UnansweredQuestion:
+    id: int
+    asked_at: str
+    channel: str
+    asker: str  # display name
+    question: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """Standings by display name (people) and by team (the average of its members)."""
+
+    users: list[Standing]
+    teams: list[Standing]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"users": [asdict(u) for u in self.users], "teams": [asdict(t) for t in self.teams]}
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A fine-tune job as people see it."""
+
+    id: int
+    owner: str  # display name
+    team: int | None
+    status: str  # a bot.store.enums.JobStatus value
+    progress: float
+    dev_accuracy: float | None
+    reason: str | None
+    result: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TeamResult:
+    team: int
+    dev_accuracy: float
+    runs: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

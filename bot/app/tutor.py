@@ -1,0 +1,104 @@
+"""The Tutor: the application layer's one entry point, wiring the services every frontend
+(console, CLI, Discord) calls.
+
+    tutor.ask       questions, the unanswered queue, ingested documents   (bot/app/ask.py)
+    tutor.demos     tokenizers, padding, fill-mask, masking, calculators  (bot/app/demos.py)
+    tutor.bank      quiz questions: built-in and imported                 (bot/app/bank.py)
+    tutor.quizzes   quizzes in channels, timers, leaderboards             (bot/app/quizzes.py)
+    tutor.jigsaw    the jigsaw activity                                   (bot/app/jigsaw.py)
+    tutor.finetunes fine-tune jobs                                        (bot/app/finetune.py)
+    tutor.classes   teams and team channels                               (bot/app/classes.py)
+
+Services take an `Actor` (who, in which server and channel) and return typed results, never
+chat text and never database rows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+from bot.app.ask import AskService
+from bot.app.bank import QuestionBank
+from bot.app.classes import ClassService
+from bot.app.demos import DemoService
+from bot.app.finetune import FinetuneJobs
+from bot.app.jigsaw import JigsawManager
+from bot.app.quizzes import QuizManager
+from bot.app.resources import Resources
+from bot.app.ticker import Ticker
+from bot.config import Settings
+from bot.store import Store
+from knowledge.cards import Card
+from knowledge.index import Encoder
+
+
+class Tutor:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        store: Store | None = None,
+        encoder: Encoder | None = None,
+        cards: list[Card] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.store = store or Store(self.settings.database_path)
+        self.res = Resources(self.settings, self.store, encoder=encoder, cards=cards, clock=clock)
+        self.ask = AskService(self.res)
+        self.demos = DemoService(self.res)
+        self.bank = QuestionBank(self.res)
+        self.classes = ClassService(self.res)
+        self._ticker: Ticker | None = None
+
+    # Managers with timers are made on first use: one-shot commands rarely need them.
+    @cached_property
+    def quizzes(self) -> QuizManager:
+        return QuizManager(self.res, self.bank)
+
+    @cached_property
+    def jigsaw(self) -> JigsawManager:
+        return JigsawManager(self.res, self.quizzes)
+
+    @cached_property
+    def finetunes(self) -> FinetuneJobs:
+        return FinetuneJobs(self.res)
+
+    @property
+    def cards(self) -> list[Card]:
+        return self.res.cards
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return self.res.titles
+
+    def warm_up(self) -> None:
+        """Load models and the index now, so the first question is answered at full speed."""
+        self.ask.warm_up()
+
+    def recover_interrupted(self) -> dict[str, list[dict[str, Any]]]:
+        """Mark what a crash or restart left running as interrupted; returns it for the report.
+
+        Only a long-running frontend (tutor chat, tutor run) calls this, at start-up: a one-shot
+        command beside a running bot must not declare that bot's live sessions dead."""
+        return {
+            "quizzes": self.quizzes.recover_interrupted(),
+            "activities": self.jigsaw.recover_interrupted(),
+            "jobs": self.finetunes.recover_interrupted(),
+        }
+
+    def start_timers(self) -> None:
+        """Run quiz, jigsaw and job timers from one background thread (frontends call this)."""
+        if self._ticker is None:
+            self._ticker = Ticker([self.quizzes.tick, self.jigsaw.tick, self.finetunes.tick])
+        self._ticker.start()
+
+    def close(self) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+        if "finetunes" in self.__dict__:
+            self.finetunes.close()
+        self.store.close()

@@ -1,0 +1,338 @@
+"""Plain-text rendering of application results: the console and the CLI print it, and the
+Discord frontend wraps it (code blocks, embeds, limits). One place for each text."""
+
+from __future__ import annotations
+
+from bot.app.calculations import Calculation
+from bot.app.finetune import JobEvent
+from bot.app.jigsaw import Announcement, JigsawEvent, JigsawStatus, MasteryReady, TeamMaterial
+from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
+from bot.app.results import (
+    AskReply,
+    BatchReply,
+    IngestReport,
+    IngestStatus,
+    JobView,
+    Leaderboard,
+    MaskReply,
+    TeamResult,
+    TokenizeReply,
+    UnansweredQuestion,
+)
+from skills.fill_mask import MaskingDemo
+from skills.jigsaw import PhaseStarted, TimeWarning
+from skills.quiz.session import Standing, SubmitResult
+from skills.tokenization import TokenizeResult
+
+BAR_WIDTH = 20
+
+
+def render_answer(reply: AskReply) -> str:
+    answer = reply.answer
+    lines: list[str] = []
+    if reply.note:
+        lines.append(f"(note: {reply.note})")
+    if answer.answered and answer.title:
+        lines.append(f"{answer.title}  [confidence {answer.confidence:.2f}]")
+        lines.append("")
+    lines.append(answer.answer)
+    if answer.sources:
+        cited = ", ".join(f"{s.title} ({s.kind}, {s.score:.2f})" for s in answer.sources)
+        lines += ["", f"Sources: {cited}"]
+    if answer.answered and answer.related:
+        lines.append("Related: " + ", ".join(title for _, title in answer.related))
+    return "\n".join(lines)
+
+
+def render_ingest(reports: list[IngestReport]) -> str:
+    lines = []
+    for r in reports:
+        if r.status is IngestStatus.ERROR:
+            lines.append(f"✗ {r.path}: {r.message}")
+        else:
+            detail = f" ({r.message})" if r.message else ""
+            lines.append(f"✓ {r.path}: {r.status.value}, {r.chunks} chunks{detail}")
+    return "\n".join(lines) or "Nothing to ingest."
+
+
+def render_unanswered(rows: list[UnansweredQuestion]) -> str:
+    if not rows:
+        return "No unanswered questions."
+    return "\n".join(f"{r.asked_at}  {r.asker}: {r.question}" for r in rows)
+
+
+def bar(score: float, width: int = BAR_WIDTH) -> str:
+    filled = round(max(0.0, min(1.0, score)) * width)
+    return "█" * filled + "·" * (width - filled)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def render_tokenizer_result(result: TokenizeResult) -> str:
+    header = (
+        f"{result.tokenizer} ({result.algorithm}, vocabulary {result.vocab_size:,}): "
+        f"{result.num_tokens} tokens from {result.num_chars} characters"
+    )
+    pair = any(result.token_type_ids)
+    rows = []
+    for i, token in enumerate(result.tokens):
+        note = "special" if not result.spans[i] and token in result.special_tokens else ""
+        if result.continuation[i]:
+            note = "continues word"
+        row = [str(i), repr(token)[1:-1], str(result.ids[i]), str(result.attention_mask[i])]
+        rows.append([*row, str(result.token_type_ids[i]), note] if pair else [*row, note])
+    headers = ["#", "token", "id", "mask", "type", ""] if pair else ["#", "token", "id", "mask", ""]
+    specials = ", ".join(result.special_tokens) or "none"
+    return "\n".join([header, *_table(headers, rows), f"special tokens added: {specials}"])
+
+
+def render_tokenize(reply: TokenizeReply) -> str:
+    parts = [f"note: {n}" for n in reply.notes]
+    parts += [render_tokenizer_result(r) for r in reply.results]
+    return "\n\n".join(parts)
+
+
+def render_batch(reply: BatchReply) -> str:
+    batch = reply.batch
+    lines = [f"note: {n}" for n in reply.notes]
+    lines.append(
+        f"{len(reply.texts)} sentences padded with {batch.pad_token} to the longest "
+        f"({len(batch.ids[0])} tokens) by {batch.tokenizer}:"
+    )
+    for i, (tokens, mask) in enumerate(zip(batch.tokens, batch.attention_mask, strict=True)):
+        lines.append(f"[{i}] tokens:         {' '.join(tokens)}")
+        lines.append(f"    attention_mask: {' '.join(map(str, mask))}")
+    lines.append("1 = a real token the model attends to, 0 = padding it ignores.")
+    return "\n".join(lines)
+
+
+def render_mask(reply: MaskReply) -> str:
+    lines = [f"note: {n}" for n in reply.notes]
+    if reply.result is None:
+        lines.append(f"Fill-mask is not available: {reply.error}")
+        if reply.tokenizer_view:
+            lines.append("What the model would see (BERT uncased WordPiece):")
+            lines.append("  " + " ".join(reply.tokenizer_view.tokens))
+        return "\n".join(lines)
+    lines += [f"note: {n}" for n in reply.result.notes]
+    for number, blank in enumerate(reply.result.blanks, start=1):
+        lines.append(f"{reply.model}: blank {number} (token {blank.position})")
+        width = max(len(p.token) for p in blank.predictions + blank.targets)
+        for p in blank.predictions:
+            lines.append(f"  {p.token.ljust(width)}  {bar(p.score)} {p.score:.3f}")
+        for t in blank.targets:
+            lines.append(f"  your guess {t.token!r}: {t.score:.4f}")
+    return "\n".join(lines)
+
+
+def render_masking_demo(demo: MaskingDemo) -> str:
+    lines = [
+        f"BERT masking rule on {len(demo.tokens)} tokens (seed {demo.seed}): pick 15%, then "
+        "80% -> [MASK], 10% -> random token, 10% -> unchanged.",
+        f"tokens:      {' '.join(demo.tokens)}",
+        f"model sees:  {' '.join(demo.model_input)}",
+    ]
+    for p in demo.picked:
+        lines.append(
+            f"  position {p.position}: {p.original!r} -> {p.shown!r} ({p.action}); "
+            f"must predict {p.original!r}"
+        )
+    return "\n".join(lines)
+
+
+def render_calculation(calc: Calculation) -> str:
+    return "\n".join([calc.summary, *(f"  {line}" for line in calc.lines)])
+
+
+# --- quizzes ---------------------------------------------------------------------------------
+
+
+def render_submit(result: SubmitResult) -> str:
+    return f"Recorded: {result.message}" if result.accepted else f"Not counted: {result.message}"
+
+
+def render_question(event: QuestionOpened) -> str:
+    q = event.question
+    lines = [f"Question {event.number}/{event.total} ({event.seconds:.0f} s): {q.prompt}"]
+    if q.kind == "choice":
+        lines += [f"  {'ABCDE'[i]}) {choice}" for i, choice in enumerate(q.choices)]
+        lines.append("Answer with a letter.")
+    elif q.kind in ("numeric", "live"):
+        lines.append("Answer with a number." + (f" (unit: {q.unit})" if q.unit else ""))
+    else:
+        lines.append("Answer in a sentence.")
+    return "\n".join(lines)
+
+
+def render_question_closed(event: QuestionClosed) -> str:
+    if event.skipped:
+        return f"Question {event.number} skipped."
+    right = sum(1 for a in event.answers if a.grade.credit == 1.0)
+    lines = [
+        f"Time! Question {event.number}: {right}/{len(event.answers)} fully correct.",
+        f"  Answer: {event.expected}",
+    ]
+    if event.question.explanation:
+        lines.append(f"  Why: {event.question.explanation}")
+    return "\n".join(lines)
+
+
+def render_standings(title: str, rows: list[Standing], limit: int = 10) -> list[str]:
+    if not rows:
+        return [f"{title}: nobody yet."]
+    return [f"{title}:"] + [
+        f"  {i}. {s.name}: {s.points} points ({s.correct}/{s.answered} correct)"
+        for i, s in enumerate(rows[:limit], start=1)
+    ]
+
+
+def render_quiz_ended(event: QuizEnded, titles: dict[str, str]) -> str:
+    lines = [f"Quiz #{event.session_id} {event.status.value}."]
+    lines += render_standings("Scores", event.users)
+    if event.teams:
+        lines += render_standings("Teams (average of members)", event.teams)
+    weak = [c for c in event.missed if c.mean_credit < 1.0][:3]
+    if weak:
+        lines.append("Review these concepts (missed most):")
+        lines += [
+            f"  {titles.get(c.concept, c.concept)}: {c.mean_credit:.0%} credit over {c.answers} answers "
+            f"(ask: /ask {titles.get(c.concept, c.concept)})"
+            for c in weak
+        ]
+    return "\n".join(lines)
+
+
+def render_quiz_event(event: QuizEvent, titles: dict[str, str]) -> str:
+    if isinstance(event, QuestionOpened):
+        return render_question(event)
+    if isinstance(event, QuestionClosed):
+        return render_question_closed(event)
+    return render_quiz_ended(event, titles)
+
+
+# --- jigsaw ----------------------------------------------------------------------------------
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def progress_bar(covered: int, total: int, width: int = 20) -> str:
+    filled = round(width * covered / total) if total else 0
+    return f"[{'█' * filled}{'·' * (width - filled)}] {covered}/{total} concepts covered"
+
+
+def render_team_material(event: TeamMaterial) -> str:
+    lines = [f"Team {event.team}: your four concepts to learn, prepare and teach."]
+    for card in event.cards:
+        lines.append(f"• {card.title}: {card.explanation.split('. ')[0].rstrip('.')}.")
+        if card.analogy:
+            lines.append(f"  Analogy: {card.analogy}")
+    lines.append("Teach-back checklist:")
+    lines += [f"  [ ] {item}" for item in event.checklist]
+    lines.append("When you have taught a concept: /jigsaw taught CONCEPT")
+    return "\n".join(lines)
+
+
+def render_announcement(event: Announcement) -> str:
+    e = event.event
+    if isinstance(e, PhaseStarted):
+        head = f"Phase {e.number}/{e.total}: {e.phase.label} ({_clock(e.seconds)})"
+    elif isinstance(e, TimeWarning):
+        head = f"{_clock(e.seconds_left)} left in {e.phase.label}"
+    else:
+        head = f"The activity has {e.status}"
+    return f"{head}. {progress_bar(event.covered, event.total)}"
+
+
+def render_mastery(event: MasteryReady, titles: dict[str, str]) -> str:
+    teams = sorted({t for row in event.grid.values() for t in row})
+    width = max(len(titles.get(c, c)[:34]) for c in event.grid)
+    lines = ["Mastery grid (share of quiz credit per team and concept):"]
+    lines.append(" " * (width + 2) + " ".join(f"team{t:<2}" for t in teams))
+    for concept, row in event.grid.items():
+        cells = " ".join(("   –  " if row[t] is None else f" {row[t]:4.0%} ") for t in teams)
+        lines.append(f"{titles.get(concept, concept)[:34]:<{width}}  {cells}")
+    if event.png_path:
+        lines.append(f"Image: {event.png_path}")
+    return "\n".join(lines)
+
+
+def render_jigsaw_event(event: JigsawEvent, titles: dict[str, str]) -> str:
+    if isinstance(event, TeamMaterial):
+        return render_team_material(event)
+    if isinstance(event, Announcement):
+        return render_announcement(event)
+    return render_mastery(event, titles)
+
+
+def render_jigsaw_status(status: JigsawStatus) -> str:
+    state = "paused" if status.status == "paused" else f"{_clock(status.seconds_left)} left"
+    lines = [
+        f"Activity #{status.activity_id}: {status.phase}, {state}. {progress_bar(status.covered, status.total)}"
+    ]
+    for team in sorted(status.taught):
+        lines.append(f"  team{team} taught: {', '.join(status.taught[team])}")
+    return "\n".join(lines)
+
+
+# --- fine-tune jobs --------------------------------------------------------------------------
+
+
+def render_job_event(event: JobEvent) -> str:
+    d = event.data
+    head = f"[job #{event.job_id}, {event.owner}]"
+    if event.kind == "queued":
+        return f"{head} queued (position {d.get('position', '?')})."
+    if event.kind == "started":
+        share = d["trainable_params"] / d["total_params"]
+        return (
+            f"{head} training {d['model']} ({d['method']}) on {d['device']}: {d['train_examples']:,} examples, "
+            f"{d['total_steps']} steps; {d['trainable_params']:,} of {d['total_params']:,} parameters trainable ({share:.2%})."
+        )
+    if event.kind == "progress":
+        return (
+            f"{head} step {d['step']}/{d['total_steps']} {bar(d['step'] / d['total_steps'], 10)} "
+            f"loss {d['loss']:.3f}, {d['examples_per_second']:.0f} examples/s"
+        )
+    if event.kind == "succeeded":
+        return (
+            f"{head} done: dev accuracy {d['dev_accuracy']:.1%} after {d['train_seconds']:.0f} s of training; "
+            f"{d['trainable_params']:,} trainable of {d['total_params']:,} ({d['trainable_share']:.2%}). "
+            f"Loss curve: {d['loss_curve']}"
+        )
+    return f"{head} {event.kind}: {d.get('reason') or d.get('by') or ''}".rstrip(": ")
+
+
+def render_jobs(jobs: list[JobView]) -> str:
+    if not jobs:
+        return "No fine-tune jobs yet."
+    lines = []
+    for j in jobs:
+        accuracy = f" dev {j.dev_accuracy:.1%}" if j.dev_accuracy is not None else ""
+        progress = f" {j.progress:.0%}" if j.status == "running" else ""
+        reason = f" ({j.reason})" if j.reason else ""
+        team = f" team{j.team}" if j.team else ""
+        lines.append(f"#{j.id} {j.status}{progress}{accuracy} - {j.owner}{team}{reason}")
+    return "\n".join(lines)
+
+
+def render_finetune_leaderboard(rows: list[TeamResult]) -> str:
+    if not rows:
+        return "No finished fine-tunes yet."
+    return "\n".join(
+        ["Fine-tune leaderboard (best SST-2 dev accuracy per team):"]
+        + [
+            f"  {i}. team{r.team}: {r.dev_accuracy:.2%} ({r.runs} runs)"
+            for i, r in enumerate(rows, 1)
+        ]
+    )
+
+
+def render_leaderboard(board: Leaderboard) -> str:
+    lines = render_standings("Class leaderboard", board.users)
+    return "\n".join(lines + render_standings("Teams", board.teams))

@@ -1,0 +1,77 @@
+"""Jigsaw activities (per server): their state, and the mastery grid stored at the end."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.store.database import utc_now
+from bot.store.enums import ActivityStatus
+from skills.jigsaw import Activity
+
+
+def insert(
+    db: Database, server: str, channel: str, mapping: dict[int, str], activity: Activity, by: str
+) -> int:
+    row = {
+        "server": server,
+        "channel": channel,
+        "team_channels": json.dumps(mapping),
+        "state": json.dumps(activity.to_dict()),
+        "status": activity.status,
+        "started_by": by,
+        "started_at": utc_now(),
+    }
+    pk = db.table("jigsaw_activities").insert(row).last_pk
+    assert pk is not None
+    return int(pk)
+
+
+def update(db: Database, activity_id: int, activity: Activity, quiz_session: int | None) -> None:
+    db.table("jigsaw_activities").update(
+        activity_id,
+        {
+            "state": json.dumps(activity.to_dict()),
+            "status": activity.status,
+            "quiz_session_id": quiz_session,
+        },
+    )
+
+
+def end(
+    db: Database,
+    activity_id: int,
+    status: ActivityStatus,
+    grid: dict[str, dict[int, float | None]] | None,
+    png: str | None,
+) -> None:
+    mastery = json.dumps(grid) if grid is not None else None
+    db.table("jigsaw_activities").update(
+        activity_id,
+        {"status": status.value, "ended_at": utc_now(), "mastery": mastery, "mastery_png": png},
+    )
+
+
+def mark_interrupted(db: Database, now: str) -> list[dict[str, Any]]:
+    report = []
+    live = (ActivityStatus.RUNNING.value, ActivityStatus.PAUSED.value)
+    for row in db.table("jigsaw_activities").rows_where("status IN (?, ?)", live):
+        activity = Activity.from_dict(json.loads(row["state"]))
+        covered, total = activity.progress()
+        phase = activity.phase.label if activity.phase else activity.status
+        db.table("jigsaw_activities").update(
+            row["id"], {"status": ActivityStatus.INTERRUPTED.value, "ended_at": now}
+        )
+        report.append(
+            {
+                "id": row["id"],
+                "server": row["server"],
+                "channel": row["channel"],
+                "phase": phase,
+                "covered": covered,
+                "total": total,
+            }
+        )
+    return report

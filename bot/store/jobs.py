@@ -1,0 +1,130 @@
+"""Fine-tune jobs: one queue per host (one GPU), each job remembering its server."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.store.database import utc_now
+from bot.store.enums import JobStatus
+
+_ACTIVE = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+
+
+def insert_job(
+    db: Database,
+    *,
+    server: str,
+    owner: str,
+    team: int | None,
+    channel: str,
+    config: dict[str, Any],
+) -> int:
+    row = {
+        "server": server,
+        "owner": owner,
+        "team": team,
+        "channel": channel,
+        "status": JobStatus.QUEUED.value,
+        "config": json.dumps(config),
+        "created_at": utc_now(),
+        "progress": 0.0,
+    }
+    pk = db.table("finetune_jobs").insert(row).last_pk
+    assert pk is not None
+    return int(pk)
+
+
+def active_jobs_of(db: Database, owner: str) -> list[int]:
+    rows = db.execute(
+        "SELECT id FROM finetune_jobs WHERE owner = ? AND status IN (?, ?)", [owner, *_ACTIVE]
+    )
+    return [r[0] for r in rows]
+
+
+def claim_next_job(db: Database, now: str) -> dict[str, Any] | None:
+    """Mark the oldest queued job running, in one statement, unless a job already runs.
+
+    "One job on the GPU" holds in the database, so a `tutor finetune` in a terminal beside a
+    running bot can neither start the same job twice nor run a second job at the same time."""
+    cursor = db.execute(
+        "UPDATE finetune_jobs SET status = 'running', started_at = ? "
+        "WHERE id = (SELECT id FROM finetune_jobs WHERE status = 'queued' ORDER BY id LIMIT 1) "
+        "AND NOT EXISTS (SELECT 1 FROM finetune_jobs WHERE status = 'running') "
+        "RETURNING id",
+        [now],
+    )
+    row = cursor.fetchone()
+    db.conn.commit()
+    if row is None:
+        return None
+    return job(db, row[0])
+
+
+def set_pid(db: Database, job_id: int, pid: int) -> None:
+    db.table("finetune_jobs").update(job_id, {"pid": pid})
+
+
+def set_progress(db: Database, job_id: int, share: float) -> None:
+    db.table("finetune_jobs").update(job_id, {"progress": round(share, 4)})
+
+
+def finish_job(
+    db: Database,
+    job_id: int,
+    status: JobStatus,
+    reason: str | None,
+    result: dict[str, Any] | None,
+) -> None:
+    update: dict[str, Any] = {"status": status.value, "ended_at": utc_now(), "reason": reason}
+    if result:
+        update |= {
+            "result": json.dumps(result),
+            "dev_accuracy": result.get("dev_accuracy"),
+            "progress": 1.0,
+        }
+    db.table("finetune_jobs").update(job_id, update)
+
+
+def job(db: Database, job_id: int) -> dict[str, Any] | None:
+    rows = list(db.table("finetune_jobs").rows_where("id = ?", [job_id]))
+    return rows[0] if rows else None
+
+
+def recent_jobs(db: Database, server: str, limit: int) -> list[dict[str, Any]]:
+    return list(
+        db.table("finetune_jobs").rows_where(
+            "server = ?", [server], order_by="id desc", limit=limit
+        )
+    )
+
+
+def queued_ids(db: Database) -> list[int]:
+    rows = db.execute("SELECT id FROM finetune_jobs WHERE status = 'queued' ORDER BY id")
+    return [r[0] for r in rows]
+
+
+def best_per_team(db: Database, server: str) -> list[dict[str, Any]]:
+    sql = (
+        "SELECT team, max(dev_accuracy) AS dev_accuracy, count(*) AS runs FROM finetune_jobs "
+        "WHERE server = ? AND status = 'succeeded' AND team IS NOT NULL "
+        "GROUP BY team ORDER BY dev_accuracy DESC"
+    )
+    return [dict(r) for r in db.query(sql, [server])]
+
+
+def mark_interrupted(db: Database) -> list[dict[str, Any]]:
+    """Jobs a restart left running, now "interrupted"; returned with their pids."""
+    running = list(db.table("finetune_jobs").rows_where("status = 'running'"))
+    for row in running:
+        db.table("finetune_jobs").update(
+            row["id"],
+            {
+                "status": JobStatus.INTERRUPTED.value,
+                "ended_at": utc_now(),
+                "reason": "the bot restarted while it ran",
+            },
+        )
+    return [{"id": r["id"], "owner": r["owner"], "pid": r["pid"]} for r in running]

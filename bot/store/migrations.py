@@ -1,0 +1,178 @@
+"""The schema, as sqlite-utils migrations applied in order at start-up.
+
+A migration that has run is never edited: a change to the schema is a new function at the
+end. Course content (documents, imported questions) is global; class activity carries the
+server it belongs to (a Discord guild id, or "console" for the local console).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+# The server of the local console and of one-shot commands, unless `--server` says otherwise.
+CONSOLE_SERVER = "console"
+
+migrations = Migrations("tutorbot")
+
+
+@migrations()
+def m001_questions(db: Database) -> None:
+    db.table("questions").create(
+        {
+            "id": int,
+            "asked_at": str,
+            "channel": str,
+            "user": str,
+            "question": str,
+            "answered": int,
+            "concept": str,
+            "confidence": float,
+        },
+        pk="id",
+        not_null={"asked_at", "question", "answered"},
+    )
+    db.table("questions").create_index(["answered", "asked_at"])
+
+
+@migrations()
+def m002_documents(db: Database) -> None:
+    db.table("documents").create(
+        {"id": int, "path": str, "name": str, "sha256": str, "ingested_at": str, "chunks": int},
+        pk="id",
+        not_null={"path", "name", "sha256", "ingested_at"},
+    )
+    db.table("documents").create_index(["sha256"], unique=True)
+    db.table("document_chunks").create(
+        {
+            "id": int,
+            "document_id": int,
+            "position": int,
+            "line_start": int,
+            "line_end": int,
+            "text": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "position", "text"},
+    )
+    db.table("document_chunks").create_index(["document_id", "position"], unique=True)
+
+
+@migrations()
+def m003_quizzes(db: Database) -> None:
+    db.table("members").create({"user": str, "team": int, "joined_at": str}, pk="user")
+    db.table("quiz_sessions").create(
+        {
+            "id": int,
+            "channel": str,
+            "team": int,
+            "status": str,  # running, finished, stopped, interrupted
+            "question_ids": str,  # JSON list, in the order asked
+            "seconds_per_question": float,
+            "rules": str,  # JSON ScoringRules
+            "started_by": str,
+            "started_at": str,
+            "ended_at": str,
+            "current_index": int,
+        },
+        pk="id",
+        not_null={"channel", "status", "question_ids", "started_at"},
+    )
+    db.table("quiz_sessions").create_index(["channel", "status"])
+    db.table("quiz_answers").create(
+        {
+            "id": int,
+            "session_id": int,
+            "question_index": int,
+            "question_id": str,
+            "concepts": str,  # JSON list of concept ids the question tests
+            "user": str,
+            "team": int,
+            "answer": str,
+            "credit": float,
+            "points": int,
+            "reason": str,
+            "answered_at": float,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "quiz_sessions", "id")],
+        not_null={"session_id", "question_index", "user", "credit", "points"},
+    )
+    # The database, not only the session object, guarantees one scored answer per user and
+    # question, whatever races happen above it.
+    db.table("quiz_answers").create_index(["session_id", "question_index", "user"], unique=True)
+    db.table("custom_questions").create(
+        {"id": str, "data": str, "added_by": str, "added_at": str}, pk="id"
+    )
+
+
+@migrations()
+def m004_jigsaw(db: Database) -> None:
+    db.table("jigsaw_activities").create(
+        {
+            "id": int,
+            "channel": str,  # the class channel where phases are announced
+            "team_channels": str,  # JSON {team: channel}
+            "state": str,  # JSON of skills.jigsaw.Activity
+            "status": str,  # running, paused, finished, stopped, interrupted
+            "started_by": str,
+            "started_at": str,
+            "ended_at": str,
+            "quiz_session_id": int,
+            "mastery": str,  # JSON {concept: {team: credit or null}}
+            "mastery_png": str,
+        },
+        pk="id",
+        not_null={"channel", "state", "status", "started_at"},
+    )
+    db.table("jigsaw_activities").create_index(["channel", "status"])
+
+
+@migrations()
+def m005_team_channels(db: Database) -> None:
+    db.table("team_channels").create({"team": int, "channel": str, "set_at": str}, pk="team")
+
+
+@migrations()
+def m006_finetune_jobs(db: Database) -> None:
+    db.table("finetune_jobs").create(
+        {
+            "id": int,
+            "owner": str,
+            "team": int,
+            "channel": str,
+            "status": str,  # queued, running, succeeded, failed, cancelled, interrupted
+            "config": str,  # JSON TrainConfig
+            "created_at": str,
+            "started_at": str,
+            "ended_at": str,
+            "pid": int,
+            "progress": float,  # 0-1
+            "dev_accuracy": float,
+            "result": str,  # JSON of the finished event
+            "reason": str,  # why it failed, was cancelled or interrupted
+        },
+        pk="id",
+        not_null={"owner", "status", "config", "created_at"},
+    )
+    db.table("finetune_jobs").create_index(["status", "id"])
+
+
+@migrations()
+def m007_servers_and_people(db: Database) -> None:
+    """Scope class activity by server, and keep one display name per person."""
+    for table in ("questions", "quiz_sessions", "quiz_answers", "jigsaw_activities"):
+        db.table(table).add_column("server", str, not_null_default=CONSOLE_SERVER)
+    # Jobs share one queue per host (one GPU) but remember whose class they belong to.
+    db.table("finetune_jobs").add_column("server", str, not_null_default=CONSOLE_SERVER)
+    for table, key in (("members", "user"), ("team_channels", "team")):
+        db.table(table).add_column("server", str, not_null_default=CONSOLE_SERVER)
+        db.table(table).transform(pk=("server", key))
+    db.table("questions").create_index(["server", "answered", "asked_at"])
+    db.table("quiz_sessions").create_index(["server", "channel", "status"])
+    db.table("quiz_answers").create_index(["server", "user"])
+    db.table("jigsaw_activities").create_index(["server", "channel", "status"])
+    db.table("people").create(
+        {"id": str, "name": str, "seen_at": str}, pk="id", not_null={"name", "seen_at"}
+    )

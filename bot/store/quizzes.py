@@ -1,0 +1,111 @@
+"""Quiz sessions and answers (per server)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.store.classes import team_of
+from bot.store.database import utc_now
+from bot.store.enums import QuizStatus
+from skills.quiz.bank import Question
+from skills.quiz.session import QuizSession, RecordedAnswer
+
+
+def insert_session(
+    db: Database, server: str, session: QuizSession, started_by: str, now: str
+) -> int:
+    session_id = (
+        db.table("quiz_sessions")
+        .insert(
+            {
+                "server": server,
+                "channel": session.channel,
+                "team": session.team,
+                "status": QuizStatus.RUNNING.value,
+                "question_ids": json.dumps([q.id for q in session.questions]),
+                "seconds_per_question": session.seconds_per_question,
+                "rules": json.dumps(asdict(session.rules)),
+                "started_by": started_by,
+                "started_at": now,
+                "current_index": -1,
+            }
+        )
+        .last_pk
+    )
+    assert session_id is not None
+    return int(session_id)
+
+
+def insert_answer(
+    db: Database, server: str, session_id: int, question: Question, answer: RecordedAnswer
+) -> None:
+    """One row per user and question; the unique index refuses a second (IntegrityError)."""
+    db.table("quiz_answers").insert(
+        {
+            "server": server,
+            "session_id": session_id,
+            "question_index": answer.question_index,
+            "question_id": question.id,
+            "concepts": json.dumps(list(question.concepts)),
+            "user": answer.user,
+            "team": team_of(db, server, answer.user),
+            "answer": answer.text[:2000],
+            "credit": answer.grade.credit,
+            "points": answer.points,
+            "reason": answer.grade.reason,
+            "answered_at": answer.answered_at,
+        }
+    )
+
+
+def set_index(db: Database, session_id: int, index: int) -> None:
+    db.table("quiz_sessions").update(session_id, {"current_index": index})
+
+
+def end_session(db: Database, session_id: int, status: QuizStatus) -> None:
+    db.table("quiz_sessions").update(session_id, {"status": status.value, "ended_at": utc_now()})
+
+
+def session_rows(
+    db: Database, session_id: int
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    sessions = list(db.table("quiz_sessions").rows_where("id = ?", [session_id]))
+    rows = list(db.table("quiz_answers").rows_where("session_id = ?", [session_id], order_by="id"))
+    return (sessions[0] if sessions else None), rows
+
+
+def server_answers(db: Database, server: str) -> list[dict[str, Any]]:
+    return list(db.table("quiz_answers").rows_where("server = ?", [server], order_by="id"))
+
+
+def answer_credits(db: Database, session_id: int) -> list[tuple[int | None, list[str], float]]:
+    """(team, concepts, credit) for every answer of one session: the mastery grid's input."""
+    rows = db.table("quiz_answers").rows_where("session_id = ?", [session_id])
+    return [(r["team"], json.loads(r["concepts"] or "[]"), r["credit"]) for r in rows]
+
+
+def mark_interrupted(db: Database, now: str) -> list[dict[str, Any]]:
+    running = list(db.table("quiz_sessions").rows_where("status = ?", [QuizStatus.RUNNING.value]))
+    report = []
+    for s in running:
+        answers = db.execute(
+            "SELECT count(*) FROM quiz_answers WHERE session_id = ?", [s["id"]]
+        ).fetchone()[0]
+        db.table("quiz_sessions").update(
+            s["id"], {"status": QuizStatus.INTERRUPTED.value, "ended_at": now}
+        )
+        report.append(
+            {
+                "id": s["id"],
+                "server": s["server"],
+                "channel": s["channel"],
+                "question": s["current_index"] + 1,
+                "questions": len(json.loads(s["question_ids"])),
+                "answers_kept": answers,
+            }
+        )
+    return report

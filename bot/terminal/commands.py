@@ -1,0 +1,585 @@
+"""Every terminal command, specified once: its arguments (argparse, for `tutor ...` and the
+console's `/...` alike), its help, and its handler. Handlers call the application layer and
+return an `Output`: text for people, data for `--json`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.app.calculations import USAGE as CALC_USAGE
+from bot.app.context import Actor
+from bot.app.quizzes import QuestionClosed, QuizEnded, QuizEvent
+from bot.app.tutor import Tutor
+from bot.errors import TutorError, UsageError
+from bot.render import text as render
+from bot.store.enums import JobStatus
+from bot.terminal.spec import CommandParser, JoinWords, subcommands
+from skills.course import TEAMS, parse_team
+from skills.finetune.config import FINETUNE_MODELS, METHODS
+from skills.jigsaw import Timings
+
+CLI, CONSOLE = "cli", "console"
+BOTH = frozenset({CLI, CONSOLE})
+# Defaults shared by every frontend (the Discord slash options are checked against these).
+QUIZ_QUESTIONS = 5
+QUIZ_SECONDS = 30
+MASK_TOP_K = 5
+
+
+@dataclass
+class Output:
+    text: str = ""
+    data: Any = None  # for --json: a dict (one object) or a list (JSON Lines)
+    code: int = 0
+
+
+@dataclass
+class Session:
+    """Who is typing, where, and where progress goes (the console changes who and where)."""
+
+    tutor: Tutor
+    actor: Actor
+    surface: str
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    json: bool = False
+
+    def show(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+Handler = Callable[[Session, argparse.Namespace], Output]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    handler: Handler
+    arguments: Callable[[CommandParser, str], None] = lambda parser, surface: None
+    surfaces: frozenset[str] = BOTH
+    free_text: bool = False
+
+
+def _positive(kind: type, low: float, high: float) -> Callable[[str], Any]:
+    """An argparse type: a number of `kind` within [low, high], with a clear message."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except (ValueError, OverflowError) as exc:
+            what = "whole number" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {what}") from exc
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low:g} and {high:g}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+# --- ask, ingest, unanswered -----------------------------------------------------------------
+
+
+def _ask_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("question", nargs="*", help="the question")
+    if surface == CLI:
+        p.add_argument(
+            "--file", type=Path, help="answer one question per line (JSON Lines with --json)"
+        )
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        yield from (line.rstrip("\n") for line in handle if line.strip())
+
+
+def cmd_ask(s: Session, args: argparse.Namespace) -> Output:
+    path = getattr(args, "file", None)
+    if path is None:
+        reply = s.tutor.ask.ask(s.actor, " ".join(args.question))
+        return Output(render.render_answer(reply), reply.to_json())
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    texts, data, code = [], [], 0
+    for question in _lines(path):
+        try:
+            reply = s.tutor.ask.ask(s.actor, question)
+        except TutorError as exc:  # one bad line must not stop the file
+            code = 2
+            data.append({"error": str(exc), "question": question})
+            texts.append(f"error: {exc}")
+            continue
+        data.append(reply.to_json())
+        texts.append(render.render_answer(reply) + "\n")
+    return Output("\n".join(texts), data, code)
+
+
+def _ingest_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("paths", nargs="+", type=Path, help="txt, md or pdf files")
+
+
+def cmd_ingest(s: Session, args: argparse.Namespace) -> Output:
+    reports = s.tutor.ask.ingest(args.paths)
+    code = 1 if any(r.status == "error" for r in reports) else 0
+    return Output(render.render_ingest(reports), [r.to_json() for r in reports], code)
+
+
+def _unanswered_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("--limit", type=_positive(int, 1, 1000), default=100, help="at most this many")
+
+
+def cmd_unanswered(s: Session, args: argparse.Namespace) -> Output:
+    rows = s.tutor.ask.unanswered(s.actor.server, args.limit)
+    return Output(render.render_unanswered(rows), [r.to_json() for r in rows])
+
+
+# --- demos -----------------------------------------------------------------------------------
+
+
+def _tokenize_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("text", nargs="*", help="text to tokenize (several texts: a padded batch)")
+    p.add_argument(
+        "--tokenizer",
+        action="append",
+        metavar="NAME",
+        help="tokenizer to use (repeatable; default: bert-base-uncased and gpt2)",
+    )
+    p.add_argument("--pair", metavar="TEXT", help="a second segment, as in sentence-pair tasks")
+
+
+def cmd_tokenize(s: Session, args: argparse.Namespace) -> Output:
+    if len(args.text) > 1:
+        return _batch(s, args.text, args.tokenizer)
+    text = args.text[0] if args.text else ""
+    reply = s.tutor.demos.tokenize(text, tokenizers=args.tokenizer, pair=args.pair)
+    return Output(render.render_tokenize(reply), reply.to_json())
+
+
+def _pad_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("sentences", nargs="+", help="2-16 sentences separated by ;")
+    p.add_argument("--tokenizer", metavar="NAME", help="default: bert-base-uncased")
+
+
+def cmd_pad(s: Session, args: argparse.Namespace) -> Output:
+    parts = [p.strip() for p in " ; ".join(args.sentences).split(";") if p.strip()]
+    return _batch(s, parts, [args.tokenizer] if args.tokenizer else None)
+
+
+def _batch(s: Session, texts: list[str], tokenizers: list[str] | None) -> Output:
+    tokenizer = (tokenizers or ["bert-base-uncased"])[0]
+    reply = s.tutor.demos.tokenize_batch(texts, tokenizer=tokenizer)
+    return Output(render.render_batch(reply), reply.to_json())
+
+
+def _mask_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("text", nargs="*", help="a sentence with [MASK], <mask> or ___")
+    p.add_argument(
+        "--model",
+        metavar="NAME",
+        help="an allow-listed model id, or one in TUTOR_MODEL_DIR (default: TUTOR_MASK_MODEL)",
+    )
+    p.add_argument(
+        "--top-k",
+        type=_positive(int, 1, 50),
+        default=MASK_TOP_K,
+        metavar="K",
+        help="predictions per blank (1-50)",
+    )
+    p.add_argument("--targets", metavar="W1,W2", help="your own guesses, scored by the model")
+
+
+def cmd_mask(s: Session, args: argparse.Namespace) -> Output:
+    targets = [t for t in (args.targets or "").split(",") if t.strip()]
+    reply = s.tutor.demos.mask(
+        " ".join(args.text), model=args.model, top_k=args.top_k, targets=targets
+    )
+    return Output(render.render_mask(reply), reply.to_json(), 0 if reply.result else 1)
+
+
+def _mlm_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("text", nargs="*", help="a sentence")
+    p.add_argument("--seed", type=_positive(int, 0, 2**31), default=0, help="same seed, same masks")
+
+
+def cmd_mlm(s: Session, args: argparse.Namespace) -> Output:
+    demo = s.tutor.demos.masking_demo(" ".join(args.text), seed=args.seed)
+    return Output(render.render_masking_demo(demo), demo.to_json())
+
+
+def _calc_args(p: CommandParser, surface: str) -> None:
+    p.add_argument(
+        "expression",
+        nargs="*",
+        help="softmax 2.5 1 0.5 1.5 T=2 | steps 1000 10 | lora 768 768 16 | bert base",
+    )
+
+
+def cmd_calc(s: Session, args: argparse.Namespace) -> Output:
+    if not args.expression:
+        return Output(CALC_USAGE, {"usage": CALC_USAGE})
+    calc = s.tutor.demos.calculate(" ".join(args.expression))
+    return Output(render.render_calculation(calc), calc.to_json())
+
+
+# --- quizzes and teams -----------------------------------------------------------------------
+
+
+def _team_arg(p: argparse.ArgumentParser, help: str) -> None:
+    teams = ", ".join(f"team{t}" for t in TEAMS)
+    p.add_argument("team", nargs="*", action=JoinWords, help=f"{help} ({teams})")
+
+
+def _quiz_args(p: CommandParser, surface: str) -> None:
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p.default_action = "start" if surface == CONSOLE else None
+
+    def action(name: str, help: str) -> CommandParser:
+        return actions.add_parser(name, help=help, description=help)
+
+    def timing(a: argparse.ArgumentParser) -> None:
+        a.add_argument(
+            "--questions",
+            type=_positive(int, 1, 20),
+            default=QUIZ_QUESTIONS,
+            help=f"questions in the quiz (1-20, default {QUIZ_QUESTIONS})",
+        )
+        a.add_argument(
+            "--seconds",
+            type=_positive(int, 5, 600),
+            default=QUIZ_SECONDS,
+            help=f"seconds per question (5-600, default {QUIZ_SECONDS})",
+        )
+
+    if surface == CONSOLE:
+        a = action("start", "start a quiz on a team's concepts in this channel")
+        _team_arg(a, "whose concepts")
+        timing(a)
+        a.add_argument(
+            "--players", metavar="A,B", help="close a question once all of these have answered"
+        )
+        action("stop", "stop the quiz in this channel")
+        action("skip", "skip the current question")
+    else:
+        a = action("play", "play a whole quiz in the terminal, timers included")
+        _team_arg(a, "whose concepts")
+        timing(a)
+        a.add_argument("--team", dest="my_team", metavar="TEAM", help="your team (joins it)")
+    a = action("list", "the question bank, all or one team's")
+    a.add_argument("team", nargs="*", action=JoinWords, help="only this team's questions")
+    action("leaderboard", "class and team standings over every quiz")
+    a = action("import", "import questions from a GIFT or TOML file (all or nothing)")
+    a.add_argument("file", type=Path)
+    a.add_argument("--team", help="the team the questions belong to")
+    a.add_argument("--concepts", help="concept ids the GIFT questions test, comma-separated")
+    a = action("join", "join a team (team scores average their members)")
+    _team_arg(a, "the team")
+
+
+def cmd_quiz(s: Session, args: argparse.Namespace) -> Output:
+    quizzes = s.tutor.quizzes
+    if args.action == "start":
+        players = frozenset(p for p in (args.players or "").split(",") if p)
+        opened = quizzes.start(
+            s.actor,
+            team=parse_team(args.team),
+            count=args.questions,
+            seconds=args.seconds,
+            players=players,
+        )
+        text = f"Quiz #{opened.session_id} started: {opened.total} questions, {opened.seconds:.0f} s each."
+        return Output(text, {"quiz": opened.session_id})
+    if args.action == "stop":
+        quizzes.stop(s.actor)
+        return Output("Quiz stopped.")
+    if args.action == "skip":
+        quizzes.skip(s.actor)
+        return Output("Skipped.")
+    if args.action == "play":
+        return _play(s, args)
+    if args.action == "list":
+        rows = s.tutor.bank.questions(parse_team(args.team) if args.team else None)
+        text = "\n".join(f"{q.id} (team{q.team}, {q.kind}): {q.prompt}" for q in rows)
+        return Output(text, [q.summary() for q in rows])
+    if args.action == "leaderboard":
+        board = quizzes.leaderboard(s.actor.server)
+        return Output(render.render_leaderboard(board), board.to_json())
+    if args.action == "import":
+        concepts = [c for c in (args.concepts or "").split(",") if c]
+        added = s.tutor.bank.import_questions(
+            s.actor,
+            args.file,
+            team=parse_team(args.team) if args.team else None,
+            concepts=concepts,
+        )
+        return Output(f"Imported {len(added)} questions.", [q.summary() for q in added])
+    return cmd_join(s, args)
+
+
+def cmd_join(s: Session, args: argparse.Namespace) -> Output:
+    team = s.tutor.classes.join_team(s.actor, args.team)
+    return Output(f"{s.actor.name} is now in team{team}.", {"user": s.actor.name, "team": team})
+
+
+def _join_args(p: CommandParser, surface: str) -> None:
+    _team_arg(p, "the team")
+
+
+def _play(s: Session, args: argparse.Namespace) -> Output:
+    """A whole quiz in the terminal for one player, timers included."""
+    tutor, actor = s.tutor, s.actor.in_channel(f"terminal-{s.actor.user}")
+    if args.my_team:
+        tutor.classes.join_team(actor, args.my_team)
+    done, moved_on, printing = threading.Event(), threading.Event(), threading.Lock()
+
+    def show(event: QuizEvent) -> None:
+        if event.channel != actor.channel:
+            return
+        with printing:
+            s.show(render.render_quiz_event(event, tutor.titles) + "\n")
+        if isinstance(event, QuizEnded):
+            done.set()
+        if not isinstance(event, QuestionClosed):
+            moved_on.set()  # the next question opened, or the quiz ended
+
+    tutor.quizzes.subscribe(show)
+    tutor.start_timers()
+    tutor.quizzes.start(
+        actor,
+        team=parse_team(args.team),
+        count=args.questions,
+        seconds=args.seconds,
+        players=frozenset({actor.user}),
+    )
+    while not done.is_set():
+        line = s.stdin.readline()
+        if not line:
+            if tutor.quizzes.is_running(actor.server, actor.channel):
+                tutor.quizzes.stop(actor)
+            break
+        moved_on.clear()
+        result = tutor.quizzes.answer(actor, line.strip())
+        with printing:
+            s.show(render.render_submit(result))
+        if result.accepted:  # piped answers must not run ahead of the questions
+            moved_on.wait(timeout=args.seconds + 1)
+    done.wait(timeout=2)
+    return Output()
+
+
+def cmd_answer(s: Session, args: argparse.Namespace) -> Output:
+    return Output(render.render_submit(s.tutor.quizzes.answer(s.actor, " ".join(args.text))))
+
+
+def _answer_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("text", nargs="*", help="your answer")
+
+
+# --- the jigsaw ------------------------------------------------------------------------------
+
+
+def _jigsaw_args(p: CommandParser, surface: str) -> None:
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p.default_action = "status"
+    start = actions.add_parser("start", help="team material, phases on timers, then the quiz")
+    start.add_argument(
+        "--channels", metavar="team1=a,...", help="each team's channel (default: team1..team5)"
+    )
+    defaults = Timings()
+    for option, name, help in (
+        ("--learn", "learn", "minutes to learn"),
+        ("--prepare", "prepare", "minutes to prepare"),
+        ("--teach", "teach_per_team", "minutes per team to teach"),
+        ("--quiz", "quiz", "minutes for the quiz"),
+    ):
+        start.add_argument(
+            option,
+            dest=name,
+            type=_positive(float, 0.1, 120),
+            default=getattr(defaults, name),
+            help=f"{help} (default {getattr(defaults, name):g})",
+        )
+    for name, help in (
+        ("status", "phase, time left and class progress"),
+        ("next", "skip to the next phase"),
+        ("pause", "pause the clock"),
+        ("resume", "resume the clock"),
+        ("stop", "end the activity"),
+    ):
+        actions.add_parser(name, help=help, description=help)
+    extend = actions.add_parser("extend", help="give the current phase more time")
+    extend.add_argument("minutes", type=_positive(float, 0.1, 60))
+    taught = actions.add_parser("taught", help="mark one of your team's concepts as taught")
+    taught.free_text = True
+    taught.add_argument("concept", nargs="+", help="the concept's title or id")
+    taught.add_argument("--team", help="default: the team whose channel this is")
+
+
+def cmd_jigsaw(s: Session, args: argparse.Namespace) -> Output:
+    jigsaw = s.tutor.jigsaw
+    if args.action == "start":
+        timings = Timings(args.learn, args.prepare, args.teach_per_team, args.quiz)
+        status = jigsaw.start(s.actor, team_channels=_team_channels(args.channels), timings=timings)
+    elif args.action == "taught":
+        team = parse_team(args.team) if args.team else None
+        status = jigsaw.mark_taught(s.actor, " ".join(args.concept), team)
+    elif args.action == "extend":
+        status = jigsaw.extend(s.actor, args.minutes)
+    else:
+        actions = {
+            "status": jigsaw.status,
+            "next": jigsaw.next_phase,
+            "pause": jigsaw.pause,
+            "resume": jigsaw.resume,
+            "stop": jigsaw.stop,
+        }
+        status = actions[args.action](s.actor)
+    return Output(render.render_jigsaw_status(status), asdict(status))
+
+
+def _team_channels(text: str | None) -> dict[int, str] | None:
+    """team1=a,team2=b,... -> {1: "a", 2: "b", ...}."""
+    if text is None:
+        return None
+    mapping = {}
+    for pair in text.split(","):
+        team, _, channel = pair.partition("=")
+        if not channel:
+            raise UsageError("--channels takes team1=channel,team2=channel,...")
+        mapping[parse_team(team)] = channel.lstrip("#")
+    return mapping
+
+
+# --- fine-tunes ------------------------------------------------------------------------------
+
+
+def _finetune_args(p: CommandParser, surface: str) -> None:
+    p.add_argument(
+        "--data",
+        help="TSV/CSV with text and label columns, or a folder with train/dev files "
+        "(default: TUTOR_FINETUNE_DATA)",
+    )
+    p.add_argument(
+        "--model",
+        help=f"{', '.join(FINETUNE_MODELS)} (default: the first), or a local folder",
+    )
+    p.add_argument("--method", choices=METHODS, help="default: lora")
+    p.add_argument("--epochs", type=_positive(float, 0.01, 20))
+    p.add_argument(
+        "--max-train",
+        type=_positive(int, 10, 10_000_000),
+        help="train on a random subset of this many examples (CPU default: 4000)",
+    )
+    p.add_argument("--batch-size", type=_positive(int, 1, 4096))
+    p.add_argument("--learning-rate", type=_positive(float, 1e-8, 0.999))
+    p.add_argument("--lora-r", type=_positive(int, 1, 256), help="LoRA rank (default 16)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--team", help="the team this run counts for on the leaderboard")
+
+
+def cmd_finetune(s: Session, args: argparse.Namespace) -> Output:
+    options = {
+        name: getattr(args, name)
+        for name in (
+            "data",
+            "model",
+            "method",
+            "epochs",
+            "max_train",
+            "batch_size",
+            "learning_rate",
+            "lora_r",
+            "device",
+        )
+    }
+    jobs = s.tutor.finetunes
+    if s.surface == CONSOLE:  # the console's runner reports progress as it goes
+        job_id = jobs.start(s.actor, team=args.team, **options)
+        return Output(f"Fine-tune job #{job_id} queued.", {"job": job_id})
+    if not s.json:
+        jobs.subscribe(lambda e: s.show(render.render_job_event(e)))
+    job_id = jobs.start(s.actor, team=args.team, **options)
+    try:
+        job = jobs.wait(job_id, timeout=s.tutor.settings.finetune_max_seconds + 60)
+    except KeyboardInterrupt:
+        jobs.cancel(s.actor, job_id)
+        jobs.wait(job_id, timeout=30)
+        raise
+    assert job is not None
+    result = dict(job.result or {})
+    result.pop("losses", None)
+    summary = {"job": job_id, **result, "status": job.status}
+    if job.reason:
+        summary["reason"] = job.reason
+    code = 0 if job.status == JobStatus.SUCCEEDED else 1
+    return Output("", summary, code)
+
+
+def _jobs_args(p: CommandParser, surface: str) -> None:
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p.default_action = "list"
+    actions.add_parser("list", help="recent jobs and their status")
+    cancel = actions.add_parser("cancel", help="cancel a queued or running job")
+    cancel.add_argument("job", type=_positive(int, 1, 2**62), help="the job's number")
+    actions.add_parser("leaderboard", help="best dev accuracy per team")
+
+
+def cmd_jobs(s: Session, args: argparse.Namespace) -> Output:
+    jobs = s.tutor.finetunes
+    if args.action == "cancel":
+        message = jobs.cancel(s.actor, args.job)
+        return Output(message, {"job": args.job, "message": message})
+    if args.action == "leaderboard":
+        rows = jobs.leaderboard(s.actor.server)
+        return Output(render.render_finetune_leaderboard(rows), [r.to_json() for r in rows])
+    views = jobs.jobs(s.actor.server)
+    return Output(render.render_jobs(views), [v.to_json() for v in views])
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+COMMANDS: list[Command] = [
+    Command("ask", "answer a concept question from the knowledge base", cmd_ask, _ask_args, free_text=True),
+    Command("tokenize", "see how real tokenizers split text (several texts: a padded batch)", cmd_tokenize, _tokenize_args, free_text=True),
+    Command("pad", "pad sentences (separated by ;) into one batch: [PAD] and the attention mask", cmd_pad, _pad_args, free_text=True),
+    Command("mask", "fill the blank with a masked-LM: [MASK], <mask> or ___", cmd_mask, _mask_args, free_text=True),
+    Command("mlm", "apply BERT's 15% / 80-10-10 masking rule to a sentence", cmd_mlm, _mlm_args, free_text=True),
+    Command("calc", "handout calculators: softmax, steps, lora, bert", cmd_calc, _calc_args, free_text=True),
+    Command("quiz", "team quizzes: start, stop, skip, play, list, leaderboard, import, join", cmd_quiz, _quiz_args),
+    Command("answer", "answer the open quiz question (a plain line does too)", cmd_answer, _answer_args, frozenset({CONSOLE}), free_text=True),
+    Command("join", "join a team (team scores average their members)", cmd_join, _join_args),
+    Command("jigsaw", "the jigsaw activity: start, status, next, pause, resume, extend, taught, stop", cmd_jigsaw, _jigsaw_args, frozenset({CONSOLE})),
+    Command("finetune", "run a short fine-tune (LoRA, full or freeze) and report dev accuracy", cmd_finetune, _finetune_args),
+    Command("jobs", "fine-tune jobs: list, cancel ID, leaderboard", cmd_jobs, _jobs_args),
+    Command("ingest", "add instructor documents (txt, md, pdf) to the knowledge base", cmd_ingest, _ingest_args),
+    Command("unanswered", "questions the bot could not answer, newest first", cmd_unanswered, _unanswered_args),
+]  # fmt: skip
+ALIASES = {"tokenise": "tokenize", "a": "answer"}
+
+
+def add_commands(
+    subparsers: argparse._SubParsersAction,
+    surface: str,
+    extra: Callable[[CommandParser], None] = lambda p: None,
+) -> None:
+    """Add every command available on `surface`; `extra` adds the surface's own options."""
+    for command in COMMANDS:
+        if surface not in command.surfaces:
+            continue
+        parser = subparsers.add_parser(
+            command.name,
+            prog=("/" if surface == CONSOLE else "tutor ") + command.name,
+            help=command.help,
+            description=command.help,
+        )
+        parser.free_text = command.free_text
+        parser.set_defaults(handler=command.handler)
+        command.arguments(parser, surface)
+        for leaf in subcommands(parser).values() or [parser]:
+            extra(leaf)

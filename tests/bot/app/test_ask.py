@@ -1,0 +1,89 @@
+import pytest
+
+from bot.errors import TutorError
+from bot.store import documents
+from tests.helpers import who
+
+
+def test_ask_answers_and_records(tutor):
+    reply = tutor.ask.ask(who("ana", "team3"), "what is the cls token for?")
+    assert reply.answer.answered
+    assert reply.answer.concept == "special-tokens"
+    assert tutor.ask.unanswered("console") == []
+    rows = tutor.store.run(lambda db: list(db["questions"].rows))
+    assert rows[0]["channel"] == "team3" and rows[0]["user"] == "ana"
+    assert rows[0]["concept"] == "special-tokens" and rows[0]["answered"] == 1
+
+
+def test_unsure_questions_are_kept_for_the_instructor(tutor):
+    reply = tutor.ask.ask(who("bo", "general"), "what's the best pizza near campus?")
+    assert not reply.answer.answered
+    (row,) = tutor.ask.unanswered("console")
+    assert row.question == "what's the best pizza near campus?"
+    assert row.asker == "bo"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\u200b\u200b", "\n\t"])
+def test_empty_questions_get_a_clear_message(tutor, question):
+    with pytest.raises(TutorError, match="type a question"):
+        tutor.ask.ask(who(), question)
+    assert tutor.ask.unanswered("console") == []
+
+
+def test_long_questions_are_cut_with_a_note(tutor):
+    question = "how many steps per epoch with 1000 examples and batch size 10? " + "thanks " * 5000
+    reply = tutor.ask.ask(who(), question)
+    assert len(reply.question) <= tutor.settings.max_question_chars
+    assert reply.note and "only the first 1,000" in reply.note
+    assert reply.to_json()["note"] == reply.note
+    assert reply.answer.concept == "epochs-batches-steps"
+
+
+def test_invisible_characters_do_not_break_words(tutor):
+    reply = tutor.ask.ask(who(), "how does lo\u200bra work with low\u200d rank adapters")
+    assert reply.answer.concept == "lora-and-peft"
+
+
+def test_ingest_is_idempotent_and_answers_cite_documents(tutor, tmp_path):
+    notes = tmp_path / "week7-notes.md"
+    notes.write_text(
+        "# Week 7\n\nOffice hours move to Thursday.\n\n"
+        "The class competition uses the SST-2 dev split; each team may submit three "
+        "LoRA runs and the best dev accuracy counts for the leaderboard.\n"
+    )
+    (first,) = tutor.ask.ingest([notes])
+    assert first.status == "added" and first.chunks >= 1
+    (again,) = tutor.ask.ingest([notes])
+    assert again.status == "unchanged"
+    assert len(tutor.store.run(documents.all_documents)) == 1
+    reply = tutor.ask.ask(
+        who(), "how many lora runs can each team submit to the class competition?"
+    )
+    assert reply.answer.answered
+    assert reply.answer.sources[0].kind == "document"
+    assert reply.answer.sources[0].id == "week7-notes.md#1"
+    assert "three LoRA runs" in reply.answer.answer
+
+    notes.write_text(notes.read_text().replace("three", "five"))
+    (changed,) = tutor.ask.ingest([notes])
+    assert changed.status == "replaced"
+    assert len(tutor.store.run(documents.all_documents)) == 1
+    reply = tutor.ask.ask(
+        who(), "how many lora runs can each team submit to the class competition?"
+    )
+    assert "five LoRA runs" in reply.answer.answer
+
+
+def test_ingest_reports_bad_files_and_keeps_going(tutor, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("Gradient clipping caps the norm of the gradient.")
+    reports = tutor.ask.ingest([tmp_path / "missing.txt", good])
+    assert [r.status for r in reports] == ["error", "added"]
+    assert "no such file" in reports[0].message
+
+
+def test_course_handouts_ingest(tutor, course_dir):
+    reports = tutor.ask.ingest(sorted(course_dir.glob("*.txt")))
+    assert all(r.status == "added" for r in reports), reports
+    reply = tutor.ask.ask(who(), "how long did pre-training bert base take on tpus?")
+    assert reply.answer.answered

@@ -1,0 +1,120 @@
+"""A whole jigsaw activity on a fake clock: material, phases, progress, quiz, mastery grid."""
+
+import json
+
+import pytest
+
+from bot.app.jigsaw import Announcement, JigsawError, MasteryReady, TeamMaterial
+from bot.app.tutor import Tutor
+from bot.terminal.console import ConsoleSession
+from skills.jigsaw import PhaseStarted, Timings
+from tests.helpers import right_answer, who
+
+
+@pytest.fixture
+def class_tutor(settings, encoder, clock):
+    tutor = Tutor(settings, encoder=encoder, clock=clock)
+    tutor.events = []
+    tutor.jigsaw.subscribe(tutor.events.append)
+    yield tutor
+    tutor.close()
+
+
+def run_to(tutor, clock, name):
+    """Advance the fake clock until the phase called `name` starts."""
+    for _ in range(20):
+        status = tutor.jigsaw.status(who("prof"))
+        if status.phase == name:
+            return status
+        clock.now += status.seconds_left + 0.1
+        tutor.quizzes.tick()
+        tutor.jigsaw.tick()
+    raise AssertionError(f"phase {name} never started")
+
+
+def test_whole_activity(class_tutor, clock, tmp_path):
+    tutor = class_tutor
+    for n in range(1, 6):
+        tutor.classes.join_team(who(f"s{n}"), f"team{n}")
+    status = tutor.jigsaw.start(who("prof"), team_channels={t: f"t{t}" for t in range(1, 6)})
+    assert status.phase == "learn" and (status.covered, status.total) == (0, 20)
+    material = [e for e in tutor.events if isinstance(e, TeamMaterial)]
+    assert [(m.channel, len(m.cards)) for m in material] == [(f"t{t}", 4) for t in range(1, 6)]
+    assert [c.id for c in material[2].cards] == [
+        "tokenization",
+        "subwords-and-vocabulary",
+        "special-tokens",
+        "attention-masks-and-padding",
+    ]
+
+    team3 = ConsoleSession(tutor, who("s3", "t3"))
+    assert "1/20 concepts covered" in team3.handle("/jigsaw taught tokenization")
+    assert "not one of team3" in team3.handle("/jigsaw taught attention")
+    assert "2/20" in team3.handle("/jigsaw taught Special tokens ([CLS], [SEP], [PAD], [MASK])")
+
+    run_to(tutor, clock, "prepare")
+    teach = run_to(tutor, clock, "teach: team1")
+    assert teach.seconds_left == pytest.approx(120, abs=1)
+    phases = [
+        e.event.phase.label
+        for e in tutor.events
+        if isinstance(e, Announcement) and isinstance(e.event, PhaseStarted)
+    ]
+    assert phases == ["learn", "prepare", "teach: team1"]
+
+    run_to(tutor, clock, "quiz")
+    assert tutor.quizzes.is_running("console", "class")
+    for _ in range(10):
+        current = tutor.quizzes.current("console", "class")
+        if current is None:
+            break
+        for n in range(1, 6):
+            answer = right_answer(current, tutor) if n in (1, 3) else "no idea"
+            tutor.quizzes.answer(who(f"s{n}"), answer)
+        clock.now += current.seconds + 0.1
+        tutor.quizzes.tick()
+    (ready,) = [e for e in tutor.events if isinstance(e, MasteryReady)]
+    assert ready.png_path and ready.png_path.exists() and ready.png_path.stat().st_size > 5000
+    assert len(ready.grid) == 20
+    scored = [v for row in ready.grid.values() for v in row.values() if v is not None]
+    assert scored
+    assert all(row[2] in (None, 0.0) for row in ready.grid.values())  # team2 answered "no idea"
+    assert any(row[1] == 1.0 for row in ready.grid.values())
+    stored = tutor.store.run(lambda db: list(db.table("jigsaw_activities").rows))[0]
+    assert stored["status"] == "finished" and json.loads(stored["mastery"])
+    assert stored["mastery_png"] == str(ready.png_path)
+    with pytest.raises(JigsawError):
+        tutor.jigsaw.status(who("prof"))
+
+
+def test_controls_from_the_console(class_tutor, clock):
+    teacher = ConsoleSession(class_tutor, who("prof"))
+    assert "learn, 2:00 left" in teacher.handle(
+        "/jigsaw start --learn 2 --prepare 1 --teach 1 --quiz 2"
+    )
+    assert "paused" in teacher.handle("/jigsaw pause")
+    clock.now += 500
+    assert "learn, 2:00 left" in teacher.handle("/jigsaw resume")
+    assert "learn, 5:00 left" in teacher.handle("/jigsaw extend 3")
+    assert "prepare, 1:00 left" in teacher.handle("/jigsaw next")
+    assert "-1 is not between 0.1 and 60" in teacher.handle("/jigsaw extend -1")
+    assert "already running" in teacher.handle("/jigsaw start")
+    assert "Which team?" in teacher.handle("/jigsaw taught attention")
+    assert "1/20" in teacher.handle("/jigsaw taught attention --team 1")
+    teacher.handle("/jigsaw stop")
+    assert "No jigsaw activity" in teacher.handle("/jigsaw status")
+    assert "the teams are" in teacher.handle("/jigsaw start --channels team9=x")
+
+
+def test_restart_mid_activity_is_reported(settings, encoder, clock):
+    first = Tutor(settings, encoder=encoder, clock=clock)
+    first.jigsaw.start(who("prof"), timings=Timings(learn=1))
+    first.jigsaw.mark_taught(who("prof"), "hardware", 5)
+    first.store.close()  # crash
+    second = Tutor(settings, encoder=encoder, clock=clock)
+    try:
+        (report,) = second.recover_interrupted()["activities"]
+        assert report["phase"] == "learn" and (report["covered"], report["total"]) == (1, 20)
+        second.jigsaw.start(who("prof"))  # the channel is free again
+    finally:
+        second.close()

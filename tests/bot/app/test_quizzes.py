@@ -1,0 +1,227 @@
+"""Quiz sessions through the Tutor: timers (on a fake clock), storage, concurrency, restarts."""
+
+import threading
+
+import pytest
+
+from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizError
+from bot.app.tutor import Tutor
+from bot.terminal.console import ConsoleSession
+from tests.helpers import right_answer, who
+
+
+@pytest.fixture
+def quiz_tutor(settings, encoder, clock):
+    tutor = Tutor(settings, encoder=encoder, clock=clock)
+    tutor.events = []
+    tutor.quizzes.subscribe(tutor.events.append)
+    yield tutor
+    tutor.close()
+
+
+def start(tutor, **kwargs):
+    kwargs = {"team": 4, "count": 3, "seconds": 30, "seed": 1, **kwargs}
+    players = kwargs.pop("expected_users", frozenset())
+    return tutor.quizzes.start(who("teacher", instructor=True), players=players, **kwargs)
+
+
+def test_thirty_users_in_one_second_are_each_scored_once(quiz_tutor, clock):
+    opened = start(quiz_tutor)
+    answer = right_answer(opened, quiz_tutor)
+    results = []
+    barrier = threading.Barrier(30)
+
+    def student(n: int) -> None:
+        barrier.wait()
+        results.append(quiz_tutor.quizzes.answer(who(f"student{n}"), answer))
+        results.append(quiz_tutor.quizzes.answer(who(f"student{n}"), answer))  # a double click
+
+    threads = [threading.Thread(target=student, args=(n,)) for n in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    accepted = [r for r in results if r.accepted]
+    duplicates = [r for r in results if not r.accepted]
+    assert len(accepted) == 30
+    assert len(duplicates) == 30 and all("already answered" in r.message for r in duplicates)
+    rows = quiz_tutor.store.run(lambda db: list(db.table("quiz_answers").rows))
+    assert len(rows) == 30
+    assert len({r["user"] for r in rows}) == 30
+    assert all(r["credit"] == 1.0 and r["points"] == 100 for r in rows)
+
+
+def test_timer_closes_questions_and_late_answers_are_refused(quiz_tutor, clock):
+    opened = start(quiz_tutor)
+    clock.now += 31
+    late = quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor))
+    assert not late.accepted and "Time is up" in late.message
+    quiz_tutor.quizzes.tick()
+    closed = [e for e in quiz_tutor.events if isinstance(e, QuestionClosed)]
+    assert len(closed) == 1 and closed[0].answers == []
+    assert isinstance(quiz_tutor.events[-1], QuestionOpened) and quiz_tutor.events[-1].number == 2
+
+
+def test_question_closes_when_every_expected_player_answered(quiz_tutor, clock):
+    opened = start(quiz_tutor, expected_users=frozenset({"ana", "bo"}))
+    quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor))
+    quiz_tutor.quizzes.tick()
+    assert quiz_tutor.quizzes.current("console", "class").number == 1
+    quiz_tutor.quizzes.answer(who("bo"), "no idea")
+    quiz_tutor.quizzes.tick()
+    assert quiz_tutor.quizzes.current("console", "class").number == 2
+
+
+def test_whole_quiz_results_leaderboard_and_missed_concepts(quiz_tutor, clock):
+    quiz_tutor.classes.join_team(who("ana"), "team4")
+    quiz_tutor.classes.join_team(who("bo"), "Team 2")
+    opened = start(quiz_tutor, expected_users=frozenset({"ana", "bo"}))
+    for _ in range(opened.total):
+        current = quiz_tutor.quizzes.current("console", "class")
+        quiz_tutor.quizzes.answer(who("ana"), right_answer(current, quiz_tutor))
+        quiz_tutor.quizzes.answer(who("bo"), "I am not sure at all")
+        quiz_tutor.quizzes.tick()
+    ended = quiz_tutor.events[-1]
+    assert isinstance(ended, QuizEnded) and ended.status == "finished"
+    assert [(u.name, u.points) for u in ended.users] == [("ana", 300), ("bo", 0)]
+    assert [t.name for t in ended.teams] == ["team4", "team2"]
+    assert ended.missed and all(c.mean_credit == 0.5 for c in ended.missed)
+    board = quiz_tutor.quizzes.leaderboard("console")
+    assert board.users[0].name == "ana" and board.teams[0].name == "team4"
+    assert not quiz_tutor.quizzes.is_running("console", "class")
+
+
+def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, encoder, clock):
+    first = Tutor(settings, encoder=encoder, clock=clock)
+    opened = first.quizzes.start(who("teacher"), team=1, count=3, seconds=30, seed=2)
+    first.quizzes.answer(who("ana"), right_answer(opened, first))
+    first.quizzes.answer(who("bo"), "B")
+    first.store.close()  # the process dies: no stop, no clean shutdown of the quiz
+
+    second = Tutor(settings, encoder=encoder, clock=clock)
+    try:
+        (report,) = second.recover_interrupted()["quizzes"]
+        assert report == {
+            "id": opened.session_id,
+            "server": "console",
+            "channel": "class",
+            "question": 1,
+            "questions": 3,
+            "answers_kept": 2,
+        }
+        assert not second.quizzes.is_running("console", "class")
+        board = second.quizzes.leaderboard("console")
+        assert {u.name for u in board.users} == {"ana", "bo"}
+        assert second.quizzes.results(opened.session_id).status == "interrupted"
+        second.quizzes.start(
+            who("teacher"), team=1, count=1, seconds=30
+        )  # the channel is free again
+        assert Tutor(settings, encoder=encoder).recover_interrupted()["quizzes"]  # next restart too
+    finally:
+        second.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"count": 0}, "1 to 20"),
+        ({"count": 21}, "1 to 20"),
+        ({"seconds": 1}, "seconds"),
+    ],
+)
+def test_bad_quiz_settings(quiz_tutor, kwargs, message):
+    with pytest.raises(QuizError, match=message):
+        start(quiz_tutor, **kwargs)
+
+
+def test_one_quiz_per_channel(quiz_tutor):
+    start(quiz_tutor)
+    with pytest.raises(QuizError, match="already running"):
+        start(quiz_tutor)
+    quiz_tutor.quizzes.start(who("teacher", "other-channel"), team=2, count=1, seconds=30)
+
+
+@pytest.mark.parametrize("answer", ["", "   ", "\u200b"])
+def test_empty_answers_are_not_counted(quiz_tutor, answer):
+    start(quiz_tutor)
+    result = quiz_tutor.quizzes.answer(who("ana"), answer)
+    assert not result.accepted and "empty" in result.message
+    assert quiz_tutor.store.run(lambda db: db.table("quiz_answers").count) == 0
+
+
+def test_huge_answers_are_cut_and_graded(quiz_tutor):
+    opened = start(quiz_tutor)
+    result = quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor) + " x" * 2500)
+    assert result.accepted
+    (row,) = quiz_tutor.store.run(lambda db: list(db.table("quiz_answers").rows))
+    assert len(row["answer"]) <= 2000
+
+
+def test_live_question_key_comes_from_the_real_tokenizer(quiz_tutor):
+    (live,) = [q for q in quiz_tutor.bank.questions() if q.id == "t3-live-unhappiness"]
+    assert quiz_tutor.bank.live_key(live) == 4  # un ##ha ##pp ##iness
+
+
+@pytest.mark.parametrize(
+    ("typed", "ok"),
+    [
+        ("team3", True),
+        ("Team 3", True),
+        ("3", True),
+        ("#team3", True),
+        ("t3", True),
+        ("team9", False),
+        ("Team Three", False),
+        ("", False),
+        ("@everyone", False),
+    ],
+)
+def test_team_names_people_type(quiz_tutor, typed, ok):
+    session = ConsoleSession(quiz_tutor, who("teacher", f"ch-{abs(hash(typed))}"))
+    reply = session.handle(f"/quiz {typed}")
+    assert ("started" in reply) == ok, reply
+    if not ok:
+        assert "the teams are team1, team2, team3, team4, team5" in reply
+
+
+def test_console_quiz_round_trip(quiz_tutor, clock):
+    ana = ConsoleSession(quiz_tutor, who("ana"))
+    bo = ConsoleSession(quiz_tutor, who("bo"))
+    assert "started" in ana.handle("/quiz team4 --questions 2 --seconds 20 --players ana,bo")
+    current = quiz_tutor.quizzes.current("console", "class")
+    assert ana.handle(right_answer(current, quiz_tutor)).startswith("Recorded:")
+    assert bo.handle("/answer whatever").startswith("Recorded:")
+    assert bo.handle("again").startswith("Not counted:")
+    quiz_tutor.quizzes.tick()
+    assert quiz_tutor.quizzes.current("console", "class").number == 2
+    assert ana.handle("/quiz skip") == "Skipped."
+    assert not quiz_tutor.quizzes.is_running("console", "class")
+    assert "ana: 100 points" in ana.handle("/quiz leaderboard")
+    assert "No quiz is running" in ana.handle("/quiz stop")
+
+
+def test_imported_gift_questions_join_the_bank(quiz_tutor, tmp_path):
+    gift = tmp_path / "extra.gift"
+    gift.write_text(
+        "::e1:: Is LoRA parameter-efficient? {T}\n\n::e2:: LoRA rank r=8, 100x100 matrix: params? {#1600}\n"
+    )
+    added = quiz_tutor.bank.import_questions(who(), gift, team=5, concepts=["lora-and-peft"])
+    assert [q.id for q in added] == ["import-extra-1", "import-extra-2"]
+    assert {"import-extra-1", "import-extra-2"} <= {q.id for q in quiz_tutor.bank.questions()}
+    bad = tmp_path / "bad.gift"
+    bad.write_text("::b:: what? {=yes}\n")
+    with pytest.raises(Exception, match="concepts must list"):
+        quiz_tutor.bank.import_questions(who(), bad, team=5, concepts=[])
+
+
+def test_a_one_shot_command_beside_a_running_bot_interrupts_nothing(settings, encoder, clock):
+    bot = Tutor(settings, encoder=encoder, clock=clock)
+    try:
+        bot.quizzes.start(who("teacher"), team=1, count=2, seconds=30)
+        one_shot = Tutor(settings, encoder=encoder)  # e.g. `tutor quiz list` in another terminal
+        one_shot.bank.questions()
+        one_shot.close()
+        status = bot.store.run(lambda db: next(db.table("quiz_sessions").rows)["status"])
+        assert status == "running"
+    finally:
+        bot.close()

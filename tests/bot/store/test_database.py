@@ -1,0 +1,72 @@
+import threading
+
+from bot.store import Store, documents, migrations, questions
+from knowledge.documents import DocumentChunk
+
+
+def test_wal_busy_timeout_and_migrations(tmp_path):
+    with Store(tmp_path / "t.db") as store:
+        assert store.run(lambda db: db.execute("PRAGMA journal_mode").fetchone()[0]) == "wal"
+        assert store.run(lambda db: db.execute("PRAGMA busy_timeout").fetchone()[0]) == 5000
+        tables = set(store.run(lambda db: db.table_names()))
+        assert {"questions", "documents", "document_chunks", "_sqlite_migrations"} <= tables
+
+
+def test_reopening_does_not_reapply_migrations(tmp_path):
+    Store(tmp_path / "t.db").close()
+    with Store(tmp_path / "t.db") as store:
+        names = store.run(
+            lambda db: [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations")]
+        )
+        assert len(names) == len(set(names)) >= 4
+        assert store.run(migrations.pending) == []
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    with Store(tmp_path / "t.db") as store:
+
+        def ask(n: int) -> None:
+            for i in range(20):
+                store.run(
+                    lambda db, i=i: questions.record_question(
+                        db,
+                        server="console",
+                        channel="c",
+                        user=f"u{n}",
+                        question=f"q{n}-{i}",
+                        answered=False,
+                        concept=None,
+                        confidence=0.1,
+                    )
+                )
+
+        threads = [threading.Thread(target=ask, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(store.run(questions.unanswered, "console", 1000)) == 160
+
+
+def test_documents_round_trip_and_replace(tmp_path):
+    with Store(tmp_path / "t.db") as store:
+        chunks = [DocumentChunk(1, 1, 3, "alpha"), DocumentChunk(2, 5, 6, "beta")]
+        store.run(
+            lambda db: documents.replace(
+                db, path="/x/notes.txt", name="notes.txt", sha256="abc", chunks=chunks
+            )
+        )
+        assert store.run(documents.by_hash, "abc")["chunks"] == 2
+        rows = store.run(documents.all_chunks)
+        assert [(r["name"], r["position"], r["text"]) for r in rows] == [
+            ("notes.txt", 1, "alpha"),
+            ("notes.txt", 2, "beta"),
+        ]
+        newer = [DocumentChunk(1, 1, 2, "gamma")]
+        replaced = store.run(
+            lambda db: documents.replace(
+                db, path="/x/notes.txt", name="notes.txt", sha256="def", chunks=newer
+            )
+        )
+        assert replaced == 1
+        assert [r["text"] for r in store.run(documents.all_chunks)] == ["gamma"]

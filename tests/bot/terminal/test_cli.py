@@ -1,0 +1,107 @@
+import json
+
+import pytest
+
+from bot.app.tutor import Tutor
+from bot.terminal import cli
+
+
+@pytest.fixture
+def run_cli(monkeypatch, settings, encoder, capsys):
+    """Run `tutor ARGS` in-process against the test settings and shared encoder."""
+    monkeypatch.setattr(cli, "Settings", lambda: settings)
+    monkeypatch.setattr(cli, "Tutor", lambda s: Tutor(s, encoder=encoder))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli.main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def test_ask_json_schema(run_cli):
+    code, out, _ = run_cli(
+        "ask", "--json", "how many steps per epoch with 1000 examples and batch 10?"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["answered"] is True
+    assert data["concept"] == "epochs-batches-steps"
+    assert data["title"] == "Epochs, batches and steps"
+    assert isinstance(data["answer"], str) and data["answer"]
+    assert 0 <= data["confidence"] <= 1
+    assert data["sources"][0] == {
+        "id": "epochs-batches-steps",
+        "kind": "card",
+        "score": data["sources"][0]["score"],
+    }
+    scores = [s["score"] for s in data["sources"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_ask_file_prints_json_lines(run_cli, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_text("what is lora?\n\nwhat is the best pizza in town?\nwhat does softmax do\n")
+    code, out, _ = run_cli("ask", "--file", str(questions), "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["answered"] for r in rows] == [True, False, True]
+    assert rows[0]["concept"] == "lora-and-peft"
+
+
+def test_empty_question_is_a_usage_error(run_cli):
+    code, out, _ = run_cli("ask", "--json", "   ")
+    assert code == 2
+    assert "type a question" in json.loads(out)["error"]
+
+
+def test_missing_question_file(run_cli, tmp_path):
+    code, _, err = run_cli("ask", "--file", str(tmp_path / "nope.txt"))
+    assert code == 2 and "no such file" in err
+
+
+def test_unanswered_lists_kept_questions(run_cli):
+    run_cli("ask", "who won the football game last night")
+    code, out, _ = run_cli("unanswered", "--json")
+    assert code == 0
+    assert json.loads(out.splitlines()[0])["question"] == "who won the football game last night"
+
+
+def test_ingest_json(run_cli, tmp_path):
+    doc = tmp_path / "n.txt"
+    doc.write_text("Some notes about warmup schedules.")
+    code, out, _ = run_cli("ingest", "--json", str(doc), str(tmp_path / "missing.md"))
+    assert code == 1
+    statuses = [json.loads(line)["status"] for line in out.splitlines()]
+    assert statuses == ["added", "error"]
+
+
+def test_quiz_list_json(run_cli):
+    code, out, _ = run_cli("quiz", "list", "Team 3", "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) >= 8
+    assert all(
+        set(r) == {"id", "team", "kind", "concepts", "prompt"} and r["team"] == 3 for r in rows
+    )
+
+
+def test_quiz_unknown_team(run_cli):
+    code, _, err = run_cli("quiz", "list", "team9")
+    assert code == 2 and "the teams are" in err
+
+
+def test_quiz_play_in_the_terminal(run_cli, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("A\n1\nsomething\n"))
+    code, out, _ = run_cli(
+        "quiz", "play", "team2", "--questions", "3", "--user", "ana", "--team", "2"
+    )
+    assert code == 0
+    assert out.count("Recorded:") == 3
+    assert "Quiz #1 finished" in out
+    code, out, _ = run_cli("quiz", "leaderboard", "--json")
+    data = json.loads(out)
+    assert data["users"][0]["name"] == "ana" and data["teams"][0]["name"] == "team2"
