@@ -1,3 +1,3 @@
-from bot.terminal.cli import main
+from bot.main import main
 
 raise SystemExit(main())

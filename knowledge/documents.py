@@ -84,7 +84,11 @@ def _read_pdf(path: Path) -> str:
                 )
             pages.append(text)
         return "\n\n".join(pages)
-    except (PyPdfError, DependencyError, ValueError, OSError, MemoryError, RecursionError) as exc:
+    except DependencyError as exc:  # e.g. AES encryption without the `cryptography` package
+        raise DocumentError(
+            f"{path.name}: this PDF is encrypted; save an unprotected copy and ingest that."
+        ) from exc
+    except (PyPdfError, ValueError, OSError, MemoryError, RecursionError) as exc:
         raise DocumentError(f"{path.name}: cannot read this PDF ({type(exc).__name__})") from exc
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.app.context import Actor
 from bot.store import CONSOLE_SERVER
@@ -64,3 +66,41 @@ def right_answer(opened, tutor) -> str:
     if q.kind == "live":
         return str(tutor.bank.live_key(q))
     return q.reference
+
+
+def bomb_pdf(path: Path, chars: int) -> Path:
+    """A small PDF whose one page inflates to `chars` characters of text."""
+    content = b"BT /F1 12 Tf 10 10 Td (" + b"A" * chars + b") Tj ET"
+    stream = zlib.compress(content, 9)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def encrypted_pdf(path: Path, *, aes: bool = False) -> Path:
+    """A one-page PDF with a user password (RC4), or marked AES-256 (V5/R6), which needs the
+    `cryptography` package to open."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
+    writer.write(path)
+    if aes:  # same length, so the cross-reference offsets stay right
+        path.write_bytes(path.read_bytes().replace(b"/V 2\n/R 3", b"/V 5\n/R 6"))
+    return path

@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 
 from bot.store import CONSOLE_SERVER
 
+__all__ = ["CONSOLE_SERVER", "Actor", "console_actor"]
+
 
 @dataclass(frozen=True)
 class Actor:

@@ -286,7 +286,7 @@ class FinetuneJobs:
                 r["id"],
                 names[r["owner"]],
                 r["team"],
-                r["status"],
+                JobStatus(r["status"]),
                 r["progress"] or 0.0,
                 r["dev_accuracy"],
                 r["reason"],

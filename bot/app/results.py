@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.store.enums import JobStatus
 from knowledge.answers import Answer
 from skills.fill_mask import FillMaskResult
 from skills.quiz.session import Standing
@@ -131,7 +132,7 @@ class JobView:
     id: int
     owner: str  # display name
     team: int | None
-    status: str  # a bot.store.enums.JobStatus value
+    status: JobStatus
     progress: float
     dev_accuracy: float | None
     reason: str | None

@@ -34,6 +34,7 @@ class Store:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tutor-store")
         self._db: Database = self._executor.submit(self._open, str(path)).result()
 
@@ -52,6 +53,11 @@ class Store:
         return self._executor.submit(work, self._db, *args).result()
 
     def close(self) -> None:
+        """Close the connection; closing twice (a signal and a `finally`) is harmless."""
+        if self._closed:
+            return
+        self._closed = True
+
         def _close(db: Database) -> None:
             db.conn.close()
 

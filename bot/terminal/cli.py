@@ -1,4 +1,4 @@
-"""`tutor` on the command line: one-shot commands (with `--json`), `tutor chat`, `tutor run`.
+"""`tutor` on the command line: one-shot commands (with `--json`) and `tutor chat`.
 
 The commands themselves are specified once in bot/terminal/commands.py, shared with the
 console. Exit codes: 0 done, 1 the command ran but failed (a job failed, a file was
@@ -13,12 +13,12 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable, Sequence
 
-from bot.app.context import Actor
+from bot.app.context import CONSOLE_SERVER, Actor
 from bot.app.tutor import Tutor
 from bot.config import Settings
 from bot.errors import TutorError, bug_message, report_bug
-from bot.store import CONSOLE_SERVER
 from bot.terminal import console
 from bot.terminal.commands import CLI, Output, Session, add_commands
 from bot.terminal.spec import CommandParser, HelpRequested, cli_argv, parse
@@ -50,50 +50,18 @@ def _who(parser: CommandParser) -> None:
     )
 
 
-NO_TOKEN = """No Discord token is set, so the Discord bot cannot start.
-
-To run it on Discord:
-  1. Create an application and a bot at https://discord.com/developers/applications
-     (Bot tab: reset the token, copy it, and switch on the Message Content intent).
-  2. export TUTOR_DISCORD_TOKEN=...   (and TUTOR_DISCORD_GUILD_ID=<your server id> so the
-     slash commands appear at once)
-  3. tutor run
-
-Without Discord, everything works in the local console: tutor chat"""
-
-
-def cmd_run(tutor: Tutor, args: argparse.Namespace) -> int:
-    token = tutor.settings.discord_token
-    if token is None or not token.get_secret_value().strip():
-        print(NO_TOKEN, file=sys.stderr)
-        return EXIT_USAGE
-    from bot.discord.app import run
-
-    logging.getLogger().setLevel(logging.INFO)
-    return run(tutor)
-
-
-def cmd_commands(tutor: Tutor, args: argparse.Namespace) -> int:
-    from bot.discord.app import payloads
-
-    data = payloads(tutor)
-    if args.json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-        return 0
-    for command in data:
-        subs = [o for o in command.get("options", []) if o.get("type") == 1]
-        for sub in subs or [command]:
-            name = f"/{command['name']}" + (f" {sub['name']}" if subs else "")
-            print(f"{name:24} {sub['description']}")
-    return 0
-
-
 def cmd_chat(tutor: Tutor, args: argparse.Namespace) -> int:
     actor = Actor(args.user, args.user, args.server, args.channel, args.as_instructor)
     return console.run_chat(tutor, actor)
 
 
-def build_parser() -> CommandParser:
+Program = Callable[[Tutor, argparse.Namespace], int]
+
+
+def build_parser(
+    extra: Sequence[Callable[[argparse._SubParsersAction], None]] = (),
+) -> CommandParser:
+    """`tutor`'s parser; `extra` adds commands from outside the terminal (`tutor run`)."""
     parser = CommandParser(
         prog="tutor", description="Tutor bot for a class on pre-trained language models."
     )
@@ -105,11 +73,8 @@ def build_parser() -> CommandParser:
     p.add_argument("--server", default=CONSOLE_SERVER, help="the class (server) to act in")
     p.add_argument("--channel", default="console", help="the channel you start in")
     p.add_argument("--as-instructor", action="store_true", help="act as the instructor")
-    p = sub.add_parser("run", help="start the Discord bot (needs TUTOR_DISCORD_TOKEN)")
-    p.set_defaults(main=cmd_run)
-    p = sub.add_parser("commands", help="print the slash commands the Discord bot syncs")
-    p.add_argument("--json", action="store_true", help="the raw payloads, as sent to Discord")
-    p.set_defaults(main=cmd_commands)
+    for add in extra:
+        add(sub)
     return parser
 
 
@@ -123,8 +88,11 @@ def _print(output: Output, as_json: bool) -> None:
         print(output.text)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(
+    argv: list[str] | None = None,
+    extra: Sequence[Callable[[argparse._SubParsersAction], None]] = (),
+) -> int:
+    parser = build_parser(extra)
     try:
         args = parse(parser, cli_argv(parser, list(sys.argv[1:] if argv is None else argv)))
     except HelpRequested as shown:

@@ -15,10 +15,10 @@ from typing import Any, TextIO
 from bot.app.calculations import USAGE as CALC_USAGE
 from bot.app.context import Actor
 from bot.app.quizzes import QuestionClosed, QuizEnded, QuizEvent
+from bot.app.results import JobStatus
 from bot.app.tutor import Tutor
 from bot.errors import TutorError, UsageError
 from bot.render import text as render
-from bot.store.enums import JobStatus
 from bot.terminal.spec import CommandParser, JoinWords, subcommands
 from skills.course import TEAMS, parse_team
 from skills.finetune.config import FINETUNE_MODELS, METHODS

@@ -1,13 +1,10 @@
 """The command tree built offline: every payload Discord would receive."""
 
-import json
 import re
-from pathlib import Path
 
 from bot.discord.app import payloads
-from bot.terminal import cli
 
-EXPECTED = {
+EXPECTED = {  # also read by tests/bot/test_main.py
     "ask",
     "tokenize",
     "pad",
@@ -79,25 +76,6 @@ def test_options_carry_limits_and_choices(tutor):
     tokenizer = next(o for o in by_name["tokenize"]["options"] if o["name"] == "tokenizer")
     assert tokenizer["autocomplete"] is True
     assert int(by_name["admin"]["default_member_permissions"]) == 1 << 5  # manage_guild
-
-
-def test_cli_commands_json_matches_and_readme_lists_every_command(tutor, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "Tutor", lambda s: tutor)
-    monkeypatch.setattr(tutor, "close", lambda: None)
-    assert cli.main(["commands", "--json"]) == 0
-    printed = json.loads(capsys.readouterr().out)
-    assert names(printed) == EXPECTED
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
-    missing = [n for n in EXPECTED if f"`/{n}" not in readme]
-    assert missing == [], f"README's command table lacks: {missing}"
-
-
-def test_run_without_token_points_to_chat(tutor, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "Tutor", lambda s: tutor)
-    monkeypatch.setattr(tutor, "close", lambda: None)
-    assert cli.main(["run"]) == 2
-    err = capsys.readouterr().err
-    assert "TUTOR_DISCORD_TOKEN" in err and "tutor chat" in err
 
 
 def test_the_token_never_appears_in_reprs_or_logs():
