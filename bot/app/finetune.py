@@ -24,6 +24,7 @@ from typing import Any
 import psutil
 
 from bot.app.context import Actor
+from bot.app.events import Listeners
 from bot.app.resources import Resources
 from bot.app.results import JobView, TeamResult
 from bot.errors import JobError, NotAllowed
@@ -79,18 +80,11 @@ class FinetuneJobs:
         self.python = python
         self._clock = clock
         self._running: _Process | None = None
-        self._listeners: list[Listener] = []
+        self._events: Listeners[JobEvent] = Listeners("job")
         self._lock = threading.RLock()
 
     def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    def _emit(self, event: JobEvent) -> None:
-        for listener in self._listeners:
-            try:
-                listener(event)
-            except Exception:
-                log.exception("job listener failed")
+        self._events.subscribe(listener)
 
     # --- requests ------------------------------------------------------------------------
 
@@ -138,7 +132,9 @@ class FinetuneJobs:
                 )
             )
         position = {"position": self.queue_position(job_id)}
-        self._emit(JobEvent(job_id, actor.name, actor.server, actor.channel, "queued", position))
+        self._events.emit(
+            [JobEvent(job_id, actor.name, actor.server, actor.channel, "queued", position)]
+        )
         self.tick()
         return job_id
 
@@ -157,7 +153,9 @@ class FinetuneJobs:
                 self.store.run(rows.finish_job, job_id, JobStatus.CANCELLED, reason, None)
                 owner = self.res.names([job["owner"]])[job["owner"]]
                 where = (job["server"], job["channel"] or "")
-                self._emit(JobEvent(job_id, owner, *where, "cancelled", {"by": actor.name}))
+                self._events.emit(
+                    [JobEvent(job_id, owner, *where, "cancelled", {"by": actor.name})]
+                )
                 return f"Job #{job_id} removed from the queue."
             if self._running and self._running.job_id == job_id:
                 self._running.cancelled_by = actor.name
@@ -229,7 +227,7 @@ class FinetuneJobs:
         with self._lock:
             self._running = None
         data = {**(result or {}), "reason": reason}
-        self._emit(JobEvent(process.job_id, owner, *where, status.value, data))
+        self._events.emit([JobEvent(process.job_id, owner, *where, status.value, data)])
         self.tick()
 
     def _on_event(
@@ -237,14 +235,14 @@ class FinetuneJobs:
     ) -> None:
         kind = event.get("event")
         if kind == "started":
-            self._emit(JobEvent(process.job_id, owner, *where, "started", event))
+            self._events.emit([JobEvent(process.job_id, owner, *where, "started", event)])
         elif kind == "progress":
             share = event["step"] / max(1, event["total_steps"])
             self.store.run(rows.set_progress, process.job_id, share)
             now = self._clock()
             if now - process.last_relay >= PROGRESS_RELAY_SECONDS or share >= 1:
                 process.last_relay = now
-                self._emit(JobEvent(process.job_id, owner, *where, "progress", event))
+                self._events.emit([JobEvent(process.job_id, owner, *where, "progress", event)])
         elif kind in ("finished", "failed"):
             process.final = event
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app.context import Actor
+from bot.app.events import Listeners
 from bot.app.quizzes import QuizEnded, QuizEvent, QuizManager
 from bot.app.resources import Resources
 from bot.errors import JigsawError, QuizError
@@ -103,20 +104,12 @@ class JigsawManager:
         self.output_dir = res.settings.data_dir / "jigsaw"
         self._clock = res.clock
         self._running: dict[tuple[str, str], _Running] = {}
-        self._listeners: list[Listener] = []
+        self._events: Listeners[JigsawEvent] = Listeners("jigsaw")
         self._lock = threading.RLock()
         quizzes.subscribe(self._on_quiz_event)
 
     def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    def _emit(self, events: list[JigsawEvent]) -> None:
-        for event in events:
-            for listener in self._listeners:
-                try:
-                    listener(event)
-                except Exception:
-                    log.exception("jigsaw listener failed")
+        self._events.subscribe(listener)
 
     # --- commands -------------------------------------------------------------------------
 
@@ -145,7 +138,7 @@ class JigsawManager:
             self._running[key] = running
             events += [self._material(running, team, ch) for team, ch in mapping.items()]
             events += self._handle(running, started)
-        self._emit(events)
+        self._events.emit(events)
         return self.status(actor)
 
     def tick(self) -> None:
@@ -153,7 +146,7 @@ class JigsawManager:
         with self._lock:
             for running in list(self._running.values()):
                 events += self._handle(running, running.activity.tick(self._clock()))
-        self._emit(events)
+        self._events.emit(events)
 
     def _act(
         self, actor: Actor, action: Callable[[Activity, float], list[ActivityEvent] | None]
@@ -163,7 +156,7 @@ class JigsawManager:
             produced = action(running.activity, self._clock()) or []
             events = self._handle(running, produced)
             status = self._status(running)
-        self._emit(events)
+        self._events.emit(events)
         return status
 
     def next_phase(self, actor: Actor) -> JigsawStatus:
@@ -275,7 +268,7 @@ class JigsawManager:
             if running is None or running.activity.status not in ("running", "paused"):
                 return
             events = self._handle(running, running.activity.next_phase(self._clock()))
-        self._emit(events)
+        self._events.emit(events)
 
     def _finish(self, running: _Running, status: ActivityStatus) -> list[JigsawEvent]:
         self._running.pop((running.server, running.channel), None)

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.app.bank import QuestionBank
 from bot.app.context import Actor
+from bot.app.events import Listeners
 from bot.app.resources import Resources
 from bot.app.results import Leaderboard
 from bot.errors import QuizError
@@ -111,21 +112,13 @@ class QuizManager:
         self.bank = bank
         self._clock = res.clock
         self._running: dict[Key, _Running] = {}
-        self._listeners: list[Listener] = []
+        self._events: Listeners[QuizEvent] = Listeners("quiz")
         self._lock = threading.RLock()
 
     # --- listeners and the timer thread --------------------------------------------------
 
     def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    def _emit(self, events: list[QuizEvent]) -> None:
-        for event in events:
-            for listener in self._listeners:
-                try:
-                    listener(event)
-                except Exception:  # a broken frontend must not stop the quiz
-                    log.exception("quiz listener failed")
+        self._events.subscribe(listener)
 
     # --- commands -------------------------------------------------------------------------
 
@@ -164,7 +157,7 @@ class QuizManager:
             self._running[key] = running
             opened = self._open_next(running)
         assert isinstance(opened, QuestionOpened)
-        self._emit([opened])
+        self._events.emit([opened])
         return opened
 
     def answer(self, actor: Actor, text: str) -> SubmitResult:
@@ -208,7 +201,7 @@ class QuizManager:
             for running in list(self._running.values()):
                 if running.session.should_close(now):
                     events += self._advance(running)
-        self._emit(events)
+        self._events.emit(events)
 
     def skip(self, actor: Actor) -> None:
         with self._lock:
@@ -223,14 +216,14 @@ class QuizManager:
                     )
                 )
             events += self._open_or_finish(running)
-        self._emit(events)
+        self._events.emit(events)
 
     def stop(self, actor: Actor) -> QuizEnded:
         with self._lock:
             running = self._require(actor)
             running.session.stop()
             ended = self._finish(running, QuizStatus.STOPPED)
-        self._emit([ended])
+        self._events.emit([ended])
         return ended
 
     def is_running(self, server: str, channel: str) -> bool:

@@ -75,6 +75,11 @@ class TutorBot(commands.Bot):
         if not isinstance(error, commands.CommandNotFound):
             log.error("prefix command failed", exc_info=error)
 
+    def channel(self, channel_id: str) -> discord.abc.Messageable | None:
+        """The channel an application event names, if this bot can post there."""
+        found = self.get_channel(int(channel_id)) if channel_id.isdigit() else None
+        return found if isinstance(found, discord.abc.Messageable) else None
+
     def from_thread(
         self, coroutine: Callable[[Any], Coroutine[Any, Any, None]]
     ) -> Callable[[Any], None]:

@@ -31,8 +31,8 @@ class FinetuneCog(
         self.tutor.finetunes.subscribe(self.bot.from_thread(self.on_job_event))
 
     async def on_job_event(self, event: JobEvent) -> None:
-        channel = self.bot.get_channel(int(event.channel)) if event.channel.isdigit() else None
-        if not isinstance(channel, discord.abc.Messageable):
+        channel = self.bot.channel(event.channel)
+        if channel is None:
             return
         text = render.clip(render.safe(render_text.render_job_event(event)), render.MESSAGE_LIMIT)
         curve = Path(event.data.get("loss_curve", "")) if event.kind == "succeeded" else None

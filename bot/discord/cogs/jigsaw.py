@@ -32,8 +32,8 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
         self.tutor.jigsaw.subscribe(self.bot.from_thread(self.on_event))
 
     async def on_event(self, event: JigsawEvent) -> None:
-        channel = self.bot.get_channel(int(event.channel)) if event.channel.isdigit() else None
-        if not isinstance(channel, discord.abc.Messageable):
+        channel = self.bot.channel(event.channel)
+        if channel is None:
             return
         if isinstance(event, TeamMaterial):
             for chunk in render.split_message(render.material_text(event)):

@@ -85,8 +85,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         )
 
     async def on_quiz_event(self, event: QuizEvent) -> None:
-        channel = self.bot.get_channel(int(event.channel)) if event.channel.isdigit() else None
-        if not isinstance(channel, discord.abc.Messageable):
+        channel = self.bot.channel(event.channel)
+        if channel is None:
             return
         if isinstance(event, QuestionOpened):
             await channel.send(embed=render.question_embed(event), view=QuestionView(self, event))
