@@ -76,6 +76,30 @@ class Settings(BaseSettings):
         description="Who may launch fine-tunes (user names or Discord ids, JSON list); "
         "empty means everyone.",
     )
+    quiz_gap_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        le=60,
+        description="Pause between a quiz question's results and the next question, so an "
+        "answer typed for one question is never taken for the next.",
+    )
+    lease_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="A long-running process (bot, console, job runner) that has not renewed "
+        "its lease for this long is taken for dead: its live quizzes, activities and jobs are "
+        "recovered by the others.",
+    )
+    heartbeat_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        description="How often a long-running process renews its lease.",
+    )
+    backups_kept: int = Field(
+        default=7,
+        ge=0,
+        description="Daily database backups the bot keeps under <data dir>/backups (0: none).",
+    )
     discord_token: SecretStr | None = Field(
         default=None, description="Discord bot token (only `tutor run` needs it)."
     )
@@ -101,6 +125,10 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.data_dir / "tutor.db"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
 
     @property
     def index_path(self) -> Path:

@@ -50,7 +50,10 @@ def shared_index_dir(tmp_path_factory) -> Path:
 def settings(tmp_path, shared_index_dir):
     from bot.config import Settings
 
-    return Settings(data_dir=tmp_path / "data", index_dir=shared_index_dir, _env_file=None)
+    # No pause between quiz questions unless a test asks for one: timers stay easy to follow.
+    return Settings(
+        data_dir=tmp_path / "data", index_dir=shared_index_dir, quiz_gap_seconds=0, _env_file=None
+    )
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ class AskService:
             raise TutorError("Please type a question, e.g. “what is an attention mask?”")
         answer = self.knowledge().answer(cleaned.text)
         self.res.remember(actor)
-        self.res.store.run(
+        self.res.store.write(
             lambda db: question_rows.record_question(
                 db,
                 server=actor.server,
@@ -90,7 +90,7 @@ class AskService:
                 len(document.chunks),
                 "already ingested; nothing to do",
             )
-        replaced = self.res.store.run(
+        replaced = self.res.store.write(
             lambda db: document_rows.replace(
                 db,
                 path=str(path.resolve()),

@@ -4,7 +4,10 @@ model-backed helpers grading needs (free-text similarity, live keys)."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,62 @@ from skills.tokenization import tokenize
 
 log = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_BATCH = 128  # answers embedded in one model call
+
+
+class _Pending:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.vector: Any = None
+        self.error: BaseException | None = None
+
+
+class BatchEncoder:
+    """Texts from concurrent callers embedded together: when 30 students answer in the same
+    second, their answers go through the model as one batch instead of 30 one-by-one calls.
+
+    The first caller leads: it waits `window` seconds for the burst to gather, encodes what has
+    arrived, and keeps going until nobody is waiting; the others wait for their vector."""
+
+    def __init__(self, encode: Callable[[list[str]], Any], window: float = 0.02) -> None:
+        self._encode = encode
+        self._window = window
+        self._queue: list[_Pending] = []
+        self._leading = False
+        self._done = threading.Condition()
+
+    def embed(self, text: str) -> Any:
+        item = _Pending(text)
+        with self._done:
+            self._queue.append(item)
+            lead = not self._leading
+            self._leading = True
+        if lead:
+            time.sleep(self._window)
+            self._drain()
+        with self._done:
+            while item.vector is None and item.error is None:
+                self._done.wait()
+        if item.error is not None:
+            raise item.error
+        return item.vector
+
+    def _drain(self) -> None:
+        while True:
+            with self._done:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                if not batch:
+                    self._leading = False
+                    return
+            try:
+                vectors = self._encode([p.text for p in batch])
+                for pending, vector in zip(batch, vectors, strict=True):
+                    pending.vector = vector
+            except BaseException as exc:  # every waiter hears of it
+                for pending in batch:
+                    pending.error = exc
+            with self._done:
+                self._done.notify_all()
 
 
 class QuestionBank:
@@ -25,6 +84,7 @@ class QuestionBank:
         self.res = res
         self._built_in: list[Question] | None = None
         self._references: dict[str, Any] = {}  # reference answer -> its embedding
+        self._answers = BatchEncoder(self._encode)
 
     def questions(self, team: int | None = None) -> list[Question]:
         """The built-in banks (read once) plus imported questions; one team's, or all."""
@@ -66,21 +126,20 @@ class QuestionBank:
         if problems:
             raise TutorError("Nothing imported:\n" + "\n".join(problems))
         pairs = [(q.id, raw) for q, raw in zip(questions, data["questions"], strict=True)]
-        self.res.store.run(bank_rows.save_questions, pairs, actor.user)
+        self.res.store.write(bank_rows.save_questions, pairs, actor.user)
         return questions
 
     def similarity(self, answer: str, reference: str) -> float:
         """Cosine similarity for free-text grading. The reference is the same for every
         student answering a question, so its embedding is computed once and kept."""
-        encoder = self.res.encoder
-        vectors = encoder.encode([answer], normalize_embeddings=True, convert_to_numpy=True)
-        return float(vectors[0] @ self._reference_vector(reference))
+        return float(self._answers.embed(answer) @ self._reference_vector(reference))
+
+    def _encode(self, texts: list[str]) -> Any:
+        return self.res.encoder.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
 
     def _reference_vector(self, text: str) -> Any:
         if text not in self._references:
-            encoder = self.res.encoder
-            vector = encoder.encode([text], normalize_embeddings=True, convert_to_numpy=True)
-            self._references[text] = vector[0]
+            self._references[text] = self._encode([text])[0]
         return self._references[text]
 
     def live_key(self, question: Question) -> float:

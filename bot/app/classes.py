@@ -16,7 +16,7 @@ class ClassService:
     def join_team(self, actor: Actor, team: str) -> int:
         number = parse_team(team)
         self.res.remember(actor)
-        self.res.store.run(rows.join_team, actor.server, actor.user, number)
+        self.res.store.write(rows.join_team, actor.server, actor.user, number)
         return number
 
     def team_of(self, actor: Actor) -> int | None:
@@ -26,7 +26,7 @@ class ClassService:
         if not actor.instructor:
             raise NotAllowed("Only the instructor can map teams to channels.")
         number = parse_team(team)
-        self.res.store.run(rows.set_team_channel, actor.server, number, channel)
+        self.res.store.write(rows.set_team_channel, actor.server, number, channel)
         return number
 
     def team_channels(self, server: str) -> dict[int, str]:

@@ -121,7 +121,7 @@ class FinetuneJobs:
                 raise JobError(
                     f"You already have job #{active[0]} queued or running; one at a time."
                 )
-            job_id = self.store.run(
+            job_id = self.store.write(
                 lambda db: rows.insert_job(
                     db,
                     server=actor.server,
@@ -150,7 +150,7 @@ class FinetuneJobs:
                 raise JobError(f"Job #{job_id} already ended ({status.value}).")
             if status is JobStatus.QUEUED:
                 reason = f"cancelled by {actor.name}"
-                self.store.run(rows.finish_job, job_id, JobStatus.CANCELLED, reason, None)
+                self.store.write(rows.finish_job, job_id, JobStatus.CANCELLED, reason, None)
                 owner = self.res.names([job["owner"]])[job["owner"]]
                 where = (job["server"], job["channel"] or "")
                 self._events.emit(
@@ -173,14 +173,14 @@ class FinetuneJobs:
                     running.timed_out = True
                     _terminate(running.popen)
                 return
-            job = self.store.run(rows.claim_next_job, utc_now())
+            job = self.store.write(rows.claim_next_job, utc_now())
             if job is None:
                 return
             try:
                 self._start(job)
             except OSError as exc:  # the interpreter or the job folder is unusable
                 reason = f"could not start: {exc}"
-                self.store.run(rows.finish_job, job["id"], JobStatus.FAILED, reason, None)
+                self.store.write(rows.finish_job, job["id"], JobStatus.FAILED, reason, None)
 
     def _start(self, job: dict[str, Any]) -> None:
         folder = self.jobs_dir / f"job-{job['id']}"
@@ -201,7 +201,7 @@ class FinetuneJobs:
         stderr.close()
         process = _Process(job["id"], popen, self._clock())
         self._running = process
-        self.store.run(rows.set_pid, job["id"], popen.pid)
+        self.store.write(rows.set_pid, job["id"], popen.pid)
         process.follower = threading.Thread(
             target=self._follow, args=(process, job), name=f"job-{job['id']}", daemon=True
         )
@@ -220,7 +220,7 @@ class FinetuneJobs:
         code = process.popen.wait()
         status, reason, result = self._outcome(process, code)
         try:
-            self.store.run(rows.finish_job, process.job_id, status, reason, result)
+            self.store.write(rows.finish_job, process.job_id, status, reason, result)
         except RuntimeError:  # the store is closed: the bot died first; recovery handles it
             log.warning("job %d ended (%s) after the store closed", process.job_id, status)
             return
@@ -238,7 +238,7 @@ class FinetuneJobs:
             self._events.emit([JobEvent(process.job_id, owner, *where, "started", event)])
         elif kind == "progress":
             share = event["step"] / max(1, event["total_steps"])
-            self.store.run(rows.set_progress, process.job_id, share)
+            self.store.write(rows.set_progress, process.job_id, share)
             now = self._clock()
             if now - process.last_relay >= PROGRESS_RELAY_SECONDS or share >= 1:
                 process.last_relay = now
@@ -313,7 +313,7 @@ class FinetuneJobs:
 
     def recover_interrupted(self) -> list[dict[str, Any]]:
         """Jobs a restart left running: their processes are gone with the old bot."""
-        lost = self.store.run(rows.mark_interrupted)
+        lost = self.store.write(rows.mark_interrupted)
         for job in lost:
             if job["pid"] and _is_training_process(job["pid"]):
                 # A training process that outlived its bot would hold the GPU for nothing.

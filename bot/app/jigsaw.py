@@ -131,7 +131,7 @@ class JigsawManager:
             if key in self._running:
                 raise JigsawError("An activity is already running in this channel.")
             started = activity.start(self._clock())
-            activity_id = self.store.run(
+            activity_id = self.store.write(
                 rows.insert, actor.server, actor.channel, mapping, activity, actor.user
             )
             running = _Running(activity_id, actor.server, actor.channel, mapping, activity)
@@ -200,7 +200,7 @@ class JigsawManager:
             return self._status(self._require(actor))
 
     def recover_interrupted(self) -> list[dict[str, Any]]:
-        return self.store.run(rows.mark_interrupted, utc_now())
+        return self.store.write(rows.mark_interrupted, utc_now())
 
     # --- internals (lock held) -----------------------------------------------------------
 
@@ -275,13 +275,13 @@ class JigsawManager:
         if running.quiz_session and self.quizzes.is_running(running.server, running.channel):
             self.quizzes.stop(self._class_actor(running))
         if running.quiz_session is None:
-            self.store.run(rows.end, running.id, status, None, None)
+            self.store.write(rows.end, running.id, status, None, None)
             return []
         credits = self.store.run(quiz_rows.answer_credits, running.quiz_session)
         concepts = [c for t in TEAMS for c in self.team_concepts[t]]
         grid = mastery_grid(credits, TEAMS, concepts)
         png = self._draw(running.id, grid)
-        self.store.run(rows.end, running.id, status, grid, str(png) if png else None)
+        self.store.write(rows.end, running.id, status, grid, str(png) if png else None)
         return [MasteryReady(running.server, running.channel, running.id, grid, png)]
 
     def _draw(self, activity_id: int, grid: dict[str, dict[int, float | None]]) -> Path | None:
@@ -296,4 +296,4 @@ class JigsawManager:
             return None
 
     def _save(self, running: _Running) -> None:
-        self.store.run(rows.update, running.id, running.activity, running.quiz_session)
+        self.store.write(rows.update, running.id, running.activity, running.quiz_session)

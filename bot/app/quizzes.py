@@ -33,6 +33,7 @@ from skills.quiz.session import (
     RecordedAnswer,
     ScoringRules,
     Standing,
+    Status,
     SubmitResult,
     team_standings,
     user_standings,
@@ -97,12 +98,23 @@ Listener = Callable[[QuizEvent], None]
 Key = tuple[str, str]  # (server, channel)
 
 
+# How long a question that has run out of time waits for answers that arrived in time but are
+# still being graded or stored, before it closes anyway.
+GRADING_GRACE_SECONDS = 15.0
+SAVE_FAILED = (
+    "Your answer could not be saved (the database is busy or full), so it was not counted; "
+    "please send it again."
+)
+
+
 @dataclass
 class _Running:
     id: int
     server: str
     session: QuizSession
     live_keys: dict[int, float] = field(default_factory=dict)
+    in_flight: dict[int, int] = field(default_factory=dict)  # question index -> answers grading
+    opens_at: float | None = None  # when the next question opens (after the gap)
 
 
 class QuizManager:
@@ -111,6 +123,7 @@ class QuizManager:
         self.store = res.store
         self.bank = bank
         self._clock = res.clock
+        self.gap_seconds = res.settings.quiz_gap_seconds
         self._running: dict[Key, _Running] = {}
         self._events: Listeners[QuizEvent] = Listeners("quiz")
         self._lock = threading.RLock()
@@ -150,7 +163,7 @@ class QuizManager:
             if key in self._running:
                 raise QuizError("A quiz is already running in this channel; stop it first.")
             session = QuizSession(actor.channel, team, chosen, seconds, rules, players)
-            session_id = self.store.run(
+            session_id = self.store.write(
                 rows.insert_session, actor.server, session, actor.user, utc_now()
             )
             running = _Running(session_id, actor.server, session)
@@ -160,48 +173,106 @@ class QuizManager:
         self._events.emit([opened])
         return opened
 
-    def answer(self, actor: Actor, text: str) -> SubmitResult:
+    def answer(
+        self, actor: Actor, text: str, question: tuple[int, int] | None = None
+    ) -> SubmitResult:
+        """Grade and record an answer. It is judged by its arrival: accepted if it arrived
+        before its question's deadline, however long grading takes, and never graded against
+        another question. `question` is (quiz id, question number) when the frontend knows
+        which question the answer was given for (a button, a form); a plain line answers the
+        question open when it arrives. It is acknowledged only once it is stored."""
+        arrived = self._clock()
         text = clean_user_text(text, MAX_ANSWER_CHARS).text
         if not text:
             return SubmitResult(False, "Type an answer first; empty answers are not counted.")
         key = (actor.server, actor.channel)
         with self._lock:
             running = self._running.get(key)
-            if running is None or running.session.current is None:
+            if running is None:
                 return SubmitResult(False, "No quiz question is open in this channel.")
-            index, question = running.session.index, running.session.current
+            s = running.session
+            if s.current is None and question is None:
+                return SubmitResult(
+                    False,
+                    f"Question {s.index + 1} has closed, so your answer was not counted; "
+                    "wait for the next one.",
+                )
+            if question is not None and (
+                question != (running.id, s.index + 1) or s.current is None
+            ):
+                return SubmitResult(
+                    False, f"Question {question[1]} has closed; your answer was not counted."
+                )
+            refused = s.refusal(actor.user, arrived)
+            if refused:
+                return SubmitResult(False, refused)
+            index, asked = s.index, s.questions[s.index]
             live = running.live_keys.get(index)
+            running.in_flight[index] = running.in_flight.get(index, 0) + 1
+        try:
+            return self._grade_and_record(running, actor, asked, index, text, live, arrived)
+        finally:
+            with self._lock:
+                running.in_flight[index] -= 1
+
+    def _grade_and_record(
+        self,
+        running: _Running,
+        actor: Actor,
+        question: Question,
+        index: int,
+        text: str,
+        live: float | None,
+        arrived: float,
+    ) -> SubmitResult:
         self.res.remember(actor)
-        # Grading (an embedding for free text) runs outside the lock, so many users can be
-        # graded at once; the lock is only held to check and record.
+        # Grading (an embedding for free text) runs outside the lock, so a burst of answers is
+        # graded together (bank.similarity batches them).
         graded = grade(question, text, similarity=self.bank.similarity, live_key=live)
         with self._lock:
-            if running.session.index != index or self._running.get(key) is not running:
-                return SubmitResult(
-                    False, "Time is up for this question; your answer was not counted."
-                )
-            result = running.session.submit(actor.user, text, graded, self._clock())
-            if result.accepted and result.answer:
-                try:
-                    self.store.run(
-                        rows.insert_answer, running.server, running.id, question, result.answer
-                    )
-                except sqlite3.IntegrityError:  # the database saw this user already
-                    return SubmitResult(
-                        False, "You already answered this question; only your first answer counts."
-                    )
+            refused = running.session.refusal(actor.user, arrived)  # a double click raced us
+            if refused:
+                return SubmitResult(False, refused)
+            answer = running.session.scored(actor.user, text, graded, arrived)
+        try:
+            self.store.write(rows.insert_answer, running.server, running.id, question, answer)
+        except sqlite3.IntegrityError:  # the database saw this user already
+            return SubmitResult(
+                False, "You already answered this question; only your first answer counts."
+            )
+        except sqlite3.OperationalError:
+            log.exception("could not store an answer to quiz #%d", running.id)
+            return SubmitResult(False, SAVE_FAILED)
+        with self._lock:
+            running.session.record(answer)
         # When everyone expected has answered, the next tick closes the question, so the
         # answerer sees their acknowledgement before the results.
-        return result
+        return SubmitResult(True, graded.reason, answer)
 
     def tick(self) -> None:
         events: list[QuizEvent] = []
         now = self._clock()
         with self._lock:
             for running in list(self._running.values()):
-                if running.session.should_close(now):
-                    events += self._advance(running)
+                try:
+                    events += self._step(running, now)
+                except sqlite3.OperationalError:  # nothing moved; the next tick tries again
+                    log.warning("quiz #%d waits for the database", running.id, exc_info=True)
         self._events.emit(events)
+
+    def _step(self, running: _Running, now: float) -> list[QuizEvent]:
+        s = running.session
+        if s.status == Status.OPEN:
+            grading = running.in_flight.get(s.index, 0)
+            overdue = now >= s.deadline + GRADING_GRACE_SECONDS
+            if s.should_close(now) and (not grading or overdue):
+                return self._advance(running)
+            return []
+        if s.status in (Status.FINISHED, Status.STOPPED):  # a finish the database missed
+            return [self._finish(running, QuizStatus(s.status.value))]
+        if running.opens_at is not None and now >= running.opens_at:
+            return self._open_or_finish(running)
+        return []
 
     def skip(self, actor: Actor) -> None:
         with self._lock:
@@ -256,6 +327,8 @@ class QuizManager:
         return running
 
     def _advance(self, running: _Running) -> list[QuizEvent]:
+        """Close the open question; the next opens after a short gap, so an answer typed for
+        this question is never taken for the next one."""
         s = running.session
         question, number = s.current, s.index + 1
         answers = s.close_current()
@@ -275,33 +348,41 @@ class QuizManager:
                     names=names,
                 )
             )
-        return events + self._open_or_finish(running)
+        running.opens_at = self._clock() + self.gap_seconds
+        if self.gap_seconds <= 0:
+            events += self._open_or_finish(running)
+        return events
 
     def _open_or_finish(self, running: _Running) -> list[QuizEvent]:
         opened = self._open_next(running)
         return [opened] if opened else [self._finish(running, QuizStatus.FINISHED)]
 
     def _open_next(self, running: _Running) -> QuizEvent | None:
+        """Open the next question once the database has it (a failed write changes nothing)."""
         s = running.session
-        question = s.open_next(self._clock())
-        if question is None:
+        index = s.index + 1
+        if index >= len(s.questions):
+            s.open_next(self._clock())  # finishes the session
             return None
-        if question.kind == "live":
-            running.live_keys[s.index] = self.bank.live_key(question)
-        self.store.run(rows.set_index, running.id, s.index)
+        question = s.questions[index]
+        if question.kind == "live" and index not in running.live_keys:
+            running.live_keys[index] = self.bank.live_key(question)
+        self.store.write(rows.set_index, running.id, index)
+        s.open_next(self._clock())
+        running.opens_at = None
         return QuestionOpened(
             running.server,
             s.channel,
             running.id,
-            s.index + 1,
+            index + 1,
             len(s.questions),
             question,
             s.seconds_per_question,
         )
 
     def _finish(self, running: _Running, status: QuizStatus) -> QuizEnded:
+        self.store.write(rows.end_session, running.id, status)
         self._running.pop((running.server, running.session.channel), None)
-        self.store.run(rows.end_session, running.id, status)
         return self.results(running.id)
 
     # --- results, leaderboards, recovery -------------------------------------------------
@@ -337,7 +418,7 @@ class QuizManager:
 
     def recover_interrupted(self) -> list[dict[str, Any]]:
         """Mark sessions a crash left running as interrupted; returns what was recovered."""
-        return self.store.run(rows.mark_interrupted, utc_now())
+        return self.store.write(rows.mark_interrupted, utc_now())
 
 
 def _expected(question: Question, live_key: float | None) -> str:

@@ -66,7 +66,7 @@ class Resources:
 
     def remember(self, actor: Actor) -> None:
         """Keep the actor's display name current, so every view shows names, never ids."""
-        self.store.run(class_rows.remember_person, actor.user, actor.name)
+        self.store.write(class_rows.remember_person, actor.user, actor.name)
 
     def names(self, person_ids: list[str]) -> dict[str, str]:
         """Display names by id; an id nobody has named yet shows as "someone"."""

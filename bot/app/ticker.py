@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
@@ -35,3 +36,16 @@ class Ticker:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=2)
+
+
+def every(seconds: float, work: Callable[[], object]) -> Callable[[], None]:
+    """A ticker callback that runs `work` at most once per `seconds` (first on the first tick)."""
+    last = [float("-inf")]
+
+    def maybe() -> None:
+        now = time.monotonic()
+        if now - last[0] >= seconds:
+            last[0] = now
+            work()
+
+    return maybe

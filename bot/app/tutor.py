@@ -8,6 +8,7 @@
     tutor.jigsaw    the jigsaw activity                                   (bot/app/jigsaw.py)
     tutor.finetunes fine-tune jobs                                        (bot/app/finetune.py)
     tutor.classes   teams and team channels                               (bot/app/classes.py)
+    tutor.backups   database backups                                      (bot/app/backups.py)
 
 Services take an `Actor` (who, in which server and channel) and return typed results, never
 chat text and never database rows.
@@ -21,6 +22,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.app.ask import AskService
+from bot.app.backups import Backups
 from bot.app.bank import QuestionBank
 from bot.app.classes import ClassService
 from bot.app.demos import DemoService
@@ -28,7 +30,7 @@ from bot.app.finetune import FinetuneJobs
 from bot.app.jigsaw import JigsawManager
 from bot.app.quizzes import QuizManager
 from bot.app.resources import Resources
-from bot.app.ticker import Ticker
+from bot.app.ticker import Ticker, every
 from bot.config import Settings
 from bot.store import Store
 from knowledge.cards import Card
@@ -46,12 +48,13 @@ class Tutor:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings or Settings()
-        self.store = store or Store(self.settings.database_path)
+        self.store = store or Store(self.settings.database_path, backups=self.settings.backups_dir)
         self.res = Resources(self.settings, self.store, encoder=encoder, cards=cards, clock=clock)
         self.ask = AskService(self.res)
         self.demos = DemoService(self.res)
         self.bank = QuestionBank(self.res)
         self.classes = ClassService(self.res)
+        self.backups = Backups(self.res)
         self._ticker: Ticker | None = None
 
     # Managers with timers are made on first use: one-shot commands rarely need them.
@@ -93,7 +96,14 @@ class Tutor:
     def start_timers(self) -> None:
         """Run quiz, jigsaw and job timers from one background thread (frontends call this)."""
         if self._ticker is None:
-            self._ticker = Ticker([self.quizzes.tick, self.jigsaw.tick, self.finetunes.tick])
+            self._ticker = Ticker(
+                [
+                    self.quizzes.tick,
+                    self.jigsaw.tick,
+                    self.finetunes.tick,
+                    every(3600, self.backups.daily),
+                ]
+            )
         self._ticker.start()
 
     def close(self) -> None:

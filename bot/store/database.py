@@ -1,67 +1,147 @@
-"""SQLite storage: one connection, owned by one writer thread, WAL, schema as migrations.
+"""SQLite storage: one connection, owned by one thread, WAL, schema as migrations.
 
 sqlite-utils `Database` objects are bound to the thread that created them, so every read and
-write goes through `Store.run`, which hands the work to the single store thread. WAL lets other
-processes (a second `tutor` command, `sqlite3` by hand) read while the bot writes, and the busy
-timeout makes a concurrent writer wait instead of failing.
+write goes through the store's own thread. Several processes share one database file (the bot,
+`tutor chat`, a one-shot `tutor ...`), so:
+
+- WAL: readers never wait for a writer.
+- Every write is one `BEGIN IMMEDIATE` transaction (`Store.write`): it takes the write lock up
+  front, waiting up to the busy timeout, instead of failing at once when a deferred
+  transaction tries to upgrade; a busy or locked database is retried a bounded number of times.
+- Migrations run under an exclusive file lock, so two processes starting together on a fresh
+  data directory do not race.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import fcntl
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
+from bot.errors import TutorError
 from bot.store.migrations import migrations
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+WRITE_ATTEMPTS = 4  # each waits up to the busy timeout for the lock
+
+
+class StoreUnavailable(TutorError):
+    """The database cannot be opened or written; the message says what to do."""
 
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _transient(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
 class Store:
     """The bot's database. Thread-safe: every call runs on the store's own thread."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, backups: Path | None = None) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.backups = backups
         self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tutor-store")
-        self._db: Database = self._executor.submit(self._open, str(path)).result()
+        try:
+            self._db: Database = self._executor.submit(self._open, str(path)).result()
+        except BaseException:
+            self._executor.shutdown(wait=False)
+            raise
 
-    @staticmethod
-    def _open(path: str) -> Database:
-        db = Database(path)
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if path != ":memory:":
-            db.enable_wal()
-        db.execute("PRAGMA foreign_keys = ON")
-        migrations.apply(db)
+    def _open(self, path: str) -> Database:
+        if path == ":memory:":
+            db = Database(path)
+            migrations.apply(db)
+            return db
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _exclusive(self.path.with_name(self.path.name + ".lock")):
+            # Checked under the lock: another process may be creating the file right now.
+            if self.path.exists() and self.path.stat().st_size == 0:
+                raise StoreUnavailable(
+                    self._damaged("it is an empty file, not a tutorbot database")
+                )
+            db = Database(path)
+            try:
+                db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                db.enable_wal()
+                db.execute("PRAGMA foreign_keys = ON")
+                migrations.apply(db)
+            except sqlite3.DatabaseError as exc:
+                db.conn.close()
+                if isinstance(exc, sqlite3.OperationalError) and _transient(exc):
+                    raise StoreUnavailable(
+                        f"The database {self.path} is locked by another program; try again."
+                    ) from exc
+                raise StoreUnavailable(self._damaged(str(exc))) from exc
         return db
 
+    def _damaged(self, why: str) -> str:
+        found = sorted(self.backups.glob("tutor-*.db")) if self.backups else []
+        restore = (
+            f"restore the newest backup ({found[-1]}) by copying it to {self.path}"
+            if found
+            else "start with a fresh database"
+        )
+        return (
+            f"The database {self.path} cannot be used: {why}. Move it aside "
+            f"(mv {self.path} {self.path}.damaged) and {restore}."
+        )
+
     def run(self, work: Callable[..., T], *args: Any) -> T:
-        """Run `work(db, *args)` on the store thread and return its result."""
+        """Run `work(db, *args)` on the store thread: reads, and writes that manage their own
+        transaction."""
+        if self._closed:
+            raise RuntimeError("the store is closed")
         return self._executor.submit(work, self._db, *args).result()
+
+    def write(self, work: Callable[..., T], *args: Any) -> T:
+        """Run `work(db, *args)` in one BEGIN IMMEDIATE transaction, retrying while another
+        process holds the lock. A write that still fails raises sqlite3.OperationalError
+        (e.g. "database or disk is full"), and nothing of it is kept."""
+        return self.run(_immediate, work, args)
+
+    def backup(self, destination: Path) -> Path:
+        """A consistent copy of the live database (SQLite's online backup API)."""
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial = destination.with_name(destination.name + ".partial")
+
+        def copy(db: Database) -> None:
+            target = sqlite3.connect(partial)
+            try:
+                db.conn.backup(target)
+            finally:
+                target.close()
+
+        self.run(copy)
+        partial.replace(destination)
+        return destination
 
     def close(self) -> None:
         """Close the connection; closing twice (a signal and a `finally`) is harmless."""
         if self._closed:
             return
-        self._closed = True
 
         def _close(db: Database) -> None:
             db.conn.close()
 
         self._executor.submit(_close, self._db).result()
+        self._closed = True
         self._executor.shutdown(wait=True)
 
     def __enter__(self) -> Store:
@@ -69,3 +149,34 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _immediate(db: Database, work: Callable[..., T], args: tuple[Any, ...]) -> T:
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if not _transient(exc) or attempt == WRITE_ATTEMPTS:
+                raise
+            log.warning("database busy (attempt %d); retrying", attempt)
+            time.sleep(0.05 * attempt)
+            continue
+        try:
+            result = work(db, *args)
+            db.conn.commit()
+            return result
+        except BaseException:
+            db.conn.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """An exclusive lock across processes (released when the process dies, too)."""
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

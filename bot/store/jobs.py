@@ -57,7 +57,6 @@ def claim_next_job(db: Database, now: str) -> dict[str, Any] | None:
         [now],
     )
     row = cursor.fetchone()
-    db.conn.commit()
     if row is None:
         return None
     return job(db, row[0])

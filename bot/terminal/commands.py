@@ -542,6 +542,20 @@ def cmd_jobs(s: Session, args: argparse.Namespace) -> Output:
     return Output(render.render_jobs(views), [v.to_json() for v in views])
 
 
+# --- maintenance -----------------------------------------------------------------------------
+
+
+def _backup_args(p: CommandParser, surface: str) -> None:
+    p.add_argument(
+        "path", nargs="?", type=Path, help="where to write the copy (default: <data dir>/backups)"
+    )
+
+
+def cmd_backup(s: Session, args: argparse.Namespace) -> Output:
+    path = s.tutor.backups.make(args.path)
+    return Output(f"Backup written: {path}", {"backup": str(path)})
+
+
 # --- the registry ----------------------------------------------------------------------------
 
 COMMANDS: list[Command] = [
@@ -559,6 +573,7 @@ COMMANDS: list[Command] = [
     Command("jobs", "fine-tune jobs: list, cancel ID, leaderboard", cmd_jobs, _jobs_args),
     Command("ingest", "add instructor documents (txt, md, pdf) to the knowledge base", cmd_ingest, _ingest_args),
     Command("unanswered", "questions the bot could not answer, newest first", cmd_unanswered, _unanswered_args),
+    Command("backup", "a consistent copy of the database, safe while the bot runs", cmd_backup, _backup_args, frozenset({CLI})),
 ]  # fmt: skip
 ALIASES = {"tokenise": "tokenize", "a": "answer"}
 

@@ -78,19 +78,31 @@ class QuizSession:
         self.deadline = now + self.seconds_per_question
         return self.questions[self.index]
 
-    def submit(self, user: str, text: str, grade: Grade, now: float) -> SubmitResult:
+    def refusal(self, user: str, now: float) -> str | None:
+        """Why an answer arriving `now` from `user` cannot count, or None if it can."""
         if self.status != Status.OPEN:
-            return SubmitResult(False, "No question is open right now; wait for the next one.")
+            return "No question is open right now; wait for the next one."
         if now > self.deadline:
-            return SubmitResult(False, "Time is up for this question; your answer was not counted.")
-        key = (self.index, user)
-        if key in self._answered:
-            return SubmitResult(
-                False, "You already answered this question; only your first answer counts."
-            )
-        self._answered.add(key)
-        answer = RecordedAnswer(user, self.index, text, grade, self._points(user, grade, now), now)
+            return "Time is up for this question; your answer was not counted."
+        if (self.index, user) in self._answered:
+            return "You already answered this question; only your first answer counts."
+        return None
+
+    def scored(self, user: str, text: str, grade: Grade, now: float) -> RecordedAnswer:
+        """The answer as it will be recorded (points included); nothing changes yet."""
+        return RecordedAnswer(user, self.index, text, grade, self._points(user, grade, now), now)
+
+    def record(self, answer: RecordedAnswer) -> None:
+        """Count an answer (the caller has stored it durably first)."""
+        self._answered.add((answer.question_index, answer.user))
         self.answers.append(answer)
+
+    def submit(self, user: str, text: str, grade: Grade, now: float) -> SubmitResult:
+        refused = self.refusal(user, now)
+        if refused:
+            return SubmitResult(False, refused)
+        answer = self.scored(user, text, grade, now)
+        self.record(answer)
         return SubmitResult(True, grade.reason, answer)
 
     def everyone_answered(self) -> bool:

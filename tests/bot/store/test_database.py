@@ -70,3 +70,43 @@ def test_documents_round_trip_and_replace(tmp_path):
         )
         assert replaced == 1
         assert [r["text"] for r in store.run(documents.all_chunks)] == ["gamma"]
+
+
+def test_a_damaged_database_is_one_clear_line_that_says_what_to_do(tmp_path):
+    import pytest
+
+    from bot.store.database import StoreUnavailable
+
+    path = tmp_path / "tutor.db"
+    path.write_bytes(b"this is not a database, it is a shopping list" * 100)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    (backups / "tutor-2026-11-20.db").write_bytes(b"")
+    with pytest.raises(StoreUnavailable) as caught:
+        Store(path, backups=backups)
+    message = str(caught.value)
+    assert str(path) in message and f"mv {path} {path}.damaged" in message
+    assert "tutor-2026-11-20.db" in message and "\n" not in message
+
+
+def test_an_empty_file_is_not_taken_for_a_new_database(tmp_path):
+    import pytest
+
+    from bot.store.database import StoreUnavailable
+
+    path = tmp_path / "tutor.db"
+    path.touch()
+    with pytest.raises(StoreUnavailable, match="empty file"):
+        Store(path)
+
+
+def test_backup_is_a_consistent_copy_while_writes_go_on(tmp_path):
+    with Store(tmp_path / "t.db") as store:
+        store.write(lambda db: db.execute("CREATE TABLE n (x)"))
+        store.write(
+            lambda db: db.conn.executemany("INSERT INTO n VALUES (?)", [(i,) for i in range(500)])
+        )
+        copy = store.backup(tmp_path / "copies" / "b.db")
+        store.write(lambda db: db.execute("INSERT INTO n VALUES (-1)"))
+    with Store(copy) as restored:
+        assert restored.run(lambda db: db.execute("SELECT count(*) FROM n").fetchone()[0]) == 500
