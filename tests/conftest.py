@@ -51,8 +51,14 @@ def settings(tmp_path, shared_index_dir):
     from bot.config import Settings
 
     # No pause between quiz questions unless a test asks for one: timers stay easy to follow.
+    # Leases run out after a second, so a "crashed" process's work is recovered quickly.
     return Settings(
-        data_dir=tmp_path / "data", index_dir=shared_index_dir, quiz_gap_seconds=0, _env_file=None
+        data_dir=tmp_path / "data",
+        index_dir=shared_index_dir,
+        quiz_gap_seconds=0,
+        lease_seconds=1.0,
+        heartbeat_seconds=0.2,
+        _env_file=None,
     )
 
 

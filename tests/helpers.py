@@ -104,3 +104,9 @@ def encrypted_pdf(path: Path, *, aes: bool = False) -> Path:
     if aes:  # same length, so the cross-reference offsets stay right
         path.write_bytes(path.read_bytes().replace(b"/V 2\n/R 3", b"/V 5\n/R 6"))
     return path
+
+
+def crash(tutor) -> None:
+    """The process dies: no clean shutdown, and its lease runs out (test settings: 1 s)."""
+    tutor.store.close()
+    time.sleep(tutor.settings.lease_seconds + 0.2)

@@ -80,6 +80,7 @@ class FinetuneJobs:
         self.python = python
         self._clock = clock
         self._running: _Process | None = None
+        self._last_reap = float("-inf")
         self._events: Listeners[JobEvent] = Listeners("job")
         self._lock = threading.RLock()
 
@@ -160,20 +161,30 @@ class FinetuneJobs:
             if self._running and self._running.job_id == job_id:
                 self._running.cancelled_by = actor.name
                 _terminate(self._running.popen)
+            else:  # another process runs it: it stops the job on its next tick
+                self.store.write(rows.request_cancel, job_id, actor.name)
             return f"Job #{job_id} is being stopped."
 
     # --- the worker --------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Start the next queued job when none runs; enforce the time limit."""
+        """Start the next queued job when none runs; enforce the time limit and cancels from
+        other processes; fail the jobs of runners that died."""
+        self.res.lease.heartbeat()
+        self._reap_orphans()
         with self._lock:
             running = self._running
             if running is not None:
                 if not running.timed_out and self._clock() - running.started > self.max_seconds:
                     running.timed_out = True
                     _terminate(running.popen)
+                elif running.cancelled_by is None:
+                    by = self.store.run(rows.cancel_request, running.job_id)
+                    if by:
+                        running.cancelled_by = by
+                        _terminate(running.popen)
                 return
-            job = self.store.write(rows.claim_next_job, utc_now())
+            job = self.store.write(rows.claim_next_job, utc_now(), self.res.lease.hold())
             if job is None:
                 return
             try:
@@ -312,14 +323,24 @@ class FinetuneJobs:
         return self.job(job_id)
 
     def recover_interrupted(self) -> list[dict[str, Any]]:
-        """Jobs a restart left running: their processes are gone with the old bot."""
-        lost = self.store.write(rows.mark_interrupted)
+        """Jobs whose runner died (a crash, `kill -9`): failed with the reason, and their
+        orphaned trainers stopped. Jobs another live process runs are left alone."""
+        return [{"id": j["id"], "owner": j["owner"]} for j in self._reap_orphans(force=True)]
+
+    def _reap_orphans(self, *, force: bool = False) -> list[dict[str, Any]]:
+        now = time.monotonic()
+        if not force and now - self._last_reap < self.res.settings.heartbeat_seconds:
+            return []
+        self._last_reap = now
+        reason = "the process that ran it stopped (a crash, a restart or kill -9)"
+        lost = self.store.write(rows.fail_orphans, self.res.lease.alive(), reason)
         for job in lost:
             if job["pid"] and _is_training_process(job["pid"]):
-                # A training process that outlived its bot would hold the GPU for nothing.
+                # A training process that outlived its runner would hold the GPU for nothing.
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(job["pid"], signal.SIGKILL)
-        return [{"id": j["id"], "owner": j["owner"]} for j in lost]
+            log.warning("job %d failed: %s", job["id"], reason)
+        return lost
 
     def close(self) -> None:
         """Stop a running job (it ends as cancelled) and wait until it is recorded."""

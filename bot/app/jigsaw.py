@@ -132,7 +132,13 @@ class JigsawManager:
                 raise JigsawError("An activity is already running in this channel.")
             started = activity.start(self._clock())
             activity_id = self.store.write(
-                rows.insert, actor.server, actor.channel, mapping, activity, actor.user
+                rows.insert,
+                actor.server,
+                actor.channel,
+                mapping,
+                activity,
+                actor.user,
+                self.res.lease.hold(),
             )
             running = _Running(activity_id, actor.server, actor.channel, mapping, activity)
             self._running[key] = running
@@ -200,7 +206,7 @@ class JigsawManager:
             return self._status(self._require(actor))
 
     def recover_interrupted(self) -> list[dict[str, Any]]:
-        return self.store.write(rows.mark_interrupted, utc_now())
+        return self.store.write(rows.mark_interrupted, utc_now(), self.res.lease.alive())
 
     # --- internals (lock held) -----------------------------------------------------------
 

@@ -163,8 +163,9 @@ class QuizManager:
             if key in self._running:
                 raise QuizError("A quiz is already running in this channel; stop it first.")
             session = QuizSession(actor.channel, team, chosen, seconds, rules, players)
+            owner = self.res.lease.hold()
             session_id = self.store.write(
-                rows.insert_session, actor.server, session, actor.user, utc_now()
+                rows.insert_session, actor.server, session, actor.user, utc_now(), owner
             )
             running = _Running(session_id, actor.server, session)
             self._running[key] = running
@@ -417,8 +418,9 @@ class QuizManager:
         return Leaderboard(named, teams)
 
     def recover_interrupted(self) -> list[dict[str, Any]]:
-        """Mark sessions a crash left running as interrupted; returns what was recovered."""
-        return self.store.write(rows.mark_interrupted, utc_now())
+        """Mark sessions whose process died as interrupted (never another live process's);
+        returns what was recovered."""
+        return self.store.write(rows.mark_interrupted, utc_now(), self.res.lease.alive())
 
 
 def _expected(question: Question, live_key: float | None) -> str:

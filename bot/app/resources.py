@@ -36,6 +36,9 @@ class Resources:
         model_dir, offline = settings.model_dir, settings.hub_offline
         self.tokenizers = TokenizerRegistry(model_dir=model_dir, offline=offline)
         self.masked_lms = MaskedLMRegistry(model_dir=model_dir, offline=offline)
+        from bot.app.leases import Lease  # (leases need Resources: imported here, not above)
+
+        self.lease = Lease(self, "tutor")
 
     @property
     def cards(self) -> list[Card]:

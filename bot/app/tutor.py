@@ -16,6 +16,7 @@ chat text and never database rows.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from functools import cached_property
@@ -94,13 +95,16 @@ class Tutor:
         }
 
     def start_timers(self) -> None:
-        """Run quiz, jigsaw and job timers from one background thread (frontends call this)."""
+        """Run quiz, jigsaw and job timers from one background thread (frontends call this).
+        The process takes its lease now and renews it from the same thread."""
+        self.res.lease.hold()
         if self._ticker is None:
             self._ticker = Ticker(
                 [
                     self.quizzes.tick,
                     self.jigsaw.tick,
                     self.finetunes.tick,
+                    self.res.lease.heartbeat,
                     every(3600, self.backups.daily),
                 ]
             )
@@ -111,4 +115,6 @@ class Tutor:
             self._ticker.stop()
         if "finetunes" in self.__dict__:
             self.finetunes.close()
+        with contextlib.suppress(Exception):  # a damaged or full database must not block exit
+            self.res.lease.release()
         self.store.close()

@@ -13,7 +13,13 @@ from skills.jigsaw import Activity
 
 
 def insert(
-    db: Database, server: str, channel: str, mapping: dict[int, str], activity: Activity, by: str
+    db: Database,
+    server: str,
+    channel: str,
+    mapping: dict[int, str],
+    activity: Activity,
+    by: str,
+    owner: str,
 ) -> int:
     row = {
         "server": server,
@@ -23,6 +29,7 @@ def insert(
         "status": activity.status,
         "started_by": by,
         "started_at": utc_now(),
+        "owner": owner,
     }
     pk = db.table("jigsaw_activities").insert(row).last_pk
     assert pk is not None
@@ -54,10 +61,13 @@ def end(
     )
 
 
-def mark_interrupted(db: Database, now: str) -> list[dict[str, Any]]:
+def mark_interrupted(db: Database, now: str, alive: set[str]) -> list[dict[str, Any]]:
+    """Live activities whose owning process is gone (no live lease), now "interrupted"."""
     report = []
     live = (ActivityStatus.RUNNING.value, ActivityStatus.PAUSED.value)
     for row in db.table("jigsaw_activities").rows_where("status IN (?, ?)", live):
+        if row["owner"] in alive:
+            continue
         activity = Activity.from_dict(json.loads(row["state"]))
         covered, total = activity.progress()
         phase = activity.phase.label if activity.phase else activity.status

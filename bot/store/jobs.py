@@ -44,17 +44,17 @@ def active_jobs_of(db: Database, owner: str) -> list[int]:
     return [r[0] for r in rows]
 
 
-def claim_next_job(db: Database, now: str) -> dict[str, Any] | None:
+def claim_next_job(db: Database, now: str, runner: str) -> dict[str, Any] | None:
     """Mark the oldest queued job running, in one statement, unless a job already runs.
 
     "One job on the GPU" holds in the database, so a `tutor finetune` in a terminal beside a
     running bot can neither start the same job twice nor run a second job at the same time."""
     cursor = db.execute(
-        "UPDATE finetune_jobs SET status = 'running', started_at = ? "
+        "UPDATE finetune_jobs SET status = 'running', started_at = ?, runner = ? "
         "WHERE id = (SELECT id FROM finetune_jobs WHERE status = 'queued' ORDER BY id LIMIT 1) "
         "AND NOT EXISTS (SELECT 1 FROM finetune_jobs WHERE status = 'running') "
         "RETURNING id",
-        [now],
+        [now, runner],
     )
     row = cursor.fetchone()
     if row is None:
@@ -114,16 +114,28 @@ def best_per_team(db: Database, server: str) -> list[dict[str, Any]]:
     return [dict(r) for r in db.query(sql, [server])]
 
 
-def mark_interrupted(db: Database) -> list[dict[str, Any]]:
-    """Jobs a restart left running, now "interrupted"; returned with their pids."""
-    running = list(db.table("finetune_jobs").rows_where("status = 'running'"))
+def request_cancel(db: Database, job_id: int, by: str) -> None:
+    """Ask the process running the job to stop it (it checks on every tick)."""
+    db.execute("UPDATE finetune_jobs SET cancel_requested = ? WHERE id = ?", [by, job_id])
+
+
+def cancel_request(db: Database, job_id: int) -> str | None:
+    row = db.execute("SELECT cancel_requested FROM finetune_jobs WHERE id = ?", [job_id])
+    found = row.fetchone()
+    return found[0] if found else None
+
+
+def fail_orphans(db: Database, alive: set[str], reason: str) -> list[dict[str, Any]]:
+    """Running jobs whose runner process is gone (no live lease): failed with `reason`.
+    Returns them with the trainer's pid, which the caller stops if it still runs."""
+    running = [
+        r
+        for r in db.table("finetune_jobs").rows_where("status = 'running'")
+        if r["runner"] not in alive
+    ]
     for row in running:
         db.table("finetune_jobs").update(
             row["id"],
-            {
-                "status": JobStatus.INTERRUPTED.value,
-                "ended_at": utc_now(),
-                "reason": "the bot restarted while it ran",
-            },
+            {"status": JobStatus.FAILED.value, "ended_at": utc_now(), "reason": reason},
         )
     return [{"id": r["id"], "owner": r["owner"], "pid": r["pid"]} for r in running]

@@ -176,3 +176,17 @@ def m007_servers_and_people(db: Database) -> None:
     db.table("people").create(
         {"id": str, "name": str, "seen_at": str}, pk="id", not_null={"name", "seen_at"}
     )
+
+
+@migrations()
+def m008_leases(db: Database) -> None:
+    """Each long-running process holds a lease; live work records which process owns it."""
+    db.table("leases").create(
+        {"id": str, "pid": int, "host": str, "kind": str, "started_at": str, "heartbeat": float},
+        pk="id",
+        not_null={"pid", "kind", "heartbeat"},
+    )
+    db.table("quiz_sessions").add_column("owner", str)
+    db.table("jigsaw_activities").add_column("owner", str)
+    db.table("finetune_jobs").add_column("runner", str)
+    db.table("finetune_jobs").add_column("cancel_requested", str)

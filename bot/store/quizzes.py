@@ -16,7 +16,7 @@ from skills.quiz.session import QuizSession, RecordedAnswer
 
 
 def insert_session(
-    db: Database, server: str, session: QuizSession, started_by: str, now: str
+    db: Database, server: str, session: QuizSession, started_by: str, now: str, owner: str
 ) -> int:
     session_id = (
         db.table("quiz_sessions")
@@ -32,6 +32,7 @@ def insert_session(
                 "started_by": started_by,
                 "started_at": now,
                 "current_index": -1,
+                "owner": owner,
             }
         )
         .last_pk
@@ -88,10 +89,13 @@ def answer_credits(db: Database, session_id: int) -> list[tuple[int | None, list
     return [(r["team"], json.loads(r["concepts"] or "[]"), r["credit"]) for r in rows]
 
 
-def mark_interrupted(db: Database, now: str) -> list[dict[str, Any]]:
+def mark_interrupted(db: Database, now: str, alive: set[str]) -> list[dict[str, Any]]:
+    """Running sessions whose owning process is gone (no live lease), now "interrupted"."""
     running = list(db.table("quiz_sessions").rows_where("status = ?", [QuizStatus.RUNNING.value]))
     report = []
     for s in running:
+        if s["owner"] in alive:
+            continue
         answers = db.execute(
             "SELECT count(*) FROM quiz_answers WHERE session_id = ?", [s["id"]]
         ).fetchone()[0]

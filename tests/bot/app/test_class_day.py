@@ -1,17 +1,20 @@
 """A class day's faults, injected on purpose: the last-second rush, a held lock, a full disk,
 late answers, two processes starting together. Real SQLite files, an injected clock."""
 
+import os
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded
 from bot.app.tutor import Tutor
-from tests.helpers import right_answer, who
+from tests.helpers import right_answer, wait_for, who
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -170,3 +173,121 @@ def test_two_processes_starting_on_a_fresh_data_dir(tmp_path):
             if p.returncode != 0:
                 failures.append(err.strip().splitlines()[-1])
     assert failures == []
+
+
+# --- real processes, killed on purpose ---------------------------------------------------------
+
+
+def tutor_process(args, settings, **popen):
+    """`tutor ARGS` in its own process, on the test's data dir, with short leases."""
+    env = {
+        **os.environ,
+        "TUTOR_DATA_DIR": str(settings.data_dir),
+        "TUTOR_INDEX_DIR": str(settings.index_path),
+        "TUTOR_LEASE_SECONDS": str(settings.lease_seconds),
+        "TUTOR_HEARTBEAT_SECONDS": str(settings.heartbeat_seconds),
+        "TUTOR_QUIZ_GAP_SECONDS": "0",
+        "HF_HUB_OFFLINE": "1",
+    }
+    command = [sys.executable, "-c", "from bot.main import main; raise SystemExit(main())", *args]
+    return subprocess.Popen(command, cwd=ROOT, env=env, text=True, **popen)
+
+
+def status_of(settings, table, row_id=1):
+    try:  # read-only: connecting must not create an empty file the bot would refuse
+        with sqlite3.connect(f"file:{settings.database_path}?mode=ro", uri=True) as db:
+            found = db.execute(f"SELECT status FROM {table} WHERE id = ?", [row_id]).fetchone()
+    except sqlite3.OperationalError:  # not created yet
+        return None
+    return found[0] if found else None
+
+
+def test_kill_9_of_the_console_mid_quiz(settings, encoder):
+    settings.data_dir.mkdir(parents=True)
+    chat = tutor_process(["chat", "--user", "prof"], settings, stdin=subprocess.PIPE)
+    try:
+        chat.stdin.write("/quiz team3 --seconds 120 --questions 3\n")
+        chat.stdin.flush()
+        assert wait_for(lambda: status_of(settings, "quiz_sessions") == "running", 40)
+        beside = Tutor(settings, encoder=encoder)  # e.g. the bot starting while chat runs
+        assert beside.recover_interrupted()["quizzes"] == []  # chat is alive: hands off
+        beside.close()
+        chat.kill()  # kill -9
+        chat.wait(10)
+        time.sleep(settings.lease_seconds + 0.5)
+        after = Tutor(settings, encoder=encoder)
+        (lost,) = after.recover_interrupted()["quizzes"]
+        assert lost["id"] == 1 and status_of(settings, "quiz_sessions") == "interrupted"
+        after.close()
+    finally:
+        chat.kill()
+
+
+def test_a_chat_beside_a_running_finetune_and_kill_9_of_the_runner(
+    settings, encoder, tiny_classifier_dir, sentiment_data
+):
+    settings.data_dir.mkdir(parents=True)
+    args = ["finetune", "--data", str(sentiment_data), "--model", str(tiny_classifier_dir)]
+    runner = tutor_process(
+        [*args, "--epochs", "20", "--batch-size", "1", "--user", "ana"],
+        settings,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_for(lambda: status_of(settings, "finetune_jobs") == "running", 90)
+        with sqlite3.connect(f"file:{settings.database_path}?mode=ro", uri=True) as db:
+            assert wait_for(
+                lambda: db.execute("SELECT pid FROM finetune_jobs WHERE id = 1").fetchone()[0]
+            )
+            trainer = db.execute("SELECT pid FROM finetune_jobs WHERE id = 1").fetchone()[0]
+        chat = Tutor(settings, encoder=encoder)  # `tutor chat` starting beside it
+        try:
+            assert chat.recover_interrupted()["jobs"] == []
+            assert status_of(settings, "finetune_jobs") == "running" and _alive(trainer)
+            runner.kill()  # kill -9 of the runner; the trainer lives on in its own session
+            runner.wait(10)
+            deadline = time.monotonic() + settings.lease_seconds + 15
+            while status_of(settings, "finetune_jobs") == "running":
+                assert time.monotonic() < deadline, "the dead runner's job was never failed"
+                chat.finetunes.tick()  # what the live process's timer thread does
+                time.sleep(0.2)
+            job = chat.finetunes.job(1)
+            assert job.status == "failed" and "process that ran it stopped" in job.reason
+            assert wait_for(lambda: not _alive(trainer), 10)  # the orphan was stopped
+            nxt = chat.finetunes.start(
+                who("bo"), data=str(sentiment_data), model=str(tiny_classifier_dir), epochs=1
+            )
+            assert chat.finetunes.wait(nxt, 120).status == "succeeded"  # the queue moved on
+        finally:
+            chat.close()
+    finally:
+        runner.kill()
+
+
+def test_cancel_from_another_process(settings, encoder, tiny_classifier_dir, sentiment_data):
+    settings.data_dir.mkdir(parents=True)
+    args = ["finetune", "--data", str(sentiment_data), "--model", str(tiny_classifier_dir)]
+    runner = tutor_process(
+        [*args, "--epochs", "20", "--batch-size", "1", "--user", "ana"],
+        settings,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_for(lambda: status_of(settings, "finetune_jobs") == "running", 90)
+        other = Tutor(settings, encoder=encoder)
+        try:
+            message = other.finetunes.cancel(who("prof", instructor=True), 1)
+            assert "being stopped" in message
+        finally:
+            other.close()
+        assert runner.wait(60) == 1
+        assert status_of(settings, "finetune_jobs") == "cancelled"
+    finally:
+        runner.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -11,7 +11,7 @@ import pytest
 from bot.app.tutor import Tutor
 from bot.errors import TutorError
 from bot.store import jobs as job_rows
-from tests.helpers import wait_for, who
+from tests.helpers import crash, wait_for, who
 
 TIMEOUT = 120
 
@@ -133,12 +133,12 @@ def test_restart_marks_running_jobs_interrupted(
     )
     assert wait_for(lambda: row(first, job_id)["status"] == "running")
     pid = row(first, job_id)["pid"]
-    first.store.close()  # the bot dies; its training process lives on
+    crash(first)  # no stop, no clean shutdown; its lease runs out
     second = Tutor(configured, encoder=encoder)
     try:
         assert second.recover_interrupted()["jobs"] == [{"id": job_id, "owner": "ana"}]
         job = second.finetunes.job(job_id)
-        assert job.status == "interrupted" and "restarted" in job.reason
+        assert job.status == "failed" and "the process that ran it stopped" in job.reason
         assert wait_for(lambda: not _alive(pid), 15)  # the orphan does not keep the GPU
     finally:
         second.close()
@@ -176,8 +176,8 @@ def test_one_running_job_is_a_database_rule_across_processes(jobs_tutor, tiny_cl
         for o in ("a", "b")
     ]
     store.run(lambda db: db.table("finetune_jobs").insert_all(rows))
-    first = store.run(claim_next_job, "now")
+    first = store.write(claim_next_job, "now", "runner-1")
     assert first["owner"] == "a" and first["status"] == "running"
-    assert store.run(claim_next_job, "now") is None  # b waits while a runs
+    assert store.write(claim_next_job, "now", "runner-1") is None  # b waits while a runs
     store.run(lambda db: db.table("finetune_jobs").update(first["id"], {"status": "succeeded"}))
-    assert store.run(claim_next_job, "now")["owner"] == "b"
+    assert store.write(claim_next_job, "now", "runner-1")["owner"] == "b"

@@ -8,7 +8,7 @@ from bot.app.jigsaw import Announcement, JigsawError, MasteryReady, TeamMaterial
 from bot.app.tutor import Tutor
 from bot.terminal.console import ConsoleSession
 from skills.jigsaw import PhaseStarted, Timings
-from tests.helpers import right_answer, who
+from tests.helpers import crash, right_answer, who
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_restart_mid_activity_is_reported(settings, encoder, clock):
     first = Tutor(settings, encoder=encoder, clock=clock)
     first.jigsaw.start(who("prof"), timings=Timings(learn=1))
     first.jigsaw.mark_taught(who("prof"), "hardware", 5)
-    first.store.close()  # crash
+    crash(first)  # no stop, no clean shutdown; its lease runs out
     second = Tutor(settings, encoder=encoder, clock=clock)
     try:
         (report,) = second.recover_interrupted()["activities"]

@@ -7,7 +7,7 @@ import pytest
 from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizError
 from bot.app.tutor import Tutor
 from bot.terminal.console import ConsoleSession
-from tests.helpers import right_answer, who
+from tests.helpers import crash, right_answer, who
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, e
     opened = first.quizzes.start(who("teacher"), team=1, count=3, seconds=30, seed=2)
     first.quizzes.answer(who("ana"), right_answer(opened, first))
     first.quizzes.answer(who("bo"), "B")
-    first.store.close()  # the process dies: no stop, no clean shutdown of the quiz
+    crash(first)  # no stop, no clean shutdown; its lease runs out
 
     second = Tutor(settings, encoder=encoder, clock=clock)
     try:
@@ -116,7 +116,10 @@ def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, e
         second.quizzes.start(
             who("teacher"), team=1, count=1, seconds=30
         )  # the channel is free again
-        assert Tutor(settings, encoder=encoder).recover_interrupted()["quizzes"]  # next restart too
+        crash(second)
+        third = Tutor(settings, encoder=encoder)
+        assert third.recover_interrupted()["quizzes"]  # the next restart too
+        third.close()
     finally:
         second.close()
 
