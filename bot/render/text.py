@@ -138,8 +138,11 @@ def render_attention(reply: AttentionReply, *, image: bool = True, per_token: bo
     return "\n".join(lines)
 
 
-def render_embed(reply: EmbedReply, *, image: bool = True, dims: int = 4) -> str:
-    """The sentences, the word's pieces, the similarity grid, a few dimensions of each vector."""
+def render_embed(
+    reply: EmbedReply, *, image: bool = True, dims: int = 4, sentence_chars: int = 0
+) -> str:
+    """The sentences, the word's pieces, the similarity grid, a few dimensions of each vector
+    (none with `dims=0`); `sentence_chars` clips long sentences (0: never)."""
     result = reply.result
     n = len(result.sentences)
     lines = [f"note: {note}" for note in reply.notes]
@@ -147,7 +150,15 @@ def render_embed(reply: EmbedReply, *, image: bool = True, dims: int = 4) -> str
         f"“{result.word}” in {n} sentences ({result.model}: {result.dimensions}-dimensional "
         "vectors from the last layer):"
     )
-    listed = [[str(k), f.sentence, " ".join(f.pieces)] for k, f in enumerate(result.sentences, 1)]
+
+    def short(text: str) -> str:
+        if not sentence_chars or len(text) <= sentence_chars:
+            return text
+        return text[: sentence_chars - 1] + "…"
+
+    listed = [
+        [str(k), short(f.sentence), " ".join(f.pieces)] for k, f in enumerate(result.sentences, 1)
+    ]
     lines += ["  " + line for line in _table(["", "sentence", "the word's tokens"], listed)]
     numbers = [str(k) for k in range(1, n + 1)]
     grid = [[str(k), *(f"{v:.2f}" for v in row)] for k, row in enumerate(result.similarity, 1)]
@@ -155,16 +166,19 @@ def render_embed(reply: EmbedReply, *, image: bool = True, dims: int = 4) -> str
     lines += ["  " + line for line in _table(["", *numbers], grid)]
     pairs = ", ".join(f"{p.first}-{p.second} {p.cosine:.2f}" for p in result.pairs)
     lines.append(f"Pairs, most similar first: {pairs}")
-    lines += ["", f"First {dims} of {result.dimensions} dimensions:"]
+    if dims:
+        lines += ["", f"First {dims} of {result.dimensions} dimensions:"]
 
-    def head(vector: list[float]) -> str:
-        return " ".join(f"{v:+.3f}" for v in vector[:dims]) + " …"
+        def head(vector: list[float]) -> str:
+            return " ".join(f"{v:+.3f}" for v in vector[:dims]) + " …"
 
-    rows = [
-        [str(k), head(f.contextual), head(f.input_embedding)]
-        for k, f in enumerate(result.sentences, 1)
-    ]
-    lines += ["  " + line for line in _table(["", "contextual vector", "input embedding"], rows)]
+        rows = [
+            [str(k), head(f.contextual), head(f.input_embedding)]
+            for k, f in enumerate(result.sentences, 1)
+        ]
+        lines += [
+            "  " + line for line in _table(["", "contextual vector", "input embedding"], rows)
+        ]
     lines += ["", result.reading]
     if image:
         lines.append(f"Picture: {reply.image}")
