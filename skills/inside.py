@@ -28,6 +28,9 @@ MAX_SENTENCES = 6
 MAX_WORD_CHARS = 60
 SPECIALS = frozenset({"[CLS]", "[SEP]"})
 LINKS_IN_READING = 3
+MIN_LINK = 0.01  # weaker than this is no link worth naming
+# A head whose rows mostly put their largest weight on a neighbour has a name worth saying.
+PATTERN_SHARE = 0.8
 
 
 class InsideError(TutorError):
@@ -138,7 +141,8 @@ class AttentionMap:
 
     @property
     def view(self) -> str:
-        """ "layer 6 of 6, mean of 12 heads" or "layer 2 of 6, head 3 of 12"."""
+        """As people say it: "layer 6 of 6, mean of 12 heads" or "layer 2 of 6, head 3 of
+        12"."""
         heads = (
             f"mean of {self.heads} heads"
             if self.head is None
@@ -155,6 +159,8 @@ class AttentionMap:
             row = self.matrix[i]
             others = [j for j in words if j != i]
             target = max(others, key=lambda j: row[j]) if others else None
+            if target is not None and row[target] < MIN_LINK:
+                target = None  # everything went to [CLS]/[SEP] or itself
             rows.append(
                 TokenFocus(
                     index=i,
@@ -206,19 +212,20 @@ def attention(
     weights = output.attentions[layer - 1][0].float()  # heads x tokens x tokens
     matrix = weights.mean(0) if head is None else weights[head - 1]
     tokens = model.tokenizer.convert_ids_to_tokens(ids)
-    links, special_share = _strongest_links(tokens, matrix.tolist())
+    rows = matrix.tolist()
+    links, special_share = _strongest_links(tokens, rows)
     return AttentionMap(
         text=text,
         model=model.name,
         tokens=tokens,
-        matrix=[[round(v, 6) for v in row] for row in matrix.tolist()],
+        matrix=[[round(v, 6) for v in row] for row in rows],
         layer=layer,
         head=head,
         layers=model.layers,
         heads=model.heads,
         links=links,
         special_share=round(special_share, 4),
-        reading=_reading(tokens, links, special_share),
+        reading=_reading(links, special_share, _pattern(tokens, rows)),
         original_tokens=len(encoding["input_ids"]),
         notes=notes,
     )
@@ -258,15 +265,39 @@ def _strongest_links(tokens: list[str], matrix: list[list[float]]) -> tuple[list
     return links[:10], special_share
 
 
-def _reading(tokens: list[str], links: list[Link], special_share: float) -> str:
+def _pattern(tokens: list[str], matrix: list[list[float]]) -> str:
+    """Name the pattern, "previous" or "next", when most word tokens look hardest at that
+    neighbour; "" otherwise."""
+    words = [i for i, t in enumerate(tokens) if t not in SPECIALS]
+    if len(words) < 3:
+        return ""
+    for name, step in (("previous", -1), ("next", 1)):
+        rows = [i for i in words if i + step in words]
+        hits = sum(
+            1 for i in rows if max(range(len(tokens)), key=matrix[i].__getitem__) == i + step
+        )
+        if hits >= PATTERN_SHARE * len(rows):
+            return name
+    return ""
+
+
+def _reading(links: list[Link], special_share: float, pattern: str) -> str:
     share = f"word tokens give {special_share:.0%} of their attention to [CLS]/[SEP] on average"
     if not links:
         return f"There is only one word token here, so there is no link to read; {share}."
+    if links[0].weight < MIN_LINK:
+        return f"No word token attends to another word token here; {share}."
+    where = {"previous": "the token before them", "next": "the token after them"}
+    opening = (
+        f"A {pattern}-token pattern: most word tokens look hardest at {where[pattern]}. "
+        if pattern
+        else ""
+    )
     shown = ", ".join(
         f"“{link.source_token}” → “{link.target_token}” {link.weight:.2f}"
         for link in links[:LINKS_IN_READING]
     )
-    return f"Strongest links (besides [CLS]/[SEP] and self): {shown}; {share}."
+    return f"{opening}Strongest links (besides [CLS]/[SEP] and self): {shown}; {share}."
 
 
 # --- contextual embeddings -------------------------------------------------------------------

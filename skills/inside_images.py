@@ -99,6 +99,8 @@ def attention_figure(amap: AttentionMap) -> Any:
     if n <= ANNOTATE_UP_TO:
         for i in range(n):
             for j in range(n):
+                if matrix[i, j] < 0.005:
+                    continue  # a page of ".00" hides the numbers that matter
                 ax.text(
                     j,
                     i,
@@ -146,8 +148,8 @@ def similarity_figure(result: ContextualEmbeddings) -> Any:
     before = np.array(result.input_similarity, dtype=float)
     values = [m[i, j] for m in (after, before) for i in range(n) for j in range(n) if i != j]
     low = max(0.0, np.floor(min(values, default=0.0) * 20) / 20 - 0.05)
-    height = 1.9 + 0.55 * n
-    fig, axes = plt.subplots(1, 2, figsize=(9.6, height), sharey=True, layout="constrained")
+    height = 2.0 + 0.45 * n
+    fig, axes = plt.subplots(1, 2, figsize=(9.6, height), layout="constrained")
     labels = [f"{k}: {_clip(s.sentence, LABEL_CHARS)}" for k, s in enumerate(result.sentences, 1)]
     panels = (
         (axes[0], before, "before the layers: input embedding"),
@@ -166,12 +168,14 @@ def similarity_figure(result: ContextualEmbeddings) -> Any:
                     f"{matrix[i, j]:.2f}",
                     ha="center",
                     va="center",
-                    fontsize=10,
+                    fontsize=10 if n <= 4 else 8,
                     color=_cell_text_colour(matrix[i, j], low, 1.0),
                 )
     axes[0].set_yticks(range(n), labels, fontsize=9)
+    axes[1].set_yticks(range(n), [str(k) for k in range(1, n + 1)], fontsize=9)
     fig.colorbar(image, ax=axes, fraction=0.03, pad=0.03, label="cosine similarity")
     title = f"“{result.word}” in {n} sentences: cosine similarity of its {result.model} vectors"
     fig.suptitle(title, fontsize=11)
-    _caption(fig, result.reading, height, width=9.6)
+    caption = result.reading + "".join(f" Note: {note}" for note in result.notes)
+    _caption(fig, caption, height, width=9.6)
     return fig

@@ -160,3 +160,16 @@ def test_the_similarity_picture(inside_model, tmp_path):
         assert image.width >= 800
     assert "1-2 0.89" in picture.alt_text and "I paid cash into the bank" in picture.alt_text
     assert len(picture.alt_text) <= 1024  # Discord's limit for an attachment's description
+
+
+def test_a_known_head_attends_to_the_previous_token(inside_model):
+    # Layer 1, head 3 of the packaged MiniLM is a previous-token head: every word token puts
+    # nearly all its attention on the token before it.
+    amap = attention(
+        inside_model, "The students trained a small model on movie reviews", layer=1, head=3
+    )
+    for i in range(2, len(amap.tokens) - 1):
+        assert amap.matrix[i][i - 1] > 0.9
+    assert amap.reading.startswith("A previous-token pattern")
+    mean = attention(inside_model, "The students trained a small model on movie reviews")
+    assert "pattern" not in mean.reading
