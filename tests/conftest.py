@@ -35,6 +35,14 @@ def real_encoder():
     return load_sentence_encoder("sentence-transformers/all-MiniLM-L6-v2")
 
 
+@pytest.fixture(scope="session")
+def inside_model():
+    """The packaged MiniLM through transformers, with attention weights (loaded once)."""
+    from skills.inside import load_inside_model
+
+    return load_inside_model()
+
+
 @pytest.fixture
 def encoder(real_encoder) -> CountingEncoder:
     return CountingEncoder(real_encoder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from bot.app.context import Actor
 from bot.config import Settings
@@ -15,6 +15,9 @@ from knowledge.cards import Card, load_cards
 from knowledge.index import Encoder
 from skills.fill_mask import MaskedLMRegistry
 from skills.tokenization import TokenizerRegistry
+
+if TYPE_CHECKING:
+    from skills.inside import InsideModel
 
 
 class Resources:
@@ -66,6 +69,14 @@ class Resources:
                 )
                 self._encoder = cast(Encoder, loaded)  # SentenceTransformer's overloads fit
             return self._encoder
+
+    @property
+    def inside(self) -> InsideModel:
+        """The packaged MiniLM with attention weights, for the look-inside demos (loaded once
+        per process, on first use: importing transformers' model code takes a few seconds)."""
+        from skills.inside import load_inside_model
+
+        return load_inside_model()
 
     def remember(self, actor: Actor) -> None:
         """Keep the actor's display name current, so every view shows names, never ids."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from bot.store.enums import JobStatus
 from knowledge.answers import Answer
 from skills.fill_mask import FillMaskResult
+from skills.inside import AttentionMap, ContextualEmbeddings
 from skills.quiz.session import Standing
 from skills.tokenization import BatchResult, TokenizeResult
 
@@ -77,6 +79,36 @@ class MaskReply:
             data["tokens"] = self.tokenizer_view.tokens
             data["ids"] = self.tokenizer_view.ids
         return data
+
+
+@dataclass(frozen=True)
+class AttentionReply:
+    """An attention map, the heatmap drawn from it, and the heatmap's alt text."""
+
+    map: AttentionMap
+    image: Path
+    alt_text: str
+    notes: list[str] = field(default_factory=list)  # the text's cut and the tokens' cut
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.map.to_json()
+        data.pop("notes")
+        return {**data, "image": str(self.image), "alt_text": self.alt_text, "notes": self.notes}
+
+
+@dataclass(frozen=True)
+class EmbedReply:
+    """A word's contextual vectors and their similarities, and the picture of them."""
+
+    result: ContextualEmbeddings
+    image: Path
+    alt_text: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.result.to_json()
+        data.pop("notes")
+        return {**data, "image": str(self.image), "alt_text": self.alt_text, "notes": self.notes}
 
 
 class IngestStatus(StrEnum):

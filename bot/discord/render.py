@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import discord
 
 from bot.app.jigsaw import JigsawStatus, MasteryReady, TeamMaterial
 from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded
-from bot.app.results import AskReply, BatchReply, MaskReply, TokenizeReply
+from bot.app.results import (
+    AskReply,
+    AttentionReply,
+    BatchReply,
+    EmbedReply,
+    MaskReply,
+    TokenizeReply,
+)
 from bot.render import text as render_text
 
 MESSAGE_LIMIT = 2000
@@ -21,6 +29,7 @@ EMBED_DESCRIPTION_LIMIT = 4096
 EMBED_FIELD_LIMIT = 1024
 FILE_THRESHOLD = 6000  # longer than this: send as an attachment instead of many messages
 ZERO_WIDTH_SPACE = "\u200b"
+ALT_TEXT_LIMIT = 1024  # an attachment's description
 COLOURS = {"ok": 0x2E8B57, "unsure": 0xDAA520, "quiz": 0x4169E1}
 
 
@@ -104,6 +113,22 @@ def batch_text(reply: BatchReply) -> str:
 
 def mask_text(reply: MaskReply) -> str:
     return code_block(render_text.render_mask(reply))
+
+
+def attention_text(reply: AttentionReply) -> str:
+    """The reading beside the heatmap (the image itself carries the rest, and no server path)."""
+    text = render_text.render_attention(reply, image=False, per_token=False)
+    return code_block(clip(text, MESSAGE_LIMIT - 10))
+
+
+def embed_text(reply: EmbedReply) -> str:
+    text = render_text.render_embed(reply, image=False, dims=0, sentence_chars=60)
+    return code_block(clip(text, MESSAGE_LIMIT - 10))
+
+
+def picture(path: Path, alt_text: str, filename: str) -> discord.File:
+    """An image attachment under a plain name, its alt text as the attachment's description."""
+    return discord.File(path, filename=filename, description=clip(alt_text, ALT_TEXT_LIMIT))
 
 
 # --- quizzes and jigsaw --------------------------------------------------------------------

@@ -9,7 +9,9 @@ from bot.app.jigsaw import Announcement, JigsawEvent, JigsawStatus, MasteryReady
 from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.app.results import (
     AskReply,
+    AttentionReply,
     BatchReply,
+    EmbedReply,
     IngestReport,
     IngestStatus,
     JobView,
@@ -107,6 +109,79 @@ def render_batch(reply: BatchReply) -> str:
         lines.append(f"[{i}] tokens:         {' '.join(tokens)}")
         lines.append(f"    attention_mask: {' '.join(map(str, mask))}")
     lines.append("1 = a real token the model attends to, 0 = padding it ignores.")
+    return "\n".join(lines)
+
+
+def render_attention(reply: AttentionReply, *, image: bool = True, per_token: bool = True) -> str:
+    """The reading, each word token's strongest link, and where the heatmap is. Discord sends
+    the image itself, so it asks for neither the path nor the table (the image shows it)."""
+    amap = reply.map
+    lines = [f"note: {n}" for n in reply.notes]
+    lines.append(f"{amap.model} attention, {amap.view}, over {len(amap.tokens)} tokens:")
+    lines.append("  " + " ".join(amap.tokens))
+    lines.append(amap.reading)
+    if per_token:
+        rows = [
+            [
+                f.token,
+                f"{f.target_token} {f.weight:.2f}" if f.target_token else "-",
+                f"{f.self_share:.2f}",
+                f"{f.special_share:.2f}",
+            ]
+            for f in amap.focus()
+        ]
+        if rows:
+            lines.append("")
+            lines += _table(["token", "attends most to", "itself", "[CLS]+[SEP]"], rows)
+    if image:
+        lines += ["", f"Heatmap: {reply.image}"]
+    return "\n".join(lines)
+
+
+def render_embed(
+    reply: EmbedReply, *, image: bool = True, dims: int = 4, sentence_chars: int = 0
+) -> str:
+    """The sentences, the word's pieces, the similarity grid, a few dimensions of each vector
+    (none with `dims=0`); `sentence_chars` clips long sentences (0: never)."""
+    result = reply.result
+    n = len(result.sentences)
+    lines = [f"note: {note}" for note in reply.notes]
+    lines.append(
+        f"“{result.word}” in {n} sentences ({result.model}: {result.dimensions}-dimensional "
+        "vectors from the last layer):"
+    )
+
+    def short(text: str) -> str:
+        if not sentence_chars or len(text) <= sentence_chars:
+            return text
+        return text[: sentence_chars - 1] + "…"
+
+    listed = [
+        [str(k), short(f.sentence), " ".join(f.pieces)] for k, f in enumerate(result.sentences, 1)
+    ]
+    lines += ["  " + line for line in _table(["", "sentence", "the word's tokens"], listed)]
+    numbers = [str(k) for k in range(1, n + 1)]
+    grid = [[str(k), *(f"{v:.2f}" for v in row)] for k, row in enumerate(result.similarity, 1)]
+    lines += ["", "Cosine similarity of the contextual vectors:"]
+    lines += ["  " + line for line in _table(["", *numbers], grid)]
+    pairs = ", ".join(f"{p.first}-{p.second} {p.cosine:.2f}" for p in result.pairs)
+    lines.append(f"Pairs, most similar first: {pairs}")
+    if dims:
+        lines += ["", f"First {dims} of {result.dimensions} dimensions:"]
+
+        def head(vector: list[float]) -> str:
+            return " ".join(f"{v:+.3f}" for v in vector[:dims]) + " …"
+
+        rows = [
+            [str(k), head(f.contextual), head(f.input_embedding)]
+            for k, f in enumerate(result.sentences, 1)
+        ]
+        lines += [
+            "  " + line for line in _table(["", "contextual vector", "input embedding"], rows)
+        ]
+    lines += ["", result.reading]
+    if image:
+        lines.append(f"Picture: {reply.image}")
     return "\n".join(lines)
 
 

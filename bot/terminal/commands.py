@@ -22,6 +22,7 @@ from bot.render import text as render
 from bot.terminal.spec import CommandParser, JoinWords, subcommands
 from skills.course import TEAMS, parse_team
 from skills.finetune.config import FINETUNE_MODELS, METHODS
+from skills.inside import MAX_SENTENCES, MINILM_HEADS, MINILM_LAYERS
 from skills.jigsaw import Timings
 
 CLI, CONSOLE = "cli", "console"
@@ -211,6 +212,71 @@ def _mlm_args(p: CommandParser, surface: str) -> None:
 def cmd_mlm(s: Session, args: argparse.Namespace) -> Output:
     demo = s.tutor.demos.masking_demo(" ".join(args.text), seed=args.seed)
     return Output(render.render_masking_demo(demo), demo.to_json())
+
+
+def _image_out(p: CommandParser, surface: str, what: str) -> None:
+    if surface == CLI:  # the console keeps its pictures under the data directory
+        p.add_argument(
+            "--out",
+            type=Path,
+            metavar="FILE.png",
+            help=f"where to write the {what} (default: under the data directory)",
+        )
+
+
+def _attention_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("text", nargs="*", help="the text to look inside")
+    p.add_argument(
+        "--layer",
+        type=_positive(int, 1, MINILM_LAYERS),
+        metavar="L",
+        help=f"layer 1-{MINILM_LAYERS} (default: the last)",
+    )
+    p.add_argument(
+        "--head",
+        type=_positive(int, 1, MINILM_HEADS),
+        metavar="H",
+        help=f"one head, 1-{MINILM_HEADS} (default: the mean of the layer's heads)",
+    )
+    _image_out(p, surface, "heatmap")
+
+
+def cmd_attention(s: Session, args: argparse.Namespace) -> Output:
+    reply = s.tutor.demos.attention(
+        " ".join(args.text), layer=args.layer, head=args.head, out=getattr(args, "out", None)
+    )
+    return Output(render.render_attention(reply), reply.to_json())
+
+
+def _embed_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("word", help="the word to follow, e.g. bank")
+    p.add_argument(
+        "sentences",
+        nargs="+",
+        metavar="SENTENCE",
+        help=f"2-{MAX_SENTENCES} sentences that contain the word: quote each one, or separate "
+        "them with ;",
+    )
+    _image_out(p, surface, "similarity picture")
+
+
+def _sentences(parts: list[str]) -> list[str]:
+    """Quoted sentences as they are; unquoted words joined and split at ;."""
+    if any(";" in part for part in parts):
+        return [s.strip() for s in " ".join(parts).split(";") if s.strip()]
+    if len(parts) > 1 and all(len(part.split()) == 1 for part in parts):
+        raise UsageError(
+            'Quote each sentence or separate them with ;, e.g. embed bank "I sat on the river '
+            'bank" "I paid cash into the bank".'
+        )
+    return parts
+
+
+def cmd_embed(s: Session, args: argparse.Namespace) -> Output:
+    reply = s.tutor.demos.embed(
+        args.word, _sentences(args.sentences), out=getattr(args, "out", None)
+    )
+    return Output(render.render_embed(reply), reply.to_json())
 
 
 def _calc_args(p: CommandParser, surface: str) -> None:
@@ -564,6 +630,8 @@ COMMANDS: list[Command] = [
     Command("pad", "pad sentences (separated by ;) into one batch: [PAD] and the attention mask", cmd_pad, _pad_args, free_text=True),
     Command("mask", "fill the blank with a masked-LM: [MASK], <mask> or ___", cmd_mask, _mask_args, free_text=True),
     Command("mlm", "apply BERT's 15% / 80-10-10 masking rule to a sentence", cmd_mlm, _mlm_args, free_text=True),
+    Command("attention", "heatmap of the model's attention between the tokens of a text (MiniLM)", cmd_attention, _attention_args, free_text=True),
+    Command("embed", "a word's contextual vectors in 2-6 sentences, and how similar they are", cmd_embed, _embed_args),
     Command("calc", "handout calculators: softmax, steps, lora, bert", cmd_calc, _calc_args, free_text=True),
     Command("quiz", "team quizzes: start, stop, skip, play, list, leaderboard, import, join", cmd_quiz, _quiz_args),
     Command("answer", "answer the open quiz question (a plain line does too)", cmd_answer, _answer_args, frozenset({CONSOLE}), free_text=True),

@@ -74,6 +74,42 @@ def test_mask_without_model_explains(bot, monkeypatch):
     assert "TUTOR_MODEL_DIR" in text and "[MASK]" in text
 
 
+def test_attention_attaches_the_heatmap_with_alt_text(bot, tmp_path):
+    interaction = make_interaction(bot)
+    inside = cog(bot, "Inside")
+    run(
+        inside.attention.callback(
+            inside, interaction, text="The bank of the river", layer=2, head=None
+        )
+    )
+    interaction.response.defer.assert_awaited_once()
+    (message,) = sent(interaction)
+    file = message["file"]
+    assert isinstance(file, discord.File) and file.filename == "attention.png"
+    assert file.description.startswith("Heatmap of all-MiniLM-L6-v2's attention, layer 2 of 6")
+    assert file.fp.read(8) == b"\x89PNG\r\n\x1a\n"
+    text = message["content"]
+    assert len(text) <= 2000 and text.startswith("```") and "Strongest links" in text
+    assert str(tmp_path) not in text and "images" not in text  # no server path on Discord
+
+
+def test_embed_attaches_the_similarity_picture(bot):
+    interaction = make_interaction(bot)
+    inside = cog(bot, "Inside")
+    sentences = dict(
+        sentence1="I sat on the river bank " + "and watched the water " * 60,
+        sentence2="The bank of the stream was muddy",
+        sentence3="I paid cash into the bank",
+        sentence4=None,
+        sentence5=None,
+        sentence6=None,
+    )
+    run(inside.embed.callback(inside, interaction, word="bank", **sentences))
+    (message,) = sent(interaction)
+    assert message["file"].filename == "embed.png" and "cosine" in message["file"].description
+    assert len(message["content"]) <= 2000 and "closest" in message["content"]
+
+
 def test_user_errors_go_through_the_one_error_handler(bot):
     interaction = make_interaction(bot)
     error = app_commands.CommandInvokeError(

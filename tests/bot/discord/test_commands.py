@@ -10,6 +10,8 @@ EXPECTED = {  # also read by tests/bot/test_main.py
     "pad",
     "mask",
     "mlm",
+    "attention",
+    "embed",
     "calc",
     "quiz start",
     "quiz stop",
@@ -76,6 +78,11 @@ def test_options_carry_limits_and_choices(tutor):
     tokenizer = next(o for o in by_name["tokenize"]["options"] if o["name"] == "tokenizer")
     assert tokenizer["autocomplete"] is True
     assert int(by_name["admin"]["default_member_permissions"]) == 1 << 5  # manage_guild
+    layer, head = (o for o in by_name["attention"]["options"] if o["name"] in ("layer", "head"))
+    assert (layer["min_value"], layer["max_value"], layer["required"]) == (1, 6, False)
+    assert (head["min_value"], head["max_value"], head["required"]) == (1, 12, False)
+    required = [o["name"] for o in by_name["embed"]["options"] if o.get("required")]
+    assert required == ["word", "sentence1", "sentence2"]
 
 
 def test_the_token_never_appears_in_reprs_or_logs():

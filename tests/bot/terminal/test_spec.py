@@ -5,6 +5,7 @@ import inspect
 import pytest
 
 from bot.discord.cogs.demos import Demos
+from bot.discord.cogs.inside import Inside
 from bot.discord.cogs.quiz import QuizCog
 from bot.errors import UsageError
 from bot.terminal import cli, console
@@ -44,6 +45,9 @@ def test_discord_slash_options_have_the_same_defaults():
     start = inspect.signature(QuizCog.start.callback).parameters
     assert (start["questions"].default, start["seconds"].default) == (QUIZ_QUESTIONS, QUIZ_SECONDS)
     assert inspect.signature(Demos.mask.callback).parameters["top_k"].default == MASK_TOP_K
+    attention = inspect.signature(Inside.attention.callback).parameters
+    typed = parse(cli.build_parser(), ["attention", "hello"])
+    assert (attention["layer"].default, attention["head"].default) == (typed.layer, typed.head)
 
 
 def test_every_command_is_in_the_console_help_and_its_own_help_lists_its_options(tutor):
