@@ -94,7 +94,7 @@ def _card_id(question_id: str) -> int:
 def asked_card(question_id: str, now: float) -> ReviewCard:
     """A card the student asked for: new, and due at once."""
     card = Card(card_id=_card_id(question_id), due=_when(now))
-    return ReviewCard(question_id, card.to_dict(), now, origin="asked")
+    return ReviewCard(question_id, dict(card.to_dict()), now, origin="asked")
 
 
 def review(
