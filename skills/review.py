@@ -7,9 +7,9 @@ Pure rules: every function takes `now` (epoch seconds) as an argument and reads 
   Hard, correct -> Good, correct and quick -> Easy (`rating_for`).
 - A question gets a card only once the student misses it (anything short of full credit), or
   when they ask for it (`asked_card`); after that, every graded answer reviews the card.
-- Scheduling is by days, like Anki: no minute-long learning steps, so a missed question is due
-  the next day (even one that had been spaced weeks out), and a question is served any time on
-  the day it falls due. Fuzzing is off, so the same answers give the same schedule.
+- Scheduling is by the class's local days, like Anki: no minute-long learning steps, so a
+  missed question is due the next day (even one that had been spaced weeks out), and a question
+  is served any time on the day it falls due. Fuzzing is off: the same answers, the same schedule.
 """
 
 from __future__ import annotations
@@ -103,23 +103,29 @@ def review(
     rating: Rating,
     now: float,
     *,
+    tz: str = "UTC",
     seconds: float | None = None,
 ) -> ReviewCard | None:
     """The card after one graded answer at `now`. Without a card, only a miss makes one: a
-    question the student got right the first time is not scheduled."""
+    question the student got right the first time is not scheduled.
+
+    FSRS counts whole days between reviews, so a question reviewed at 9:00 that was missed at
+    10:00 the day before would count as reviewed the same day. Like Anki, reviews are therefore
+    dated by the class's local day (its midnight), and a card falls due at the start of a day."""
     if card is None:
         if rating not in (Rating.Again, Rating.Hard):
             return None
         card = replace(asked_card(question_id, now), origin="quiz")
+    day = start_of_day(now, tz)
     duration = round(seconds * 1000) if seconds is not None and seconds >= 0 else None
     updated, _ = _SCHEDULER.review_card(
         Card.from_dict(card.fsrs),  # type: ignore[arg-type]  # our stored to_dict() output
         rating,
-        review_datetime=_when(now),
+        review_datetime=day,
         review_duration=duration,
     )
     if rating == Rating.Again:  # forgotten: back tomorrow, however long the last interval was
-        updated.due = min(updated.due, _when(now) + dt.timedelta(days=1))
+        updated.due = min(updated.due, _next_day(day, tz))
     return replace(
         card,
         fsrs=dict(updated.to_dict()),
@@ -152,6 +158,19 @@ def local_date(now: float, tz: str) -> str:
     return local_time(now, tz).date().isoformat()
 
 
+def start_of_day(now: float, tz: str) -> dt.datetime:
+    """The local midnight that starts `now`'s day, as a UTC datetime."""
+    local = local_time(now, tz)
+    return dt.datetime.combine(local.date(), dt.time(), local.tzinfo).astimezone(dt.UTC)
+
+
+def _next_day(day: dt.datetime, tz: str, days: int = 1) -> dt.datetime:
+    # Calendar days, so a daylight-saving change cannot shift midnight.
+    local = day.astimezone(zone(tz))
+    following = local.date() + dt.timedelta(days=days)
+    return dt.datetime.combine(following, dt.time(), local.tzinfo).astimezone(dt.UTC)
+
+
 @dataclass(frozen=True)
 class Horizon:
     """The ends (epoch seconds) of today and of the coming week, in the class's time zone."""
@@ -162,15 +181,12 @@ class Horizon:
 
 
 def horizon(now: float, tz: str) -> Horizon:
-    local = local_time(now, tz)
-    midnight = dt.datetime.combine(local.date(), dt.time(), local.tzinfo)
-
-    def end_after(days: int) -> float:
-        # Days are counted on the calendar, so a daylight-saving change cannot shift them.
-        day = (midnight + dt.timedelta(days=days)).date()
-        return dt.datetime.combine(day, dt.time(), local.tzinfo).timestamp()
-
-    return Horizon(local.date().isoformat(), end_after(1), end_after(WEEK_DAYS))
+    day = start_of_day(now, tz)
+    return Horizon(
+        local_date(now, tz),
+        _next_day(day, tz).timestamp(),
+        _next_day(day, tz, WEEK_DAYS).timestamp(),
+    )
 
 
 def reminder_allowed(now: float, tz: str, hour: int, last_reminded_on: str | None) -> bool:

@@ -239,7 +239,7 @@ class ReviewService:
         def change(card: ReviewCard | None) -> ReviewCard | None:
             if due_before is not None and (card is None or card.due >= due_before):
                 return None  # a review answer counts once, and only while the card is due
-            return review(card, question.id, rating, at, seconds=seconds)
+            return review(card, question.id, rating, at, tz=self._tz, seconds=seconds)
 
         apply = partial(
             rows.apply_review, origin=origin, credit=credit, seconds=seconds, reviewed_at=at

@@ -24,6 +24,7 @@ from skills.review import (
 
 DAY = 86_400.0
 START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC).timestamp()  # a Monday, 10:00 UTC
+TUESDAY = dt.datetime(2026, 3, 3, tzinfo=dt.UTC).timestamp()
 
 
 @pytest.mark.parametrize(
@@ -54,7 +55,7 @@ def test_a_question_answered_right_the_first_time_gets_no_card():
 def test_a_missed_question_comes_back_and_a_mastered_one_goes_further_out():
     card = review(None, "q", Rating.Again, START)
     assert card is not None and card.misses == 1 and card.origin == "quiz"
-    assert card.due == START + DAY  # missed today: back tomorrow
+    assert card.due == TUESDAY  # missed today: back tomorrow (from midnight)
     now, gaps = card.due, []
     for _ in range(4):  # right every time it comes back
         card = review(card, "q", Rating.Good, now)
@@ -64,6 +65,15 @@ def test_a_missed_question_comes_back_and_a_mastered_one_goes_further_out():
     assert card.reviews == 5 and card.misses == 1
     card = review(card, "q", Rating.Again, now)  # forgotten after all
     assert card.due - now == DAY and card.misses == 2 and card.last_rating == Rating.Again
+
+
+def test_reviews_count_in_local_days_not_24_hour_periods():
+    missed = review(None, "q", Rating.Again, START)
+    early_next_morning = TUESDAY + 7 * 3600  # less than 24 hours after the miss
+    card = review(missed, "q", Rating.Good, early_next_morning)
+    assert card.due - TUESDAY >= 2 * DAY  # a day later for FSRS, not a same-day repeat
+    paris = review(None, "q", Rating.Again, START, tz="Europe/Paris")
+    assert paris.due == dt.datetime(2026, 3, 2, 23, tzinfo=dt.UTC).timestamp()  # local midnight
 
 
 def test_easy_spaces_further_than_good_and_hard_less():

@@ -7,12 +7,10 @@ import zipfile
 
 import pytest
 
-from bot.app.quizzes import QuestionClosed, QuestionOpened
 from bot.app.tutor import Tutor
 from bot.errors import ReviewError, UsageError
-from skills.quiz.grading import Grade, grade
-from skills.quiz.session import RecordedAnswer
-from tests.helpers import right_answer, who
+from skills.quiz.grading import grade
+from tests.helpers import close_quiz_question, right_answer, who
 
 DAY = 86_400.0
 MONDAY_9AM = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC).timestamp()
@@ -28,21 +26,6 @@ def review_tutor(settings, encoder, clock):
 
 def question(tutor, question_id):
     return next(q for q in tutor.bank.questions() if q.id == question_id)
-
-
-def quiz_answers(tutor, clock, question_id, credits, *, server="console", seconds=25.0):
-    """One closed quiz question, as the quiz manager announces it: {user: credit}."""
-    q = question(tutor, question_id)
-    opened_at = clock.now
-    tutor.reviews.on_quiz_event(QuestionOpened(server, "class", 7, 1, 1, q, 30))
-    clock.now += seconds
-    answers = [
-        RecordedAnswer(user, 0, "x", Grade(credit, "", ""), int(100 * credit), clock.now)
-        for user, credit in credits.items()
-    ]
-    tutor.reviews.on_quiz_event(QuestionClosed(server, "class", 7, 1, q, "", answers))
-    clock.now = opened_at
-    return q
 
 
 def test_a_real_quiz_schedules_the_miss_and_not_the_right_answer(review_tutor, clock):
@@ -67,7 +50,7 @@ def test_a_real_quiz_schedules_the_miss_and_not_the_right_answer(review_tutor, c
 
 def test_several_days_a_miss_comes_back_and_mastery_goes_further_out(review_tutor, clock):
     reviews, ana = review_tutor.reviews, who("ana")
-    q = quiz_answers(review_tutor, clock, "t3-sep", {"ana": 0.0})
+    q = close_quiz_question(review_tutor, clock, "t3-sep", {"ana": 0.0})
     assert reviews.next(ana) is None  # missed this morning: back tomorrow, not today
     right = "ABCDE"[q.answer]
     gaps = []
@@ -98,8 +81,8 @@ def test_several_days_a_miss_comes_back_and_mastery_goes_further_out(review_tuto
 
 def test_reviews_are_graded_like_the_quiz_with_live_keys_computed_again(review_tutor, clock):
     reviews, ana = review_tutor.reviews, who("ana")
-    live = quiz_answers(review_tutor, clock, "t3-live-unhappiness", {"ana": 0.0})
-    free = quiz_answers(review_tutor, clock, "t3-cls", {"ana": 0.5})
+    live = close_quiz_question(review_tutor, clock, "t3-live-unhappiness", {"ana": 0.0})
+    free = close_quiz_question(review_tutor, clock, "t3-cls", {"ana": 0.5})
     clock.now += DAY
     key = review_tutor.bank.live_key(live)
     for q, text in ((live, f"{key:g} tokens"), (free, "a summary of the whole sequence")):
@@ -118,7 +101,7 @@ def test_reviews_are_graded_like_the_quiz_with_live_keys_computed_again(review_t
 
 def test_the_served_question_is_answered_once(review_tutor, clock):
     reviews, ana = review_tutor.reviews, who("ana")
-    quiz_answers(review_tutor, clock, "t3-sep", {"ana": 0.0})
+    close_quiz_question(review_tutor, clock, "t3-sep", {"ana": 0.0})
     with pytest.raises(ReviewError, match="No review question is open"):
         reviews.answer(ana, "A")
     clock.now += DAY
@@ -134,7 +117,7 @@ def test_the_served_question_is_answered_once(review_tutor, clock):
 
 def test_never_missed_questions_only_when_asked_for(review_tutor, clock):
     reviews, ana = review_tutor.reviews, who("ana")
-    quiz_answers(review_tutor, clock, "t3-sep", {"ana": 1.0})
+    close_quiz_question(review_tutor, clock, "t3-sep", {"ana": 1.0})
     assert reviews.status(ana).cards == 0
     added = reviews.add(ana, ["t3-sep"], team=5)
     assert added[0].id == "t3-sep" and {q.team for q in added} == {3, 5}
@@ -147,7 +130,7 @@ def test_never_missed_questions_only_when_asked_for(review_tutor, clock):
 
 
 def test_reviews_belong_to_one_student_in_one_class(review_tutor, clock):
-    quiz_answers(review_tutor, clock, "t3-sep", {"ana": 0.0}, server="guild-1")
+    close_quiz_question(review_tutor, clock, "t3-sep", {"ana": 0.0}, server="guild-1")
     clock.now += DAY
     assert review_tutor.reviews.next(who("ana", server="guild-1")) is not None
     assert review_tutor.reviews.next(who("ana")) is None  # the console's class is another
@@ -160,9 +143,9 @@ def test_status_shows_today_and_this_week_in_the_class_time_zone(settings, encod
     paris = settings.model_copy(update={"class_timezone": "Europe/Paris"})
     tutor = Tutor(paris, encoder=encoder, clock=clock)
     try:
-        quiz_answers(tutor, clock, "t3-sep", {"ana": 0.0})
+        close_quiz_question(tutor, clock, "t3-sep", {"ana": 0.0})
         status = tutor.reviews.status(who("ana"))
-        # 23:30 in Paris on the 2nd: due at 23:30 on the 3rd, which is "this week".
+        # 23:30 in Paris on the 2nd: due from midnight on the 3rd, which is "this week".
         assert status.today == "2026-03-02" and status.timezone == "Europe/Paris"
         assert [i.due for i in status.due_this_week] == ["2026-03-03"]
         assert status.due_this_week[0].concepts[0].startswith("Special tokens")
@@ -177,7 +160,7 @@ def test_reminders_only_when_opted_in_once_a_day_even_across_a_restart(settings,
     got = []
     tutor.reviews.subscribe_reminders(got.append)
     for user in ("ana", "bo"):
-        quiz_answers(tutor, clock, "t3-sep", {user: 0.0})
+        close_quiz_question(tutor, clock, "t3-sep", {user: 0.0})
     tutor.reviews.set_reminders(who("ana"), True)
     assert tutor.reviews.send_reminders() == []  # due tomorrow, not today
     clock.now += DAY - 2 * 3600  # Tuesday 07:00: before the reminder hour
@@ -210,7 +193,7 @@ def test_reminders_only_when_opted_in_once_a_day_even_across_a_restart(settings,
 
 def test_reminders_go_only_to_frontends_that_serve_that_class(review_tutor, clock):
     reviews = review_tutor.reviews
-    quiz_answers(review_tutor, clock, "t3-sep", {"ana": 0.0}, server="123")
+    close_quiz_question(review_tutor, clock, "t3-sep", {"ana": 0.0}, server="123")
     reviews.set_reminders(who("ana", server="123"), True)
     console_only = []
     reviews.subscribe_reminders(console_only.append, servers=lambda s: s == "console")
@@ -226,8 +209,8 @@ def test_export_writes_the_missed_questions_as_an_anki_deck(review_tutor, clock,
     reviews, ana = review_tutor.reviews, who("ana")
     with pytest.raises(ReviewError, match="no missed"):
         reviews.export(ana, tmp_path / "none.apkg")
-    quiz_answers(review_tutor, clock, "t3-sep", {"ana": 0.0})
-    quiz_answers(review_tutor, clock, "t3-live-unhappiness", {"ana": 0.5})
+    close_quiz_question(review_tutor, clock, "t3-sep", {"ana": 0.0})
+    close_quiz_question(review_tutor, clock, "t3-live-unhappiness", {"ana": 0.5})
     reviews.add(ana, ["t3-vocab"])  # asked for, never missed: not in the deck
     with pytest.raises(UsageError, match=r"\.apkg"):
         reviews.export(ana, tmp_path / "deck.zip")
