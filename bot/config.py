@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from skills.review import zone
 
 
 def _default_data_dir() -> Path:
@@ -121,6 +123,31 @@ class Settings(BaseSettings):
         ge=0,
         description="Per-user cooldown on model-backed Discord commands (ask, tokenize, mask).",
     )
+    class_timezone: str = Field(
+        default="UTC",
+        description="The class's time zone (an IANA name such as Europe/Paris): it decides "
+        "what 'today' and 'this week' mean for reviews, and when the once-a-day review "
+        "reminder may go out.",
+    )
+    review_remind_hour: int = Field(
+        default=8,
+        ge=0,
+        le=23,
+        description="Review reminders go out no earlier than this hour of the day, in the "
+        "class's time zone (and at most once a day).",
+    )
+    review_reminder_check_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often the running bot looks for students with reviews due who asked "
+        "for reminders.",
+    )
+
+    @field_validator("class_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        zone(value)
+        return value
 
     @property
     def database_path(self) -> Path:

@@ -18,6 +18,7 @@ __all__ = [
     "JobError",
     "NotAllowed",
     "QuizError",
+    "ReviewError",
     "TutorError",
     "UsageError",
     "bug_message",
@@ -37,6 +38,10 @@ class NotAllowed(TutorError):
 
 class QuizError(TutorError):
     """A quiz command that cannot be carried out; the message says why."""
+
+
+class ReviewError(TutorError):
+    """A review request that cannot be carried out; the message says why."""
 
 
 class JigsawError(TutorError):

@@ -110,3 +110,24 @@ def crash(tutor) -> None:
     """The process dies: no clean shutdown, and its lease runs out (test settings: 1 s)."""
     tutor.store.close()
     time.sleep(tutor.settings.lease_seconds + 0.2)
+
+
+def close_quiz_question(tutor, clock, question_id, credits, *, server=CONSOLE_SERVER, seconds=25.0):
+    """Announce one quiz question opening and closing with these graded answers ({user:
+    credit}), as the quiz manager does, to whoever listens (the review service); the clock
+    ends where it started. Returns the question."""
+    from bot.app.quizzes import QuestionClosed, QuestionOpened
+    from skills.quiz.grading import Grade
+    from skills.quiz.session import RecordedAnswer
+
+    q = next(q for q in tutor.bank.questions() if q.id == question_id)
+    opened_at = clock.now
+    tutor.reviews.on_quiz_event(QuestionOpened(server, "class", 7, 1, 1, q, 30))
+    clock.now += seconds
+    answers = [
+        RecordedAnswer(user, 0, "x", Grade(credit, "", ""), int(100 * credit), clock.now)
+        for user, credit in credits.items()
+    ]
+    tutor.reviews.on_quiz_event(QuestionClosed(server, "class", 7, 1, q, "", answers))
+    clock.now = opened_at
+    return q

@@ -9,6 +9,7 @@
     tutor.finetunes fine-tune jobs                                        (bot/app/finetune.py)
     tutor.classes   teams and team channels                               (bot/app/classes.py)
     tutor.backups   database backups                                      (bot/app/backups.py)
+    tutor.reviews   spaced review of missed quiz questions, reminders     (bot/app/reviews.py)
 
 Services take an `Actor` (who, in which server and channel) and return typed results, never
 chat text and never database rows.
@@ -31,6 +32,7 @@ from bot.app.finetune import FinetuneJobs
 from bot.app.jigsaw import JigsawManager
 from bot.app.quizzes import QuizManager
 from bot.app.resources import Resources
+from bot.app.reviews import ReviewService
 from bot.app.ticker import Ticker, every
 from bot.config import Settings
 from bot.store import Store
@@ -56,12 +58,16 @@ class Tutor:
         self.bank = QuestionBank(self.res)
         self.classes = ClassService(self.res)
         self.backups = Backups(self.res)
+        self.reviews = ReviewService(self.res, self.bank)
         self._ticker: Ticker | None = None
 
     # Managers with timers are made on first use: one-shot commands rarely need them.
     @cached_property
     def quizzes(self) -> QuizManager:
-        return QuizManager(self.res, self.bank)
+        quizzes = QuizManager(self.res, self.bank)
+        # Every graded quiz answer moves that student's review card (a miss makes one).
+        quizzes.subscribe(self.reviews.on_quiz_event)
+        return quizzes
 
     @cached_property
     def jigsaw(self) -> JigsawManager:
@@ -95,8 +101,9 @@ class Tutor:
         }
 
     def start_timers(self) -> None:
-        """Run quiz, jigsaw and job timers from one background thread (frontends call this).
-        The process takes its lease now and renews it from the same thread."""
+        """Run quiz, jigsaw, job and review-reminder timers from one background thread
+        (frontends call this). The process takes its lease now and renews it from the same
+        thread."""
         self.res.lease.hold()
         if self._ticker is None:
             self._ticker = Ticker(
@@ -104,6 +111,7 @@ class Tutor:
                     self.quizzes.tick,
                     self.jigsaw.tick,
                     self.finetunes.tick,
+                    self.reviews.tick,
                     self.res.lease.heartbeat,
                     every(3600, self.backups.daily),
                 ]

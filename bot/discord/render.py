@@ -22,6 +22,7 @@ from bot.app.results import (
     MaskReply,
     TokenizeReply,
 )
+from bot.app.reviews import ReviewQuestion
 from bot.render import text as render_text
 
 MESSAGE_LIMIT = 2000
@@ -30,7 +31,13 @@ EMBED_FIELD_LIMIT = 1024
 FILE_THRESHOLD = 6000  # longer than this: send as an attachment instead of many messages
 ZERO_WIDTH_SPACE = "\u200b"
 ALT_TEXT_LIMIT = 1024  # an attachment's description
-COLOURS = {"ok": 0x2E8B57, "unsure": 0xDAA520, "quiz": 0x4169E1}
+COLOURS = {"ok": 0x2E8B57, "unsure": 0xDAA520, "quiz": 0x4169E1, "review": 0x8A2BE2}
+HOW_TO_ANSWER = {
+    "choice": "Click a button.",
+    "numeric": "Click Answer and type a number.",
+    "live": "Click Answer and type a number.",
+    "free": "Click Answer and write a sentence.",
+}
 
 
 def safe(text: str) -> str:
@@ -147,17 +154,33 @@ def question_embed(event: QuestionOpened) -> discord.Embed:
             value="\n".join(f"**{'ABCDE'[i]}**: {c}" for i, c in enumerate(q.choices)),
             inline=False,
         )
-    how = {
-        "choice": "Click a button.",
-        "numeric": "Click Answer and type a number.",
-        "live": "Click Answer and type a number.",
-        "free": "Click Answer and write a sentence.",
-    }
     deadline = discord.utils.utcnow() + timedelta(seconds=event.seconds)
     embed.add_field(
         name="Time", value=f"closes {discord.utils.format_dt(deadline, 'R')}", inline=True
     )
-    embed.set_footer(text=how[q.kind])
+    embed.set_footer(text=HOW_TO_ANSWER[q.kind])
+    return embed
+
+
+def review_embed(served: ReviewQuestion) -> discord.Embed:
+    """A review question, sent in the student's DM."""
+    q = served.question
+    missed = f" · missed {served.misses}x" if served.misses else ""
+    embed = discord.Embed(
+        title=f"Review · {served.due_today} due today{missed}",
+        description=clip(q.prompt, EMBED_DESCRIPTION_LIMIT),
+        colour=COLOURS["review"],
+    )
+    if q.kind == "choice":
+        embed.add_field(
+            name="Choices",
+            value=clip(
+                "\n".join(f"**{'ABCDE'[i]}**: {c}" for i, c in enumerate(q.choices)),
+                EMBED_FIELD_LIMIT,
+            ),
+            inline=False,
+        )
+    embed.set_footer(text=HOW_TO_ANSWER[q.kind])
     return embed
 
 

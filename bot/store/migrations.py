@@ -190,3 +190,55 @@ def m008_leases(db: Database) -> None:
     db.table("jigsaw_activities").add_column("owner", str)
     db.table("finetune_jobs").add_column("runner", str)
     db.table("finetune_jobs").add_column("cancel_requested", str)
+
+
+@migrations()
+def m009_reviews(db: Database) -> None:
+    """Spaced review: one FSRS card per student and question they missed (or asked for), every
+    graded answer that moved a card, and who asked for reminders (and when they last got one)."""
+    db.table("review_cards").create(
+        {
+            "server": str,
+            "user": str,
+            "question_id": str,
+            "card": str,  # JSON of fsrs.Card.to_dict()
+            "due_at": float,  # epoch seconds, copied out of the card for queries
+            "reviews": int,
+            "misses": int,
+            "last_rating": int,  # fsrs.Rating: 1 again, 2 hard, 3 good, 4 easy
+            "origin": str,  # quiz (made by a miss) or asked
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk=("server", "user", "question_id"),
+        not_null={"card", "due_at", "reviews", "misses", "origin", "created_at"},
+    )
+    db.table("review_cards").create_index(["server", "user", "due_at"])
+    db.table("review_log").create(
+        {
+            "id": int,
+            "server": str,
+            "user": str,
+            "question_id": str,
+            "origin": str,  # quiz or review
+            "credit": float,
+            "rating": int,
+            "seconds": float,  # answer time, when known
+            "reviewed_at": float,
+            "due_at": float,  # when the card is due next
+        },
+        pk="id",
+        not_null={"server", "user", "question_id", "origin", "credit", "rating", "reviewed_at"},
+    )
+    db.table("review_log").create_index(["server", "user", "reviewed_at"])
+    db.table("review_reminders").create(
+        {
+            "server": str,
+            "user": str,
+            "enabled": int,
+            "last_reminded_on": str,  # the class's local date (ISO) of the last reminder
+            "updated_at": str,
+        },
+        pk=("server", "user"),
+        not_null={"enabled", "updated_at"},
+    )

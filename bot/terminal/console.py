@@ -1,7 +1,8 @@
 """The local console frontend: `tutor chat`, a REPL that behaves like one Discord channel.
 
-A plain line asks a question (or, while a quiz question is open here, answers it); "tokenize
-this: ..." and "mask this: ..." run the demos; `/command ...` runs any terminal command, parsed
+A plain line asks a question (or, while a quiz question is open here, answers it; or, after
+`/review` served you a question, answers that); "tokenize this: ..." and "mask this: ..." run
+the demos; `/command ...` runs any terminal command, parsed
 by the same specification as `tutor command ...` (bot/terminal/commands.py).
 """
 
@@ -17,6 +18,7 @@ from bot.app.context import Actor
 from bot.app.finetune import JobEvent
 from bot.app.jigsaw import JigsawEvent
 from bot.app.quizzes import QuizEvent
+from bot.app.reviews import Reminder
 from bot.app.triggers import parse_trigger
 from bot.app.tutor import Tutor
 from bot.errors import TutorError, bug_message, report_bug
@@ -45,7 +47,11 @@ def help_text(parser: CommandParser, topic: str = "") -> str:
     name = ALIASES.get(topic.strip().lstrip("/"), topic.strip().lstrip("/"))
     if name in commands:
         return commands[name].format_help()
-    lines = ["A plain line asks a question (or answers the open quiz question).", "Commands:"]
+    lines = [
+        "A plain line asks a question (or answers the open quiz question, or the review "
+        "question /review served you).",
+        "Commands:",
+    ]
     for command, sub in commands.items():
         lines.append(f"  /{command:<18} {sub.description}")
     lines += [f"  {text}" for text in SESSION_COMMANDS.values()]
@@ -85,6 +91,8 @@ class ConsoleSession:
             return self._run(console_argv(self.parser, name, rest))
         if self.tutor.quizzes.current(self.actor.server, self.actor.channel) is not None:
             return self._run(["answer", "--", line])
+        if self.tutor.reviews.serving(self.actor):
+            return self._run(["review", "answer", "--", line])
         trigger = parse_trigger(line)
         if trigger:
             return self._run(console_argv(self.parser, *trigger))
@@ -163,7 +171,14 @@ def run_chat(
     def show_job(event: JobEvent) -> None:
         announce(event.channel or "console", render.render_job_event(event))
 
+    def show_reminder(reminder: Reminder) -> None:  # the console is its own class
+        with printing:
+            text = render.render_reminder(reminder)
+            print(f"\n[reminder for {reminder.name}] {text}\n", file=stdout, flush=True)
+
     tutor.finetunes.subscribe(show_job)
+    server = session.actor.server
+    tutor.reviews.subscribe_reminders(show_reminder, servers=lambda s: s == server)
     tutor.quizzes.subscribe(show)
     tutor.jigsaw.subscribe(show_activity)
     tutor.start_timers()

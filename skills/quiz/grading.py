@@ -110,6 +110,20 @@ def grade_free(question: Question, answer: str, similarity: Similarity) -> Grade
     return Grade(0.0, f"No credit: {said}.{hint}", expected)
 
 
+def expected_answer(question: Question, live_key: float | None = None) -> str:
+    """The right answer as the grader states it ("B) ...", "100 steps", the reference)."""
+    if question.kind == "choice":
+        i = int(question.answer)
+        return f"{'ABCDE'[i]}) {question.choices[i]}"
+    if question.kind in ("numeric", "live"):
+        value = live_key if question.kind == "live" else question.answer
+        if value is None:
+            raise ValueError(f"live question {question.id} needs its key computed first")
+        unit = f" {question.unit}" if question.unit else ""
+        return f"{_format(float(value))}{unit}"
+    return question.reference
+
+
 def grade(
     question: Question, answer: str, *, similarity: Similarity, live_key: float | None = None
 ) -> Grade:

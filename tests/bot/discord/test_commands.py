@@ -33,6 +33,10 @@ EXPECTED = {  # also read by tests/bot/test_main.py
     "finetune jobs",
     "finetune cancel",
     "finetune leaderboard",
+    "review start",
+    "review status",
+    "review remind",
+    "review add",
 }
 
 
