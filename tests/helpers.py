@@ -131,3 +131,14 @@ def close_quiz_question(tutor, clock, question_id, credits, *, server=CONSOLE_SE
     tutor.reviews.on_quiz_event(QuestionClosed(server, "class", 7, 1, q, "", answers))
     clock.now = opened_at
     return q
+
+
+def wrong_answer(opened, tutor) -> str:
+    """An answer that is a real attempt (a choice, a number, a sentence) and earns nothing."""
+    q = opened.question
+    if q.kind == "choice":
+        return "ABCDE"[(q.answer + 1) % len(q.choices)]
+    if q.kind in ("numeric", "live"):
+        key = tutor.bank.live_key(q) if q.kind == "live" else q.answer
+        return str(key * 10 + 7)
+    return "Bananas are yellow and grow on trees in warm countries."

@@ -144,5 +144,19 @@ class QuestionBank:
 
     def live_key(self, question: Question) -> float:
         """The answer to a live question, computed by the real tokenizer now."""
+        return float(len(self._pieces(question)))
+
+    def live_explanation(self, question: Question) -> str:
+        """Why the live key is what it is: the real tokenizer's pieces, and why they may differ
+        from a handout's hand-drawn split (that difference is the lesson)."""
+        pieces = self._pieces(question)
+        return (
+            f"The real {question.tokenizer} tokenizer splits {question.text!r} into "
+            f"{' '.join(pieces)} ({len(pieces)} pieces). A handout draws a split by hand to show "
+            "the idea; a real tokenizer's pieces come from the vocabulary it learned from data, "
+            "so its count can differ from the illustration."
+        )
+
+    def _pieces(self, question: Question) -> list[str]:
         result = tokenize(self.res.tokenizers, question.tokenizer, question.text)
-        return float(result.num_tokens - len(result.special_tokens))
+        return [t for t, span in zip(result.tokens, result.spans, strict=True) if span]

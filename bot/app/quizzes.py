@@ -71,6 +71,8 @@ class QuestionClosed:
     answers: list[RecordedAnswer]
     skipped: bool = False
     names: dict[str, str] = field(default_factory=dict)  # user id -> display name
+    everyone_answered: bool = False  # closed early: every expected player had answered
+    live_detail: str = ""  # for live questions: what the real tokenizer produced, and why
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,14 @@ class _Running:
 
 
 class QuizManager:
-    def __init__(self, res: Resources, bank: QuestionBank) -> None:
+    def __init__(
+        self,
+        res: Resources,
+        bank: QuestionBank,
+        ask: Callable[[Actor, str], object] | None = None,
+    ) -> None:
         self.res = res
+        self._ask = ask  # answers a student's question typed while a question is open
         self.store = res.store
         self.bank = bank
         self._clock = res.clock
@@ -230,6 +238,15 @@ class QuizManager:
         # Grading (an embedding for free text) runs outside the lock, so a burst of answers is
         # graded together (bank.similarity batches them).
         graded = grade(question, text, similarity=self.bank.similarity, live_key=live)
+        if not graded.counted:  # not an attempt: the student may answer again
+            if text.rstrip().endswith("?") and question.kind != "free" and self._ask:
+                return SubmitResult(
+                    False,
+                    "That looks like a question, so it was not taken as your answer "
+                    "(you can still answer). Here is what I know:",
+                    reply=self._ask(actor.in_channel(f"{actor.channel} (quiz)"), text),
+                )
+            return SubmitResult(False, f"{graded.reason} Nothing was recorded; try again.")
         with self._lock:
             refused = running.session.refusal(actor.user, arrived)  # a double click raced us
             if refused:
@@ -246,9 +263,10 @@ class QuizManager:
             return SubmitResult(False, SAVE_FAILED)
         with self._lock:
             running.session.record(answer)
-        # When everyone expected has answered, the next tick closes the question, so the
-        # answerer sees their acknowledgement before the results.
-        return SubmitResult(True, graded.reason, answer)
+        # While the question is open the acknowledgement says only what was recorded: later
+        # answerers must not learn the key from it. Everyone sees the key when it closes.
+        shown = text if len(text) <= 60 else text[:59] + "…"
+        return SubmitResult(True, f"your answer “{shown}”.", answer)
 
     def tick(self) -> None:
         events: list[QuizEvent] = []
@@ -332,11 +350,13 @@ class QuizManager:
         this question is never taken for the next one."""
         s = running.session
         question, number = s.current, s.index + 1
+        early = self._clock() < s.deadline
         answers = s.close_current()
         events: list[QuizEvent] = []
         if question is not None:
             expected = _expected(question, running.live_keys.get(s.index))
             names = self.res.names([a.user for a in answers])
+            detail = self.bank.live_explanation(question) if question.kind == "live" else ""
             events.append(
                 QuestionClosed(
                     running.server,
@@ -347,6 +367,8 @@ class QuizManager:
                     expected,
                     answers,
                     names=names,
+                    everyone_answered=early,
+                    live_detail=detail,
                 )
             )
         running.opens_at = self._clock() + self.gap_seconds

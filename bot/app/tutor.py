@@ -64,7 +64,7 @@ class Tutor:
     # Managers with timers are made on first use: one-shot commands rarely need them.
     @cached_property
     def quizzes(self) -> QuizManager:
-        quizzes = QuizManager(self.res, self.bank)
+        quizzes = QuizManager(self.res, self.bank, ask=self.ask.ask)
         # Every graded quiz answer moves that student's review card (a miss makes one).
         quizzes.subscribe(self.reviews.on_quiz_event)
         return quizzes

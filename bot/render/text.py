@@ -230,7 +230,12 @@ def render_calculation(calc: Calculation) -> str:
 
 
 def render_submit(result: SubmitResult) -> str:
-    return f"Recorded: {result.message}" if result.accepted else f"Not counted: {result.message}"
+    if result.accepted:
+        return f"Recorded: {result.message} You will see the answer when the question closes."
+    text = f"Not counted: {result.message}"
+    if isinstance(result.reply, AskReply):
+        text += "\n\n" + render_answer(result.reply)
+    return text
 
 
 def _question_body(q: Question) -> list[str]:
@@ -252,13 +257,22 @@ def render_question(event: QuestionOpened) -> str:
 def render_question_closed(event: QuestionClosed) -> str:
     if event.skipped:
         return f"Question {event.number} skipped."
-    right = sum(1 for a in event.answers if a.grade.credit == 1.0)
+    right = [event.names.get(a.user, "someone") for a in event.answers if a.grade.credit == 1.0]
+    partly = [event.names.get(a.user, "someone") for a in event.answers if a.grade.credit == 0.5]
+    head = "Everyone has answered." if event.everyone_answered else "Time!"
     lines = [
-        f"Time! Question {event.number}: {right}/{len(event.answers)} fully correct.",
+        f"{head} Question {event.number}: {len(right)} of {len(event.answers)} answers fully correct.",
         f"  Answer: {event.expected}",
     ]
     if event.question.explanation:
         lines.append(f"  Why: {event.question.explanation}")
+    if event.live_detail:
+        lines.append(f"  How the key was found: {event.live_detail}")
+    # Only what the class did well is named in the shared channel; wrong answers stay private.
+    if right:
+        lines.append(f"  Right: {', '.join(right)}")
+    if partly:
+        lines.append(f"  Partly right: {', '.join(partly)}")
     return "\n".join(lines)
 
 

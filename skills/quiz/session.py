@@ -45,6 +45,7 @@ class SubmitResult:
     accepted: bool
     message: str
     answer: RecordedAnswer | None = None
+    reply: object | None = None  # the bot's answer when the student asked a question instead
 
 
 @dataclass
@@ -101,6 +102,8 @@ class QuizSession:
         refused = self.refusal(user, now)
         if refused:
             return SubmitResult(False, refused)
+        if not grade.counted:
+            return SubmitResult(False, grade.reason)
         answer = self.scored(user, text, grade, now)
         self.record(answer)
         return SubmitResult(True, grade.reason, answer)

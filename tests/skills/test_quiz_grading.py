@@ -19,8 +19,45 @@ def test_choice_accepts_letter_number_or_text(answer):
 
 def test_choice_wrong_and_unreadable():
     assert grade_choice(CHOICE, "A").credit == 0.0
-    assert "The answer is B) Green" in grade_choice(CHOICE, "A").reason
-    assert "letter" in grade_choice(CHOICE, "purple").reason
+    assert "the answer is B) Green" in grade_choice(CHOICE, "A").reason
+    unreadable = grade_choice(CHOICE, "purple")
+    assert not unreadable.counted and "letter" in unreadable.reason
+
+
+SEP = Question(
+    "sep",
+    3,
+    "choice",
+    ("special-tokens",),
+    "What does [SEP] mark?",
+    choices=(
+        "The classification token",
+        "The end of a sequence, or the boundary between two segments",
+        "A padding position",
+        "An unknown word",
+    ),
+    answer=1,
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "chosen"),
+    [
+        ("(b)", 1),
+        ("option B", 1),
+        ("b.", 1),
+        ("the boundary between two segments", 1),
+        ("a padding position", 2),
+        ("padding", None),  # too little to tell: not an attempt
+        ("what is sep again?", None),
+    ],
+)
+def test_paraphrased_choices_are_read_or_left_for_another_try(answer, chosen):
+    result = grade_choice(SEP, answer)
+    if chosen is None:
+        assert not result.counted
+    else:
+        assert result.counted and result.credit == (1.0 if chosen == 1 else 0.0)
 
 
 @pytest.mark.parametrize(
@@ -35,6 +72,14 @@ def test_choice_wrong_and_unreadable():
         (".5", 0.5),
         ("24 576", 24576),
         ("no digits", None),
+        ("four", 4),
+        ("4 tokens", 4),
+        ("≈4", 4),
+        ("~ 4", 4),
+        ("twenty-four", 24),
+        ("one hundred and twelve", 112),
+        ("a thousand steps", 1000),
+        ("I think it is three pieces", 3),
     ],
 )
 def test_parse_number(text, value):
@@ -44,6 +89,12 @@ def test_parse_number(text, value):
 @pytest.mark.parametrize("answer", ["100", "100 steps", "1e2", "100.0", "it's 100"])
 def test_numeric_formats(answer):
     assert grade_numeric(NUMERIC, answer).credit == 1.0
+
+
+def test_a_numeric_answer_without_a_number_is_not_an_attempt():
+    result = grade_numeric(NUMERIC, "no idea")
+    assert not result.counted and "answer with a number" in result.reason
+    assert grade_numeric(NUMERIC, "one hundred").credit == 1.0
 
 
 def test_numeric_wrong_and_tolerance():

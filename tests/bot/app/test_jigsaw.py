@@ -8,7 +8,7 @@ from bot.app.jigsaw import Announcement, JigsawError, MasteryReady, TeamMaterial
 from bot.app.tutor import Tutor
 from bot.terminal.console import ConsoleSession
 from skills.jigsaw import PhaseStarted, Timings
-from tests.helpers import crash, right_answer, who
+from tests.helpers import crash, right_answer, who, wrong_answer
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_whole_activity(class_tutor, clock, tmp_path):
         if current is None:
             break
         for n in range(1, 6):
-            answer = right_answer(current, tutor) if n in (1, 3) else "no idea"
+            answer = right_answer(current, tutor) if n in (1, 3) else wrong_answer(current, tutor)
             tutor.quizzes.answer(who(f"s{n}"), answer)
         clock.now += current.seconds + 0.1
         tutor.quizzes.tick()
@@ -78,7 +78,7 @@ def test_whole_activity(class_tutor, clock, tmp_path):
     assert len(ready.grid) == 20
     scored = [v for row in ready.grid.values() for v in row.values() if v is not None]
     assert scored
-    assert all(row[2] in (None, 0.0) for row in ready.grid.values())  # team2 answered "no idea"
+    assert all(row[2] in (None, 0.0) for row in ready.grid.values())  # team2 answered wrongly
     assert any(row[1] == 1.0 for row in ready.grid.values())
     stored = tutor.store.run(lambda db: list(db.table("jigsaw_activities").rows))[0]
     assert stored["status"] == "finished" and json.loads(stored["mastery"])

@@ -7,7 +7,7 @@ import pytest
 from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizError
 from bot.app.tutor import Tutor
 from bot.terminal.console import ConsoleSession
-from tests.helpers import crash, right_answer, who
+from tests.helpers import crash, right_answer, who, wrong_answer
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_question_closes_when_every_expected_player_answered(quiz_tutor, clock):
     quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor))
     quiz_tutor.quizzes.tick()
     assert quiz_tutor.quizzes.current("console", "class").number == 1
-    quiz_tutor.quizzes.answer(who("bo"), "no idea")
+    quiz_tutor.quizzes.answer(who("bo"), wrong_answer(opened, quiz_tutor))
     quiz_tutor.quizzes.tick()
     assert quiz_tutor.quizzes.current("console", "class").number == 2
 
@@ -79,7 +79,7 @@ def test_whole_quiz_results_leaderboard_and_missed_concepts(quiz_tutor, clock):
     for _ in range(opened.total):
         current = quiz_tutor.quizzes.current("console", "class")
         quiz_tutor.quizzes.answer(who("ana"), right_answer(current, quiz_tutor))
-        quiz_tutor.quizzes.answer(who("bo"), "I am not sure at all")
+        quiz_tutor.quizzes.answer(who("bo"), wrong_answer(current, quiz_tutor))
         quiz_tutor.quizzes.tick()
     ended = quiz_tutor.events[-1]
     assert isinstance(ended, QuizEnded) and ended.status == "finished"
@@ -95,7 +95,7 @@ def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, e
     first = Tutor(settings, encoder=encoder, clock=clock)
     opened = first.quizzes.start(who("teacher"), team=1, count=3, seconds=30, seed=2)
     first.quizzes.answer(who("ana"), right_answer(opened, first))
-    first.quizzes.answer(who("bo"), "B")
+    first.quizzes.answer(who("bo"), wrong_answer(opened, first))
     crash(first)  # no stop, no clean shutdown; its lease runs out
 
     second = Tutor(settings, encoder=encoder, clock=clock)
@@ -153,7 +153,11 @@ def test_empty_answers_are_not_counted(quiz_tutor, answer):
 
 
 def test_huge_answers_are_cut_and_graded(quiz_tutor):
-    opened = start(quiz_tutor)
+    for seed in range(50):  # a free-text question: any length of prose is an attempt
+        opened = start(quiz_tutor, seed=seed)
+        if opened.question.kind == "free":
+            break
+        quiz_tutor.quizzes.stop(who("teacher"))
     result = quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor) + " x" * 2500)
     assert result.accepted
     (row,) = quiz_tutor.store.run(lambda db: list(db.table("quiz_answers").rows))
@@ -193,7 +197,7 @@ def test_console_quiz_round_trip(quiz_tutor, clock):
     assert "started" in ana.handle("/quiz team4 --questions 2 --seconds 20 --players ana,bo")
     current = quiz_tutor.quizzes.current("console", "class")
     assert ana.handle(right_answer(current, quiz_tutor)).startswith("Recorded:")
-    assert bo.handle("/answer whatever").startswith("Recorded:")
+    assert bo.handle(f"/answer {wrong_answer(current, quiz_tutor)}").startswith("Recorded:")
     assert bo.handle("again").startswith("Not counted:")
     quiz_tutor.quizzes.tick()
     assert quiz_tutor.quizzes.current("console", "class").number == 2
@@ -228,3 +232,78 @@ def test_a_one_shot_command_beside_a_running_bot_interrupts_nothing(settings, en
         assert status == "running"
     finally:
         bot.close()
+
+
+def start_kind(tutor, kind, **kwargs):
+    """A quiz whose first question is of this kind."""
+    for seed in range(200):
+        opened = tutor.quizzes.start(
+            who("teacher"), team=None, count=2, seconds=30, seed=seed, **kwargs
+        )
+        if opened.question.kind == kind:
+            return opened
+        tutor.quizzes.stop(who("teacher"))
+    raise AssertionError(f"no {kind} question")
+
+
+def test_a_format_slip_costs_no_attempt(quiz_tutor):
+    opened = start_kind(quiz_tutor, "choice")
+    slip = quiz_tutor.quizzes.answer(who("ana"), "hmm, the second one maybe")
+    assert not slip.accepted and "not one of the choices" in slip.message
+    valid = quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor))
+    assert valid.accepted
+
+
+def test_number_words_count_on_numeric_questions(quiz_tutor):
+    opened = start_kind(quiz_tutor, "numeric")
+    words = {4: "four", 100: "one hundred", 3: "three"}
+    key = opened.question.answer
+    typed = words.get(key, str(key))
+    assert quiz_tutor.quizzes.answer(who("ana"), f"about {typed}").accepted
+    quiz_tutor.quizzes.stop(who("teacher"))
+    assert quiz_tutor.quizzes.leaderboard("console").users[0].points == 100
+
+
+def test_a_question_during_a_quiz_is_answered_and_costs_no_attempt(quiz_tutor):
+    opened = start_kind(quiz_tutor, "choice")
+    asked = quiz_tutor.quizzes.answer(who("ana"), "wait, what is warmup again?")
+    assert not asked.accepted and asked.reply is not None
+    assert asked.reply.answer.concept == "learning-rate-and-warmup"
+    assert quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor)).accepted
+
+
+def test_the_acknowledgement_never_gives_the_key_away(quiz_tutor):
+    opened = start_kind(quiz_tutor, "choice")
+    right = quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor))
+    wrong = quiz_tutor.quizzes.answer(who("bo"), wrong_answer(opened, quiz_tutor))
+    assert right.accepted and wrong.accepted
+    assert "Correct" not in right.message + wrong.message
+    assert opened.question.choices[opened.question.answer] not in wrong.message
+
+
+def test_results_name_who_got_it_right_never_who_got_it_wrong(quiz_tutor):
+    session = ConsoleSession(quiz_tutor, who("ana", name="Ana"))
+    opened = start_kind(quiz_tutor, "choice", players=frozenset({"ana", "bo"}))
+    quiz_tutor.quizzes.answer(who("ana", name="Ana"), right_answer(opened, quiz_tutor))
+    quiz_tutor.quizzes.answer(who("bo", name="Bo"), wrong_answer(opened, quiz_tutor))
+    quiz_tutor.quizzes.tick()
+    (closed,) = [e for e in quiz_tutor.events if isinstance(e, QuestionClosed)]
+    from bot.render.text import render_question_closed
+
+    text = render_question_closed(closed)
+    assert text.startswith("Everyone has answered.") and "Right: Ana" in text
+    assert "Bo" not in text
+    assert session.handle("/quiz stop") == "Quiz stopped."
+
+
+def test_a_live_key_explains_itself_when_the_question_closes(quiz_tutor, clock):
+    for seed in range(300):
+        opened = quiz_tutor.quizzes.start(who("teacher"), team=3, count=1, seconds=30, seed=seed)
+        if opened.question.id == "t3-live-unhappiness":
+            break
+        quiz_tutor.quizzes.stop(who("teacher"))
+    clock.now += 31
+    quiz_tutor.quizzes.tick()
+    (closed,) = [e for e in quiz_tutor.events if isinstance(e, QuestionClosed)]
+    assert "un ##ha ##pp ##iness (4 pieces)" in closed.live_detail
+    assert "handout" in closed.live_detail

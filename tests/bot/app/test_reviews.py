@@ -10,7 +10,7 @@ import pytest
 from bot.app.tutor import Tutor
 from bot.errors import ReviewError, UsageError
 from skills.quiz.grading import grade
-from tests.helpers import close_quiz_question, right_answer, who
+from tests.helpers import close_quiz_question, right_answer, who, wrong_answer
 
 DAY = 86_400.0
 MONDAY_9AM = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC).timestamp()
@@ -38,7 +38,7 @@ def test_a_real_quiz_schedules_the_miss_and_not_the_right_answer(review_tutor, c
         players=frozenset({"ana", "bo"}),
     )
     clock.now += 5
-    review_tutor.quizzes.answer(who("ana"), "no idea")
+    review_tutor.quizzes.answer(who("ana"), wrong_answer(opened, review_tutor))
     review_tutor.quizzes.answer(who("bo"), right_answer(opened, review_tutor))
     review_tutor.quizzes.tick()  # both answered: the question closes
     assert review_tutor.reviews.status(who("bo")).cards == 0

@@ -8,7 +8,7 @@ from bot.app.quizzes import QuestionOpened
 from bot.discord.checks import NotInstructor, is_instructor
 from bot.errors import TutorError
 from tests.bot.discord.conftest import make_interaction, run, sent
-from tests.helpers import right_answer
+from tests.helpers import right_answer, wrong_answer
 
 
 def cog(bot, name):
@@ -161,14 +161,18 @@ def test_quiz_with_three_users_and_a_timer(bot, clock):
     assert "Quiz #1" in sent(teacher)[0]["content"]
     opened = events[0]
     assert isinstance(opened, QuestionOpened)
-    answers = {2: right_answer(opened, bot.tutor), 3: "no idea", 4: right_answer(opened, bot.tutor)}
+    answers = {
+        2: right_answer(opened, bot.tutor),
+        3: wrong_answer(opened, bot.tutor),
+        4: right_answer(opened, bot.tutor),
+    }
     for user_id, answer in answers.items():
         student = make_interaction(bot, user_id=user_id, channel_id=555)
         run(quiz.submit(student, answer))
         (ack,) = sent(student)
         assert ack["ephemeral"] is True and ack["content"].startswith("Recorded:")
     again = make_interaction(bot, user_id=2, channel_id=555)
-    run(quiz.submit(again, "B"))
+    run(quiz.submit(again, wrong_answer(opened, bot.tutor)))
     assert sent(again)[0]["content"].startswith("Not counted:")
     clock.now += 21
     bot.tutor.quizzes.tick()

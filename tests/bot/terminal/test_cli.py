@@ -76,7 +76,9 @@ def test_quiz_unknown_team(run_cli):
 def test_quiz_play_in_the_terminal(run_cli, monkeypatch):
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("A\n1\nsomething\n"))
+    # Lines that are not an answer to the open question are not counted and the player may
+    # try again, so each question takes lines until one is a real attempt.
+    monkeypatch.setattr("sys.stdin", io.StringIO("A\n1\nsomething to say\n" * 3))
     code, out, _ = run_cli(
         "quiz", "play", "team2", "--questions", "3", "--user", "ana", "--team", "2"
     )
