@@ -38,12 +38,35 @@ class Grade:
 _UNITS = {
     w: i
     for i, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
     )
 }
 _TENS = {
     w: 10 * i
-    for i, w in enumerate(["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
+    for i, w in enumerate(
+        ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
     if w != "_"
 }
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
@@ -51,7 +74,7 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def _number_words(text: str) -> float | None:
-    """"four", "twenty-four", "one hundred and twelve", "a thousand" -> the number."""
+    """ "four", "twenty-four", "one hundred and twelve", "a thousand" -> the number."""
     total, current, found = 0, 0, False
     for word in _WORD.findall(text.lower().replace("-", " ")):
         if word in _UNITS:
