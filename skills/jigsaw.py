@@ -187,19 +187,73 @@ class Activity:
         )
 
 
-def mastery_grid(
-    rows: list[tuple[int | None, list[str], float]], teams: tuple[int, ...], concepts: list[str]
-) -> dict[str, dict[int, float | None]]:
-    """concept -> team -> mean quiz credit (None where that team answered nothing on it).
+Cell = tuple[float | None, int]  # (share of quiz credit, answers it rests on)
 
-    `rows` are (answering user's team, concepts the question tests, credit)."""
+
+@dataclass(frozen=True)
+class MasteryGrid:
+    """Team x concept mastery from the closing quiz: the share of credit and how many answers
+    it rests on (a team of one shows 0% or 100% on one answer: the count says so)."""
+
+    concepts: list[str]
+    teams: tuple[int, ...]
+    cells: dict[str, dict[int, Cell]]
+    taught: frozenset[str] = frozenset()
+
+    def overall(self, concept: str) -> Cell:
+        shares = [(s, n) for s, n in self.cells[concept].values() if s is not None]
+        answers = sum(n for _, n in shares)
+        if not answers:
+            return None, 0
+        return sum(s * n for s, n in shares) / answers, answers
+
+    def weakest(self, k: int = 3) -> list[str]:
+        """The concepts to revisit first: lowest share with data behind it, below full credit."""
+        scored = [(self.overall(c)[0], i, c) for i, c in enumerate(self.concepts)]
+        ranked = sorted((share, i, c) for share, i, c in scored if share is not None and share < 1)
+        return [c for _, _, c in ranked[:k]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "concepts": self.concepts,
+            "teams": list(self.teams),
+            "cells": {
+                c: {str(t): list(cell) for t, cell in row.items()} for c, row in self.cells.items()
+            },
+            "taught": sorted(self.taught),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MasteryGrid:
+        if "cells" not in data:  # stored before counts were kept: {concept: {team: share}}
+            teams = tuple(sorted({int(t) for row in data.values() for t in row}))
+            cells = {c: {int(t): (v, 0) for t, v in row.items()} for c, row in data.items()}
+            return cls(list(data), teams, cells)
+        cells = {
+            c: {int(t): (cell[0], int(cell[1])) for t, cell in row.items()}
+            for c, row in data["cells"].items()
+        }
+        return cls(data["concepts"], tuple(data["teams"]), cells, frozenset(data["taught"]))
+
+
+def mastery_grid(
+    rows: list[tuple[int | None, list[str], float]],
+    teams: tuple[int, ...],
+    concepts: list[str],
+    taught: frozenset[str] = frozenset(),
+) -> MasteryGrid:
+    """`rows` are (answering user's team, concepts the question tests, credit)."""
     sums: dict[tuple[str, int], list[float]] = {}
     for team, tested, credit in rows:
         if team is None:
             continue
         for concept in tested:
             sums.setdefault((concept, team), []).append(credit)
-    return {
-        c: {t: (sum(v) / len(v) if (v := sums.get((c, t))) else None) for t in teams}
-        for c in concepts
-    }
+    cells: dict[str, dict[int, Cell]] = {}
+    for c in concepts:
+        row: dict[int, Cell] = {}
+        for t in teams:
+            credits = sums.get((c, t), [])
+            row[t] = (sum(credits) / len(credits), len(credits)) if credits else (None, 0)
+        cells[c] = row
+    return MasteryGrid(list(concepts), teams, cells, taught)

@@ -3,6 +3,7 @@ quiz, and the team x concept mastery grid (text and PNG) stored at the end."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.app.charts import mastery_alt_text, mastery_png
 from bot.app.context import Actor
 from bot.app.events import Listeners
 from bot.app.quizzes import QuizEnded, QuizEvent, QuizManager
@@ -25,14 +27,20 @@ from skills.jigsaw import (
     Activity,
     ActivityEvent,
     ActivityFinished,
+    MasteryGrid,
     PhaseStarted,
     Timings,
     mastery_grid,
     plan,
 )
+from skills.quiz.bank import Question
 
 log = logging.getLogger(__name__)
-QUIZ_QUESTIONS_PER_TEAM = 2
+# The closing quiz: one choice or numeric question per concept, with this much time each, a
+# gap between questions (settings), and time at the end to read the last results.
+QUESTION_SECONDS = (8.0, 12.0)  # the least, and the most, a question gets
+RESULTS_SECONDS = 5.0
+QUICK_KINDS = ("choice", "numeric", "live")  # answered in seconds (free text takes longer)
 
 
 @dataclass(frozen=True)
@@ -58,8 +66,21 @@ class MasteryReady:
     server: str
     channel: str
     activity_id: int
-    grid: dict[str, dict[int, float | None]]
+    grid: MasteryGrid
     png_path: Path | None
+    alt_text: str = ""
+
+
+@dataclass(frozen=True)
+class QuizPlan:
+    """The closing quiz, planned to fit its phase: which concepts it covers, which not."""
+
+    server: str
+    channel: str
+    covered: list[str]
+    left_out: list[str]
+    seconds_per_question: float
+    gap_seconds: float
 
 
 @dataclass(frozen=True)
@@ -73,7 +94,7 @@ class JigsawStatus:
     taught: dict[int, list[str]]
 
 
-JigsawEvent = TeamMaterial | Announcement | MasteryReady
+JigsawEvent = TeamMaterial | Announcement | MasteryReady | QuizPlan
 Listener = Callable[[JigsawEvent], None]
 
 CHECKLIST = [
@@ -82,6 +103,14 @@ CHECKLIST = [
     "Warn about one common mistake.",
     "Ask the class one question to check they got it.",
 ]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    questions: list[Question]
+    covered: list[str]
+    left_out: list[str]
+    seconds_per_question: float
 
 
 @dataclass
@@ -244,7 +273,7 @@ class JigsawManager:
         ]
         for event in produced:
             if isinstance(event, PhaseStarted) and event.phase.name == "quiz":
-                self._start_quiz(running, event.seconds)
+                events += self._start_quiz(running, event.seconds)
             if isinstance(event, ActivityFinished):
                 events += self._finish(running, ActivityStatus(event.status))
         self._save(running)
@@ -253,16 +282,53 @@ class JigsawManager:
     def _class_actor(self, running: _Running) -> Actor:
         return Actor("jigsaw", "the jigsaw", running.server, running.channel, instructor=True)
 
-    def _start_quiz(self, running: _Running, phase_seconds: float) -> None:
-        count = QUIZ_QUESTIONS_PER_TEAM * len(TEAMS)
-        seconds = max(5.0, min(60.0, phase_seconds / count))
+    def _start_quiz(self, running: _Running, phase_seconds: float) -> list[JigsawEvent]:
+        plan = self.plan_quiz(phase_seconds)
         try:
             opened = self.quizzes.start(
-                self._class_actor(running), team=None, count=count, seconds=seconds
+                self._class_actor(running),
+                team=None,
+                seconds=plan.seconds_per_question,
+                questions=plan.questions,
             )
             running.quiz_session = opened.session_id
         except QuizError as exc:  # e.g. a quiz someone started by hand is still running
             log.warning("jigsaw quiz not started: %s", exc)
+            return []
+        return [
+            QuizPlan(
+                running.server,
+                running.channel,
+                plan.covered,
+                plan.left_out,
+                plan.seconds_per_question,
+                self.quizzes.gap_seconds,
+            )
+        ]
+
+    def plan_quiz(self, phase_seconds: float) -> _Plan:
+        """One quick question per concept, in teaching order, as many as fit the phase with
+        their gaps and the last results; the rest are named as left out."""
+        gap = self.quizzes.gap_seconds
+        concepts = [c for t in TEAMS for c in self.team_concepts[t]]
+        by_concept: dict[str, list[Question]] = {}
+        for q in self.quizzes.bank.questions():
+            if q.kind in QUICK_KINDS:
+                for c in q.concepts:
+                    by_concept.setdefault(c, []).append(q)
+        askable = [c for c in concepts if by_concept.get(c)]
+        least, most = QUESTION_SECONDS
+        usable = max(0.0, phase_seconds - RESULTS_SECONDS)
+        count = min(len(askable), int(usable // (least + gap)), 20)
+        count = max(count, 1) if askable else 0
+        per = max(least, min(most, usable / max(count, 1) - gap))
+        covered = askable[:count]
+        chosen: list[Question] = []
+        for concept in covered:  # a different question for each concept where possible
+            options = [q for q in by_concept[concept] if q not in chosen] or by_concept[concept]
+            chosen.append(options[0])
+        left_out = [c for c in concepts if c not in covered]
+        return _Plan(chosen, covered, left_out, float(int(per)))
 
     def _on_quiz_event(self, event: QuizEvent) -> None:
         if not isinstance(event, QuizEnded):
@@ -285,21 +351,37 @@ class JigsawManager:
             return []
         credits = self.store.run(quiz_rows.answer_credits, running.quiz_session)
         concepts = [c for t in TEAMS for c in self.team_concepts[t]]
-        grid = mastery_grid(credits, TEAMS, concepts)
-        png = self._draw(running.id, grid)
-        self.store.write(rows.end, running.id, status, grid, str(png) if png else None)
-        return [MasteryReady(running.server, running.channel, running.id, grid, png)]
+        taught = frozenset(c for done in running.activity.taught.values() for c in done)
+        grid = mastery_grid(credits, TEAMS, concepts, taught)
+        png, alt = self._draw(running.id, grid)
+        self.store.write(rows.end, running.id, status, grid.to_dict(), str(png) if png else None)
+        return [MasteryReady(running.server, running.channel, running.id, grid, png, alt)]
 
-    def _draw(self, activity_id: int, grid: dict[str, dict[int, float | None]]) -> Path | None:
+    def grid(self, actor: Actor, activity_id: int | None = None) -> MasteryReady:
+        """The mastery grid of a past activity in this server (default: the latest)."""
+        row = self.store.run(rows.with_grid, actor.server, activity_id)
+        if row is None:
+            which = f"#{activity_id}" if activity_id else "in this class"
+            raise JigsawError(f"No finished jigsaw activity {which} has a mastery grid.")
+        grid = MasteryGrid.from_dict(json.loads(row["mastery"]))
+        png = Path(row["mastery_png"]) if row["mastery_png"] else None
+        if png is None or not png.exists():
+            png, _ = self._draw(row["id"], grid)
+        alt = mastery_alt_text(grid, self.titles)
+        return MasteryReady(actor.server, actor.channel, row["id"], grid, png, alt)
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return {c: card.title for c, card in self.cards.items()}
+
+    def _draw(self, activity_id: int, grid: MasteryGrid) -> tuple[Path | None, str]:
+        alt = mastery_alt_text(grid, self.titles)
         try:
-            from bot.app.charts import mastery_png
-
             path = self.output_dir / f"jigsaw-{activity_id}-mastery.png"
-            mastery_png(grid, {c: self.cards[c].title for c in grid}, path)
-            return path
+            return path, mastery_png(grid, self.titles, path)
         except Exception:  # the grid is still stored as data and shown as text
             log.exception("could not draw the mastery grid")
-            return None
+            return None, alt
 
     def _save(self, running: _Running) -> None:
         self.store.write(rows.update, running.id, running.activity, running.quiz_session)

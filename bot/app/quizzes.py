@@ -153,6 +153,7 @@ class QuizManager:
         players: frozenset[str] = frozenset(),
         rules: ScoringRules | None = None,
         seed: int | None = None,
+        questions: list[Question] | None = None,
     ) -> QuestionOpened:
         """Open a quiz in the actor's channel. With `players`, a question closes as soon as
         every one of them has answered."""
@@ -160,11 +161,14 @@ class QuizManager:
             raise QuizError(f"A quiz has 1 to {MAX_QUESTIONS} questions.")
         if not SECONDS_RANGE[0] <= seconds <= SECONDS_RANGE[1]:
             raise QuizError(f"Give each question {SECONDS_RANGE[0]} to {SECONDS_RANGE[1]} seconds.")
-        pool = self.bank.questions(team)
-        if not pool:
-            raise QuizError(f"There are no questions for team{team}.")
-        random.Random(seed).shuffle(pool)
-        chosen = pool[:count]
+        if questions:  # a planned quiz (the jigsaw's closing quiz): these, in this order
+            chosen = questions[:MAX_QUESTIONS]
+        else:
+            pool = self.bank.questions(team)
+            if not pool:
+                raise QuizError(f"There are no questions for team{team}.")
+            random.Random(seed).shuffle(pool)
+            chosen = pool[:count]
         rules = rules or ScoringRules()
         key = (actor.server, actor.channel)
         with self._lock:
@@ -309,11 +313,13 @@ class QuizManager:
         self._events.emit(events)
 
     def stop(self, actor: Actor) -> QuizEnded:
+        """End the quiz now; the open question still closes with its answer and results."""
         with self._lock:
             running = self._require(actor)
+            events = self._close_open_question(running)
             running.session.stop()
             ended = self._finish(running, QuizStatus.STOPPED)
-        self._events.emit([ended])
+        self._events.emit([*events, ended])
         return ended
 
     def is_running(self, server: str, channel: str) -> bool:
@@ -348,9 +354,16 @@ class QuizManager:
     def _advance(self, running: _Running) -> list[QuizEvent]:
         """Close the open question; the next opens after a short gap, so an answer typed for
         this question is never taken for the next one."""
+        events = self._close_open_question(running)
+        running.opens_at = self._clock() + self.gap_seconds
+        if self.gap_seconds <= 0:
+            events += self._open_or_finish(running)
+        return events
+
+    def _close_open_question(self, running: _Running) -> list[QuizEvent]:
         s = running.session
         question, number = s.current, s.index + 1
-        early = self._clock() < s.deadline
+        early = s.everyone_answered()
         answers = s.close_current()
         events: list[QuizEvent] = []
         if question is not None:
@@ -371,9 +384,6 @@ class QuizManager:
                     live_detail=detail,
                 )
             )
-        running.opens_at = self._clock() + self.gap_seconds
-        if self.gap_seconds <= 0:
-            events += self._open_or_finish(running)
         return events
 
     def _open_or_finish(self, running: _Running) -> list[QuizEvent]:

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from bot.app.calculations import Calculation
 from bot.app.finetune import JobEvent
-from bot.app.jigsaw import Announcement, JigsawEvent, JigsawStatus, MasteryReady, TeamMaterial
+from bot.app.jigsaw import (
+    Announcement,
+    JigsawEvent,
+    JigsawStatus,
+    MasteryReady,
+    QuizPlan,
+    TeamMaterial,
+)
 from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.app.results import (
     AskReply,
@@ -426,16 +433,39 @@ def render_announcement(event: Announcement) -> str:
 
 
 def render_mastery(event: MasteryReady, titles: dict[str, str]) -> str:
-    teams = sorted({t for row in event.grid.values() for t in row})
-    width = max(len(titles.get(c, c)[:34]) for c in event.grid)
-    lines = ["Mastery grid (share of quiz credit per team and concept):"]
-    lines.append(" " * (width + 2) + " ".join(f"team{t:<2}" for t in teams))
-    for concept, row in event.grid.items():
-        cells = " ".join(("   –  " if row[t] is None else f" {row[t]:4.0%} ") for t in teams)
-        lines.append(f"{titles.get(concept, concept)[:34]:<{width}}  {cells}")
-    if event.png_path:
-        lines.append(f"Image: {event.png_path}")
+    grid = event.grid
+    names = {c: ("✓ " if c in grid.taught else "  ") + titles.get(c, c) for c in grid.concepts}
+    width = max(len(n) for n in names.values())
+    lines = [
+        f"Mastery grid of activity #{event.activity_id}: share of quiz credit per team and "
+        "concept, with the number of answers behind it (✓ = taught):",
+        " " * (width + 2) + "".join(f"{'team' + str(t):>11}" for t in grid.teams),
+    ]
+    for concept in grid.concepts:
+        cells = "".join(
+            f"{'no data':>11}" if share is None else f"{f'{share:.0%} (n={n})':>11}"
+            for share, n in (grid.cells[concept][t] for t in grid.teams)
+        )
+        lines.append(f"{names[concept]:<{width}}  {cells}")
+    weakest = grid.weakest()
+    if weakest:
+        lines.append("Revisit first:")
+        lines += [
+            f"  {titles.get(c, c)}: {grid.overall(c)[0]:.0%} over {grid.overall(c)[1]} answers "
+            f"(card: /ask {titles.get(c, c)})"
+            for c in weakest
+        ]
     return "\n".join(lines)
+
+
+def render_quiz_plan(event: QuizPlan, titles: dict[str, str]) -> str:
+    text = (
+        f"Closing quiz: {len(event.covered)} questions, one per concept, "
+        f"{event.seconds_per_question:.0f} s each with {event.gap_seconds:.0f} s between them."
+    )
+    if event.left_out:
+        text += " Not enough time for: " + ", ".join(titles.get(c, c) for c in event.left_out) + "."
+    return text
 
 
 def render_jigsaw_event(event: JigsawEvent, titles: dict[str, str]) -> str:
@@ -443,6 +473,8 @@ def render_jigsaw_event(event: JigsawEvent, titles: dict[str, str]) -> str:
         return render_team_material(event)
     if isinstance(event, Announcement):
         return render_announcement(event)
+    if isinstance(event, QuizPlan):
+        return render_quiz_plan(event, titles)
     return render_mastery(event, titles)
 
 

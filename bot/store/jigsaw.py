@@ -51,7 +51,7 @@ def end(
     db: Database,
     activity_id: int,
     status: ActivityStatus,
-    grid: dict[str, dict[int, float | None]] | None,
+    grid: dict[str, Any] | None,
     png: str | None,
 ) -> None:
     mastery = json.dumps(grid) if grid is not None else None
@@ -85,3 +85,16 @@ def mark_interrupted(db: Database, now: str, alive: set[str]) -> list[dict[str, 
             }
         )
     return report
+
+
+def with_grid(db: Database, server: str, activity_id: int | None) -> dict[str, Any] | None:
+    """A finished activity of this server with its mastery grid (default: the latest)."""
+    where = "server = ? AND mastery IS NOT NULL"
+    params: list[Any] = [server]
+    if activity_id is not None:
+        where += " AND id = ?"
+        params.append(activity_id)
+    rows = list(
+        db.table("jigsaw_activities").rows_where(where, params, order_by="id desc", limit=1)
+    )
+    return rows[0] if rows else None

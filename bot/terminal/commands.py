@@ -596,6 +596,10 @@ def _jigsaw_args(p: CommandParser, surface: str) -> None:
         actions.add_parser(name, help=help, description=help)
     extend = actions.add_parser("extend", help="give the current phase more time")
     extend.add_argument("minutes", type=_positive(float, 0.1, 60))
+    grid = actions.add_parser(
+        "grid", help="the mastery grid of a past activity (default: the latest)"
+    )
+    grid.add_argument("activity", nargs="?", type=_positive(int, 1, 2**62), help="its number")
     taught = actions.add_parser("taught", help="mark one of your team's concepts as taught")
     taught.free_text = True
     taught.add_argument("concept", nargs="+", help="the concept's title or id")
@@ -612,6 +616,11 @@ def cmd_jigsaw(s: Session, args: argparse.Namespace) -> Output:
         status = jigsaw.mark_taught(s.actor, " ".join(args.concept), team)
     elif args.action == "extend":
         status = jigsaw.extend(s.actor, args.minutes)
+    elif args.action == "grid":
+        ready = jigsaw.grid(s.actor, args.activity)
+        text = render.render_mastery(ready, s.tutor.titles)
+        image = f"\nImage: {ready.png_path} ({ready.alt_text})" if ready.png_path else ""
+        return Output(text + image, {"activity": ready.activity_id, **ready.grid.to_dict()})
     else:
         actions = {
             "status": jigsaw.status,

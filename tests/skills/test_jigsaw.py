@@ -4,6 +4,7 @@ from skills.jigsaw import (
     Activity,
     ActivityError,
     ActivityFinished,
+    MasteryGrid,
     PhaseStarted,
     TimeWarning,
     Timings,
@@ -103,5 +104,14 @@ def test_timings_are_validated(bad):
 
 def test_mastery_grid():
     rows = [(1, ["a"], 1.0), (1, ["a", "b"], 0.0), (2, ["b"], 0.5), (None, ["a"], 1.0)]
-    grid = mastery_grid(rows, (1, 2), ["a", "b"])
-    assert grid == {"a": {1: 0.5, 2: None}, "b": {1: 0.0, 2: 0.5}}
+    grid = mastery_grid(rows, (1, 2), ["a", "b", "c"], taught=frozenset({"a"}))
+    assert grid.cells == {
+        "a": {1: (0.5, 2), 2: (None, 0)},
+        "b": {1: (0.0, 1), 2: (0.5, 1)},
+        "c": {1: (None, 0), 2: (None, 0)},
+    }
+    assert grid.overall("b") == (0.25, 2) and grid.overall("c") == (None, 0)
+    assert grid.weakest() == ["b", "a"]  # no data for c: not a concept to revisit
+    assert MasteryGrid.from_dict(grid.to_dict()) == grid
+    old = MasteryGrid.from_dict({"a": {"1": 0.5, "2": None}})  # stored by an older version
+    assert old.cells == {"a": {1: (0.5, 0), 2: (None, 0)}}

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.app.jigsaw import Announcement, JigsawError, MasteryReady, TeamMaterial
+from bot.app.jigsaw import Announcement, JigsawError, MasteryReady, QuizPlan, TeamMaterial
 from bot.app.tutor import Tutor
 from bot.terminal.console import ConsoleSession
 from skills.jigsaw import PhaseStarted, Timings
@@ -64,7 +64,9 @@ def test_whole_activity(class_tutor, clock, tmp_path):
 
     run_to(tutor, clock, "quiz")
     assert tutor.quizzes.is_running("console", "class")
-    for _ in range(10):
+    (plan,) = [e for e in tutor.events if isinstance(e, QuizPlan)]
+    assert len(plan.covered) == 20 and plan.left_out == []  # the default 5-minute phase
+    for _ in range(25):
         current = tutor.quizzes.current("console", "class")
         if current is None:
             break
@@ -75,11 +77,15 @@ def test_whole_activity(class_tutor, clock, tmp_path):
         tutor.quizzes.tick()
     (ready,) = [e for e in tutor.events if isinstance(e, MasteryReady)]
     assert ready.png_path and ready.png_path.exists() and ready.png_path.stat().st_size > 5000
-    assert len(ready.grid) == 20
-    scored = [v for row in ready.grid.values() for v in row.values() if v is not None]
-    assert scored
-    assert all(row[2] in (None, 0.0) for row in ready.grid.values())  # team2 answered wrongly
-    assert any(row[1] == 1.0 for row in ready.grid.values())
+    grid = ready.grid
+    assert len(grid.concepts) == 20 and grid.taught == {"tokenization", "special-tokens"}
+    cells = [cell for row in grid.cells.values() for cell in row.values()]
+    assert all(n >= 1 for share, n in cells)  # every concept asked, every team answered
+    assert all(row[2][0] == 0.0 for row in grid.cells.values())  # team2 answered wrongly
+    assert all(row[1][0] == 1.0 for row in grid.cells.values())
+    assert "Heat map" in ready.alt_text
+    again = tutor.jigsaw.grid(who("prof"))  # shown again after the activity
+    assert again.grid == grid and again.activity_id == ready.activity_id
     stored = tutor.store.run(lambda db: list(db.table("jigsaw_activities").rows))[0]
     assert stored["status"] == "finished" and json.loads(stored["mastery"])
     assert stored["mastery_png"] == str(ready.png_path)
@@ -118,3 +124,30 @@ def test_restart_mid_activity_is_reported(settings, encoder, clock):
         second.jigsaw.start(who("prof"))  # the channel is free again
     finally:
         second.close()
+
+
+def test_a_short_quiz_phase_covers_fewer_concepts_and_says_which(class_tutor):
+    plan = class_tutor.jigsaw.plan_quiz(60)  # one minute
+    gap = class_tutor.quizzes.gap_seconds
+    used = len(plan.covered) * (plan.seconds_per_question + gap)
+    assert 0 < len(plan.covered) < 20 and used <= 60
+    assert len(plan.covered) + len(plan.left_out) == 20
+    full = class_tutor.jigsaw.plan_quiz(300)
+    assert len(full.covered) == 20 and 8 <= full.seconds_per_question <= 12
+
+
+def test_stopping_mid_quiz_still_shows_the_open_question(class_tutor, clock):
+    from bot.app.quizzes import QuestionClosed, QuizEnded
+
+    events = []
+    class_tutor.quizzes.subscribe(events.append)
+    class_tutor.jigsaw.start(
+        who("prof"), timings=Timings(learn=0.1, prepare=0.1, teach_per_team=0.1, quiz=5)
+    )
+    run_to(class_tutor, clock, "quiz")
+    class_tutor.jigsaw.stop(who("prof"))
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[-2:] == ["QuestionClosed", "QuizEnded"]
+    closed = events[-2]
+    assert isinstance(closed, QuestionClosed) and closed.expected
+    assert isinstance(events[-1], QuizEnded)
