@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import psutil
@@ -26,7 +26,7 @@ import psutil
 from bot.app.context import Actor
 from bot.app.events import Listeners
 from bot.app.resources import Resources
-from bot.app.results import JobView, TeamResult
+from bot.app.results import Entry, FinetuneBoard, JobView
 from bot.errors import JobError, NotAllowed
 from bot.store import classes as class_rows
 from bot.store import jobs as rows
@@ -36,7 +36,7 @@ from skills.course import parse_team
 from skills.finetune.config import TrainConfig
 
 log = logging.getLogger(__name__)
-PROGRESS_RELAY_SECONDS = 10.0  # at most one progress message per job this often
+PROGRESS_RELAY_SECONDS = 3.0  # at most one progress message per job this often
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,10 @@ class FinetuneJobs:
                     config=config.to_json(),
                 )
             )
-        position = {"position": self.queue_position(job_id)}
+        position, wait = self.wait_estimate(job_id)
+        queued = {"position": position, "wait_seconds": wait}
         self._events.emit(
-            [JobEvent(job_id, actor.name, actor.server, actor.channel, "queued", position)]
+            [JobEvent(job_id, actor.name, actor.server, actor.channel, "queued", queued)]
         )
         self.tick()
         return job_id
@@ -254,6 +255,8 @@ class FinetuneJobs:
             if now - process.last_relay >= PROGRESS_RELAY_SECONDS or share >= 1:
                 process.last_relay = now
                 self._events.emit([JobEvent(process.job_id, owner, *where, "progress", event)])
+        elif kind == "evaluation" and event.get("sample"):
+            self._events.emit([JobEvent(process.job_id, owner, *where, "evaluation", event)])
         elif kind in ("finished", "failed"):
             process.final = event
 
@@ -308,9 +311,24 @@ class FinetuneJobs:
         queued = self.store.run(rows.queued_ids)
         return queued.index(job_id) + 1 if job_id in queued else 0
 
-    def leaderboard(self, server: str) -> list[TeamResult]:
-        """Best dev accuracy per team in this server."""
-        return [TeamResult(**r) for r in self.store.run(rows.best_per_team, server)]
+    def leaderboard(self, server: str) -> FinetuneBoard:
+        """The best run of each team and of each student in this server, best first."""
+        done = self.store.run(rows.succeeded, server)
+        names = self.res.names([r["owner"] for r in done])
+        return FinetuneBoard(
+            _best(done, lambda r: f"team{r['team']}" if r["team"] else None),
+            _best(done, lambda r: names[r["owner"]]),
+        )
+
+    def wait_estimate(self, job_id: int) -> tuple[int, float | None]:
+        """(place in the queue, estimated seconds until it starts) from recent durations."""
+        position = self.queue_position(job_id)
+        durations = self.store.run(rows.recent_durations)
+        if not position or not durations:
+            return position, None
+        typical = sorted(durations)[len(durations) // 2]
+        running = 1 if self.store.run(rows.running_job) else 0
+        return position, typical * (position - 1 + running)
 
     def wait(self, job_id: int, timeout: float) -> JobView | None:
         deadline = time.monotonic() + timeout
@@ -378,3 +396,28 @@ def _terminate(popen: subprocess.Popen) -> None:
         popen.wait(timeout=10)
     except subprocess.TimeoutExpired:
         os.killpg(popen.pid, signal.SIGKILL)
+
+
+def _best(done: list[dict[str, Any]], key: Callable[[dict[str, Any]], str | None]) -> list[Entry]:
+    """The best run per key (rows come best first), with how many runs each key had."""
+    best: dict[str, Entry] = {}
+    runs: dict[str, int] = {}
+    for row in done:
+        name = key(row)
+        if name is None:
+            continue
+        runs[name] = runs.get(name, 0) + 1
+        if name not in best:
+            result = json.loads(row["result"] or "{}")
+            config = json.loads(row["config"] or "{}")
+            best[name] = Entry(
+                name,
+                row["dev_accuracy"],
+                0,
+                row["id"],
+                config.get("model", "?"),
+                config.get("method", "?"),
+                result.get("trainable_share"),
+                result.get("train_seconds"),
+            )
+    return [replace(entry, runs=runs[name]) for name, entry in best.items()]

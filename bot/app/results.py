@@ -175,10 +175,40 @@ class JobView:
 
 
 @dataclass(frozen=True)
-class TeamResult:
-    team: int
+class Entry:
+    """One line of the fine-tune leaderboard: a team's or a student's best run."""
+
+    name: str  # "team3", or a student's display name
     dev_accuracy: float
     runs: int
+    job: int
+    model: str
+    method: str
+    trainable_share: float | None
+    train_seconds: float | None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# The course handout's SST-2 figures (full fine-tuning), shown beside the class's results.
+REFERENCE_SST2 = (
+    ("DistilBERT", "66M", 0.89),
+    ("BERT-base", "110M", 0.92),
+    ("RoBERTa", "125M", 0.94),
+    ("DeBERTa", "86-304M", 0.95),
+)
+
+
+@dataclass(frozen=True)
+class FinetuneBoard:
+    teams: list[Entry]
+    students: list[Entry]
+    reference: tuple[tuple[str, str, float], ...] = REFERENCE_SST2
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "teams": [e.to_json() for e in self.teams],
+            "students": [e.to_json() for e in self.students],
+            "reference": [{"model": m, "params": p, "sst2": a} for m, p, a in self.reference],
+        }

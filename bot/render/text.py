@@ -19,12 +19,12 @@ from bot.app.results import (
     AttentionReply,
     BatchReply,
     EmbedReply,
+    FinetuneBoard,
     IngestReport,
     IngestStatus,
     JobView,
     Leaderboard,
     MaskReply,
-    TeamResult,
     TokenizeReply,
     UnansweredQuestion,
 )
@@ -491,11 +491,21 @@ def render_jigsaw_status(status: JigsawStatus) -> str:
 # --- fine-tune jobs --------------------------------------------------------------------------
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
 def render_job_event(event: JobEvent) -> str:
     d = event.data
     head = f"[job #{event.job_id}, {event.owner}]"
     if event.kind == "queued":
-        return f"{head} queued (position {d.get('position', '?')})."
+        wait = d.get("wait_seconds")
+        about = f"; about {_duration(wait)} to wait" if wait else ""
+        return f"{head} queued (position {d.get('position', '?')}{about})."
+    if event.kind == "evaluation":
+        return (
+            f"{head} dev accuracy so far: {d['dev_accuracy']:.1%} (step {d['step']}, on a sample)"
+        )
     if event.kind == "started":
         share = d["trainable_params"] / d["total_params"]
         return (
@@ -508,11 +518,13 @@ def render_job_event(event: JobEvent) -> str:
             f"loss {d['loss']:.3f}, {d['examples_per_second']:.0f} examples/s"
         )
     if event.kind == "succeeded":
-        return (
+        text = (
             f"{head} done: dev accuracy {d['dev_accuracy']:.1%} after {d['train_seconds']:.0f} s of training; "
-            f"{d['trainable_params']:,} trainable of {d['total_params']:,} ({d['trainable_share']:.2%}). "
-            f"Loss curve: {d['loss_curve']}"
+            f"{d['trainable_params']:,} trainable of {d['total_params']:,} ({d['trainable_share']:.2%})."
         )
+        if d.get("diagnosis"):
+            text += f"\n{head} Note: {d['diagnosis']}"
+        return text
     return f"{head} {event.kind}: {d.get('reason') or d.get('by') or ''}".rstrip(": ")
 
 
@@ -529,16 +541,26 @@ def render_jobs(jobs: list[JobView]) -> str:
     return "\n".join(lines)
 
 
-def render_finetune_leaderboard(rows: list[TeamResult]) -> str:
-    if not rows:
-        return "No finished fine-tunes yet."
-    return "\n".join(
-        ["Fine-tune leaderboard (best SST-2 dev accuracy per team):"]
-        + [
-            f"  {i}. team{r.team}: {r.dev_accuracy:.2%} ({r.runs} runs)"
-            for i, r in enumerate(rows, 1)
-        ]
-    )
+def render_finetune_leaderboard(board: FinetuneBoard) -> str:
+    if not board.teams and not board.students:
+        lines = ["No finished fine-tunes yet."]
+    else:
+        lines = []
+        for title, entries in (("Teams", board.teams), ("Students", board.students)):
+            if not entries:
+                continue
+            lines.append(f"{title} (best SST-2 dev accuracy):")
+            for i, e in enumerate(entries[:10], 1):
+                share = f", {e.trainable_share:.2%} trainable" if e.trainable_share else ""
+                seconds = f", {e.train_seconds:.0f} s" if e.train_seconds is not None else ""
+                model = e.model.split("/")[-1]
+                lines.append(
+                    f"  {i}. {e.name}: {e.dev_accuracy:.1%} ({model} {e.method}{share}{seconds}; "
+                    f"{e.runs} run{'s' if e.runs != 1 else ''})"
+                )
+    reference = ", ".join(f"{m} {a:.0%}" for m, _, a in board.reference)
+    lines.append(f"For reference, the handout's full fine-tunes on SST-2: {reference}.")
+    return "\n".join(lines)
 
 
 def render_leaderboard(board: Leaderboard) -> str:

@@ -83,6 +83,8 @@ def finish_job(
             "result": json.dumps(result),
             "dev_accuracy": result.get("dev_accuracy"),
             "progress": 1.0,
+            "git_revision": result.get("git_revision"),
+            "versions": json.dumps(result.get("versions") or {}),
         }
     db.table("finetune_jobs").update(job_id, update)
 
@@ -105,13 +107,26 @@ def queued_ids(db: Database) -> list[int]:
     return [r[0] for r in rows]
 
 
-def best_per_team(db: Database, server: str) -> list[dict[str, Any]]:
-    sql = (
-        "SELECT team, max(dev_accuracy) AS dev_accuracy, count(*) AS runs FROM finetune_jobs "
-        "WHERE server = ? AND status = 'succeeded' AND team IS NOT NULL "
-        "GROUP BY team ORDER BY dev_accuracy DESC"
+def succeeded(db: Database, server: str) -> list[dict[str, Any]]:
+    """Every succeeded job of this server, best first (for the leaderboards)."""
+    return list(
+        db.table("finetune_jobs").rows_where(
+            "server = ? AND status = 'succeeded' AND dev_accuracy IS NOT NULL",
+            [server],
+            order_by="dev_accuracy desc, id",
+        )
     )
-    return [dict(r) for r in db.query(sql, [server])]
+
+
+def recent_durations(db: Database, limit: int = 10) -> list[float]:
+    """Seconds from start to end of the latest finished jobs (for wait estimates)."""
+    rows = db.execute(
+        "SELECT (julianday(ended_at) - julianday(started_at)) * 86400 FROM finetune_jobs "
+        "WHERE started_at IS NOT NULL AND ended_at IS NOT NULL "
+        "AND status IN ('succeeded', 'failed', 'cancelled') ORDER BY id DESC LIMIT ?",
+        [limit],
+    )
+    return [r[0] for r in rows if r[0] is not None and r[0] >= 0]
 
 
 def request_cancel(db: Database, job_id: int, by: str) -> None:
@@ -139,3 +154,8 @@ def fail_orphans(db: Database, alive: set[str], reason: str) -> list[dict[str, A
             {"status": JobStatus.FAILED.value, "ended_at": utc_now(), "reason": reason},
         )
     return [{"id": r["id"], "owner": r["owner"], "pid": r["pid"]} for r in running]
+
+
+def running_job(db: Database) -> int | None:
+    row = db.execute("SELECT id FROM finetune_jobs WHERE status = 'running' LIMIT 1").fetchone()
+    return row[0] if row else None

@@ -242,3 +242,10 @@ def m009_reviews(db: Database) -> None:
         pk=("server", "user"),
         not_null={"enabled", "updated_at"},
     )
+
+
+@migrations()
+def m012_job_provenance(db: Database) -> None:
+    """Each fine-tune result records the code and packages that produced it."""
+    db.table("finetune_jobs").add_column("git_revision", str)
+    db.table("finetune_jobs").add_column("versions", str)  # JSON {package: version}

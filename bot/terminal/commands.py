@@ -726,8 +726,8 @@ def cmd_jobs(s: Session, args: argparse.Namespace) -> Output:
         message = jobs.cancel(s.actor, args.job)
         return Output(message, {"job": args.job, "message": message})
     if args.action == "leaderboard":
-        rows = jobs.leaderboard(s.actor.server)
-        return Output(render.render_finetune_leaderboard(rows), [r.to_json() for r in rows])
+        board = jobs.leaderboard(s.actor.server)
+        return Output(render.render_finetune_leaderboard(board), board.to_json())
     views = jobs.jobs(s.actor.server)
     return Output(render.render_jobs(views), [v.to_json() for v in views])
 

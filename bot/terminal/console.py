@@ -172,7 +172,10 @@ def run_chat(
         announce(event.channel, text)
 
     def show_job(event: JobEvent) -> None:
-        announce(event.channel or "console", render.render_job_event(event))
+        text = render.render_job_event(event)
+        if event.kind == "succeeded" and event.data.get("loss_curve"):
+            text += f"\nLoss curve: {event.data['loss_curve']}"
+        announce(event.channel or "console", text)
 
     def show_reminder(reminder: Reminder) -> None:  # the console is its own class
         with printing:

@@ -43,7 +43,9 @@ class TrainConfig:
     freeze_layers: int = 4  # method "freeze": how many bottom encoder layers stay frozen
     seed: int = 0
     device: str = "auto"  # auto, cpu, cuda, mps
-    progress_every: int = 20  # steps between progress events
+    progress_every: int = 20  # steps between progress events (and at least every progress_seconds)
+    progress_seconds: float = 3.0
+    evaluations: int = 4  # dev measurements during training, drawn on the loss curve
     output_dir: str = "finetune-output"
     model_dir: str | None = None  # where local copies of hub models live
 

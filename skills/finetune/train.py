@@ -27,7 +27,7 @@ from skills.finetune.data import (
     length_grouped_batches,
     load_splits,
 )
-from skills.finetune.report import git_revision, loss_curve_png, versions
+from skills.finetune.report import diagnosis, git_revision, loss_curve_png, versions
 from skills.models import ModelNotAllowed, ModelUnavailable, resolve_model
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_OOM = 1, 2, 3
@@ -201,7 +201,15 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
     model.train()
     running = torch.zeros((), device=device)
     curve: list[tuple[int, float]] = []
+    # Dev accuracy a few times during training, on a sample of the dev set (cheap on a CPU);
+    # the last measurement is the whole dev set.
+    check_at = {
+        max(1, round(total_steps * k / config.evaluations)) for k in range(1, config.evaluations)
+    }
+    sample = dev_ids[:256], [e.label for e in dev_set][:256]
+    evaluations: list[tuple[int, float]] = []
     step, seen, since, started = 0, 0, 0, time.perf_counter()
+    last_report = started
     while step < total_steps:
         for batch in length_grouped_batches(lengths, config.batch_size, rng):
             if step >= total_steps:
@@ -216,7 +224,16 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
             optimizer.zero_grad(set_to_none=True)
             running += loss.detach()  # stays on the device: no sync per step
             step, seen, since = step + 1, seen + len(batch), since + 1
-            if step % config.progress_every == 0 or step == total_steps:
+            # Progress by steps and by time (and at the first step), so a short job or a slow
+            # machine still shows it is moving.
+            now = time.perf_counter()
+            if (
+                step == 1
+                or step % config.progress_every == 0
+                or step == total_steps
+                or now - last_report >= config.progress_seconds
+            ):
+                last_report = now
                 mean = running.item() / since  # the only host sync, every progress_every steps
                 if not math.isfinite(mean):
                     raise FloatingPointError(
@@ -235,18 +252,28 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
                 )
                 running.zero_()
                 since = 0
+            if step in check_at and sample[0]:
+                score = evaluate(model, sample[0], sample[1], pad_id, device, use_bf16)
+                evaluations.append((step, score))
+                events.emit("evaluation", step=step, dev_accuracy=round(score, 5), sample=True)
     if device == "cuda":
         torch.cuda.synchronize()
     train_seconds = time.perf_counter() - started
     accuracy = evaluate(model, dev_ids, [e.label for e in dev_set], pad_id, device, use_bf16)
-    events.emit("evaluation", dev_accuracy=round(accuracy, 5), dev_examples=len(dev_ids))
+    events.emit("evaluation", step=step, dev_accuracy=round(accuracy, 5), dev_examples=len(dev_ids))
+    evaluations.append((step, accuracy))
+    counts = [e.label for e in dev_set]
+    majority = max((counts.count(label) for label in set(counts)), default=0) / max(1, len(counts))
+    warning = diagnosis(
+        accuracy, majority, steps=step, method=config.method, learning_rate=config.lr
+    )
     output = Path(config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
     saved = output / ("adapter" if config.method == "lora" else "model")
     model.save_pretrained(saved, safe_serialization=True)
     tokenizer.save_pretrained(saved)
     title = f"{Path(config.model).name} {config.method}"
-    curve_path = loss_curve_png(curve, accuracy, title, output / "loss_curve.png")
+    curve_path = loss_curve_png(curve, accuracy, title, output / "loss_curve.png", evaluations)
     return {
         "status": "succeeded",
         "dev_accuracy": round(accuracy, 5),
@@ -260,8 +287,11 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
         "saved": str(saved),
         "loss_curve": str(curve_path),
         "losses": curve,
+        "evaluations": evaluations,
+        "diagnosis": warning,
         "config": config.to_json(),
         "versions": versions(),
+        "git_revision": git_revision(),
     }
 
 

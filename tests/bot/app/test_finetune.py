@@ -51,8 +51,25 @@ def test_a_job_runs_to_the_end_and_counts_for_its_team(jobs_tutor, tiny_classifi
     assert final["trainable_params"] < final["total_params"] and final["loss_curve"].endswith(
         ".png"
     )
-    (best,) = jobs_tutor.finetunes.leaderboard("console")
-    assert (best.team, best.dev_accuracy, best.runs) == (3, job.dev_accuracy, 1)
+    board = jobs_tutor.finetunes.leaderboard("console")
+    (team,) = board.teams
+    (student,) = board.students
+    assert (team.name, team.dev_accuracy, team.runs, team.method) == (
+        "team3",
+        job.dev_accuracy,
+        1,
+        "lora",
+    )
+    assert student.name == "ana" and 0 < team.trainable_share < 0.5 and team.train_seconds > 0
+    stored = row(jobs_tutor, job_id)
+    assert stored["git_revision"] and json.loads(stored["versions"])["torch"]
+    kinds = [e.kind for e in jobs_tutor.job_events]
+    assert "evaluation" in kinds  # dev accuracy measured during training
+    assert final["evaluations"] and final["diagnosis"] is None
+    from bot.render.text import render_finetune_leaderboard
+
+    text = render_finetune_leaderboard(board)
+    assert "team3" in text and "ana" in text and "RoBERTa 94%" in text
 
 
 def test_a_relative_data_path_means_where_the_user_typed_it(
@@ -181,3 +198,31 @@ def test_one_running_job_is_a_database_rule_across_processes(jobs_tutor, tiny_cl
     assert store.write(claim_next_job, "now", "runner-1") is None  # b waits while a runs
     store.run(lambda db: db.table("finetune_jobs").update(first["id"], {"status": "succeeded"}))
     assert store.write(claim_next_job, "now", "runner-1")["owner"] == "b"
+
+
+def test_a_result_at_chance_says_why_and_what_to_try(jobs_tutor, tiny_classifier_dir):
+    job_id = jobs_tutor.finetunes.start(
+        who("ana"), **quick(tiny_classifier_dir, epochs=0.05, learning_rate=1e-6)
+    )
+    job = jobs_tutor.finetunes.wait(job_id, TIMEOUT)
+    assert job.status == "succeeded"
+    assert "at chance" in job.result["diagnosis"] and "Try:" in job.result["diagnosis"]
+
+
+def test_the_queue_says_where_you_stand(jobs_tutor, tiny_classifier_dir):
+    first = jobs_tutor.finetunes.start(
+        who("ana"), **quick(tiny_classifier_dir, epochs=20, batch_size=1)
+    )
+    second = jobs_tutor.finetunes.start(who("bo"), **quick(tiny_classifier_dir))
+    queued = [e for e in jobs_tutor.job_events if e.kind == "queued"]
+    assert queued[-1].job_id == second and queued[-1].data["position"] == 1
+    jobs_tutor.finetunes.cancel(who("prof", instructor=True), first)  # the instructor may
+    assert jobs_tutor.finetunes.wait(second, TIMEOUT).status == "succeeded"
+    third = jobs_tutor.finetunes.start(
+        who("cy"), **quick(tiny_classifier_dir, epochs=20, batch_size=1)
+    )
+    fourth = jobs_tutor.finetunes.start(who("di"), **quick(tiny_classifier_dir))
+    position, wait = jobs_tutor.finetunes.wait_estimate(fourth)
+    assert position == 1 and wait is not None and wait > 0  # from the jobs that finished
+    jobs_tutor.finetunes.cancel(who("prof", instructor=True), third)
+    jobs_tutor.finetunes.cancel(who("prof", instructor=True), fourth)
