@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -26,7 +27,7 @@ import psutil
 from bot.app.context import Actor
 from bot.app.events import Listeners
 from bot.app.resources import Resources
-from bot.app.results import Entry, FinetuneBoard, JobView
+from bot.app.results import Entry, FinetuneBoard, JobView, TryReply
 from bot.errors import JobError, NotAllowed
 from bot.store import classes as class_rows
 from bot.store import jobs as rows
@@ -34,6 +35,8 @@ from bot.store import utc_now
 from bot.store.enums import JobStatus
 from skills.course import parse_team
 from skills.finetune.config import TrainConfig
+from skills.finetune.predict import Classifier
+from skills.text import clean_user_text
 
 log = logging.getLogger(__name__)
 PROGRESS_RELAY_SECONDS = 3.0  # at most one progress message per job this often
@@ -81,6 +84,7 @@ class FinetuneJobs:
         self._clock = clock
         self._running: _Process | None = None
         self._last_reap = float("-inf")
+        self._loaded: dict[tuple[Any, ...], Classifier] = {}
         self._events: Listeners[JobEvent] = Listeners("job")
         self._lock = threading.RLock()
 
@@ -319,6 +323,49 @@ class FinetuneJobs:
             _best(done, lambda r: f"team{r['team']}" if r["team"] else None),
             _best(done, lambda r: names[r["owner"]]),
         )
+
+    def try_model(self, job_id: int, text: str) -> TryReply:
+        """The job's model on `text`, beside the base model with an untrained head. Runs on
+        the CPU in this process (no CUDA); the last models used stay loaded."""
+        cleaned = clean_user_text(text, 1000)
+        if cleaned.empty:
+            raise JobError("Give a sentence to classify, e.g. “this film was a delight”.")
+        job = self.job(job_id)
+        if job is None:
+            raise JobError(f"No job #{job_id}.")
+        if job.status != JobStatus.SUCCEEDED or not job.result:
+            raise JobError(f"Job #{job_id} has no model to try ({job.status.value}).")
+        config = job.result.get("config", {})
+        base, method = config.get("model", ""), config.get("method", "lora")
+        labels = [str(x) for x in job.result.get("labels", ["0", "1"])]
+        saved = Path(job.result["saved"])
+        if not saved.exists():
+            raise JobError(f"Job #{job_id}'s saved model is gone from this machine.")
+        model_dir = self.res.settings.model_dir
+        tuned = self._classifier(
+            ("tuned", job_id),
+            lambda: Classifier.fine_tuned(saved, base, method, labels, model_dir),
+        )
+        plain = self._classifier(
+            ("base", base, len(labels)),
+            lambda: Classifier.untrained_head(base, labels, model_dir),
+        )
+        return TryReply(
+            job_id,
+            cleaned.text,
+            base,
+            method,
+            tuned.predict(cleaned.text),
+            plain.predict(cleaned.text),
+        )
+
+    def _classifier(self, key: tuple[Any, ...], load: Callable[[], Classifier]) -> Classifier:
+        with self._lock:
+            if key not in self._loaded:
+                if len(self._loaded) >= 4:  # keep memory bounded: forget the oldest
+                    self._loaded.pop(next(iter(self._loaded)))
+                self._loaded[key] = load()
+            return self._loaded[key]
 
     def wait_estimate(self, job_id: int) -> tuple[int, float | None]:
         """(place in the queue, estimated seconds until it starts) from recent durations."""

@@ -11,6 +11,7 @@ from typing import Any
 from bot.store.enums import JobStatus
 from knowledge.answers import Answer
 from skills.fill_mask import FillMaskResult
+from skills.finetune.predict import Prediction
 from skills.inside import AttentionMap, ContextualEmbeddings
 from skills.quiz.session import Standing
 from skills.tokenization import BatchResult, TokenizeResult
@@ -212,3 +213,18 @@ class FinetuneBoard:
             "students": [e.to_json() for e in self.students],
             "reference": [{"model": m, "params": p, "sst2": a} for m, p, a in self.reference],
         }
+
+
+@dataclass(frozen=True)
+class TryReply:
+    """A fine-tuned model's prediction beside the base model with an untrained head."""
+
+    job: int
+    text: str
+    model: str
+    method: str
+    fine_tuned: Prediction
+    untrained: Prediction
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

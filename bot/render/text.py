@@ -26,6 +26,7 @@ from bot.app.results import (
     Leaderboard,
     MaskReply,
     TokenizeReply,
+    TryReply,
     UnansweredQuestion,
 )
 from bot.app.reviews import Reminder, ReviewOutcome, ReviewQuestion, ReviewStatus
@@ -526,6 +527,27 @@ def render_job_event(event: JobEvent) -> str:
             text += f"\n{head} Note: {d['diagnosis']}"
         return text
     return f"{head} {event.kind}: {d.get('reason') or d.get('by') or ''}".rstrip(": ")
+
+
+def render_try(reply: TryReply) -> str:
+    model = reply.model.split("/")[-1]
+    lines = [
+        f"Job #{reply.job} ({model}, {reply.method}) on: {reply.text}",
+        f"  fine-tuned:             {reply.fine_tuned.label}",
+    ]
+    lines += [
+        f"      {label:<14} {bar(p, 10)} {p:.1%}"
+        for label, p in reply.fine_tuned.probabilities.items()
+    ]
+    lines.append(f"  before (untrained head): {reply.untrained.label}")
+    lines += [
+        f"      {label:<14} {bar(p, 10)} {p:.1%}"
+        for label, p in reply.untrained.probabilities.items()
+    ]
+    lines.append(
+        "The base model knows language but not the task: its new head guesses. Fine-tuning taught it."
+    )
+    return "\n".join(lines)
 
 
 def render_jobs(jobs: list[JobView]) -> str:

@@ -651,6 +651,12 @@ def _team_channels(text: str | None) -> dict[int, str] | None:
 
 def _finetune_args(p: CommandParser, surface: str) -> None:
     p.add_argument(
+        "try_words",
+        nargs="*",
+        metavar="try JOB TEXT",
+        help="try a finished job's model on a sentence, beside the base model",
+    )
+    p.add_argument(
         "--data",
         help="TSV/CSV with text and label columns, or a folder with train/dev files "
         "(default: TUTOR_FINETUNE_DATA)",
@@ -674,6 +680,8 @@ def _finetune_args(p: CommandParser, surface: str) -> None:
 
 
 def cmd_finetune(s: Session, args: argparse.Namespace) -> Output:
+    if args.try_words:
+        return _try(s, args.try_words)
     options = {
         name: getattr(args, name)
         for name in (
@@ -709,6 +717,13 @@ def cmd_finetune(s: Session, args: argparse.Namespace) -> Output:
         summary["reason"] = job.reason
     code = 0 if job.status == JobStatus.SUCCEEDED else 1
     return Output("", summary, code)
+
+
+def _try(s: Session, words: list[str]) -> Output:
+    if words[0] != "try" or len(words) < 3 or not words[1].isdigit():
+        raise UsageError('Usage: finetune try JOB "a sentence to classify"')
+    reply = s.tutor.finetunes.try_model(int(words[1]), " ".join(words[2:]))
+    return Output(render.render_try(reply), reply.to_json())
 
 
 def _jobs_args(p: CommandParser, surface: str) -> None:

@@ -283,6 +283,7 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
         "trainable_share": round(trainable / total, 6),
         "train_examples": len(train_ids),
         "steps": step,
+        "labels": label_names,
         "device": device,
         "saved": str(saved),
         "loss_curve": str(curve_path),

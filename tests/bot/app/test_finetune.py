@@ -226,3 +226,20 @@ def test_the_queue_says_where_you_stand(jobs_tutor, tiny_classifier_dir):
     assert position == 1 and wait is not None and wait > 0  # from the jobs that finished
     jobs_tutor.finetunes.cancel(who("prof", instructor=True), third)
     jobs_tutor.finetunes.cancel(who("prof", instructor=True), fourth)
+
+
+def test_try_your_model_beside_the_untrained_base(jobs_tutor, tiny_classifier_dir):
+    from bot.terminal.console import ConsoleSession
+
+    job_id = jobs_tutor.finetunes.start(who("ana"), **quick(tiny_classifier_dir))
+    assert jobs_tutor.finetunes.wait(job_id, TIMEOUT).status == "succeeded"
+    reply = jobs_tutor.finetunes.try_model(job_id, "a wonderful film , truly wonderful .")
+    assert reply.fine_tuned.label == "1 (positive)"
+    assert reply.fine_tuned.probabilities["1 (positive)"] > 0.8
+    assert sum(reply.untrained.probabilities.values()) == pytest.approx(1, abs=1e-3)
+    text = ConsoleSession(jobs_tutor, who("ana")).handle(
+        f"/finetune try {job_id} a dreadful plot , truly dreadful ."
+    )
+    assert "fine-tuned:" in text and "0 (negative)" in text and "untrained head" in text
+    with pytest.raises(TutorError, match="No job #99"):
+        jobs_tutor.finetunes.try_model(99, "hello")
