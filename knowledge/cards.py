@@ -173,3 +173,21 @@ def cards_by_team(cards: list[Card], team: int) -> list[Card]:
     """A team's cards in the course's order."""
     by_id = {c.id: c for c in cards}
     return [by_id[c] for c in JIGSAW_CONCEPTS.get(team, ()) if c in by_id]
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
+
+
+def find_card(cards: list[Card], name: str) -> Card | None:
+    """The card a person means: its id, its title or one of its aliases, any case or spacing
+    ("Special tokens ([CLS], [SEP], [PAD], [MASK])", "special tokens", "special-tokens")."""
+    wanted = _plain(name)
+    if not wanted:
+        return None
+    for card in cards:
+        if wanted in (_plain(card.id), _plain(card.title), *(_plain(a) for a in card.aliases)):
+            return card
+    # A title's short form: "Special tokens" for "Special tokens ([CLS], [SEP], ...)".
+    short = [c for c in cards if _plain(c.title.split("(")[0]) == wanted]
+    return short[0] if len(short) == 1 else None

@@ -21,7 +21,7 @@ from bot.store import jigsaw as rows
 from bot.store import quizzes as quiz_rows
 from bot.store import utc_now
 from bot.store.enums import ActivityStatus
-from knowledge.cards import Card, cards_by_team
+from knowledge.cards import Card, cards_by_team, find_card
 from skills.course import TEAMS
 from skills.jigsaw import (
     Activity,
@@ -201,7 +201,37 @@ class JigsawManager:
         return self._act(actor, lambda a, now: a.pause(now))
 
     def resume(self, actor: Actor) -> JigsawStatus:
-        return self._act(actor, lambda a, now: a.resume(now))
+        """Resume the paused clock; or, when no activity runs here, continue the one a restart
+        interrupted, from its phase with the time it had left."""
+        with self._lock:
+            live = any(
+                r.server == actor.server and actor.channel in (r.channel, *r.team_channels.values())
+                for r in self._running.values()
+            )
+        if live:
+            return self._act(actor, lambda a, now: a.resume(now))
+        row = self.store.run(rows.interrupted_in, actor.server, actor.channel)
+        if row is None:
+            raise JigsawError("No jigsaw activity is paused or interrupted in this channel.")
+        state = json.loads(row["state"])
+        activity = Activity.from_dict(state)
+        saved_at = state.get("saved_at", self._clock())
+        held = activity.paused_at if activity.paused_at is not None else saved_at
+        left = max(30.0, activity.deadline - held)
+        now = self._clock()
+        activity.status, activity.paused_at, activity.deadline = "running", None, now + left
+        mapping = {int(t): ch for t, ch in json.loads(row["team_channels"]).items()}
+        running = _Running(row["id"], actor.server, row["channel"], mapping, activity)
+        self.store.write(rows.reopen, row["id"], self.res.lease.hold())
+        events: list[JigsawEvent] = []
+        with self._lock:
+            self._running[(actor.server, row["channel"])] = running
+            phase = activity.phase
+            if phase is not None:
+                resumed = PhaseStarted(phase, activity.index + 1, len(activity.phases), left)
+                events += self._handle(running, [resumed])
+        self._events.emit(events)
+        return self.status(actor)
 
     def extend(self, actor: Actor, minutes: float) -> JigsawStatus:
         return self._act(actor, lambda a, now: a.extend(minutes, now))
@@ -224,10 +254,8 @@ class JigsawManager:
         team = team or self.team_here(actor)
         if team is None:
             raise JigsawError("Which team? Use --team N, or say it in your team's channel.")
-        wanted = concept.strip().lower()
-        concept_id = next(
-            (c.id for c in self.cards.values() if wanted in (c.id, c.title.lower())), wanted
-        )
+        card = find_card(list(self.cards.values()), concept)
+        concept_id = card.id if card else concept.strip().lower()
         return self._act(actor, lambda a, now: a.mark_taught(team, concept_id))
 
     def status(self, actor: Actor) -> JigsawStatus:
@@ -384,4 +412,6 @@ class JigsawManager:
             return None, alt
 
     def _save(self, running: _Running) -> None:
-        self.store.write(rows.update, running.id, running.activity, running.quiz_session)
+        self.store.write(
+            rows.update, running.id, running.activity, running.quiz_session, self._clock()
+        )

@@ -449,6 +449,41 @@ class QuizManager:
         named = [Standing(names[u.name], u.points, u.correct, u.answered) for u in users]
         return Leaderboard(named, teams)
 
+    def resume(self, actor: Actor) -> QuestionOpened:
+        """Continue the quiz a restart interrupted in this channel, from the question it was
+        on (with a fresh timer); answers already stored still count, once."""
+        key = (actor.server, actor.channel)
+        row = self.store.run(rows.interrupted_in, actor.server, actor.channel)
+        if row is None:
+            raise QuizError("No interrupted quiz to resume in this channel.")
+        by_id = {q.id: q for q in self.bank.questions()}
+        asked = [by_id[q] for q in json.loads(row["question_ids"]) if q in by_id]
+        index = max(0, row["current_index"])
+        if index >= len(asked):
+            raise QuizError(f"Quiz #{row['id']} had no questions left to ask.")
+        _, answer_rows = self.store.run(rows.session_rows, row["id"])
+        with self._lock:
+            if key in self._running:
+                raise QuizError("A quiz is already running in this channel; stop it first.")
+            session = QuizSession(
+                actor.channel,
+                row["team"],
+                asked,
+                row["seconds_per_question"],
+                ScoringRules(**json.loads(row["rules"] or "{}")),
+            )
+            for answer in map(_row_to_answer, answer_rows):
+                session.record(answer)
+            session.index = index - 1
+            session.status = Status.BETWEEN
+            running = _Running(row["id"], actor.server, session)
+            self.store.write(rows.reopen_session, row["id"], self.res.lease.hold())
+            self._running[key] = running
+            opened = self._open_next(running)
+        assert isinstance(opened, QuestionOpened)
+        self._events.emit([opened])
+        return opened
+
     def recover_interrupted(self) -> list[dict[str, Any]]:
         """Mark sessions whose process died as interrupted (never another live process's);
         returns what was recovered."""

@@ -118,9 +118,12 @@ class Tutor:
             )
         self._ticker.start()
 
-    def close(self) -> None:
+    def stop_timers(self) -> None:
         if self._ticker is not None:
             self._ticker.stop()
+
+    def close(self) -> None:
+        self.stop_timers()
         if "finetunes" in self.__dict__:
             self.finetunes.close()
         with contextlib.suppress(Exception):  # a damaged or full database must not block exit

@@ -36,11 +36,18 @@ def insert(
     return int(pk)
 
 
-def update(db: Database, activity_id: int, activity: Activity, quiz_session: int | None) -> None:
+def update(
+    db: Database,
+    activity_id: int,
+    activity: Activity,
+    quiz_session: int | None,
+    saved_at: float | None = None,
+) -> None:
+    """Save the activity's state; `saved_at` (its clock) lets a resume know the time left."""
     db.table("jigsaw_activities").update(
         activity_id,
         {
-            "state": json.dumps(activity.to_dict()),
+            "state": json.dumps({**activity.to_dict(), "saved_at": saved_at}),
             "status": activity.status,
             "quiz_session_id": quiz_session,
         },
@@ -98,3 +105,21 @@ def with_grid(db: Database, server: str, activity_id: int | None) -> dict[str, A
         db.table("jigsaw_activities").rows_where(where, params, order_by="id desc", limit=1)
     )
     return rows[0] if rows else None
+
+
+def interrupted_in(db: Database, server: str, channel: str) -> dict[str, Any] | None:
+    rows = list(
+        db.table("jigsaw_activities").rows_where(
+            "server = ? AND channel = ? AND status = ?",
+            [server, channel, ActivityStatus.INTERRUPTED.value],
+            order_by="id desc",
+            limit=1,
+        )
+    )
+    return rows[0] if rows else None
+
+
+def reopen(db: Database, activity_id: int, owner: str) -> None:
+    db.table("jigsaw_activities").update(
+        activity_id, {"status": ActivityStatus.RUNNING.value, "ended_at": None, "owner": owner}
+    )

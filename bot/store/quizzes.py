@@ -113,3 +113,21 @@ def mark_interrupted(db: Database, now: str, alive: set[str]) -> list[dict[str, 
             }
         )
     return report
+
+
+def interrupted_in(db: Database, server: str, channel: str) -> dict[str, Any] | None:
+    found = list(
+        db.table("quiz_sessions").rows_where(
+            "server = ? AND channel = ? AND status = ?",
+            [server, channel, QuizStatus.INTERRUPTED.value],
+            order_by="id desc",
+            limit=1,
+        )
+    )
+    return found[0] if found else None
+
+
+def reopen_session(db: Database, session_id: int, owner: str) -> None:
+    db.table("quiz_sessions").update(
+        session_id, {"status": QuizStatus.RUNNING.value, "ended_at": None, "owner": owner}
+    )

@@ -334,6 +334,7 @@ def _quiz_args(p: CommandParser, surface: str) -> None:
         )
         action("stop", "stop the quiz in this channel")
         action("skip", "skip the current question")
+        action("resume", "continue the quiz a restart interrupted, from its question")
     else:
         a = action("play", "play a whole quiz in the terminal, timers included")
         _team_arg(a, "whose concepts")
@@ -369,6 +370,10 @@ def cmd_quiz(s: Session, args: argparse.Namespace) -> Output:
     if args.action == "skip":
         quizzes.skip(s.actor)
         return Output("Skipped.")
+    if args.action == "resume":
+        opened = quizzes.resume(s.actor)
+        text = f"Quiz #{opened.session_id} resumed at question {opened.number}/{opened.total}."
+        return Output(text, {"quiz": opened.session_id, "question": opened.number})
     if args.action == "play":
         return _play(s, args)
     if args.action == "list":

@@ -206,13 +206,16 @@ def run_chat(
                 with printing:
                     print(f"tutor> {reply}\n", file=stdout, flush=True)
 
-    if interactive:
-        from prompt_toolkit.patch_stdout import patch_stdout
+    try:
+        if interactive:
+            from prompt_toolkit.patch_stdout import patch_stdout
 
-        with patch_stdout():
+            with patch_stdout():
+                loop()
+        else:
             loop()
-    else:
-        loop()
+    finally:
+        tutor.stop_timers()  # the console has gone: nothing more is announced to it
     return 0
 
 

@@ -151,3 +151,21 @@ def test_stopping_mid_quiz_still_shows_the_open_question(class_tutor, clock):
     closed = events[-2]
     assert isinstance(closed, QuestionClosed) and closed.expected
     assert isinstance(events[-1], QuizEnded)
+
+
+def test_resume_continues_an_interrupted_activity_with_its_time_left(settings, encoder, clock):
+    first = Tutor(settings, encoder=encoder, clock=clock)
+    first.jigsaw.start(who("prof"), timings=Timings(learn=10))
+    first.jigsaw.mark_taught(who("prof"), "Tokenization", 3)  # a title works as well as an id
+    clock.now += 240  # four minutes into learning
+    first.jigsaw.tick()
+    crash(first)
+    clock.now += 600  # the machine was down for ten minutes
+    second = Tutor(settings, encoder=encoder, clock=clock)
+    try:
+        assert second.recover_interrupted()["activities"]
+        status = second.jigsaw.resume(who("prof"))
+        assert status.phase == "learn" and status.covered == 1
+        assert status.seconds_left == pytest.approx(360, abs=2)  # what was left, not less
+    finally:
+        second.close()

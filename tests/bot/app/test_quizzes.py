@@ -307,3 +307,26 @@ def test_a_live_key_explains_itself_when_the_question_closes(quiz_tutor, clock):
     closed = [e for e in quiz_tutor.events if isinstance(e, QuestionClosed)][-1]
     assert "un ##ha ##pp ##iness (4 pieces)" in closed.live_detail
     assert "handout" in closed.live_detail
+
+
+def test_resume_continues_an_interrupted_quiz_from_its_question(settings, encoder, clock):
+    first = Tutor(settings, encoder=encoder, clock=clock)
+    opened = first.quizzes.start(who("teacher"), team=4, count=3, seconds=30, seed=1)
+    first.quizzes.answer(who("ana"), right_answer(opened, first))
+    clock.now += 31
+    first.quizzes.tick()  # question 2 is open when the machine dies
+    crash(first)
+    second = Tutor(settings, encoder=encoder, clock=clock)
+    try:
+        assert second.recover_interrupted()["quizzes"]
+        session = ConsoleSession(second, who("teacher"))
+        assert "resumed at question 2/3" in session.handle("/quiz resume")
+        current = second.quizzes.current("console", "class")
+        assert current.number == 2 and current.session_id == opened.session_id
+        assert second.quizzes.answer(who("ana"), right_answer(current, second)).accepted
+        second.quizzes.stop(who("teacher"))
+        board = second.quizzes.leaderboard("console")
+        assert board.users[0].name == "ana" and board.users[0].points == 200  # both counted
+        assert "No interrupted quiz" in session.handle("/quiz resume")
+    finally:
+        second.close()

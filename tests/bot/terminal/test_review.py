@@ -122,8 +122,9 @@ def test_the_console_shows_reminders_for_its_own_class_only(settings, encoder, c
         stdout = io.StringIO()
         run_chat(tutor, who("ana", channel="console"), stdin=io.StringIO(""), stdout=stdout)
         clock.now += 9 * 3600  # later that day, past the reminder hour
-        sent = tutor.reviews.send_reminders()
-        assert [r.user for r in sent] == ["ana"]
-        assert "[reminder for ana] You have 2 quiz questions to review today" in stdout.getvalue()
+        tutor.reviews.send_reminders()  # the console's timer may have sent it already
+        shown = stdout.getvalue()
+        assert "[reminder for ana] You have 2 quiz questions to review today" in shown
+        assert shown.count("[reminder for ana]") == 1  # once a day, whoever sent it
     finally:
         tutor.close()
