@@ -47,24 +47,29 @@ def _format(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:g}"
 
 
-def grade_choice(question: Question, answer: str) -> Grade:
+def chosen_index(question: Question, answer: str) -> int | None:
+    """Which choice an answer picks: a letter, a 1-based number or the choice's text."""
     text = normalise(answer).strip().rstrip(".)").lower()
+    letters = "abcde"[: len(question.choices)]
+    if len(text) == 1 and text in letters:
+        return letters.index(text)
+    if text.isdigit() and 1 <= int(text) <= len(question.choices):
+        return int(text) - 1
+    by_text = [i for i, c in enumerate(question.choices) if normalise(c).lower() == text]
+    return by_text[0] if by_text else None
+
+
+def grade_choice(question: Question, answer: str) -> Grade:
     expected_index = int(question.answer)
     letters = "abcde"[: len(question.choices)]
     expected = f"{letters[expected_index].upper()}) {question.choices[expected_index]}"
-    if len(text) == 1 and text in letters:
-        chosen = letters.index(text)
-    elif text.isdigit() and 1 <= int(text) <= len(question.choices):
-        chosen = int(text) - 1
-    else:
-        by_text = [i for i, c in enumerate(question.choices) if normalise(c).lower() == text]
-        if not by_text:
-            return Grade(
-                0.0,
-                f"Answer with a letter ({', '.join(letters.upper())}) or the choice's text.",
-                expected,
-            )
-        chosen = by_text[0]
+    chosen = chosen_index(question, answer)
+    if chosen is None:
+        return Grade(
+            0.0,
+            f"Answer with a letter ({', '.join(letters.upper())}) or the choice's text.",
+            expected,
+        )
     if chosen == expected_index:
         return Grade(1.0, "Correct.", expected)
     return Grade(0.0, f"The answer is {expected}.", expected)
