@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import sqlite3
 import sys
@@ -64,6 +65,8 @@ def build(database: Path, metadata: dict[str, Any]) -> Any:
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by the last run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
@@ -85,5 +88,16 @@ def serve(database: Path, metadata: dict[str, Any], *, host: str = LOCAL, port: 
             file=sys.stderr,
         )
     print(f"Dashboard (read-only): http://{host}:{port}/{DASHBOARD_DATABASE}  (Ctrl-C stops it)")
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+    # uvicorn shuts down gracefully on Ctrl-C or SIGTERM, then raises the signal again with the
+    # handler that was there before. For SIGTERM that would kill the process before the caller
+    # closes the database; as an interrupt, uvicorn.run returns and everything closes normally.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
