@@ -849,7 +849,7 @@ def add_commands(
         parser = subparsers.add_parser(
             command.name,
             prog=("/" if surface == CONSOLE else "tutor ") + command.name,
-            help=command.help,
+            help=command.help.replace("%", "%%"),  # argparse %-formats help ("15%")
             description=command.help,
         )
         parser.free_text = command.free_text

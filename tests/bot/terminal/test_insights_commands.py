@@ -85,3 +85,10 @@ def test_console_digest_and_progress(settings, encoder, seeded):
         assert "Revisit first:" in teacher.handle("/digest --since all")
     finally:
         tutor.close()
+
+
+def test_tutor_help_lists_the_new_commands(run_cli):
+    code, out, _ = run_cli("--help")  # a "%" in a command's help used to crash it
+    assert code == 0
+    for name in ("digest", "progress", "grades", "forget", "term"):
+        assert name in out
