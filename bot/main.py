@@ -1,5 +1,6 @@
 """The `tutor` program: the terminal's commands plus the Discord frontend's (`tutor run`,
-`tutor commands`). It sits above both frontends, which never import each other."""
+`tutor commands`) and the dashboard's (`tutor dashboard`). It sits above the frontends, which
+never import each other."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import sys
 
 from bot.app.tutor import Tutor
+from bot.dashboard.command import add_dashboard_command
 from bot.terminal import cli
 
 EXIT_USAGE = 2
@@ -60,4 +62,4 @@ def add_discord_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return cli.main(argv, extra=[add_discord_commands])
+    return cli.main(argv, extra=[add_discord_commands, add_dashboard_command])

@@ -142,3 +142,100 @@ def wrong_answer(opened, tutor) -> str:
         key = tutor.bank.live_key(q) if q.kind == "live" else q.answer
         return str(key * 10 + 7)
     return "Bananas are yellow and grow on trees in warm countries."
+
+
+# A week of class activity, seeded straight into the store: who answered what (by question id),
+# and what they asked. Display names are distinctive so a test can look for them anywhere.
+SEED_PEOPLE = {
+    "u-ana": "Anastasia Quux",
+    "u-ben": "Benedikt Zorro",
+    "u-cy": "Cyrille Vantablack",
+    "u-dee": "Dorothea Plimsoll",
+}
+SEED_ANSWERS = [
+    # t3-mask-values (choice; B is right): A four times (once spelled out), C once.
+    ("u-ana", "t3-mask-values", "A", 0.0),
+    ("u-ben", "t3-mask-values", "a", 0.0),
+    ("u-cy", "t3-mask-values", "Attend to this token", 0.0),
+    ("u-dee", "t3-mask-values", "A", 0.0),
+    ("u-ana", "t3-why-padding", "B", 1.0),
+    # t4-steps-1000-10 (numeric; 100 is right): "10" three times, 1000 once.
+    ("u-ana", "t4-steps-1000-10", "10", 0.0),
+    ("u-ben", "t4-steps-1000-10", "10 steps", 0.0),
+    ("u-cy", "t4-steps-1000-10", "10", 0.0),
+    ("u-dee", "t4-steps-1000-10", "1,000", 0.0),
+    # t4-nan (free): three say the batch is too small, one blames the labels, one is right.
+    ("u-ana", "t4-nan", "the batch size is too small", 0.0),
+    ("u-ben", "t4-nan", "batch size too small", 0.0),
+    ("u-cy", "t4-nan", "the batch size is too small, make it bigger", 0.5),
+    ("u-dee", "t4-nan", "some labels in the dataset are missing", 0.0),
+    ("u-ben", "t5-lora-frozen", "B", 1.0),
+]
+SEED_QUESTIONS = [  # (user, question, answered, concept)
+    ("u-ana", "what does the attention mask do with padding?", True, "attention-masks-and-padding"),
+    ("u-ben", "why is my attention mask all ones", False, "attention-masks-and-padding"),
+    ("u-cy", "how many steps in an epoch", True, "epochs-batches-steps"),
+    ("u-dee", "what is the best pizza in town", False, None),
+]
+
+
+def seed_class(tutor, *, server: str = CONSOLE_SERVER, answered_at: float = 1_000.0) -> int:
+    """Seed SEED_ANSWERS (one finished quiz) and SEED_QUESTIONS into `server`, with names and
+    teams; returns the quiz session's id."""
+    import json
+
+    from bot.store import classes, questions
+
+    bank = {q.id: q for q in tutor.bank.questions()}
+
+    def write(db) -> int:
+        for number, (person, name) in enumerate(SEED_PEOPLE.items()):
+            classes.remember_person(db, person, name)
+            classes.join_team(db, server, person, 3 + number % 2)
+        session = (
+            db.table("quiz_sessions")
+            .insert(
+                {
+                    "server": server,
+                    "channel": "class",
+                    "team": 3,
+                    "status": "finished",
+                    "question_ids": json.dumps(sorted({a[1] for a in SEED_ANSWERS})),
+                    "started_by": "u-ana",
+                    "started_at": "2025-01-01T10:00:00+00:00",
+                    "current_index": 0,
+                }
+            )
+            .last_pk
+        )
+        for index, (person, qid, text, credit) in enumerate(SEED_ANSWERS):
+            db.table("quiz_answers").insert(
+                {
+                    "server": server,
+                    "session_id": session,
+                    "question_index": index,
+                    "question_id": qid,
+                    "concepts": json.dumps(list(bank[qid].concepts)),
+                    "user": person,
+                    "team": classes.team_of(db, server, person),
+                    "answer": text,
+                    "credit": credit,
+                    "points": int(100 * credit),
+                    "reason": "",
+                    "answered_at": answered_at + index,
+                }
+            )
+        for person, text, answered, concept in SEED_QUESTIONS:
+            questions.record_question(
+                db,
+                server=server,
+                channel="class",
+                user=person,
+                question=text,
+                answered=answered,
+                concept=concept,
+                confidence=0.5 if answered else 0.2,
+            )
+        return int(session)
+
+    return tutor.store.write(write)

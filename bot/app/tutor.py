@@ -10,6 +10,8 @@
     tutor.classes   teams and team channels                               (bot/app/classes.py)
     tutor.backups   database backups                                      (bot/app/backups.py)
     tutor.reviews   spaced review of missed quiz questions, reminders     (bot/app/reviews.py)
+    tutor.insights  the class digest, a student's progress, grades        (bot/app/insights.py)
+    tutor.privacy   forgetting a person, closing a term                   (bot/app/privacy.py)
 
 Services take an `Actor` (who, in which server and channel) and return typed results, never
 chat text and never database rows.
@@ -29,7 +31,9 @@ from bot.app.bank import QuestionBank
 from bot.app.classes import ClassService
 from bot.app.demos import DemoService
 from bot.app.finetune import FinetuneJobs
+from bot.app.insights import InsightsService
 from bot.app.jigsaw import JigsawManager
+from bot.app.privacy import PrivacyService
 from bot.app.quizzes import QuizManager
 from bot.app.resources import Resources
 from bot.app.reviews import ReviewService
@@ -59,6 +63,8 @@ class Tutor:
         self.classes = ClassService(self.res)
         self.backups = Backups(self.res)
         self.reviews = ReviewService(self.res, self.bank)
+        self.insights = InsightsService(self.res, self.bank)
+        self.privacy = PrivacyService(self.res, self.backups)
         self._ticker: Ticker | None = None
 
     # Managers with timers are made on first use: one-shot commands rarely need them.

@@ -15,11 +15,13 @@ from typing import Any, TextIO
 
 from bot.app.calculations import USAGE as CALC_USAGE
 from bot.app.context import Actor
+from bot.app.insights import DEFAULT_SINCE
 from bot.app.quizzes import QuestionClosed, QuizEnded, QuizEvent
 from bot.app.results import JobStatus
 from bot.app.reviews import ReviewQuestion
 from bot.app.tutor import Tutor
 from bot.errors import TutorError, UsageError
+from bot.render import insights as render_insights
 from bot.render import text as render
 from bot.terminal.spec import CommandParser, JoinWords, subcommands
 from skills.course import TEAMS, parse_team
@@ -752,6 +754,74 @@ def cmd_jobs(s: Session, args: argparse.Namespace) -> Output:
     return Output(render.render_jobs(views), [v.to_json() for v in views])
 
 
+# --- what the class misunderstands, progress, grades, privacy -------------------------------
+
+
+def _digest_args(p: CommandParser, surface: str) -> None:
+    p.add_argument(
+        "--since",
+        default=DEFAULT_SINCE,
+        help=f"how far back: 7d, 24h, 2w, a date (2025-03-01) or all (default {DEFAULT_SINCE})",
+    )
+    if surface == CLI:
+        p.add_argument(
+            "--chart",
+            type=Path,
+            metavar="FILE.png",
+            help="where to write the chart (default: under the data directory)",
+        )
+
+
+def cmd_digest(s: Session, args: argparse.Namespace) -> Output:
+    digest = s.tutor.insights.digest(s.actor, args.since, chart=getattr(args, "chart", None))
+    return Output(render_insights.render_digest(digest), digest.to_json())
+
+
+def cmd_progress(s: Session, args: argparse.Namespace) -> Output:
+    progress = s.tutor.insights.progress(s.actor)
+    return Output(render_insights.render_progress(progress), progress.to_json())
+
+
+def _grades_args(p: CommandParser, surface: str) -> None:
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("export", help="one CSV row per student, for the gradebook")
+    a.add_argument("--out", type=Path, required=True, metavar="FILE.csv", help="where to write")
+    a.add_argument(
+        "--roster",
+        type=Path,
+        metavar="ROSTER.csv",
+        help="CSV mapping people (discord_id, or a display name) to student_id",
+    )
+
+
+def cmd_grades(s: Session, args: argparse.Namespace) -> Output:
+    export = s.tutor.insights.export_grades(s.actor, args.out, args.roster)
+    return Output(render_insights.render_grades_export(export), export.to_json())
+
+
+def _forget_args(p: CommandParser, surface: str) -> None:
+    p.add_argument("person", help="the person's id (Discord user id) or display name")
+    p.add_argument("--yes", action="store_true", help="really remove them (default: only show)")
+
+
+def cmd_forget(s: Session, args: argparse.Namespace) -> Output:
+    report = s.tutor.privacy.forget(s.actor, args.person, confirm=args.yes)
+    return Output(render_insights.render_forget(report), report.to_json())
+
+
+def _term_args(p: CommandParser, surface: str) -> None:
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser(
+        "close", help="archive this class's activity, clear it and start a clean term"
+    )
+    a.add_argument("--yes", action="store_true", help="really close it (default: only show)")
+
+
+def cmd_term(s: Session, args: argparse.Namespace) -> Output:
+    report = s.tutor.privacy.close_term(s.actor, confirm=args.yes)
+    return Output(render_insights.render_term(report), report.to_json())
+
+
 # --- maintenance -----------------------------------------------------------------------------
 
 
@@ -787,6 +857,11 @@ COMMANDS: list[Command] = [
     Command("ingest", "add instructor documents (txt, md, pdf) to the knowledge base", cmd_ingest, _ingest_args),
     Command("unanswered", "questions the bot could not answer, newest first", cmd_unanswered, _unanswered_args),
     Command("backup", "a consistent copy of the database, safe while the bot runs", cmd_backup, _backup_args, frozenset({CLI})),
+    Command("digest", "what the class misunderstands, per concept, with no names (instructor)", cmd_digest, _digest_args),
+    Command("progress", "your own mastery per concept (only you see it)", cmd_progress),
+    Command("grades", "export the gradebook: one CSV row per student (instructor)", cmd_grades, _grades_args, frozenset({CLI})),
+    Command("forget", "remove a person from every table and backup (instructor)", cmd_forget, _forget_args, frozenset({CLI})),
+    Command("term", "close the term: archive and clear the class's activity (instructor)", cmd_term, _term_args, frozenset({CLI})),
 ]  # fmt: skip
 ALIASES = {"tokenise": "tokenize", "a": "answer"}
 
@@ -803,7 +878,7 @@ def add_commands(
         parser = subparsers.add_parser(
             command.name,
             prog=("/" if surface == CONSOLE else "tutor ") + command.name,
-            help=command.help,
+            help=command.help.replace("%", "%%"),  # argparse %-formats help ("15%")
             description=command.help,
         )
         parser.free_text = command.free_text

@@ -118,7 +118,7 @@ def _format(value: float) -> str:
 _LETTER = re.compile(r"^(?:(?:option|answer|choice)\s*:?\s*)?\(?([a-e])\)?[.):]?$", re.I)
 
 
-def _choice_index(question: Question, answer: str) -> int | None:
+def chosen_index(question: Question, answer: str) -> int | None:
     """Which choice the student meant: a letter ("b", "(B)", "option b"), its number, its text,
     or a paraphrase that overlaps one choice's words clearly more than the others'."""
     text = normalise(answer).strip().rstrip(".!").strip()
@@ -150,7 +150,7 @@ def grade_choice(question: Question, answer: str) -> Grade:
     expected_index = int(question.answer)
     letters = "ABCDE"[: len(question.choices)]
     expected = f"{letters[expected_index]}) {question.choices[expected_index]}"
-    chosen = _choice_index(question, answer)
+    chosen = chosen_index(question, answer)
     if chosen is None:
         return Grade(
             0.0,

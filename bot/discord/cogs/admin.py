@@ -1,4 +1,5 @@
-"""/admin: instructor tools - team channels, unanswered questions, ingesting documents."""
+"""/admin: instructor tools - team channels, unanswered questions, ingesting documents, the
+class digest."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.insights import DEFAULT_SINCE
 from bot.discord import render
 from bot.discord.checks import actor_of, instructor_only
 from bot.discord.interact import off_loop, reply_text
 from bot.errors import TutorError
+from bot.render import insights as render_insights
 from bot.render import text as render_text
 from knowledge.documents import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
 from skills.course import TEAMS
@@ -72,6 +75,32 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
         # The report names the upload, never the server's temporary path.
         text = render_text.render_ingest(reports).replace(str(path), name)
         await interaction.followup.send(render.safe(text), ephemeral=True)
+
+    @app_commands.command(
+        name="digest", description="What the class misunderstands, per concept (no names)"
+    )
+    @app_commands.describe(since="How far back: 7d, 24h, 2w, a date (2025-03-01) or all")
+    @instructor_only()
+    async def digest(
+        self,
+        interaction: discord.Interaction,
+        since: app_commands.Range[str, 1, 20] = DEFAULT_SINCE,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        digest = await off_loop(self.tutor.insights.digest, actor_of(interaction), since)
+        text = render_insights.render_digest(digest)
+        block = render.code_block(text)
+        chart = (
+            [render.picture(digest.chart, digest.alt_text, "digest.png")] if digest.chart else []
+        )
+        if len(block) <= 2000:
+            await interaction.followup.send(block, files=chart, ephemeral=True)
+            return
+        # The whole digest as a file; the first lines (the per-concept table) as the message.
+        head = render.code_block("\n".join(text.splitlines()[:14])[:1800])
+        await interaction.followup.send(
+            head, files=[render.as_file(text, "digest.txt"), *chart], ephemeral=True
+        )
 
 
 async def setup(bot: TutorBot) -> None:

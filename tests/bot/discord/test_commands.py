@@ -29,6 +29,8 @@ EXPECTED = {  # also read by tests/bot/test_main.py
     "admin team-channel",
     "admin unanswered",
     "admin ingest",
+    "admin digest",
+    "progress",
     "finetune start",
     "finetune jobs",
     "finetune cancel",
