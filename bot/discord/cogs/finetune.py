@@ -26,6 +26,8 @@ class FinetuneCog(
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
         self.tutor = bot.tutor
+        # One progress message per job, edited in place rather than a new post each time.
+        self.progress: dict[int, discord.Message] = {}
 
     async def cog_load(self) -> None:
         self.tutor.finetunes.subscribe(self.bot.from_thread(self.on_job_event))
@@ -35,6 +37,15 @@ class FinetuneCog(
         if channel is None:
             return
         text = render.clip(render.safe(render_text.render_job_event(event)), render.MESSAGE_LIMIT)
+        if event.kind in ("progress", "evaluation"):
+            shown = self.progress.get(event.job_id)
+            if shown is not None:
+                await shown.edit(content=text)
+            else:
+                self.progress[event.job_id] = await channel.send(text)
+            return
+        if event.kind in ("succeeded", "failed", "cancelled"):
+            self.progress.pop(event.job_id, None)
         curve = Path(event.data.get("loss_curve", "")) if event.kind == "succeeded" else None
         if curve and curve.is_file():
             name = f"job-{event.job_id}-loss.png"
@@ -89,7 +100,21 @@ class FinetuneCog(
         message = await off_loop(self.tutor.finetunes.cancel, actor_of(interaction), job)
         await interaction.followup.send(message, ephemeral=True)
 
-    @app_commands.command(name="leaderboard", description="Best dev accuracy per team")
+    @app_commands.command(
+        name="try", description="Try a finished fine-tune on a sentence, beside the base model"
+    )
+    @app_commands.describe(job="The job's number", text="A sentence to classify")
+    async def try_model(
+        self,
+        interaction: discord.Interaction,
+        job: app_commands.Range[int, 1, 1_000_000],
+        text: app_commands.Range[str, 1, 500],
+    ) -> None:
+        await interaction.response.defer(thinking=True)
+        reply = await off_loop(self.tutor.finetunes.try_model, job, text)
+        await interaction.followup.send(render.code_block(render_text.render_try(reply)))
+
+    @app_commands.command(name="leaderboard", description="Best run per team and per student")
     async def leaderboard(self, interaction: discord.Interaction) -> None:
         rows = await off_loop(self.tutor.finetunes.leaderboard, actor_of(interaction).server)
         await interaction.response.send_message(

@@ -198,3 +198,21 @@ def test_question_view_has_buttons_for_choices(bot):
     choice_view, free_view = run(build())
     assert [b.label for b in choice_view.children] == ["A", "B", "C"]
     assert [b.label for b in free_view.children] == ["Answer"]
+
+
+def test_fine_tune_progress_is_one_message_edited_in_place(bot):
+    from unittest.mock import AsyncMock, MagicMock
+
+    from bot.app.finetune import JobEvent
+
+    finetune = cog(bot, "FinetuneCog")
+    channel = MagicMock(spec_set=discord.TextChannel)
+    posted = MagicMock(spec_set=discord.Message)
+    posted.edit = AsyncMock()
+    channel.send = AsyncMock(return_value=posted)
+    bot.channel = lambda channel_id: channel
+    for step in (1, 20, 40):
+        data = {"step": step, "total_steps": 40, "loss": 0.5, "examples_per_second": 100.0}
+        run(finetune.on_job_event(JobEvent(7, "Ana", "10", "555", "progress", data)))
+    assert channel.send.await_count == 1 and posted.edit.await_count == 2
+    assert "step 40/40" in posted.edit.await_args.kwargs["content"]

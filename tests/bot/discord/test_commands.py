@@ -35,6 +35,7 @@ EXPECTED = {  # also read by tests/bot/test_main.py
     "finetune jobs",
     "finetune cancel",
     "finetune leaderboard",
+    "finetune try",
     "review start",
     "review status",
     "review remind",
