@@ -167,7 +167,9 @@ def grade_numeric(question: Question, answer: str, key: float | None = None) -> 
     target = float(question.answer if key is None else key)
     unit = f" {question.unit}" if question.unit else ""
     expected = f"{_format(target)}{unit}"
-    value = parse_number(answer)
+    # A question ("maybe the second one?") is not a number, even if a number word is in it.
+    asking = answer.strip().endswith("?") and not re.search(r"\d", answer)
+    value = None if asking else parse_number(answer)
     if value is None:
         reason = "No number found in your answer; answer with a number"
         return Grade(0.0, reason + (f" (in {question.unit})." if unit else "."), expected, False)

@@ -94,6 +94,8 @@ def test_numeric_formats(answer):
 def test_a_numeric_answer_without_a_number_is_not_an_attempt():
     result = grade_numeric(NUMERIC, "no idea")
     assert not result.counted and "answer with a number" in result.reason
+    assert not grade_numeric(NUMERIC, "maybe the second one?").counted  # a question, not 1
+    assert grade_numeric(NUMERIC, "100?").credit == 1.0  # a hesitant number is still a number
     assert grade_numeric(NUMERIC, "one hundred").credit == 1.0
 
 
