@@ -51,3 +51,22 @@ def set_team_channel(db: Database, server: str, team: int, channel: str) -> None
 def team_channels(db: Database, server: str) -> dict[int, str]:
     rows = db.execute("SELECT team, channel FROM team_channels WHERE server = ?", [server])
     return dict(rows.fetchall())
+
+
+def seen_in(db: Database, server: str) -> list[str]:
+    """Everyone who has acted in this server: asked, answered a quiz, or joined a team."""
+    rows = db.execute(
+        "SELECT user FROM questions WHERE server = ? UNION "
+        "SELECT user FROM quiz_answers WHERE server = ? UNION "
+        "SELECT user FROM members WHERE server = ?",
+        [server, server, server],
+    )
+    return sorted(r[0] for r in rows if r[0])
+
+
+def person_named(db: Database, name: str) -> str | None:
+    """The id of the person with this id or display name (case-insensitive), if exactly one."""
+    rows = db.execute(
+        "SELECT id FROM people WHERE id = ? OR lower(name) = lower(?)", [name, name]
+    ).fetchall()
+    return rows[0][0] if len(rows) == 1 else None

@@ -569,6 +569,30 @@ def _review_all(s: Session) -> Output:
     return _review_done(s, answered)
 
 
+def _teams_args(p: CommandParser, surface: str) -> None:
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p.default_action = "list"
+    actions.add_parser("list", help="who is in which team")
+    assign = actions.add_parser("assign", help="put people in teams: ana=team3 bo=4 ...")
+    assign.add_argument("pairs", nargs="+", metavar="NAME=TEAM")
+    actions.add_parser("balance", help="everyone without a team to the smallest teams")
+
+
+def cmd_teams(s: Session, args: argparse.Namespace) -> Output:
+    classes = s.tutor.classes
+    if args.action == "assign":
+        pairs = dict(p.partition("=")[::2] for p in args.pairs)
+        if any(not team for team in pairs.values()):
+            raise UsageError("Give each person a team: ana=team3 bo=4")
+        teams = classes.assign(s.actor, pairs)
+    elif args.action == "balance":
+        teams = classes.balance(s.actor)
+    else:
+        teams = classes.teams(s.actor.server)
+    text = "\n".join(f"team{t}: {', '.join(names) or 'nobody yet'}" for t, names in teams.items())
+    return Output(text, {f"team{t}": names for t, names in teams.items()})
+
+
 # --- the jigsaw ------------------------------------------------------------------------------
 
 
@@ -851,6 +875,7 @@ COMMANDS: list[Command] = [
     Command("answer", "answer the open quiz question (a plain line does too)", cmd_answer, _answer_args, frozenset({CONSOLE}), free_text=True),
     Command("review", "spaced review of the quiz questions you missed: start, status, remind, add, export", cmd_review, _review_args),
     Command("join", "join a team (team scores average their members)", cmd_join, _join_args),
+    Command("teams", "who is in which team; the instructor assigns or balances them", cmd_teams, _teams_args),
     Command("jigsaw", "the jigsaw activity: start, status, next, pause, resume, extend, taught, stop", cmd_jigsaw, _jigsaw_args, frozenset({CONSOLE})),
     Command("finetune", "run a short fine-tune (LoRA, full or freeze) and report dev accuracy", cmd_finetune, _finetune_args),
     Command("jobs", "fine-tune jobs: list, cancel ID, leaderboard", cmd_jobs, _jobs_args),

@@ -58,3 +58,15 @@ def test_an_old_database_moves_into_the_console_server(tmp_path):
         assert store.run(lambda db: db["team_channels"].pks) == ["server", "team"]
         (question,) = store.run(lambda db: list(db["questions"].rows))
         assert question["server"] == "console"
+
+
+def test_the_instructor_assigns_and_balances_teams(tutor):
+    for user in ("ana", "bo", "cy", "di", "ed", "flo", "gus"):
+        tutor.ask.ask(who(user), "what is lora?")  # everyone who has used the bot here
+    session = ConsoleSession(tutor, who("prof", instructor=True))
+    assert "Only the instructor" in ConsoleSession(tutor, who("ana")).handle("/teams balance")
+    assert "team3: ana, bo" in session.handle("/teams assign ana=team3 bo=3")
+    assert "Nobody called 'zed'" in session.handle("/teams assign zed=1")
+    shown = session.handle("/teams balance")
+    sizes = [len(line.split(": ")[1].split(", ")) for line in shown.splitlines()]
+    assert sorted(sizes) == [1, 1, 1, 2, 2] and "ana, bo" in shown  # nobody moved, all placed
