@@ -411,7 +411,7 @@ def render_announcement(event: Announcement) -> str:
     return f"{head}. {progress_bar(event.covered, event.total)}"
 
 
-def render_mastery(event: MasteryReady, titles: dict[str, str]) -> str:
+def render_mastery(event: MasteryReady, titles: dict[str, str], *, paths: bool = True) -> str:
     teams = sorted({t for row in event.grid.values() for t in row})
     width = max(len(titles.get(c, c)[:34]) for c in event.grid)
     lines = ["Mastery grid (share of quiz credit per team and concept):"]
@@ -419,7 +419,7 @@ def render_mastery(event: MasteryReady, titles: dict[str, str]) -> str:
     for concept, row in event.grid.items():
         cells = " ".join(("   –  " if row[t] is None else f" {row[t]:4.0%} ") for t in teams)
         lines.append(f"{titles.get(concept, concept)[:34]:<{width}}  {cells}")
-    if event.png_path:
+    if event.png_path and paths:
         lines.append(f"Image: {event.png_path}")
     return "\n".join(lines)
 
@@ -445,7 +445,9 @@ def render_jigsaw_status(status: JigsawStatus) -> str:
 # --- fine-tune jobs --------------------------------------------------------------------------
 
 
-def render_job_event(event: JobEvent) -> str:
+def render_job_event(event: JobEvent, *, paths: bool = True) -> str:
+    """One job's news; without `paths` (chat), the loss curve is not named by its path (the
+    chat frontend attaches the picture instead)."""
     d = event.data
     head = f"[job #{event.job_id}, {event.owner}]"
     if event.kind == "queued":
@@ -464,20 +466,24 @@ def render_job_event(event: JobEvent) -> str:
     if event.kind == "succeeded":
         return (
             f"{head} done: dev accuracy {d['dev_accuracy']:.1%} after {d['train_seconds']:.0f} s of training; "
-            f"{d['trainable_params']:,} trainable of {d['total_params']:,} ({d['trainable_share']:.2%}). "
-            f"Loss curve: {d['loss_curve']}"
+            f"{d['trainable_params']:,} trainable of {d['total_params']:,} ({d['trainable_share']:.2%})."
+            + (f" Loss curve: {d['loss_curve']}" if paths else "")
         )
     return f"{head} {event.kind}: {d.get('reason') or d.get('by') or ''}".rstrip(": ")
 
 
-def render_jobs(jobs: list[JobView]) -> str:
+def render_jobs(jobs: list[JobView], *, reason_chars: int | None = None) -> str:
+    """One line per job; `reason_chars` cuts long failure reasons (a list in a chat)."""
     if not jobs:
         return "No fine-tune jobs yet."
     lines = []
     for j in jobs:
         accuracy = f" dev {j.dev_accuracy:.1%}" if j.dev_accuracy is not None else ""
         progress = f" {j.progress:.0%}" if j.status == "running" else ""
-        reason = f" ({j.reason})" if j.reason else ""
+        why = j.reason or ""
+        if reason_chars is not None and len(why) > reason_chars:
+            why = why[: reason_chars - 1] + "…"
+        reason = f" ({why})" if why else ""
         team = f" team{j.team}" if j.team else ""
         lines.append(f"#{j.id} {j.status}{progress}{accuracy} - {j.owner}{team}{reason}")
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.discord import render
 from bot.discord.checks import model_cooldown
-from bot.discord.interact import off_loop, reply_text
+from bot.discord.interact import off_loop, reply_text, respond
 from bot.render import text as render_text
 
 if TYPE_CHECKING:
@@ -113,9 +113,7 @@ class Demos(commands.Cog):
         self, interaction: discord.Interaction, expression: app_commands.Range[str, 1, 500]
     ) -> None:
         result = self.tutor.demos.calculate(expression)  # exact arithmetic: fast, no defer needed
-        await interaction.response.send_message(
-            render.code_block(render_text.render_calculation(result))
-        )
+        await respond(interaction, render.code_block(render_text.render_calculation(result)))
 
 
 async def setup(bot: TutorBot) -> None:

@@ -13,7 +13,7 @@ from bot.app.context import Actor
 from bot.app.jigsaw import Announcement, JigsawEvent, JigsawStatus, MasteryReady, TeamMaterial
 from bot.discord import render
 from bot.discord.checks import actor_of, instructor_only
-from bot.discord.interact import off_loop
+from bot.discord.interact import off_loop, respond
 from bot.errors import TutorError
 from bot.render import text as render_text
 from skills.course import TEAMS
@@ -32,25 +32,22 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
         self.tutor.jigsaw.subscribe(self.bot.from_thread(self.on_event))
 
     async def on_event(self, event: JigsawEvent) -> None:
-        channel = self.bot.channel(event.channel)
-        if channel is None:
-            return
         if isinstance(event, TeamMaterial):
-            for chunk in render.split_message(render.material_text(event)):
-                await channel.send(chunk)
+            await self.bot.post(event.channel, render.material_text(event), what="team material")
         elif isinstance(event, Announcement):
-            await channel.send(render_text.render_announcement(event))
+            text = render_text.render_announcement(event)
+            await self.bot.post(event.channel, text, what="a jigsaw announcement")
         elif isinstance(event, MasteryReady):
             text = render.mastery_text(event, self.bot.titles)
-            file = discord.File(event.png_path) if event.png_path else discord.utils.MISSING
-            await channel.send(text, file=file)
+            file = discord.File(event.png_path) if event.png_path else None
+            await self.bot.post(event.channel, text, file=file, what="the mastery grid")
 
     async def _run(
         self, interaction: discord.Interaction, action: Callable[[Actor], JigsawStatus]
     ) -> None:
         await interaction.response.defer(thinking=True)
         status = await off_loop(action, actor_of(interaction))
-        await interaction.followup.send(render.jigsaw_status_text(status))
+        await respond(interaction, render.jigsaw_status_text(status))
 
     @app_commands.command(
         name="start", description="Start the jigsaw: team material, phases on timers, then the quiz"
@@ -70,7 +67,7 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
         teach: app_commands.Range[float, 0.5, 30.0] = 2,
         quiz: app_commands.Range[float, 0.5, 60.0] = 5,
     ) -> None:
-        mapping = self.tutor.classes.team_channels(actor_of(interaction).server)
+        mapping = await off_loop(self.tutor.classes.team_channels, actor_of(interaction).server)
         missing = [f"team{t}" for t in TEAMS if t not in mapping]
         if missing:
             raise TutorError(
