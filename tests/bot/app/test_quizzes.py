@@ -51,6 +51,13 @@ def test_thirty_users_in_one_second_are_each_scored_once(quiz_tutor, clock):
     assert all(r["credit"] == 1.0 and r["points"] == 100 for r in rows)
 
 
+def test_an_answer_for_a_quiz_that_ended_is_refused_as_closed(quiz_tutor):
+    opened = start(quiz_tutor)
+    quiz_tutor.quizzes.stop(who("teacher", instructor=True))
+    late = quiz_tutor.quizzes.answer(who("ana"), "A", question=(opened.session_id, 1))
+    assert not late.accepted and late.message.startswith("Question 1 has closed")
+
+
 def test_timer_closes_questions_and_late_answers_are_refused(quiz_tutor, clock):
     opened = start(quiz_tutor)
     clock.now += 31
