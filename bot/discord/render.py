@@ -289,3 +289,70 @@ def mastery_text(event: MasteryReady, titles: dict[str, str]) -> str:
 def jigsaw_status_text(status: JigsawStatus) -> str:
     return render_text.render_jigsaw_status(status)
 
+
+# --- help ------------------------------------------------------------------------------------
+
+HELP_WHAT = (
+    "I am the class's tutor for pre-trained language models. I answer questions about the "
+    "course's concepts from the course's own material, and cite my sources; when I am not "
+    "sure, I say so and keep your question for the instructor. I also run live model demos, "
+    "team quizzes, the jigsaw activity and a fine-tuning competition.\n"
+    "Ask with `/ask`, by mentioning me in a message, or in a direct message. In a channel, "
+    "`tokenize this: …` and `mask this: …` run the demos."
+)
+HELP_QUIZ = (
+    "The instructor starts a quiz in a channel. Each question is a message with a countdown: "
+    "click a letter, or click **Answer** and type. Your first answer counts, and only you see "
+    "whether it was right. When time is up, the answer and the class's result appear, the "
+    "buttons are disabled, and the next question follows a few seconds later. At the end: "
+    "scores, team averages (join your team with `/quiz join`) and the concepts to review. "
+    "The questions you missed come back, spaced out over the days, in `/review start`."
+)
+HELP_JIGSAW = (
+    "Each team gets four concepts in its own channel, with a teach-back checklist. The phases "
+    "run on timers: learn (10 min), prepare (5), each team teaches the class (2 min each), "
+    "then a class quiz. Mark what your team taught with `/jigsaw taught`; `/jigsaw status` "
+    "shows the phase and the class's progress. At the end: a grid of how well each team did "
+    "on each concept."
+)
+HELP_CHECKLIST = (
+    "**Before class**: map each team to its channel once (`/admin team-channel`); check that "
+    "I answer (`/ask`) and that `/finetune jobs` shows no stuck job.\n"
+    "**At the start**: students join their teams (`/quiz join`).\n"
+    "**The activity**: `/jigsaw start` in the class channel (then `pause`, `extend`, `next` as "
+    "you go), or `/quiz start` in a team's channel (`skip`, `stop`).\n"
+    "**Afterwards**: `/admin unanswered` for the questions I could not answer, "
+    "`/quiz leaderboard`, `/finetune leaderboard`; `/admin ingest` a handout so I can cite it."
+)
+
+
+def help_embed(commands: list[tuple[str, str, bool]], *, instructor: bool) -> discord.Embed:
+    """/help: what the bot does, the commands by role, how a quiz and the jigsaw run, and for
+    the instructor a class-day checklist. `commands` is (name, description, instructors only)."""
+    embed = discord.Embed(title="Tutor: help", description=HELP_WHAT, colour=COLOURS["ok"])
+    everyone = [f"`/{name}` {text}" for name, text, only in commands if not only]
+    _add_lines(embed, "Commands for everyone", everyone)
+    if instructor:
+        theirs = [f"`/{name}` {text}" for name, text, only in commands if only]
+        _add_lines(embed, "Instructor commands", theirs)
+    embed.add_field(name="How a quiz runs", value=HELP_QUIZ, inline=False)
+    embed.add_field(name="How the jigsaw runs", value=HELP_JIGSAW, inline=False)
+    if instructor:
+        embed.add_field(name="Class-day checklist", value=HELP_CHECKLIST, inline=False)
+    embed.set_footer(
+        text="Only you see this."
+        + ("" if instructor else " The instructor has more commands for running the class.")
+    )
+    return embed
+
+
+def _add_lines(embed: discord.Embed, name: str, lines: list[str]) -> None:
+    """Lines in as many fields as they need, each under a field's limit."""
+    fields: list[list[str]] = [[]]
+    for line in lines:
+        if len("\n".join([*fields[-1], line])) > EMBED_FIELD_LIMIT:
+            fields.append([])
+        fields[-1].append(clip(line, EMBED_FIELD_LIMIT))
+    for n, chunk in enumerate(fields, 1):
+        label = name if len(fields) == 1 else f"{name} ({n}/{len(fields)})"
+        embed.add_field(name=label, value="\n".join(chunk) or "none", inline=False)

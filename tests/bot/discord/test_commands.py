@@ -6,6 +6,7 @@ from bot.discord.app import payloads
 
 EXPECTED = {  # also read by tests/bot/test_main.py
     "ask",
+    "help",
     "tokenize",
     "pad",
     "mask",

@@ -81,3 +81,14 @@ def test_server_paths_show_as_their_last_part():
     )
     assert render.hide_paths("in /tmp", roots) == "in …"
 
+
+def test_help_fits_for_students_and_instructors():
+    commands = [
+        (f"cmd{i} sub", "does something useful for the class " * 2, i % 3 == 0) for i in range(40)
+    ]
+    for instructor in (False, True):
+        embed = render.help_embed(commands, instructor=instructor)
+        assert not render.fit_embed(embed)[1]
+        text = render.embed_as_text(embed)
+        assert ("`/cmd0 sub`" in text) is instructor and "`/cmd1 sub`" in text
+        assert ("Class-day checklist" in text) is instructor
