@@ -210,6 +210,16 @@ def test_console_quiz_round_trip(quiz_tutor, clock):
     assert "No quiz is running" in ana.handle("/quiz stop")
 
 
+def test_imported_toml_questions_keep_the_files_team(quiz_tutor, tmp_path):
+    bank = tmp_path / "extra.toml"
+    bank.write_text(
+        'team = 2\n\n[[questions]]\nid = "x-choice"\nkind = "choice"\n'
+        'concepts = ["lora-and-peft"]\nprompt = "Frozen?"\nchoices = ["yes", "no"]\nanswer = 0\n'
+    )
+    quiz_tutor.bank.import_questions(who(), bank, team=None, concepts=[])
+    assert "x-choice" in {q.id for q in quiz_tutor.bank.questions(2)}
+
+
 def test_imported_gift_questions_join_the_bank(quiz_tutor, tmp_path):
     gift = tmp_path / "extra.gift"
     gift.write_text(
