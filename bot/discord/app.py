@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.tutor import Tutor
+from bot.config import Settings
 from bot.discord import cogs, render
 from bot.discord.interact import answer_error, fit, message_parts
 from bot.errors import report_bug
@@ -186,7 +187,7 @@ class TutorBot(commands.Bot):
         self.tutor.close()
 
 
-def server_paths(settings: Any) -> list[str]:
+def server_paths(settings: Settings) -> list[str]:
     """Folders whose paths must never reach a message: where the bot keeps its data, models
     and temporary files, its installation and the home folder."""
     folders = [

@@ -211,9 +211,13 @@ def pytest_terminal_summary(terminalreporter):
         f"response p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms; {len(s['refused'])} refused"
     )
     for kind, k in s["by_kind"].items():
+        answer = (
+            f"; answer p50 {k['answer_p50_ms']} ms, p95 {k['answer_p95_ms']} ms"
+            if k["answer_p50_ms"] is not None
+            else ""
+        )
         write(
-            f"  {kind:18} n={k['n']:3}  first response p50 {k['p50_ms']:7} ms, p95 "
-            f"{k['p95_ms']:7} ms; answer p50 {k['answer_p50_ms']:7} ms, p95 {k['answer_p95_ms']:7} ms"
+            f"  {kind:21} n={k['n']:3}  first response p50 {k['p50_ms']} ms, p95 {k['p95_ms']} ms{answer}"
         )
     for refusal in s["refused"]:
         write(f"  refused: {refusal['status']} {refusal['route']}: {refusal['problems']}")

@@ -28,6 +28,7 @@ def assert_clean(reply: Reply) -> None:
     text = reply.text()
     assert not RAW_ID.search(text), text
     assert not SERVER_PATH.search(text), text
+    assert "[#" not in text, text  # no channel-id prefixes
 
 
 def is_question(record) -> bool:
@@ -231,6 +232,7 @@ def test_a_quiz_in_class(discord_class, first):
         assert name in results.content
     assert not RAW_ID.search(results.content)
     for post in d.posts(first, "team3", since):
+        assert not post.content.startswith("[#"), post.content  # no channel-id prefix
         if is_question(post):  # every question's buttons end disabled
             assert d.wait_for(
                 lambda p=post: all(b.get("disabled") for b in d.buttons(d.message(p.message_id))), 5

@@ -56,6 +56,7 @@ def test_every_embed_is_fitted_into_discords_limits(title, description, fields, 
     assert all(1 <= len(f["name"]) <= 256 and 1 <= len(f["value"]) <= 1024 for f in data["fields"])
     assert len(data.get("footer", {}).get("text", "")) <= 2048
     assert embed_size(fitted) <= 6000
+
     def shown(e):  # what a reader sees, blank filler and spacing aside
         return "".join(render.embed_as_text(e).replace("\u200b", "").split())
 

@@ -33,6 +33,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[int(rank) - 1]
 
 
+def ms(values: list[float], share: float) -> float | None:
+    return round(percentile(values, share) * 1000, 1) if values else None
+
+
 @dataclass
 class Reply:
     """What the bot sent in answer to one event: an interaction, or a message in a channel."""
@@ -119,6 +123,7 @@ class Discord:
     server: StandIn = field(default_factory=StandIn)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     answer_latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    first_answers: dict[str, float] = field(default_factory=dict)  # each kind's first event
     proc: subprocess.Popen | None = None
     ready_after: float | None = None
 
@@ -275,6 +280,7 @@ class Discord:
             self.latencies[reply.label].append(reply.latency)
         if reply.answered_after is not None:
             self.answer_latencies[reply.label].append(reply.answered_after)
+            self.first_answers.setdefault(reply.label, reply.answered_after)
 
     def slash(
         self,
@@ -439,14 +445,16 @@ class Discord:
         """Latency from event to first response per kind of event, and what was refused."""
         kinds = {}
         for label, values in sorted(self.latencies.items()):
-            answers = self.answer_latencies.get(label) or [float("nan")]
+            answers = self.answer_latencies.get(label) or []
+            first = self.first_answers.get(label)
             kinds[label] = {
                 "n": len(values),
-                "p50_ms": round(percentile(values, 0.5) * 1000, 1),
-                "p95_ms": round(percentile(values, 0.95) * 1000, 1),
-                "max_ms": round(max(values) * 1000, 1),
-                "answer_p50_ms": round(percentile(answers, 0.5) * 1000, 1),
-                "answer_p95_ms": round(percentile(answers, 0.95) * 1000, 1),
+                "p50_ms": ms(values, 0.5),
+                "p95_ms": ms(values, 0.95),
+                "max_ms": ms(values, 1.0),
+                "answer_p50_ms": ms(answers, 0.5),
+                "answer_p95_ms": ms(answers, 0.95),
+                "first_answer_ms": None if first is None else round(first * 1000, 1),
             }
         everything = [v for values in self.latencies.values() for v in values]
         refused = [
@@ -457,8 +465,8 @@ class Discord:
         return {
             "ready_after_s": round(self.ready_after or 0, 1),
             "events": len(everything),
-            "p50_ms": round(percentile(everything, 0.5) * 1000, 1) if everything else None,
-            "p95_ms": round(percentile(everything, 0.95) * 1000, 1) if everything else None,
+            "p50_ms": ms(everything, 0.5),
+            "p95_ms": ms(everything, 0.95),
             "by_kind": kinds,
             "refused": refused,
         }
