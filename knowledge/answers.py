@@ -27,7 +27,7 @@ class Source:
 class Answer:
     answered: bool
     concept: str | None
-    title: str | None
+    title: str | None  # the card's title, or the quoted document's; None when not sure
     answer: str
     confidence: float
     sources: list[Source]
@@ -98,7 +98,7 @@ class KnowledgeBase:
             return Answer(
                 True,
                 card.id if card else None,
-                card.title if card else None,
+                card.title if card else self._source(doc).title,  # titled by what it quotes
                 text,
                 confidence,
                 sources,

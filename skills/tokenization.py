@@ -21,6 +21,8 @@ from skills.models import (
     HUB_MODELS,
     ModelNotAllowed,
     ModelUnavailable,
+    local_model_names,
+    named_only,
     packaged_minilm_path,
     resolve_model,
 )
@@ -90,8 +92,15 @@ class TokenizerRegistry:
         self._lock = threading.Lock()
 
     def available(self) -> list[str]:
+        """Tokenizers by name: the offline ones, the allow-listed hub ids, and models saved
+        under the model folder."""
         hub = [m.id for m in HUB_MODELS.values() if m.kind in ("fill-mask", "tokenizer")]
-        return sorted(set(DEFAULT_TOKENIZERS) | set(hub))
+        local = local_model_names(self.model_dir)
+        return sorted(set(DEFAULT_TOKENIZERS) | set(OFFLINE_ALIASES) | set(hub) | set(local))
+
+    def named(self, name: str) -> str:
+        """`name` if it is one of `available()`; never a path (for chat users)."""
+        return named_only(name, self.available(), "tokenizer")
 
     def get(self, name: str) -> tuple[Tokenizer, TokenizerInfo]:
         name = name.strip()

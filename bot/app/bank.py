@@ -125,7 +125,11 @@ class QuestionBank:
         questions, problems = check_bank_data(data, path.name, {c.id for c in self.res.cards})
         if problems:
             raise TutorError("Nothing imported:\n" + "\n".join(problems))
-        pairs = [(q.id, raw) for q, raw in zip(questions, data["questions"], strict=True)]
+        # Each question keeps its team: the file's `team` (or --team) is not stored with it.
+        pairs = [
+            (q.id, {**raw, "team": q.team} if q.team is not None else raw)
+            for q, raw in zip(questions, data["questions"], strict=True)
+        ]
         self.res.store.write(bank_rows.save_questions, pairs, actor.user)
         return questions
 

@@ -38,11 +38,20 @@ class DemoService:
         return [note for c in cleaned if (note := c.note(limit))]
 
     def tokenize(
-        self, text: str, *, tokenizers: list[str] | None = None, pair: str | None = None
+        self,
+        text: str,
+        *,
+        tokenizers: list[str] | None = None,
+        pair: str | None = None,
+        allow_paths: bool = True,
     ) -> TokenizeReply:
+        """Tokens of `text` (and `pair`) by each tokenizer. Without `allow_paths` (chat
+        users), a tokenizer is named from the allow-list or the model folder, never a path."""
         first = self._text(text, "tokenize")
         second = self._text(pair, "tokenize") if pair is not None else None
         names = list(dict.fromkeys(tokenizers or DEFAULT_TOKENIZERS))
+        if not allow_paths:
+            names = [self.res.tokenizers.named(name) for name in names]
         results = [
             tokenize(self.res.tokenizers, name, first.text, second.text if second else None)
             for name in names
@@ -64,7 +73,12 @@ class DemoService:
         model: str | None = None,
         top_k: int = 5,
         targets: list[str] | None = None,
+        allow_paths: bool = True,
     ) -> MaskReply:
+        """The masked-LM's guesses for each blank. Without `allow_paths` (chat users), `model`
+        is named from the allow-list or the model folder, never a path."""
+        if model is not None and not allow_paths:
+            model = self.res.masked_lms.named(model)
         cleaned = self._text(text, "mask")
         if count_blanks(cleaned.text) == 0:
             raise TutorError(

@@ -201,6 +201,8 @@ class QuizManager:
         key = (actor.server, actor.channel)
         with self._lock:
             running = self._running.get(key)
+            if running is None and question is not None:  # that quiz has ended
+                return SubmitResult(False, _closed(question[1]))
             if running is None:
                 return SubmitResult(False, "No quiz question is open in this channel.")
             s = running.session
@@ -213,9 +215,7 @@ class QuizManager:
             if question is not None and (
                 question != (running.id, s.index + 1) or s.current is None
             ):
-                return SubmitResult(
-                    False, f"Question {question[1]} has closed; your answer was not counted."
-                )
+                return SubmitResult(False, _closed(question[1]))
             refused = s.refusal(actor.user, arrived)
             if refused:
                 return SubmitResult(False, refused)
@@ -488,6 +488,10 @@ class QuizManager:
         """Mark sessions whose process died as interrupted (never another live process's);
         returns what was recovered."""
         return self.store.write(rows.mark_interrupted, utc_now(), self.res.lease.alive())
+
+
+def _closed(number: int) -> str:
+    return f"Question {number} has closed; your answer was not counted."
 
 
 def _expected(question: Question, live_key: float | None) -> str:

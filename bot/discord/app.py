@@ -7,7 +7,10 @@ import contextlib
 import logging
 import pkgutil
 import signal
+import sys
+import tempfile
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,9 +19,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.tutor import Tutor
-from bot.discord import cogs
-from bot.discord.interact import send_ephemeral
-from bot.errors import TutorError, bug_message, report_bug
+from bot.config import Settings
+from bot.discord import cogs, render
+from bot.discord.interact import answer_error, fit, message_parts
+from bot.errors import report_bug
 
 log = logging.getLogger(__name__)
 # The bot has no voice features; discord.py's "PyNaCl is not installed" warnings are noise.
@@ -44,6 +48,7 @@ class TutorBot(commands.Bot):
         self.settings = tutor.settings
         self.titles = tutor.titles
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self.server_paths = server_paths(tutor.settings)
 
     async def load_cogs(self) -> None:
         for name in discover_cogs():
@@ -86,6 +91,8 @@ class TutorBot(commands.Bot):
         """Wrap an async event handler so the timer thread can call it; its errors are logged."""
 
         def done(future: Any) -> None:
+            if future.cancelled():  # the bot is shutting down
+                return
             error = future.exception()
             if error is not None:
                 report_bug(error, f"posting {coroutine.__name__}")
@@ -100,27 +107,101 @@ class TutorBot(commands.Bot):
 
         return call
 
+    async def post(
+        self,
+        channel_id: str,
+        content: str | None = None,
+        *,
+        embed: discord.Embed | None = None,
+        view: discord.ui.View | None = None,
+        file: discord.File | None = None,
+        what: str = "a message",
+    ) -> discord.Message | None:
+        """Post in a channel (the timer thread's announcements, questions and results), fitted
+        to Discord's limits. If Discord refuses it anyway, the refusal is logged and the text
+        goes out plainly, as a file when long, so the class still sees it. Returns the message
+        people see (the one carrying `view`), or None if nothing could be posted."""
+        channel = self.channel(channel_id)
+        if channel is None:
+            log.warning("cannot post %s: channel %s is not one this bot can see", what, channel_id)
+            return None
+        whole = "\n\n".join(
+            part for part in (content, render.embed_as_text(embed) if embed else "") if part
+        )
+        chunks, fitted, files = fit(content, embed, paths=self.server_paths)
+        if file is not None:
+            files.insert(0, file)
+        try:
+            message = await channel.send(**message_parts(chunks, fitted, files, view))
+            for chunk in chunks[1:]:
+                await channel.send(chunk)
+            return message
+        except discord.HTTPException as refused:
+            log.warning(
+                "Discord refused %s in channel %s (HTTP %s, code %s): %s",
+                what,
+                channel_id,
+                refused.status,
+                refused.code,
+                refused.text,
+            )
+        return await self._post_plainly(channel, channel_id, whole, view, what)
+
+    async def _post_plainly(
+        self,
+        channel: discord.abc.Messageable,
+        channel_id: str,
+        text: str,
+        view: discord.ui.View | None,
+        what: str,
+    ) -> discord.Message | None:
+        """The fallback for a refused post: the same text, plainly, so it is still seen."""
+        text = render.hide_paths(text, self.server_paths)
+        notice = (
+            f"({what[0].upper()}{what[1:]} could not be shown as usual; here it is as plain text.)"
+        )
+        body = f"{notice}\n{text}"
+        long = len(body) > render.MESSAGE_LIMIT
+        files = [render.as_file(text, "message.txt")] if long else []
+        try:
+            return await channel.send(
+                **message_parts([render.clip(body, render.MESSAGE_LIMIT)], None, files, view)
+            )
+        except discord.HTTPException as refused:
+            log.error(
+                "Discord refused %s in channel %s even as plain text (HTTP %s): %s; nobody saw it",
+                what,
+                channel_id,
+                refused.status,
+                refused.text,
+            )
+            return None
+
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await send_ephemeral(interaction, error_message(error, interaction))
+        await answer_error(interaction, error)
 
     async def close(self) -> None:
         await super().close()
         self.tutor.close()
 
 
-def error_message(error: BaseException, interaction: discord.Interaction) -> str:
-    """What the user sees for an error: their mistake's message, or an apology with a ref."""
-    original = getattr(error, "original", error)
-    if isinstance(original, TutorError):
-        return str(original)
-    if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s."
-    if isinstance(error, app_commands.CheckFailure):
-        return str(error) or "You cannot use this command here."
-    command = getattr(interaction.command, "qualified_name", "a component")
-    return bug_message(report_bug(original, f"/{command}"))
+def server_paths(settings: Settings) -> list[str]:
+    """Folders whose paths must never reach a message: where the bot keeps its data, models
+    and temporary files, its installation and the home folder."""
+    folders = [
+        settings.data_dir,
+        settings.index_path,
+        settings.model_dir,
+        settings.finetune_data,
+        tempfile.gettempdir(),
+        Path.home(),
+        sys.prefix,
+        Path(__file__).resolve().parents[2],
+    ]
+    paths = [Path(f).expanduser() for f in folders if f]
+    return sorted({str(p) for p in paths} | {str(p.resolve()) for p in paths})
 
 
 def payloads(tutor: Tutor) -> list[dict[str, Any]]:

@@ -62,13 +62,19 @@ def actor_of_message(message: discord.Message) -> Actor:
     )
 
 
-def instructor_only():
-    def predicate(interaction: discord.Interaction) -> bool:
-        if not is_instructor(interaction):
-            raise NotInstructor()
-        return True
+def _require_instructor(interaction: discord.Interaction) -> bool:
+    if not is_instructor(interaction):
+        raise NotInstructor()
+    return True
 
-    return app_commands.check(predicate)
+
+def instructor_only():
+    return app_commands.check(_require_instructor)
+
+
+def for_instructors(command: app_commands.Command) -> bool:
+    """True for a command only instructors may run (it has the instructor_only check)."""
+    return _require_instructor in command.checks
 
 
 def model_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:

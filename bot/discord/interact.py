@@ -1,22 +1,100 @@
-"""Answering interactions: defer first, run the Tutor off the event loop, then follow up."""
+"""Answering interactions: defer first, run the Tutor off the event loop, then follow up.
+
+Every reply goes through `respond` (or `reply_text`), which fits it into Discord's limits (an
+embed clipped, long text split or attached as a file) and hides server paths. Every error,
+from a slash command, a button or a form, reaches the person through `answer_error`: their
+mistake's message, or an apology with a bug reference, privately; never "thinking…" forever.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import discord
+from discord import app_commands
 
 from bot.discord import render
+from bot.errors import TutorError, bug_message, report_bug
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
+LONG_OUTPUT = "The output is long, so here it is as a file."
 
 
 async def off_loop(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Model calls, embeddings, FAISS and SQLite never block the event loop."""
     return await asyncio.to_thread(work, *args, **kwargs)
+
+
+def fit(
+    content: str | None,
+    embed: discord.Embed | None,
+    *,
+    paths: list[str],
+    filename: str = "output.txt",
+) -> tuple[list[str], discord.Embed | None, list[discord.File]]:
+    """Content and embed within Discord's limits: the messages' texts (the first goes with the
+    embed), the fitted embed, and files for what did not fit (the whole text, attached)."""
+    files: list[discord.File] = []
+    chunks: list[str] = []
+    if content:
+        content = render.hide_paths(content, paths)
+        if len(content) > render.FILE_THRESHOLD:
+            chunks, files = [LONG_OUTPUT], [render.as_file(content, filename)]
+        else:
+            chunks = render.split_message(content)
+    if embed is not None:
+        whole = render.embed_as_text(embed)
+        embed, cut = render.fit_embed(embed)
+        if cut:  # the full text, for whoever wants to read what the embed had to cut
+            files.append(render.as_file(whole, "full-text.txt"))
+    return chunks, embed, files
+
+
+def message_parts(
+    chunks: list[str],
+    embed: discord.Embed | None = None,
+    files: list[discord.File] | None = None,
+    view: discord.ui.View | None = None,
+) -> dict[str, Any]:
+    """The keyword arguments of a first message: only what it has."""
+    parts: dict[str, Any] = {}
+    if chunks:
+        parts["content"] = chunks[0]
+    if embed is not None:
+        parts["embed"] = embed
+    if files:
+        parts["files"] = files
+    if view is not None:
+        parts["view"] = view
+    return parts
+
+
+async def respond(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    file: discord.File | None = None,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = False,
+    filename: str = "output.txt",
+) -> None:
+    """Reply to an interaction (its response, or a followup after a defer), fitted."""
+    chunks, embed, files = fit(content, embed, paths=server_paths(interaction), filename=filename)
+    if file is not None:
+        files.insert(0, file)
+    first = message_parts(chunks, embed, files, view)
+    if interaction.response.is_done():
+        await interaction.followup.send(**first, ephemeral=ephemeral)
+    else:
+        await interaction.response.send_message(**first, ephemeral=ephemeral)
+    for chunk in chunks[1:]:
+        await interaction.followup.send(chunk, ephemeral=ephemeral)
 
 
 async def reply_text(
@@ -26,16 +104,12 @@ async def reply_text(
     ephemeral: bool = False,
     filename: str = "output.txt",
 ) -> None:
-    """Send text after a defer: split under 2,000 characters, or as a file when very long."""
-    if len(text) > render.FILE_THRESHOLD:
-        await interaction.followup.send(
-            "The output is long, so here it is as a file.",
-            file=render.as_file(text, filename),
-            ephemeral=ephemeral,
-        )
-        return
-    for chunk in render.split_message(text):
-        await interaction.followup.send(chunk, ephemeral=ephemeral)
+    """Send text: split under 2,000 characters, or as a file when very long."""
+    await respond(interaction, text, ephemeral=ephemeral, filename=filename)
+
+
+def server_paths(interaction: discord.Interaction) -> list[str]:
+    return list(getattr(interaction.client, "server_paths", []))
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:
@@ -43,10 +117,60 @@ async def send_ephemeral(interaction: discord.Interaction, content: str) -> None
 
     After a public defer, Discord gives the first followup the defer's visibility; so the
     public "thinking…" is removed first and the message goes out privately."""
-    content = content[:1900]
+    content = render.clip(render.hide_paths(content, server_paths(interaction)), 1900)
     if not interaction.response.is_done():
         await interaction.response.send_message(content, ephemeral=True)
         return
     with contextlib.suppress(discord.HTTPException):
         await interaction.delete_original_response()
     await interaction.followup.send(content, ephemeral=True)
+
+
+def error_message(error: BaseException, interaction: discord.Interaction) -> str:
+    """What the user sees for an error: their mistake's message, or an apology with a ref."""
+    original = getattr(error, "original", error)
+    if isinstance(original, TutorError):
+        return str(original)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You cannot use this command here."
+    command = getattr(interaction.command, "qualified_name", None)
+    where = f"/{command}" if command else "a button or form"
+    return bug_message(report_bug(original, where))
+
+
+async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """The one error path: the person hears of it privately (and a bug is logged)."""
+    message = error_message(error, interaction)
+    try:
+        await send_ephemeral(interaction, message)
+    except discord.HTTPException as exc:  # the interaction expired, or Discord is down
+        log.warning("could not tell the user about an error (%s): %s", exc.status, message)
+
+
+async def guarded(interaction: discord.Interaction, work: Awaitable[None]) -> None:
+    """Run a button's or a form's handler so that any error reaches the person."""
+    try:
+        await work
+    except Exception as exc:
+        await answer_error(interaction, exc)
+
+
+class TutorView(discord.ui.View):
+    """A view whose callbacks' errors reach the person instead of leaving them at
+    "thinking…" (discord.py's default only logs them)."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await answer_error(interaction, error)
+
+
+class TutorModal(discord.ui.Modal):
+    """A form whose submit errors reach the person (see TutorView)."""
+
+    async def on_error(  # type: ignore[override]  # (a modal's has no item)
+        self, interaction: discord.Interaction, error: Exception
+    ) -> None:
+        await answer_error(interaction, error)

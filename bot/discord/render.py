@@ -1,14 +1,21 @@
-"""Turning Tutor results into Discord messages: escaping, splitting, embeds, code blocks.
+"""Turning Tutor results into Discord messages: escaping, splitting, embeds, code blocks, and
+fitting everything into Discord's limits.
 
 Everything a user typed is escaped before it is echoed (mentions and markdown), code blocks
-cannot be broken out of, and long output is split under Discord's limits or sent as a file.
+cannot be broken out of, long text is split under Discord's limits or sent as a file, and every
+embed goes through `fit_embed` (each part clipped with "…", the whole under 6,000 characters).
+Server paths never reach a message (`hide_paths`).
 """
 
 from __future__ import annotations
 
+import copy
 import io
+import re
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import discord
 
@@ -25,9 +32,16 @@ from bot.app.results import (
 from bot.app.reviews import ReviewQuestion
 from bot.render import text as render_text
 
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 MESSAGE_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
 EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FIELDS_LIMIT = 25
+EMBED_FIELD_NAME_LIMIT = 256
 EMBED_FIELD_LIMIT = 1024
+EMBED_FOOTER_LIMIT = 2048
+EMBED_AUTHOR_LIMIT = 256
+EMBED_TOTAL_LIMIT = 6000
 FILE_THRESHOLD = 6000  # longer than this: send as an attachment instead of many messages
 ZERO_WIDTH_SPACE = "\u200b"
 ALT_TEXT_LIMIT = 1024  # an attachment's description
@@ -52,6 +66,76 @@ def code_block(text: str, language: str = "") -> str:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def hide_paths(text: str, roots: Iterable[str]) -> str:
+    """Every path under one of the server's folders (`roots`) shown as its last part only:
+    people see `loss.png`, never where the server keeps it."""
+    for root in sorted(
+        {r.rstrip("/") for r in roots if len(r.rstrip("/")) > 1}, key=len, reverse=True
+    ):
+        pattern = re.escape(root) + r"(/[^\s'\"`),;]*)?(?![^\s'\"`),;])"
+        text = re.sub(pattern, _last_part, text)
+    return text
+
+
+def _last_part(match: re.Match[str]) -> str:
+    rest = (match.group(1) or "").rstrip("/")
+    return rest.rsplit("/", 1)[-1] if rest else "…"
+
+
+def fit_embed(embed: discord.Embed) -> tuple[discord.Embed, bool]:
+    """The embed within every Discord limit, each part clipped with "…" (the longest first
+    when the whole is over 6,000 characters); True when anything was cut."""
+    data: dict[str, Any] = copy.deepcopy(embed.to_dict())  # type: ignore[arg-type]
+    cut = False
+
+    def fitted(text: str, limit: int) -> str:
+        nonlocal cut
+        cut = cut or len(text) > limit
+        return clip(text, limit)
+
+    for key, limit in (("title", EMBED_TITLE_LIMIT), ("description", EMBED_DESCRIPTION_LIMIT)):
+        if data.get(key):
+            data[key] = fitted(data[key], limit)
+    fields = data.get("fields") or []
+    if len(fields) > EMBED_FIELDS_LIMIT:
+        cut = True
+        more = {"name": "…", "value": f"and {len(fields) - EMBED_FIELDS_LIMIT + 1} more"}
+        fields = [*fields[: EMBED_FIELDS_LIMIT - 1], more]
+    for f in fields:  # Discord refuses an empty name or value
+        f["name"] = fitted(f.get("name") or ZERO_WIDTH_SPACE, EMBED_FIELD_NAME_LIMIT)
+        f["value"] = fitted(f.get("value") or ZERO_WIDTH_SPACE, EMBED_FIELD_LIMIT)
+    data["fields"] = fields
+    for key, sub, limit in (
+        ("footer", "text", EMBED_FOOTER_LIMIT),
+        ("author", "name", EMBED_AUTHOR_LIMIT),
+    ):
+        if (data.get(key) or {}).get(sub):
+            data[key][sub] = fitted(data[key][sub], limit)
+    parts = [(data, "title"), (data, "description"), *((f, "value") for f in fields)]
+    parts += [(f, "name") for f in fields]
+    parts += [(data[k], s) for k, s in (("footer", "text"), ("author", "name")) if data.get(k)]
+    over = sum(len(owner.get(key) or "") for owner, key in parts) - EMBED_TOTAL_LIMIT
+    while over > 0:  # shorten the longest part, no further than the next longest
+        cut = True
+        parts.sort(key=lambda part: len(part[0].get(part[1]) or ""), reverse=True)
+        (owner, key), runner_up = parts[0], len(parts[1][0].get(parts[1][1]) or "")
+        text = owner[key]
+        keep = max(1, len(text) - over, min(runner_up, len(text) - 1))
+        owner[key] = clip(text, keep)
+        over -= len(text) - len(owner[key])
+    return discord.Embed.from_dict(data), cut
+
+
+def embed_as_text(embed: discord.Embed) -> str:
+    """An embed as plain text: for a file when it had to be cut, or a plain-text fallback."""
+    lines = [embed.title or "", embed.description or ""]
+    for f in embed.fields:
+        lines += [f"{f.name}:", f.value or ""]
+    if embed.footer and embed.footer.text:
+        lines.append(embed.footer.text)
+    return "\n".join(line for line in lines if line)
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -149,11 +233,7 @@ def question_embed(event: QuestionOpened) -> discord.Embed:
         colour=COLOURS["quiz"],
     )
     if q.kind == "choice":
-        embed.add_field(
-            name="Choices",
-            value="\n".join(f"**{'ABCDE'[i]}**: {c}" for i, c in enumerate(q.choices)),
-            inline=False,
-        )
+        add_choices(embed, q.choices)
     deadline = discord.utils.utcnow() + timedelta(seconds=event.seconds)
     embed.add_field(
         name="Time", value=f"closes {discord.utils.format_dt(deadline, 'R')}", inline=True
@@ -172,16 +252,21 @@ def review_embed(served: ReviewQuestion) -> discord.Embed:
         colour=COLOURS["review"],
     )
     if q.kind == "choice":
-        embed.add_field(
-            name="Choices",
-            value=clip(
-                "\n".join(f"**{'ABCDE'[i]}**: {c}" for i, c in enumerate(q.choices)),
-                EMBED_FIELD_LIMIT,
-            ),
-            inline=False,
-        )
+        add_choices(embed, q.choices)
     embed.set_footer(text=HOW_TO_ANSWER[q.kind])
     return embed
+
+
+def add_choices(embed: discord.Embed, choices: tuple[str, ...]) -> None:
+    """The choices in one field; one field each when together they are too long for one."""
+    lines = [f"**{'ABCDE'[i]}**: {choice}" for i, choice in enumerate(choices)]
+    if len("\n".join(lines)) <= EMBED_FIELD_LIMIT:
+        embed.add_field(name="Choices", value="\n".join(lines), inline=False)
+        return
+    for i, choice in enumerate(choices):
+        embed.add_field(
+            name=f"Choice {'ABCDE'[i]}", value=clip(choice, EMBED_FIELD_LIMIT), inline=False
+        )
 
 
 def closed_text(event: QuestionClosed) -> str:
@@ -197,8 +282,77 @@ def material_text(event: TeamMaterial) -> str:
 
 
 def mastery_text(event: MasteryReady, titles: dict[str, str]) -> str:
-    return code_block(render_text.render_mastery(event, titles))
+    """The grid as text; the picture is attached, never named by its path."""
+    return code_block(render_text.render_mastery(event, titles, paths=False))
 
 
 def jigsaw_status_text(status: JigsawStatus) -> str:
     return render_text.render_jigsaw_status(status)
+
+
+# --- help ------------------------------------------------------------------------------------
+
+HELP_WHAT = (
+    "I am the class's tutor for pre-trained language models. I answer questions about the "
+    "course's concepts from the course's own material, and cite my sources; when I am not "
+    "sure, I say so and keep your question for the instructor. I also run live model demos, "
+    "team quizzes, the jigsaw activity and a fine-tuning competition.\n"
+    "Ask with `/ask`, by mentioning me in a message, or in a direct message. In a channel, "
+    "`tokenize this: …` and `mask this: …` run the demos."
+)
+HELP_QUIZ = (
+    "The instructor starts a quiz in a channel. Each question is a message with a countdown: "
+    "click a letter, or click **Answer** and type. Your first answer counts, and only you see "
+    "whether it was right. When time is up, the answer and the class's result appear, the "
+    "buttons are disabled, and the next question follows a few seconds later. At the end: "
+    "scores, team averages (join your team with `/quiz join`) and the concepts to review. "
+    "The questions you missed come back, spaced out over the days, in `/review start`."
+)
+HELP_JIGSAW = (
+    "Each team gets four concepts in its own channel, with a teach-back checklist. The phases "
+    "run on timers: learn (10 min), prepare (5), each team teaches the class (2 min each), "
+    "then a class quiz. Mark what your team taught with `/jigsaw taught`; `/jigsaw status` "
+    "shows the phase and the class's progress. At the end: a grid of how well each team did "
+    "on each concept."
+)
+HELP_CHECKLIST = (
+    "**Before class**: map each team to its channel once (`/admin team-channel`); check that "
+    "I answer (`/ask`) and that `/finetune jobs` shows no stuck job.\n"
+    "**At the start**: students join their teams (`/quiz join`).\n"
+    "**The activity**: `/jigsaw start` in the class channel (then `pause`, `extend`, `next` as "
+    "you go), or `/quiz start` in a team's channel (`skip`, `stop`).\n"
+    "**Afterwards**: `/admin unanswered` for the questions I could not answer, "
+    "`/quiz leaderboard`, `/finetune leaderboard`; `/admin ingest` a handout so I can cite it."
+)
+
+
+def help_embed(commands: list[tuple[str, str, bool]], *, instructor: bool) -> discord.Embed:
+    """/help: what the bot does, the commands by role, how a quiz and the jigsaw run, and for
+    the instructor a class-day checklist. `commands` is (name, description, instructors only)."""
+    embed = discord.Embed(title="Tutor: help", description=HELP_WHAT, colour=COLOURS["ok"])
+    everyone = [f"`/{name}` {text}" for name, text, only in commands if not only]
+    _add_lines(embed, "Commands for everyone", everyone)
+    if instructor:
+        theirs = [f"`/{name}` {text}" for name, text, only in commands if only]
+        _add_lines(embed, "Instructor commands", theirs)
+    embed.add_field(name="How a quiz runs", value=HELP_QUIZ, inline=False)
+    embed.add_field(name="How the jigsaw runs", value=HELP_JIGSAW, inline=False)
+    if instructor:
+        embed.add_field(name="Class-day checklist", value=HELP_CHECKLIST, inline=False)
+    embed.set_footer(
+        text="Only you see this."
+        + ("" if instructor else " The instructor has more commands for running the class.")
+    )
+    return embed
+
+
+def _add_lines(embed: discord.Embed, name: str, lines: list[str]) -> None:
+    """Lines in as many fields as they need, each under a field's limit."""
+    fields: list[list[str]] = [[]]
+    for line in lines:
+        if len("\n".join([*fields[-1], line])) > EMBED_FIELD_LIMIT:
+            fields.append([])
+        fields[-1].append(clip(line, EMBED_FIELD_LIMIT))
+    for n, chunk in enumerate(fields, 1):
+        label = name if len(fields) == 1 else f"{name} ({n}/{len(fields)})"
+        embed.add_field(name=label, value="\n".join(chunk) or "none", inline=False)

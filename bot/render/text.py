@@ -433,7 +433,7 @@ def render_announcement(event: Announcement) -> str:
     return f"{head}. {progress_bar(event.covered, event.total)}"
 
 
-def render_mastery(event: MasteryReady, titles: dict[str, str]) -> str:
+def render_mastery(event: MasteryReady, titles: dict[str, str], *, paths: bool = True) -> str:
     grid = event.grid
     names = {c: ("✓ " if c in grid.taught else "  ") + titles.get(c, c) for c in grid.concepts}
     width = max(len(n) for n in names.values())
@@ -456,6 +456,8 @@ def render_mastery(event: MasteryReady, titles: dict[str, str]) -> str:
             f"(card: /ask {titles.get(c, c)})"
             for c in weakest
         ]
+    if event.png_path and paths:
+        lines.append(f"Image: {event.png_path}")
     return "\n".join(lines)
 
 
@@ -496,7 +498,9 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
-def render_job_event(event: JobEvent) -> str:
+def render_job_event(event: JobEvent, *, paths: bool = True) -> str:
+    """One job's news; without `paths` (chat), the loss curve is not named by its path (the
+    chat frontend attaches the picture instead)."""
     d = event.data
     head = f"[job #{event.job_id}, {event.owner}]"
     if event.kind == "queued":
@@ -523,6 +527,8 @@ def render_job_event(event: JobEvent) -> str:
             f"{head} done: dev accuracy {d['dev_accuracy']:.1%} after {d['train_seconds']:.0f} s of training; "
             f"{d['trainable_params']:,} trainable of {d['total_params']:,} ({d['trainable_share']:.2%})."
         )
+        if paths and d.get("loss_curve"):
+            text += f" Loss curve: {d['loss_curve']}"
         if d.get("diagnosis"):
             text += f"\n{head} Note: {d['diagnosis']}"
         return text
@@ -550,14 +556,18 @@ def render_try(reply: TryReply) -> str:
     return "\n".join(lines)
 
 
-def render_jobs(jobs: list[JobView]) -> str:
+def render_jobs(jobs: list[JobView], *, reason_chars: int | None = None) -> str:
+    """One line per job; `reason_chars` cuts long failure reasons (a list in a chat)."""
     if not jobs:
         return "No fine-tune jobs yet."
     lines = []
     for j in jobs:
         accuracy = f" dev {j.dev_accuracy:.1%}" if j.dev_accuracy is not None else ""
         progress = f" {j.progress:.0%}" if j.status == "running" else ""
-        reason = f" ({j.reason})" if j.reason else ""
+        why = j.reason or ""
+        if reason_chars is not None and len(why) > reason_chars:
+            why = why[: reason_chars - 1] + "…"
+        reason = f" ({why})" if why else ""
         team = f" team{j.team}" if j.team else ""
         lines.append(f"#{j.id} {j.status}{progress}{accuracy} - {j.owner}{team}{reason}")
     return "\n".join(lines)

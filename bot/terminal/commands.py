@@ -650,8 +650,7 @@ def cmd_jigsaw(s: Session, args: argparse.Namespace) -> Output:
     elif args.action == "grid":
         ready = jigsaw.grid(s.actor, args.activity)
         text = render.render_mastery(ready, s.tutor.titles)
-        image = f"\nImage: {ready.png_path} ({ready.alt_text})" if ready.png_path else ""
-        return Output(text + image, {"activity": ready.activity_id, **ready.grid.to_dict()})
+        return Output(text, {"activity": ready.activity_id, **ready.grid.to_dict()})
     else:
         actions = {
             "status": jigsaw.status,

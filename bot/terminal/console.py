@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot.app.context import Actor
 from bot.app.finetune import JobEvent
-from bot.app.jigsaw import JigsawEvent, MasteryReady
+from bot.app.jigsaw import JigsawEvent
 from bot.app.quizzes import QuizEvent
 from bot.app.reviews import Reminder
 from bot.app.triggers import parse_trigger
@@ -166,16 +166,10 @@ def run_chat(
         announce(event.channel, render.render_quiz_event(event, titles))
 
     def show_activity(event: JigsawEvent) -> None:
-        text = render.render_jigsaw_event(event, titles)
-        if isinstance(event, MasteryReady) and event.png_path:
-            text += f"\nImage: {event.png_path}"
-        announce(event.channel, text)
+        announce(event.channel, render.render_jigsaw_event(event, titles))
 
     def show_job(event: JobEvent) -> None:
-        text = render.render_job_event(event)
-        if event.kind == "succeeded" and event.data.get("loss_curve"):
-            text += f"\nLoss curve: {event.data['loss_curve']}"
-        announce(event.channel or "console", text)
+        announce(event.channel or "console", render.render_job_event(event))
 
     def show_reminder(reminder: Reminder) -> None:  # the console is its own class
         with printing:

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.app.insights import DEFAULT_SINCE
 from bot.discord import render
 from bot.discord.checks import actor_of, instructor_only
-from bot.discord.interact import off_loop, reply_text
+from bot.discord.interact import off_loop, reply_text, respond
 from bot.errors import TutorError
 from bot.render import insights as render_insights
 from bot.render import text as render_text
@@ -40,9 +40,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
     ) -> None:
         actor = actor_of(interaction)
         number = await off_loop(self.tutor.classes.set_team_channel, actor, team, str(channel.id))
-        await interaction.response.send_message(
-            f"team{number} works in {channel.mention}.", ephemeral=True
-        )
+        await respond(interaction, f"team{number} works in {channel.mention}.", ephemeral=True)
 
     @app_commands.command(
         name="unanswered", description="Questions the bot was not sure about, newest first"
@@ -74,7 +72,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
             reports = await off_loop(self.tutor.ask.ingest, [path])
         # The report names the upload, never the server's temporary path.
         text = render_text.render_ingest(reports).replace(str(path), name)
-        await interaction.followup.send(render.safe(text), ephemeral=True)
+        await reply_text(interaction, render.safe(text), ephemeral=True)
 
     @app_commands.command(
         name="digest", description="What the class misunderstands, per concept (no names)"

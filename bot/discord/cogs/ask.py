@@ -13,7 +13,7 @@ from bot.app.context import Actor
 from bot.app.triggers import parse_trigger
 from bot.discord import render
 from bot.discord.checks import actor_of, actor_of_message, model_cooldown
-from bot.discord.interact import off_loop
+from bot.discord.interact import fit, message_parts, off_loop, respond
 from bot.errors import TutorError, bug_message, report_bug
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class Ask(commands.Cog):
     ) -> None:
         await interaction.response.defer(thinking=True)
         reply = await off_loop(self.tutor.ask.ask, actor_of(interaction), question)
-        await interaction.followup.send(embed=render.answer_embed(reply))
+        await respond(interaction, embed=render.answer_embed(reply))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -70,9 +70,9 @@ class Ask(commands.Cog):
                 content, embed = render.safe(str(exc)), None
             except Exception as exc:  # a bug: logged, the user gets a reference
                 content, embed = bug_message(report_bug(exc, "plain chat")), None
-        if embed is not None:
-            await message.reply(embed=embed, mention_author=False)
-        for chunk in render.split_message(content or ""):
+        chunks, fitted, files = fit(content, embed, paths=self.bot.server_paths)
+        await message.reply(**message_parts(chunks, fitted, files), mention_author=False)
+        for chunk in chunks[1:]:
             await message.reply(chunk, mention_author=False)
 
     def _plain_reply(

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.discord import render
 from bot.discord.checks import model_cooldown
-from bot.discord.interact import off_loop, reply_text
+from bot.discord.interact import off_loop, reply_text, respond
 from bot.render import text as render_text
 
 if TYPE_CHECKING:
@@ -25,6 +25,12 @@ class Demos(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         names = self.tutor.res.tokenizers.available()
+        return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n][:25]
+
+    async def model_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = self.tutor.res.masked_lms.available()
         return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n][:25]
 
     @app_commands.command(
@@ -50,6 +56,7 @@ class Demos(commands.Cog):
             text,
             tokenizers=[tokenizer] if tokenizer else None,
             pair=pair,
+            allow_paths=False,
         )
         await reply_text(interaction, render.tokenize_text(reply), filename="tokens.txt")
 
@@ -72,8 +79,9 @@ class Demos(commands.Cog):
         text="A sentence with a blank",
         top_k="Predictions per blank",
         targets="Your guesses, comma-separated",
-        model="Allow-listed model id",
+        model="A model id from the allow-list or the model folder",
     )
+    @app_commands.autocomplete(model=model_names)
     @app_commands.checks.dynamic_cooldown(model_cooldown)
     async def mask(
         self,
@@ -86,7 +94,12 @@ class Demos(commands.Cog):
         await interaction.response.defer(thinking=True)
         guesses = [t for t in (targets or "").split(",") if t.strip()]
         reply = await off_loop(
-            self.tutor.demos.mask, text, model=model, top_k=top_k, targets=guesses
+            self.tutor.demos.mask,
+            text,
+            model=model,
+            top_k=top_k,
+            targets=guesses,
+            allow_paths=False,
         )
         await reply_text(interaction, render.mask_text(reply))
 
@@ -113,9 +126,7 @@ class Demos(commands.Cog):
         self, interaction: discord.Interaction, expression: app_commands.Range[str, 1, 500]
     ) -> None:
         result = self.tutor.demos.calculate(expression)  # exact arithmetic: fast, no defer needed
-        await interaction.response.send_message(
-            render.code_block(render_text.render_calculation(result))
-        )
+        await respond(interaction, render.code_block(render_text.render_calculation(result)))
 
 
 async def setup(bot: TutorBot) -> None:

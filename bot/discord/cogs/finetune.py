@@ -12,12 +12,14 @@ from discord.ext import commands
 from bot.app.finetune import JobEvent
 from bot.discord import render
 from bot.discord.checks import actor_of
-from bot.discord.interact import off_loop
+from bot.discord.interact import off_loop, respond
 from bot.render import text as render_text
 from skills.finetune.config import FINETUNE_MODELS, METHODS
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot
+
+REASON_CHARS = 160  # a failure reason in the list of jobs; the whole one is in the job's news
 
 
 class FinetuneCog(
@@ -33,25 +35,24 @@ class FinetuneCog(
         self.tutor.finetunes.subscribe(self.bot.from_thread(self.on_job_event))
 
     async def on_job_event(self, event: JobEvent) -> None:
-        channel = self.bot.channel(event.channel)
-        if channel is None:
-            return
-        text = render.clip(render.safe(render_text.render_job_event(event)), render.MESSAGE_LIMIT)
+        text = render.safe(render_text.render_job_event(event, paths=False))
         if event.kind in ("progress", "evaluation"):
             shown = self.progress.get(event.job_id)
             if shown is not None:
-                await shown.edit(content=text)
+                await shown.edit(content=render.clip(text, render.MESSAGE_LIMIT))
             else:
-                self.progress[event.job_id] = await channel.send(text)
+                posted = await self.bot.post(
+                    event.channel, text, what=f"progress of job #{event.job_id}"
+                )
+                if posted is not None:
+                    self.progress[event.job_id] = posted
             return
-        if event.kind in ("succeeded", "failed", "cancelled"):
-            self.progress.pop(event.job_id, None)
+        self.progress.pop(event.job_id, None)
         curve = Path(event.data.get("loss_curve", "")) if event.kind == "succeeded" else None
+        file = None
         if curve and curve.is_file():
-            name = f"job-{event.job_id}-loss.png"
-            await channel.send(text, file=discord.File(curve, filename=name))
-        else:
-            await channel.send(text)
+            file = discord.File(curve, filename=f"job-{event.job_id}-loss.png")
+        await self.bot.post(event.channel, text, file=file, what=f"news of job #{event.job_id}")
 
     @app_commands.command(
         name="start", description="Queue a short fine-tune on the class data (LoRA by default)"
@@ -83,22 +84,20 @@ class FinetuneCog(
             epochs=epochs,
             lora_r=lora_r,
         )
-        await interaction.followup.send(
-            f"Fine-tune job #{job_id} queued; progress will appear here."
-        )
+        await respond(interaction, f"Fine-tune job #{job_id} queued; progress will appear here.")
 
     @app_commands.command(name="jobs", description="Recent fine-tune jobs and their status")
     async def jobs(self, interaction: discord.Interaction) -> None:
         views = await off_loop(self.tutor.finetunes.jobs, actor_of(interaction).server)
-        text = render.code_block(render.clip(render_text.render_jobs(views), 1900))
-        await interaction.response.send_message(text)
+        text = render_text.render_jobs(views, reason_chars=REASON_CHARS)
+        await respond(interaction, render.code_block(text), filename="jobs.txt")
 
     @app_commands.command(name="cancel", description="Cancel your queued or running job")
     async def cancel(self, interaction: discord.Interaction, job: int) -> None:
         # Stopping a running trainer can take seconds: defer first.
         await interaction.response.defer(ephemeral=True, thinking=True)
         message = await off_loop(self.tutor.finetunes.cancel, actor_of(interaction), job)
-        await interaction.followup.send(message, ephemeral=True)
+        await respond(interaction, message, ephemeral=True)
 
     @app_commands.command(
         name="try", description="Try a finished fine-tune on a sentence, beside the base model"
@@ -117,9 +116,7 @@ class FinetuneCog(
     @app_commands.command(name="leaderboard", description="Best run per team and per student")
     async def leaderboard(self, interaction: discord.Interaction) -> None:
         rows = await off_loop(self.tutor.finetunes.leaderboard, actor_of(interaction).server)
-        await interaction.response.send_message(
-            render.code_block(render_text.render_finetune_leaderboard(rows))
-        )
+        await respond(interaction, render.code_block(render_text.render_finetune_leaderboard(rows)))
 
 
 async def setup(bot: TutorBot) -> None:

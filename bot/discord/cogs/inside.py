@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.discord import render
 from bot.discord.checks import model_cooldown
-from bot.discord.interact import off_loop
+from bot.discord.interact import off_loop, respond
 from skills.inside import MAX_WORD_CHARS, MINILM_HEADS, MINILM_LAYERS
 
 if TYPE_CHECKING:
@@ -39,7 +39,8 @@ class Inside(commands.Cog):
     ) -> None:
         await interaction.response.defer(thinking=True)
         reply = await off_loop(self.tutor.demos.attention, text, layer=layer, head=head)
-        await interaction.followup.send(
+        await respond(
+            interaction,
             render.attention_text(reply),
             file=render.picture(reply.image, reply.alt_text, "attention.png"),
         )
@@ -72,7 +73,8 @@ class Inside(commands.Cog):
         given = (sentence1, sentence2, sentence3, sentence4, sentence5, sentence6)
         sentences = [s for s in given if s is not None]
         reply = await off_loop(self.tutor.demos.embed, word, sentences)
-        await interaction.followup.send(
+        await respond(
+            interaction,
             render.embed_text(reply),
             file=render.picture(reply.image, reply.alt_text, "embed.png"),
         )

@@ -10,10 +10,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.context import Actor
-from bot.app.jigsaw import Announcement, JigsawEvent, JigsawStatus, MasteryReady, TeamMaterial
+from bot.app.jigsaw import (
+    Announcement,
+    JigsawEvent,
+    JigsawStatus,
+    MasteryReady,
+    QuizPlan,
+    TeamMaterial,
+)
 from bot.discord import render
 from bot.discord.checks import actor_of, instructor_only
-from bot.discord.interact import off_loop
+from bot.discord.interact import off_loop, respond
 from bot.errors import TutorError
 from bot.render import text as render_text
 from skills.course import TEAMS
@@ -32,25 +39,40 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
         self.tutor.jigsaw.subscribe(self.bot.from_thread(self.on_event))
 
     async def on_event(self, event: JigsawEvent) -> None:
-        channel = self.bot.channel(event.channel)
-        if channel is None:
-            return
         if isinstance(event, TeamMaterial):
-            for chunk in render.split_message(render.material_text(event)):
-                await channel.send(chunk)
+            await self.bot.post(event.channel, render.material_text(event), what="team material")
         elif isinstance(event, Announcement):
-            await channel.send(render_text.render_announcement(event))
+            text = render_text.render_announcement(event)
+            await self.bot.post(event.channel, text, what="a jigsaw announcement")
+        elif isinstance(event, QuizPlan):
+            text = render_text.render_quiz_plan(event, self.bot.titles)
+            await self.bot.post(event.channel, text, what="the closing quiz's plan")
         elif isinstance(event, MasteryReady):
             text = render.mastery_text(event, self.bot.titles)
-            file = discord.File(event.png_path) if event.png_path else discord.utils.MISSING
-            await channel.send(text, file=file)
+            await self.bot.post(
+                event.channel, text, file=_grid_file(event), what="the mastery grid"
+            )
+
+    @app_commands.command(name="grid", description="The mastery grid of a past activity")
+    @app_commands.describe(activity="The activity's number (default: the latest)")
+    async def grid(
+        self, interaction: discord.Interaction, activity: app_commands.Range[int, 1] | None = None
+    ) -> None:
+        await interaction.response.defer(thinking=True)
+        ready = await off_loop(self.tutor.jigsaw.grid, actor_of(interaction), activity)
+        text = render.mastery_text(ready, self.bot.titles)
+        file = _grid_file(ready)
+        if file is None:
+            await interaction.followup.send(text)
+        else:
+            await interaction.followup.send(text, file=file)
 
     async def _run(
         self, interaction: discord.Interaction, action: Callable[[Actor], JigsawStatus]
     ) -> None:
         await interaction.response.defer(thinking=True)
         status = await off_loop(action, actor_of(interaction))
-        await interaction.followup.send(render.jigsaw_status_text(status))
+        await respond(interaction, render.jigsaw_status_text(status))
 
     @app_commands.command(
         name="start", description="Start the jigsaw: team material, phases on timers, then the quiz"
@@ -70,7 +92,7 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
         teach: app_commands.Range[float, 0.5, 30.0] = 2,
         quiz: app_commands.Range[float, 0.5, 60.0] = 5,
     ) -> None:
-        mapping = self.tutor.classes.team_channels(actor_of(interaction).server)
+        mapping = await off_loop(self.tutor.classes.team_channels, actor_of(interaction).server)
         missing = [f"team{t}" for t in TEAMS if t not in mapping]
         if missing:
             raise TutorError(
@@ -128,6 +150,14 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
     @app_commands.autocomplete(concept=team_concepts)
     async def taught(self, interaction: discord.Interaction, concept: str) -> None:
         await self._run(interaction, lambda actor: self.tutor.jigsaw.mark_taught(actor, concept))
+
+
+def _grid_file(event: MasteryReady) -> discord.File | None:
+    """The grid's PNG with its alt text, under a plain name (never the server's path)."""
+    if event.png_path is None or not event.png_path.exists():
+        return None
+    name = f"jigsaw-{event.activity_id}-mastery.png"
+    return discord.File(event.png_path, filename=name, description=event.alt_text[:1024])
 
 
 async def setup(bot: TutorBot) -> None:

@@ -1,7 +1,18 @@
-"""/quiz start|stop|skip|leaderboard|join: quizzes as embeds with answer buttons and modals."""
+"""/quiz start|stop|skip|leaderboard|join: quizzes as embeds with answer buttons and forms.
+
+A question's buttons and its form carry the question in their custom id (`quiz:7:3:B` is
+quiz 7, question 3, choice B), so an answer always goes to the question it was given for:
+a click that arrives after the question closed, or in the first seconds of the next one, and a
+form opened earlier, are refused by the quiz ("Question 3 has closed") instead of answering
+another question, and they still get an answer after a restart. When a question closes, its
+buttons are disabled.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -12,88 +23,168 @@ from discord.ext import commands
 from bot.app.context import Actor
 from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.discord import render
-from bot.discord.checks import actor_of, instructor_only
-from bot.discord.interact import off_loop
+from bot.discord.checks import actor_of, bot_of, instructor_only
+from bot.discord.interact import TutorModal, guarded, off_loop, respond
 from bot.render import text as render_text
 from skills.course import TEAMS, parse_team
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot
 
+log = logging.getLogger(__name__)
 TEAM_CHOICES = [app_commands.Choice(name=f"team{t}", value=f"team{t}") for t in TEAMS]
 # The same defaults as the terminal's `quiz` command (a test keeps them equal).
 DEFAULT_QUESTIONS, DEFAULT_SECONDS = 5, 30
+FORM = "form"  # the button that opens the answer form, for questions without choices
+FORM_ID = re.compile(r"quiz-form:(?P<quiz>\d+):(?P<number>\d+)")
+ANSWER_INPUT = "answer"
 
 
-class AnswerModal(discord.ui.Modal, title="Your answer"):
-    answer: discord.ui.TextInput = discord.ui.TextInput(
-        label="Answer", style=discord.TextStyle.paragraph, max_length=1000
-    )
+class AnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"quiz:(?P<quiz>\d+):(?P<number>\d+):(?P<choice>[A-E]|form)",
+):
+    """A choice (A-E) or the Answer button of one question of one quiz. Registered with the
+    bot, so a click is handled whichever message it comes from, however old."""
 
-    def __init__(self, cog: QuizCog) -> None:
-        super().__init__()
-        self.cog = cog
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await self.cog.submit(interaction, self.answer.value)
-
-
-class QuestionView(discord.ui.View):
-    """Buttons A-E for multiple choice; one Answer button (a modal) for the other kinds."""
-
-    def __init__(self, cog: QuizCog, event: QuestionOpened) -> None:
-        super().__init__(timeout=event.seconds + 5)
-        self.cog = cog
-        if event.question.kind == "choice":
-            for letter in "ABCDE"[: len(event.question.choices)]:
-                self.add_item(ChoiceButton(letter))
-        else:
-            button: discord.ui.Button = discord.ui.Button(
-                label="Answer", style=discord.ButtonStyle.primary
+    def __init__(self, quiz: int, number: int, choice: str, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Answer" if choice == FORM else choice,
+                style=discord.ButtonStyle.primary
+                if choice == FORM
+                else discord.ButtonStyle.secondary,
+                custom_id=f"quiz:{quiz}:{number}:{choice}",
+                disabled=disabled,
             )
-            button.callback = self.open_modal  # type: ignore[method-assign]
-            self.add_item(button)
+        )
+        self.quiz, self.number, self.choice = quiz, number, choice
 
-    async def open_modal(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(AnswerModal(self.cog))
-
-
-class ChoiceButton(discord.ui.Button):
-    def __init__(self, letter: str) -> None:
-        super().__init__(label=letter, style=discord.ButtonStyle.secondary)
-        self.letter = letter
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> AnswerButton:
+        return cls(int(match["quiz"]), int(match["number"]), match["choice"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        view = self.view
-        assert isinstance(view, QuestionView)
-        await view.cog.submit(interaction, self.letter)
+        # discord.py only logs a dynamic item's errors: guarded() tells the person instead.
+        await guarded(interaction, self._answer(interaction))
+
+    async def _answer(self, interaction: discord.Interaction) -> None:
+        if self.choice == FORM:
+            await interaction.response.send_modal(answer_form(self.quiz, self.number))
+            return
+        cog = bot_of(interaction).get_cog("QuizCog")
+        assert isinstance(cog, QuizCog)
+        await cog.submit(interaction, self.choice, (self.quiz, self.number))
+
+
+def question_view(
+    quiz: int, number: int, choices: int, *, disabled: bool = False
+) -> discord.ui.View:
+    """Buttons A-E for multiple choice; one Answer button (a form) for the other kinds."""
+    view = discord.ui.View(timeout=None)  # dynamic items: nothing to expire
+    for choice in "ABCDE"[:choices] if choices else [FORM]:
+        view.add_item(AnswerButton(quiz, number, choice, disabled=disabled))
+    return view
+
+
+def answer_form(quiz: int, number: int) -> discord.ui.Modal:
+    """The answer form of one question. Its submission is handled by QuizCog.on_interaction,
+    from its custom id, not by this object: so a form submitted late, or after a restart, is
+    still answered. Stopping it first keeps discord.py from holding on to it."""
+    form = TutorModal(title="Your answer", custom_id=f"quiz-form:{quiz}:{number}", timeout=None)
+    form.add_item(
+        discord.ui.TextInput(
+            label="Answer",
+            custom_id=ANSWER_INPUT,
+            style=discord.TextStyle.paragraph,
+            max_length=1000,
+        )
+    )
+    form.stop()
+    return form
+
+
+def submitted_text(data: dict[str, Any]) -> str:
+    """The answer typed in a submitted form (an action row or a label around the input)."""
+    for row in data.get("components") or []:
+        inputs = row.get("components") or [row.get("component") or {}]
+        for text_input in inputs:
+            if text_input.get("custom_id") == ANSWER_INPUT:
+                return str(text_input.get("value") or "")
+    return ""
 
 
 class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quizzes"):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
         self.tutor = bot.tutor
+        # The message of each open question, to disable its buttons when it closes.
+        self.questions: dict[tuple[int, int], tuple[discord.Message, int]] = {}
+        self.posting: dict[str, asyncio.Lock] = {}  # one channel's posts keep their order
 
     async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(AnswerButton)
         self.tutor.quizzes.subscribe(self.bot.from_thread(self.on_quiz_event))
 
-    async def submit(self, interaction: discord.Interaction, text: str) -> None:
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(AnswerButton)
+
+    async def submit(
+        self, interaction: discord.Interaction, text: str, question: tuple[int, int]
+    ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await off_loop(self.tutor.quizzes.answer, actor_of(interaction), text)
-        await interaction.followup.send(
-            render.safe(render_text.render_submit(result)), ephemeral=True
+        result = await off_loop(
+            self.tutor.quizzes.answer, actor_of(interaction), text, question=question
         )
+        await respond(interaction, render.safe(render_text.render_submit(result)), ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A submitted answer form (see answer_form)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        match = FORM_ID.fullmatch(str(data.get("custom_id", "")))
+        if match is None:
+            return
+        question = (int(match["quiz"]), int(match["number"]))
+        await guarded(interaction, self.submit(interaction, submitted_text(data), question))
 
     async def on_quiz_event(self, event: QuizEvent) -> None:
-        channel = self.bot.channel(event.channel)
-        if channel is None:
+        async with self.posting.setdefault(event.channel, asyncio.Lock()):
+            if isinstance(event, QuestionOpened):
+                await self._opened(event)
+            elif isinstance(event, QuestionClosed):
+                await self._close_buttons(event.session_id, event.number)
+                await self.bot.post(
+                    event.channel, render.closed_text(event), what="a question's results"
+                )
+            elif isinstance(event, QuizEnded):
+                for quiz, number in [k for k in self.questions if k[0] == event.session_id]:
+                    await self._close_buttons(quiz, number)
+                text = render.ended_text(event, self.bot.titles)
+                await self.bot.post(event.channel, text, what="the quiz results")
+
+    async def _opened(self, event: QuestionOpened) -> None:
+        choices = len(event.question.choices) if event.question.kind == "choice" else 0
+        view = question_view(event.session_id, event.number, choices)
+        message = await self.bot.post(
+            event.channel, embed=render.question_embed(event), view=view, what="a quiz question"
+        )
+        if message is not None:
+            self.questions[(event.session_id, event.number)] = (message, choices)
+
+    async def _close_buttons(self, quiz: int, number: int) -> None:
+        posted = self.questions.pop((quiz, number), None)
+        if posted is None:
             return
-        if isinstance(event, QuestionOpened):
-            await channel.send(embed=render.question_embed(event), view=QuestionView(self, event))
-        elif isinstance(event, QuestionClosed):
-            await channel.send(render.closed_text(event))
-        elif isinstance(event, QuizEnded):
-            await channel.send(render.ended_text(event, self.bot.titles))
+        message, choices = posted
+        try:
+            await message.edit(view=question_view(quiz, number, choices, disabled=True))
+        except discord.HTTPException as exc:  # deleted, say: late clicks are still refused
+            log.info("could not disable question %d of quiz #%d: %s", number, quiz, exc)
 
     @app_commands.command(
         name="start", description="Start a quiz on a team's concepts in this channel"
@@ -118,8 +209,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
             count=questions,
             seconds=seconds,
         )
-        await interaction.followup.send(
-            f"Quiz #{opened.session_id}: {opened.total} questions on {team}, {seconds} s each."
+        await respond(
+            interaction,
+            f"Quiz #{opened.session_id}: {opened.total} questions on {team}, {seconds} s each.",
         )
 
     @app_commands.command(name="stop", description="Stop the quiz in this channel")
@@ -136,7 +228,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         self, interaction: discord.Interaction, action: Callable[[Actor], Any], done: str
     ) -> None:
         await off_loop(action, actor_of(interaction))
-        await interaction.response.send_message(done)
+        await respond(interaction, done)
 
     @app_commands.command(
         name="leaderboard", description="Class and team standings over every quiz"
@@ -144,7 +236,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
     async def leaderboard(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()
         board = await off_loop(self.tutor.quizzes.leaderboard, actor_of(interaction).server)
-        await interaction.followup.send(render.code_block(render_text.render_leaderboard(board)))
+        await respond(interaction, render.code_block(render_text.render_leaderboard(board)))
 
     @app_commands.command(
         name="join", description="Join a team (team scores average their members)"
@@ -152,7 +244,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
     @app_commands.choices(team=TEAM_CHOICES)
     async def join(self, interaction: discord.Interaction, team: str) -> None:
         number = await off_loop(self.tutor.classes.join_team, actor_of(interaction), team)
-        await interaction.response.send_message(f"You are now in team{number}.", ephemeral=True)
+        await respond(interaction, f"You are now in team{number}.", ephemeral=True)
 
 
 async def setup(bot: TutorBot) -> None:

@@ -22,7 +22,7 @@ from bot.app.context import Actor
 from bot.app.reviews import Reminder, ReviewQuestion
 from bot.discord import render
 from bot.discord.checks import DIRECT_MESSAGES, actor_of
-from bot.discord.interact import off_loop, reply_text
+from bot.discord.interact import TutorModal, TutorView, off_loop, reply_text
 from bot.errors import ReviewError
 from bot.render import text as render_text
 from skills.course import TEAMS, parse_team
@@ -39,7 +39,7 @@ NO_DM = (
 )
 
 
-class ReviewAnswerModal(discord.ui.Modal, title="Your answer"):
+class ReviewAnswerModal(TutorModal, title="Your answer"):
     answer: discord.ui.TextInput = discord.ui.TextInput(
         label="Answer", style=discord.TextStyle.paragraph, max_length=1000
     )
@@ -52,7 +52,7 @@ class ReviewAnswerModal(discord.ui.Modal, title="Your answer"):
         await self.cog.submit(interaction, self.server, self.question_id, self.answer.value)
 
 
-class ReviewQuestionView(discord.ui.View):
+class ReviewQuestionView(TutorView):
     """Buttons A-E for multiple choice; one Answer button (a modal) for the other kinds."""
 
     def __init__(self, cog: ReviewCog, server: str, served: ReviewQuestion) -> None:
@@ -86,7 +86,7 @@ class ReviewChoiceButton(discord.ui.Button):
         await view.cog.submit(interaction, view.server, view.question_id, self.letter)
 
 
-class ExportView(discord.ui.View):
+class ExportView(TutorView):
     """The Anki export, as a button."""
 
     def __init__(self, cog: ReviewCog, server: str) -> None:

@@ -63,6 +63,7 @@ def test_ingest_is_idempotent_and_answers_cite_documents(tutor, tmp_path):
     assert reply.answer.sources[0].kind == "document"
     assert reply.answer.sources[0].id == "week7-notes.md#1"
     assert "three LoRA runs" in reply.answer.answer
+    assert reply.answer.title == "week7-notes.md, part 1"  # titled by what it quotes
 
     notes.write_text(notes.read_text().replace("three", "five"))
     (changed,) = tutor.ask.ingest([notes])

@@ -177,3 +177,31 @@ def test_cli_calc_and_mlm(run_cli):
     assert code == 2
     code, out = run_cli("mlm", "the quick brown fox jumps", "--seed", "1", "--json")
     assert code == 0 and json.loads(out)["seed"] == 1
+
+
+@pytest.mark.parametrize("probe", ["/etc", "/etc/no-such-folder", "../..", "tiny-mlm/../../etc"])
+def test_chat_users_name_models_never_paths(tutor, probe):
+    """Discord passes allow_paths=False: a path is refused before anything looks at it, with
+    the same message whether it exists or not."""
+    with pytest.raises(models.ModelNotAllowed) as refused:
+        tutor.demos.tokenize("x", tokenizers=[probe], allow_paths=False)
+    message = str(refused.value).replace(repr(probe), "NAME")
+    assert message.startswith("Unknown tokenizer NAME. Available: ") and "gpt2" in message
+    assert "folder" not in message and "path" not in message
+    with pytest.raises(models.ModelNotAllowed, match="Unknown model"):
+        tutor.demos.mask("The [MASK] sat.", model=probe, allow_paths=False)
+
+
+def test_chat_users_may_name_models_in_the_model_folder(settings, encoder, tiny_mlm_dir, tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "tiny-mlm").symlink_to(tiny_mlm_dir, target_is_directory=True)
+    tutor = Tutor(settings.model_copy(update={"model_dir": tmp_path / "models"}), encoder=encoder)
+    try:
+        assert "tiny-mlm" in tutor.res.masked_lms.available()
+        assert "tiny-mlm" in tutor.res.tokenizers.available()
+        reply = tutor.demos.mask("the [MASK] sat on the mat .", model="tiny-mlm", allow_paths=False)
+        assert reply.result is not None
+        tokens = tutor.demos.tokenize("a cat", tokenizers=["tiny-mlm"], allow_paths=False)
+        assert tokens.results[0].tokenizer == "tiny-mlm"
+    finally:
+        tutor.close()

@@ -51,6 +51,13 @@ def test_thirty_users_in_one_second_are_each_scored_once(quiz_tutor, clock):
     assert all(r["credit"] == 1.0 and r["points"] == 100 for r in rows)
 
 
+def test_an_answer_for_a_quiz_that_ended_is_refused_as_closed(quiz_tutor):
+    opened = start(quiz_tutor)
+    quiz_tutor.quizzes.stop(who("teacher", instructor=True))
+    late = quiz_tutor.quizzes.answer(who("ana"), "A", question=(opened.session_id, 1))
+    assert not late.accepted and late.message.startswith("Question 1 has closed")
+
+
 def test_timer_closes_questions_and_late_answers_are_refused(quiz_tutor, clock):
     opened = start(quiz_tutor)
     clock.now += 31
@@ -205,6 +212,16 @@ def test_console_quiz_round_trip(quiz_tutor, clock):
     assert not quiz_tutor.quizzes.is_running("console", "class")
     assert "ana: 100 points" in ana.handle("/quiz leaderboard")
     assert "No quiz is running" in ana.handle("/quiz stop")
+
+
+def test_imported_toml_questions_keep_the_files_team(quiz_tutor, tmp_path):
+    bank = tmp_path / "extra.toml"
+    bank.write_text(
+        'team = 2\n\n[[questions]]\nid = "x-choice"\nkind = "choice"\n'
+        'concepts = ["lora-and-peft"]\nprompt = "Frozen?"\nchoices = ["yes", "no"]\nanswer = 0\n'
+    )
+    quiz_tutor.bank.import_questions(who(), bank, team=None, concepts=[])
+    assert "x-choice" in {q.id for q in quiz_tutor.bank.questions(2)}
 
 
 def test_imported_gift_questions_join_the_bank(quiz_tutor, tmp_path):

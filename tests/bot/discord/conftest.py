@@ -4,6 +4,9 @@ Interaction whose response/followup record what the bot sent."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+from pathlib import Path
 from unittest.mock import AsyncMock, MagicMock
 
 import discord
@@ -74,3 +77,159 @@ def sent(interaction) -> list[dict]:
 
 def run(coro):
     return asyncio.run(coro)
+
+
+# --- end to end: the real bot process through discord.py, against a stand-in for Discord -----
+
+LONG_CHOICE = (
+    "a low-rank update, which is {} and which the class discussed at length while comparing "
+    "adapters, prefix tuning and full fine-tuning on the same sentiment data, with the numbers "
+    "from the handout and a long digression about learning rates, warm-up, batch sizes and "
+    "what happens to the frozen weights when you merge the adapter back into the model at the end"
+)
+LONG_QUESTION = {
+    "id": "imported-long-choices",
+    "kind": "choice",
+    "concepts": ["lora-and-peft"],
+    "prompt": "Which statement about LoRA that an instructor imported is right? "
+    + "(read all four) " * 10,
+    "choices": [LONG_CHOICE.format(word) for word in ("right", "wrong", "doubtful", "made up")],
+    "answer": 0,
+    "explanation": "It is the first one.",
+}
+LONG_FAILURE = "RuntimeError: the data loader ran out of patience while " + "reading rows " * 40
+CLASS_CHANNELS = ["class", "team1", "team2", "team3", "team4", "team5", "lab"]
+
+
+def seed_class_history(data_dir: Path, second_class: str, tmp: Path) -> None:
+    from bot.app.context import Actor
+    from bot.config import Settings
+    from bot.store import jobs as job_rows
+    from bot.store.enums import JobStatus
+
+    tutor = Tutor(Settings(data_dir=data_dir, _env_file=None))
+    try:
+        bank = tmp / "imported.toml"
+        bank.write_text(_toml_bank(5, [LONG_QUESTION]))
+        tutor.bank.import_questions(Actor("seed", "Seed"), bank, team=5, concepts=[])
+        for n in range(18):
+            job = tutor.store.write(
+                lambda db, n=n: job_rows.insert_job(
+                    db,
+                    server=second_class,
+                    owner=f"past-{n}",
+                    team=1 + n % 5,
+                    channel="0",
+                    config={},
+                )
+            )
+            tutor.store.write(
+                job_rows.finish_job, job, JobStatus.FAILED, f"{LONG_FAILURE} #{n}", None
+            )
+    finally:
+        tutor.close()
+
+
+def _toml_bank(team: int, questions: list[dict]) -> str:
+    import json
+
+    lines = [f"team = {team}"]
+    for q in questions:
+        lines.append("\n[[questions]]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in q.items()]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="session")
+def discord_class(tmp_path_factory, shared_index_dir, tiny_mlm_dir, sentiment_data):
+    """Two Discord servers on a stand-in, and the real bot (`tutor run`) connected to both:
+    started once per test session, stopped with SIGTERM by the last end-to-end test."""
+    from tests.bot.discord.standin.harness import Discord
+
+    work = tmp_path_factory.mktemp("discord")
+    discord = Discord(work)
+    server = discord.server
+    first = server.add_guild("PLM class", CLASS_CHANNELS)
+    second = server.add_guild("Evening class", CLASS_CHANNELS)
+    for username, name in [
+        ("ana", "Ana Lima"),
+        ("bea", "Bea"),
+        ("cai", "Cai"),
+        ("dan", "Dan"),
+        ("eve", "Eve"),
+        ("fay", "Fay"),
+    ]:
+        server.add_person(username, name)
+    server.join(first, "ana", "instructor")
+    for student in ("bea", "cai", "dan"):
+        server.join(first, student)
+    server.join(second, "eve", "instructor")
+    server.join(second, "fay")
+    server.join(second, "bea")  # Bea takes both classes
+    models = work / "models"
+    models.mkdir()
+    (models / "tiny-mlm").symlink_to(tiny_mlm_dir, target_is_directory=True)
+    data = work / "data"
+    seed_class_history(data, second.id, work)
+    env = {
+        "TUTOR_DISCORD_TOKEN": "stand-in-token",
+        "TUTOR_DATA_DIR": str(data),
+        "TUTOR_INDEX_DIR": str(shared_index_dir),
+        "TUTOR_MODEL_DIR": str(models),
+        "TUTOR_HUB_OFFLINE": "true",
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "TUTOR_QUIZ_GAP_SECONDS": "1",
+        "TUTOR_MODEL_COOLDOWN_SECONDS": "2",
+        "TUTOR_FINETUNE_DATA": str(sentiment_data),
+        "TUTOR_FINETUNE_MAX_SECONDS": "240",
+    }
+    discord.start_bot(env)
+    yield discord
+    discord.close()
+    E2E_SUMMARY.update(discord.summary())
+    report = os.environ.get("TUTOR_E2E_REPORT")
+    if report:  # the latencies and refusals, for a closing note or a comparison
+        Path(report).write_text(json.dumps(E2E_SUMMARY, indent=2))
+
+
+E2E_SUMMARY: dict = {}
+
+
+def pytest_collection_modifyitems(items):
+    """The test that stops the shared bot process runs after every other one."""
+    items.sort(key=lambda item: item.get_closest_marker("stops_the_bot") is not None)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not E2E_SUMMARY:
+        return
+    s = E2E_SUMMARY
+    write = terminalreporter.write_line
+    write(
+        f"Discord stand-in: ready after {s['ready_after_s']} s; {s['events']} events, first "
+        f"response p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms; {len(s['refused'])} refused"
+    )
+    for kind, k in s["by_kind"].items():
+        answer = (
+            f"; answer p50 {k['answer_p50_ms']} ms, p95 {k['answer_p95_ms']} ms"
+            if k["answer_p50_ms"] is not None
+            else ""
+        )
+        write(
+            f"  {kind:21} n={k['n']:3}  first response p50 {k['p50_ms']} ms, p95 {k['p95_ms']} ms{answer}"
+        )
+    for refusal in s["refused"]:
+        write(f"  refused: {refusal['status']} {refusal['route']}: {refusal['problems']}")
+
+
+@pytest.fixture
+def first(discord_class):
+    """The first class's server: Ana teaches Bea, Cai and Dan."""
+    return discord_class.server.guilds["PLM class"]
+
+
+@pytest.fixture
+def second(discord_class):
+    """The evening class: Eve teaches Fay and Bea."""
+    return discord_class.server.guilds["Evening class"]

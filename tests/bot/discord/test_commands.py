@@ -6,6 +6,7 @@ from bot.discord.app import payloads
 
 EXPECTED = {  # also read by tests/bot/test_main.py
     "ask",
+    "help",
     "tokenize",
     "pad",
     "mask",
@@ -26,6 +27,7 @@ EXPECTED = {  # also read by tests/bot/test_main.py
     "jigsaw extend",
     "jigsaw stop",
     "jigsaw taught",
+    "jigsaw grid",
     "admin team-channel",
     "admin unanswered",
     "admin ingest",
