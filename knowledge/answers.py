@@ -69,8 +69,7 @@ class KnowledgeBase:
         if hit.kind == "card":
             title = self.cards[hit.source_id].title
         else:
-            name, _, position = hit.source_id.rpartition("#")
-            title = f"{name}, part {position}"
+            title = hit.title or hit.source_id
         return Source(hit.source_id, hit.kind, hit.score, title)
 
     def _related(self, card: Card) -> list[tuple[str, str]]:

@@ -242,3 +242,24 @@ def m009_reviews(db: Database) -> None:
         pk=("server", "user"),
         not_null={"enabled", "updated_at"},
     )
+
+
+@migrations()
+def m010_document_vectors(db: Database) -> None:
+    """Each chunk keeps its vector (float32 bytes) beside its text, written in the transaction
+    that stores the document, so the index is rebuilt from the database without embedding
+    again; card passages' vectors are kept the same way. Documents are identified by their
+    full path, not their file name: two notes.md in different folders are two documents."""
+    db.table("document_chunks").add_column("vector", bytes)
+    db.table("documents").add_column("model", str)  # the embedding model of its vectors
+    db.execute("DROP INDEX IF EXISTS idx_documents_sha256")
+    db.table("documents").create_index(["sha256"])
+    db.table("documents").create_index(["path"], unique=True)
+    db.table("passage_vectors").create(
+        {"model": str, "key": str, "vector": bytes},  # key: sha256 of the passage text
+        pk=("model", "key"),
+        not_null={"vector"},
+    )
+    # A counter per kind of course content, bumped in every transaction that changes it: a
+    # running process compares it before answering (row ids alone repeat after a delete).
+    db.table("content_versions").create({"kind": str, "version": int}, pk="kind")

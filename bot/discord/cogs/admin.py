@@ -68,7 +68,9 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
             await document.save(path)
-            reports = await off_loop(self.tutor.ask.ingest, [path])
+            # An upload's identity is its name (the temporary folder changes every time), so
+            # uploading a changed notes.md replaces the old one.
+            reports = await off_loop(self.tutor.ask.ingest, [path], [f"uploads/{name}"])
         # The report names the upload, never the server's temporary path.
         text = render_text.render_ingest(reports).replace(str(path), name)
         await interaction.followup.send(render.safe(text), ephemeral=True)
