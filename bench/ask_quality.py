@@ -52,7 +52,7 @@ class Outcome:
     concept: str | None  # what the student was answered with (None: declined)
     top: str  # the best source, answered or not
     confidence: float
-    gap: float  # the best source's score minus the second's
+    gap: float  # the best source's ranking score minus the second's
     alternative: str | None  # the second concept offered as "if you meant ..."
 
 
@@ -61,7 +61,7 @@ def evaluate(kb: KnowledgeBase, questions: list[tuple[str, set[str] | None]]) ->
     for question, expected in questions:
         hits = kb.index.search(question, k=2)
         answer = kb.answer(question)
-        gap = hits[0].score - hits[1].score if len(hits) > 1 else hits[0].score
+        gap = hits[0].ranking - hits[1].ranking if len(hits) > 1 else hits[0].ranking
         alt = getattr(answer, "alternative", None)
         outcomes.append(
             Outcome(
@@ -131,10 +131,10 @@ def report(name: str, kb: KnowledgeBase, path: Path, verbose: bool) -> dict[str,
         f"{sum(threshold <= c < threshold + 0.03 for c in in_low)}"
     )
     print(
-        f"  top-1 minus top-2 score: right {_stats([o.gap for o in on if o.expected and o.top in o.expected])}"
+        f"  top-1 minus top-2 ranking score: right {_stats([o.gap for o in on if o.expected and o.top in o.expected])}"
     )
     print(
-        f"                           wrong {_stats([o.gap for o in on if o.expected and o.top not in o.expected])}"
+        f"                                   wrong {_stats([o.gap for o in on if o.expected and o.top not in o.expected])}"
     )
     figures.update(
         right=len(right) / n,

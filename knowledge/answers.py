@@ -13,6 +13,9 @@ from knowledge.cards import Card
 from knowledge.index import HybridIndex, Method, SourceHit
 
 SEARCH_DEPTH = 5
+# When the second concept's ranking score is within this of the first's, the answer says so and
+# offers it ("if you meant ..."); chosen on the tuning set (bench/fit_fusion.py).
+ALTERNATIVE_GAP = 0.8
 
 
 @dataclass(frozen=True)

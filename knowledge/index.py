@@ -5,10 +5,12 @@ mistakes) so that a question matching any part of it finds it; a card's dense sc
 passage's, and the passage's `section` says which part of the card matched. Document chunks
 and instructor notes are their own sources, so answers can cite them.
 
-Ranking: each source gets `DENSE_WEIGHT x cosine + (1 - DENSE_WEIGHT) x bm25 / (bm25 + BM25_HALF)`.
-Both terms lie in [0, 1], so the fused score doubles as the answer's confidence. BM25 runs over
-whole sources (a card's passages joined), dense similarity takes a source's best passage
-(bench/ask_quality.py).
+Ranking: each source gets a score that is a learned weighting of its best passage's cosine and
+its BM25 score (`fuse`, fitted on the tuning set by bench/fit_fusion.py); the confidence is a
+logistic function of that score, fitted to mean "the probability that the top source answers
+the question". BM25 runs over whole sources (a card's passages joined) with a tokenizer that
+keeps code symbols ([SEP], ##, r=16, requires_grad). A question the instructor resolved is a
+question passage of its card or note: a near-duplicate of it ranks that source first.
 
 The index lives in memory and changes in place: `add` and `remove` take whole sources, with
 their vectors, so ingesting a document embeds only its own chunks and never the cards. Readers
@@ -42,9 +44,23 @@ from knowledge.cards import Card
 log = logging.getLogger(__name__)
 
 INDEX_FORMAT = 4  # bump when passage construction or the folder layout changes
-DENSE_WEIGHT = 0.5
 TITLE_WEIGHT = 3  # chosen on bench/ask_questions.tsv, checked on the held-out set
 BM25_HALF = 5.0  # the BM25 score that counts as half-sure; typical on-topic top scores are 3-10
+# Passages that are questions (a question the instructor resolved, pointing at a card or a
+# note): they do not count as content; a near-duplicate of one answers like it.
+QUESTION_SECTIONS = frozenset({"example", "asked as"})
+EXAMPLE_MATCH = 0.85  # cosine at which a question counts as a resolved question said again
+FEATURES = ("dense", "bm25", "asked")
+# Ranking: a conditional logit (softmax over the cards of each question) fitted on the tuning
+# set, bench/ask_questions.tsv, by bench/fit_fusion.py; the held-out sets were never used.
+# "asked" is 0: passages that are questions made ranking worse (bench/fit_fusion.py --compare);
+# they only count as near-duplicates (EXAMPLE_MATCH).
+RANKING_WEIGHTS = {"dense": 8.79, "bm25": 11.70, "asked": 0.0}
+# Confidence: P(the top source answers the question) = sigmoid(a + b x ranking score), a
+# logistic regression on the same tuning questions plus bench/ask_offtopic_tuning.tsv.
+CONFIDENCE = {"intercept": -9.93, "slope": 1.36}
+FUSION = "learned"  # or "fixed" (the formula before the fit, kept for bench comparisons):
+DENSE_WEIGHT = 0.5  # "fixed": DENSE_WEIGHT x cosine + (1 - DENSE_WEIGHT) x bm25 / (bm25 + 5)
 STALE_STAGING_SECONDS = 600  # a staging folder older than this was left by a crashed process
 Kind = Literal["card", "document", "note"]
 Method = Literal["hybrid", "bm25", "dense"]
@@ -68,12 +84,13 @@ class Passage:
 class SourceHit:
     source_id: str
     kind: Kind
-    score: float  # fused score in [0, 1] for "hybrid"; the raw method score otherwise
+    score: float  # the confidence in [0, 1] for "hybrid"; the method's own score otherwise
     similarity: float  # best cosine similarity of the query to this source's passages
     passage: str  # the best-matching passage text
     section: str = ""  # the best-matching passage's section (cards)
     title: str = ""  # the best passage's citation title (documents, notes)
-    bm25: float = 0.0  # the raw BM25 score
+    ranking: float = 0.0  # the ranking score (the confidence is a monotone function of it)
+    asked: float = 0.0  # best cosine to the source's question passages (resolved questions)
 
 
 def card_passages(cards: Iterable[Card]) -> list[Passage]:
@@ -142,7 +159,59 @@ def _bm25s():
     return bm25s
 
 
+# Code symbols students paste: [SEP] and <mask>, WordPiece's ## and GPT-2's Ġ, identifiers
+# (requires_grad, attention_mask, tokenizer.encode) and settings (r=16, lr=1e-3). A plain word
+# tokenizer drops or mangles all of them.
+_TOKEN = re.compile(
+    r"\[[a-z]+\]|<[a-z/]+>|##|ġ|[a-z0-9]+(?:(?:_|=|\.(?=[a-z0-9])|-(?=[0-9]))[a-z0-9]+)*"
+)
+_PARTS = re.compile(r"[a-z]+|[0-9]+")
+BM25_TOKENIZER = "code"  # or "words" (bm25s's own), for bench/ask_quality.py comparisons
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def _code_tokens(text: str) -> list[str]:
+    stop, stem = _stopwords(), _stemmer().stemWord
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text.lower()):
+        token = match.group()
+        if token[0] in "[<":  # a special token: itself, and its word
+            tokens += [token, stem(token.strip("[]</>"))]
+        elif token in ("##", "ġ"):
+            tokens.append(token)
+        elif _PARTS.fullmatch(token):
+            if len(token) > 1 and token not in stop:
+                tokens.append(stem(token))
+        else:  # a compound: as typed, each side of an `=`, and the words in it
+            tokens.append(token)
+            for piece in token.split("=") if "=" in token else []:
+                if piece and piece != token:
+                    tokens.append(piece if not piece.isalpha() else stem(piece))
+            if token[0].isdigit():
+                continue  # a number such as 1e-3 or 0.1: no words in it
+            for piece in token.split("="):
+                if piece[:1].isdigit():
+                    continue
+                tokens += [
+                    stem(part)
+                    for part in _PARTS.findall(piece)
+                    if part.isalpha()
+                    and part not in stop
+                    and (len(part) > 1 or "=" in token)
+                    and part != piece
+                ]
+    return tokens
+
+
 def bm25_tokens(texts: list[str]) -> list[list[str]]:
+    if BM25_TOKENIZER == "code":
+        return [_code_tokens(text) for text in texts]
     tokenized = _bm25s().tokenize(
         texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
     )
@@ -160,8 +229,9 @@ class _State:
     vectors: np.ndarray  # (passages, dim), normalised float32
     sources: tuple[tuple[str, Kind], ...]  # sorted
     source_of: np.ndarray  # passage -> position in `sources`
-    tokens: dict[tuple[str, Kind], list[str]]  # each source's BM25 tokens
-    bm25: Any  # bm25s.BM25 over `sources`, in order
+    asked: np.ndarray  # passage -> is it a question (asked as, a resolved example)?
+    tokens: dict[tuple[str, Kind], list[str]]  # each source's content's BM25 tokens
+    bm25: Any  # bm25s.BM25 over the sources' content, in `sources` order
 
     @classmethod
     def make(
@@ -173,26 +243,28 @@ class _State:
         sources = tuple(sorted({(p.source_id, p.kind) for p in passages}))
         position = {key: i for i, key in enumerate(sources)}
         source_of = np.array([position[(p.source_id, p.kind)] for p in passages], dtype=np.int64)
+        asked = np.array([p.section in QUESTION_SECTIONS for p in passages], dtype=bool)
         tokens = {key: tokens[key] for key in sources}
         bm25 = _bm25s().BM25()
         bm25.index([tokens[key] or [""] for key in sources], show_progress=False)
-        return cls(tuple(passages), vectors, sources, source_of, tokens, bm25)
+        return cls(tuple(passages), vectors, sources, source_of, asked, tokens, bm25)
 
 
 def _source_tokens(passages: Sequence[Passage]) -> dict[tuple[str, Kind], list[str]]:
-    """BM25 tokens of each source: its passages joined.
+    """BM25 tokens of each source: its content passages joined (questions left out).
 
     A card's first passage (title and aliases) counts TITLE_WEIGHT times, as in BM25F field
     weighting: a word in the title says more about the card than the same word in a mistake."""
-    texts: dict[tuple[str, Kind], list[str]] = {}
+    content: dict[tuple[str, Kind], list[str]] = {}
     for p in passages:
-        texts.setdefault((p.source_id, p.kind), []).append(p.text)
-    keys = list(texts)
+        texts = content.setdefault((p.source_id, p.kind), [])
+        if p.section not in QUESTION_SECTIONS:
+            texts.append(p.text)
+    keys = list(content)
     joined = [
-        " ".join([texts[key][0]] * (TITLE_WEIGHT - 1) * (key[1] == "card") + texts[key])
-        for key in keys
+        " ".join(content[k][:1] * (TITLE_WEIGHT - 1) * (k[1] == "card") + content[k]) for k in keys
     ]
-    return dict(zip(keys, bm25_tokens(joined), strict=True)) if keys else {}
+    return dict(zip(keys, bm25_tokens(joined), strict=True))
 
 
 class HybridIndex:
@@ -247,9 +319,9 @@ class HybridIndex:
         return encode(self._encoder, texts)
 
     def add(self, passages: Sequence[Passage], vectors: np.ndarray) -> None:
-        """Add whole sources (e.g. a new document's chunks) with their vectors; a source that
-        is already indexed is replaced. Nothing else is embedded again."""
-        self.change(remove=(), add=passages, vectors=vectors)
+        """Add passages (a new document's chunks, a card's resolved question) with their
+        vectors. Nothing else is embedded again."""
+        self.change(add=passages, vectors=vectors)
 
     def remove(self, source_ids: Collection[str]) -> None:
         self.change(remove=source_ids)
@@ -258,65 +330,103 @@ class HybridIndex:
         self,
         *,
         remove: Collection[str] = (),
+        drop: Callable[[Passage], bool] | None = None,
         add: Sequence[Passage] = (),
         vectors: np.ndarray | None = None,
     ) -> None:
-        """Remove some sources and add others, as one swap: a reader sees all of it or none."""
+        """Remove whole sources and the passages `drop` picks, and add passages, as one swap:
+        a reader sees all of it or none."""
         dim = self._state.vectors.shape[1]
         added = _check_vectors(vectors if add else np.zeros((0, dim)), len(add), dim)
         with self._write_lock:
             state = self._state
-            gone = set(remove) | {p.source_id for p in add}
-            keep = [i for i, p in enumerate(state.passages) if p.source_id not in gone]
+            gone = set(remove)
+            keep = [
+                i
+                for i, p in enumerate(state.passages)
+                if p.source_id not in gone and not (drop and drop(p))
+            ]
             if not add and len(keep) == len(state.passages):
                 return
             passages = [state.passages[i] for i in keep] + list(add)
             if not passages:
                 raise ValueError("an index cannot be left without passages")
-            kept_vectors = state.vectors[keep]
-            merged = np.vstack([kept_vectors, added]) if add else kept_vectors
-            tokens = {k: v for k, v in state.tokens.items() if k[0] not in gone}
-            tokens.update(_source_tokens(add))
+            merged = np.vstack([state.vectors[keep], added]) if add else state.vectors[keep]
+            kept = set(keep)
+            changed = gone | {p.source_id for p in add}
+            changed |= {p.source_id for i, p in enumerate(state.passages) if i not in kept}
+            tokens = {k: v for k, v in state.tokens.items() if k[0] not in changed}
+            tokens.update(_source_tokens([p for p in passages if p.source_id in changed]))
             self._state = _State.make(passages, np.ascontiguousarray(merged), tokens)
 
     # --- search ------------------------------------------------------------------------
 
-    def search(self, query: str, k: int = 5, method: Method = "hybrid") -> list[SourceHit]:
+    def features(self, query: str) -> tuple[_State, np.ndarray, np.ndarray]:
+        """Every source's ranking FEATURES for `query`, and each source's best content
+        passage: the best cosine over its content passages, its BM25 score squashed into
+        [0, 1), and the best cosine over its question passages (0 without any)."""
         state = self._state  # one snapshot for the whole search
         passage_scores = state.vectors @ encode(self._encoder, [query])[0]
-        dense, dense_passage = _per_source_max(state, passage_scores)
-        vocab = state.bm25.vocab_dict
-        tokens = [t for t in bm25_tokens([query])[0] if t in vocab]
-        bm25 = (
-            np.asarray(state.bm25.get_scores(tokens), dtype=np.float32)
-            if tokens
-            else np.zeros(len(state.sources), dtype=np.float32)
+        dense, best = _per_source_max(state, np.where(state.asked, -1.0, passage_scores))
+        asked, _ = _per_source_max(state, np.where(state.asked, passage_scores, 0.0))
+        bm25 = _bm25_scores(state.bm25, bm25_tokens([query])[0], len(state.sources))
+        features = np.stack(
+            [np.clip(dense, 0, 1), bm25 / (bm25 + BM25_HALF), np.clip(asked, 0, 1)], axis=1
         )
+        return state, features, best
+
+    def search(self, query: str, k: int = 5, method: Method = "hybrid") -> list[SourceHit]:
+        state, f, best = self.features(query)
         if method == "dense":
-            ranking = dense
+            score = ranking = f[:, 0]
         elif method == "bm25":
-            ranking = bm25
+            score = ranking = f[:, 1]
         else:
-            ranking = DENSE_WEIGHT * np.clip(dense, 0, 1) + (1 - DENSE_WEIGHT) * bm25 / (
-                bm25 + BM25_HALF
-            )
-        order = np.argsort(-ranking, kind="stable")[:k]
+            ranking, score = fuse(f)
+        resolved = np.where(f[:, 2] >= EXAMPLE_MATCH, f[:, 2], 0.0)  # first, when there are any
+        order = np.lexsort((-ranking, -score, -resolved))[:k]
         hits = []
         for i in order:
-            best = state.passages[dense_passage[i]]
+            passage = state.passages[best[i]]
             hits.append(
                 SourceHit(
                     source_id=state.sources[i][0],
                     kind=state.sources[i][1],
-                    score=float(ranking[i]),
-                    similarity=float(dense[i]),
-                    passage=best.text,
-                    section=best.section,
-                    title=best.title,
-                    bm25=float(bm25[i]),
+                    score=float(score[i]),
+                    similarity=float(f[i, 0]),
+                    passage=passage.text,
+                    section=passage.section,
+                    title=passage.title,
+                    ranking=float(ranking[i]),
+                    asked=float(f[i, 2]),
                 )
             )
         return hits
+
+
+def fuse(features: np.ndarray, fusion: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each source's ranking score and its confidence in [0, 1].
+
+    "learned": RANKING_WEIGHTS and CONFIDENCE, fitted on the tuning set; a source one of
+    whose question passages is a near-duplicate of the query (EXAMPLE_MATCH) is as sure as
+    that similarity. "fixed": the hand-set formula the fit replaced (its score is both)."""
+    if (fusion or FUSION) == "fixed":
+        fixed = DENSE_WEIGHT * features[:, 0] + (1 - DENSE_WEIGHT) * features[:, 1]
+        return fixed, fixed
+    weights = np.array([RANKING_WEIGHTS[name] for name in FEATURES], dtype=np.float32)
+    ranking = features @ weights
+    confidence = 1 / (1 + np.exp(-(CONFIDENCE["intercept"] + CONFIDENCE["slope"] * ranking)))
+    asked = features[:, FEATURES.index("asked")]
+    confidence = np.where(asked >= EXAMPLE_MATCH, np.maximum(confidence, asked), confidence)
+    return ranking, confidence
+
+
+def _bm25_scores(model: Any, tokens: list[str], n: int) -> np.ndarray:
+    vocab = model.vocab_dict
+    known = [t for t in tokens if t in vocab and t]
+    if not known:
+        return np.zeros(n, dtype=np.float32)
+    return np.asarray(model.get_scores(known), dtype=np.float32)
 
 
 def _per_source_max(state: _State, passage_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ def kb(real_encoder, tmp_path_factory):
     index, _ = HybridIndex.load_or_build(
         tmp_path_factory.mktemp("kb"), card_passages(cards), real_encoder, "m"
     )
-    return KnowledgeBase(cards, index, threshold=0.34)
+    return KnowledgeBase(cards, index, threshold=0.5)
 
 
 @pytest.mark.parametrize(
