@@ -137,3 +137,19 @@ def test_a_written_pdf_is_ingested_and_answered_from(tutor, tmp_path):
     reply = tutor.ask.ask(who(), QUESTION.format(event="hackathon"))
     assert reply.answer.sources[0].kind == "document"
     assert "B214" in reply.answer.answer
+
+
+def test_document_answers_are_readable_and_cite_file_and_lines(tutor, tmp_path):
+    notes = tmp_path / "week9.md"
+    notes.write_text(
+        "# Week 9 lab\n\n"
+        "**Scaled attention** in our lab divides the scores by $\\sqrt{d_k}$, "
+        "where $d_k = 64$ for every head of the lab model.\n"
+    )
+    tutor.ask.ingest([notes])
+    reply = tutor.ask.ask(who(), "what does scaled attention divide the scores by in our lab?")
+    text = reply.answer.answer
+    assert reply.answer.sources[0].kind == "document"
+    assert text.startswith("From week9.md, part 1 (lines 1-3):\nWeek 9 lab\nScaled attention")
+    assert "√(d_k)" in text and "d_k = 64" in text
+    assert not any(mark in text for mark in ("**", "$", "\\sqrt", "# "))
