@@ -4,7 +4,8 @@ threshold included): answered with the right card, answered with a wrong one, de
 how many off-topic questions are declined, with the confidence margins on both sides.
 
     python bench/ask_quality.py [--questions bench/ask_questions.tsv] [--threshold 0.45]
-    python bench/ask_quality.py --all        # the tuning set and both held-out sets
+    python bench/ask_quality.py --tuning     # the tuning sets (what bench/fit_fusion.py fits on)
+    python bench/ask_quality.py --all        # the tuning sets and both held-out sets
     python bench/ask_quality.py --verbose    # list every wrong, declined and answered-off-topic
 
 Only bench/ask_questions.tsv is for tuning; the held-out sets are measured, never tuned on.
@@ -30,6 +31,8 @@ from skills.models import load_sentence_encoder
 BENCH = Path(__file__).parent
 SETS = {
     "tuning": BENCH / "ask_questions.tsv",
+    "tuning, short": BENCH / "ask_questions_short.tsv",
+    "tuning, off-topic": BENCH / "ask_offtopic_tuning.tsv",
     "held-out 1": BENCH / "ask_questions_heldout.tsv",
     "held-out 2": BENCH / "ask_questions_heldout2.tsv",
 }
@@ -87,8 +90,10 @@ def report(name: str, kb: KnowledgeBase, path: Path, verbose: bool) -> dict[str,
     questions = read_questions(path)
     on_topic = [(q, c) for q, c in questions if c]
     off_topic = [(q, c) for q, c in questions if not c]
-    n = len(on_topic)
-    print(f"\n== {name}: {path.name}: {n} concept questions, {len(off_topic)} off-topic")
+    n = len(on_topic) or 1  # (an off-topic-only set)
+    print(
+        f"\n== {name}: {path.name}: {len(on_topic)} concept questions, {len(off_topic)} off-topic"
+    )
     print(f"{'method':8} {'top-1':>7} {'top-3':>7}")
     figures: dict[str, float] = {}
     for method in ("bm25", "dense", "hybrid"):
@@ -162,7 +167,8 @@ def report(name: str, kb: KnowledgeBase, path: Path, verbose: bool) -> dict[str,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=Path, action="append")
-    parser.add_argument("--all", action="store_true", help="the tuning set and both held-out sets")
+    parser.add_argument("--all", action="store_true", help="the tuning sets and both held-out sets")
+    parser.add_argument("--tuning", action="store_true", help="the three tuning sets only")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")
     parser.add_argument("--verbose", "-v", action="store_true")
@@ -174,8 +180,8 @@ def main() -> None:
     cards = load_cards()
     index = HybridIndex.build(card_passages(cards), load_sentence_encoder(args.model), args.model)
     kb = KnowledgeBase(cards, index, threshold)
-    if args.all:
-        sets = list(SETS.items())
+    if args.all or args.tuning:
+        sets = [(k, v) for k, v in SETS.items() if args.all or k.startswith("tuning")]
     else:
         paths = args.questions or [SETS["tuning"]]
         sets = [(p.stem, p) for p in paths]

@@ -1,7 +1,8 @@
 """Fit the learned fusion of lexical and dense scores, the confidence, the decline threshold
 and the "if you meant" gap, on the TUNING data only: bench/ask_questions.tsv (76 concept
-questions, 14 off-topic) and bench/ask_offtopic_tuning.tsv (40 more off-topic questions, for
-calibration). The held-out sets are never read here.
+questions, 14 off-topic), bench/ask_offtopic_tuning.tsv (40 more off-topic questions, for
+calibration) and bench/ask_questions_short.tsv (29 short questions). The held-out sets are
+never read here.
 
     python bench/fit_fusion.py                      # the shipped configuration
     python bench/fit_fusion.py --compare            # every option below, cross-validated
@@ -12,8 +13,9 @@ calibration). The held-out sets are never read here.
    maximising the probability of the right card, over the index's features (the best cosine
    over a card's passages and its BM25 score squashed to [0, 1)). Two weights.
 2. Confidence: a logistic regression of "the top card is right" on the top card's ranking
-   score, with every off-topic question a negative. Two coefficients. A confidence of 0.5
-   means "as likely right as not", the decline threshold.
+   score and 1 / the number of the question's terms (short questions score lower when they
+   are right: bench/ask_questions_short.tsv), with every off-topic question a negative. Three
+   coefficients. A confidence of 0.5 means "as likely right as not", the decline threshold.
 3. Everything is estimated by leave-one-question-out cross-validation (each question scored by
    a fit that never saw it), then fitted once on all of it: the numbers to commit in
    knowledge/index.py (RANKING_WEIGHTS, CONFIDENCE).
@@ -40,6 +42,7 @@ from knowledge.cards import load_cards
 from skills.models import load_sentence_encoder
 
 OFF_TOPIC_TUNING = Path(__file__).with_name("ask_offtopic_tuning.tsv")
+SHORT_TUNING = Path(__file__).with_name("ask_questions_short.tsv")
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Row:
     ids: list[str]
     features: np.ndarray  # (cards, FEATURES)
     labels: np.ndarray  # (cards,) 1 for a right card
+    terms: int  # distinct BM25 terms in the question
 
 
 def rows_for(index: ix.HybridIndex, questions) -> list[Row]:
@@ -57,7 +61,8 @@ def rows_for(index: ix.HybridIndex, questions) -> list[Row]:
         state, features, _ = index.features(question)
         ids = [s for s, _ in state.sources]
         labels = np.array([bool(expected) and i in expected for i in ids], dtype=float)
-        rows.append(Row(question, expected, ids, features, labels))
+        terms = len(set(ix.bm25_tokens([question])[0]))
+        rows.append(Row(question, expected, ids, features, labels, terms))
     return rows
 
 
@@ -113,19 +118,26 @@ def score(row: Row, cols: list[int], w: np.ndarray) -> Scored:
     return Scored(row, row.ids[order[0]], row.ids[order[1]], s[order[0]], s[order[0]] - s[order[1]])
 
 
-def cross_validate(rows: list[Row], cols: list[int]) -> list[Scored]:
+def confidence_inputs(scored: list[Scored], short: bool) -> np.ndarray:
+    """The confidence's inputs: the top ranking score, and 1 / the question's BM25 terms (a
+    short question that matches well is as sure as a long one that matches better)."""
+    columns = [[s.ranking] + ([1 / max(1, s.row.terms)] if short else []) for s in scored]
+    return np.array(columns)
+
+
+def cross_validate(rows: list[Row], cols: list[int], short: bool = True) -> list[Scored]:
     """Each question ranked and given a confidence by fits that never saw it."""
     full = fit_ranking(rows, cols)
     scored = [
         score(r, cols, fit_ranking(rows[:i] + rows[i + 1 :], cols) if r.expected else full)
         for i, r in enumerate(rows)
     ]
-    x = np.array([[s.ranking] for s in scored])
+    x = confidence_inputs(scored, short)
     y = np.array([s.right for s in scored], dtype=float)
     for i, s in enumerate(scored):
         keep = np.arange(len(scored)) != i
-        a, b = fit_logistic(x[keep], y[keep])
-        s.confidence = float(1 / (1 + np.exp(-(a + b * s.ranking))))
+        w = fit_logistic(x[keep], y[keep])
+        s.confidence = float(1 / (1 + np.exp(-(w[0] + x[i] @ w[1:]))))
     return scored
 
 
@@ -153,12 +165,15 @@ def main() -> None:
     parser.add_argument("--asked-as", type=Path, help="JSON {card id: [questions]} to index")
     parser.add_argument("--compare", action="store_true", help="every option, cross-validated")
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--no-short", action="store_true", help="leave out the short questions")
     parser.add_argument("--gap", type=float, default=None, help="default: the shipped one")
     args = parser.parse_args()
 
     cards = load_cards()
     encoder = load_sentence_encoder("sentence-transformers/all-MiniLM-L6-v2")
     questions = read_questions(SETS["tuning"]) + read_questions(OFF_TOPIC_TUNING)
+    if not args.no_short:
+        questions += read_questions(SHORT_TUNING)
     gap = args.gap if args.gap is not None else ALTERNATIVE_GAP
 
     def index_with(tokenizer: str, asked_as: Path | None) -> ix.HybridIndex:
@@ -182,8 +197,10 @@ def main() -> None:
             for name, cols in (("dense+bm25", [0, 1]), ("dense+bm25+asked", [0, 1, 2])):
                 if name.endswith("asked") and not asked:
                     continue
-                scored = cross_validate(rows, cols)
-                print(f"{label:32} learned {name:16} {summary(scored, args.threshold, gap)}")
+                for short in (False, True):
+                    scored = cross_validate(rows, cols, short)
+                    how = f"{name}, confidence from score{' + 1/terms' if short else ''}"
+                    print(f"{label:32} learned {how:48} {summary(scored, args.threshold, gap)}")
         ix.BM25_TOKENIZER = "code"
         return
 
@@ -191,23 +208,20 @@ def main() -> None:
     cols = [0, 1, 2] if args.asked_as else [0, 1]
     scored = cross_validate(rows, cols)
     print("cross-validated (leave one question out), tuning data only:")
-    for threshold in (0.3, 0.4, 0.5, 0.6):
+    for threshold in (0.4, 0.5, 0.55, 0.6):
         for g in (0.0, 0.5, gap, 1.0):
             print(f"  threshold {threshold:.2f} gap {g:.2f}: {summary(scored, threshold, g)}")
     w = fit_ranking(rows, cols)
     everything = [score(r, cols, w) for r in rows]
-    a, b = fit_logistic(
-        np.array([[s.ranking] for s in everything]),
+    a, b, c = fit_logistic(
+        confidence_inputs(everything, True),
         np.array([s.right for s in everything], dtype=float),
     )
     names = [ix.FEATURES[c] for c in cols]
+    weights = ", ".join(f'"{n}": {v:.2f}' for n, v in zip(names, w, strict=True))
     print("\nfitted on all the tuning data (commit these in knowledge/index.py):")
-    print(
-        "  RANKING_WEIGHTS = {"
-        + ", ".join(f'"{n}": {v:.2f}' for n, v in zip(names, w, strict=True))
-        + "}"
-    )
-    print(f'  CONFIDENCE = {{"intercept": {a:.2f}, "slope": {b:.2f}}}')
+    print(f"  RANKING_WEIGHTS = {{{weights}}}")
+    print(f'  CONFIDENCE = {{"intercept": {a:.2f}, "slope": {b:.2f}, "short": {c:.2f}}}')
 
 
 if __name__ == "__main__":

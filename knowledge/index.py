@@ -55,10 +55,13 @@ FEATURES = ("dense", "bm25", "asked")
 # set, bench/ask_questions.tsv, by bench/fit_fusion.py; the held-out sets were never used.
 # "asked" is 0: passages that are questions made ranking worse (bench/fit_fusion.py --compare);
 # they only count as near-duplicates (EXAMPLE_MATCH).
-RANKING_WEIGHTS = {"dense": 8.79, "bm25": 11.70, "asked": 0.0}
-# Confidence: P(the top source answers the question) = sigmoid(a + b x ranking score), a
-# logistic regression on the same tuning questions plus bench/ask_offtopic_tuning.tsv.
-CONFIDENCE = {"intercept": -9.93, "slope": 1.36}
+RANKING_WEIGHTS = {"dense": 9.50, "bm25": 11.29, "asked": 0.0}
+# Confidence: P(the top source answers the question) =
+#   sigmoid(intercept + slope x ranking score + short / the question's distinct terms),
+# a logistic regression on the same tuning questions, bench/ask_offtopic_tuning.tsv and
+# bench/ask_questions_short.tsv: a short question that matches well is as sure as a long one
+# that matches better.
+CONFIDENCE = {"intercept": -10.01, "slope": 1.29, "short": 2.91}
 FUSION = "learned"  # or "fixed" (the formula before the fit, kept for bench comparisons):
 DENSE_WEIGHT = 0.5  # "fixed": DENSE_WEIGHT x cosine + (1 - DENSE_WEIGHT) x bm25 / (bm25 + 5)
 STALE_STAGING_SECONDS = 600  # a staging folder older than this was left by a crashed process
@@ -382,7 +385,7 @@ class HybridIndex:
         elif method == "bm25":
             score = ranking = f[:, 1]
         else:
-            ranking, score = fuse(f)
+            ranking, score = fuse(f, len(set(bm25_tokens([query])[0])))
         resolved = np.where(f[:, 2] >= EXAMPLE_MATCH, f[:, 2], 0.0)  # first, when there are any
         order = np.lexsort((-ranking, -score, -resolved))[:k]
         hits = []
@@ -404,8 +407,11 @@ class HybridIndex:
         return hits
 
 
-def fuse(features: np.ndarray, fusion: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Each source's ranking score and its confidence in [0, 1].
+def fuse(
+    features: np.ndarray, terms: int = 1, fusion: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each source's ranking score and its confidence in [0, 1], for a question of `terms`
+    distinct BM25 terms.
 
     "learned": RANKING_WEIGHTS and CONFIDENCE, fitted on the tuning set; a source one of
     whose question passages is a near-duplicate of the query (EXAMPLE_MATCH) is as sure as
@@ -415,7 +421,12 @@ def fuse(features: np.ndarray, fusion: str | None = None) -> tuple[np.ndarray, n
         return fixed, fixed
     weights = np.array([RANKING_WEIGHTS[name] for name in FEATURES], dtype=np.float32)
     ranking = features @ weights
-    confidence = 1 / (1 + np.exp(-(CONFIDENCE["intercept"] + CONFIDENCE["slope"] * ranking)))
+    logit = (
+        CONFIDENCE["intercept"]
+        + CONFIDENCE["slope"] * ranking
+        + CONFIDENCE["short"] / max(1, terms)
+    )
+    confidence = 1 / (1 + np.exp(-logit))
     asked = features[:, FEATURES.index("asked")]
     confidence = np.where(asked >= EXAMPLE_MATCH, np.maximum(confidence, asked), confidence)
     return ranking, confidence
