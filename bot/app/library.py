@@ -21,10 +21,12 @@ import numpy as np
 from bot.app.resources import Resources
 from bot.app.results import IngestReport, IngestStatus
 from bot.store import documents as document_rows
+from bot.store import instructor as instructor_rows
 from knowledge.answers import KnowledgeBase
 from knowledge.documents import DocumentError, load_document
 from knowledge.index import (
     HybridIndex,
+    Kind,
     Passage,
     card_passages,
     document_passages,
@@ -41,7 +43,7 @@ class Library:
         self.res = res
         self._lock = threading.RLock()
         self._knowledge: KnowledgeBase | None = None
-        self._version: int | None = None
+        self._versions: dict[str, int] | None = None
         # (document id, content hash) -> its source ids in the index; ids alone repeat
         self._documents: dict[tuple[int, str], list[str]] = {}
 
@@ -121,9 +123,21 @@ class Library:
         return passages, vectors, by_document
 
     def _sync(self) -> None:
-        version = self.res.store.run(document_rows.version)
-        if version == self._version or self._knowledge is None:
+        """Bring the live index up to date with what any process stored since (one read
+        when nothing changed)."""
+        versions = self.res.store.run(document_rows.versions)
+        if versions == self._versions or self._knowledge is None:
             return
+        old = self._versions or {}
+        if versions.get("documents") != old.get("documents"):
+            self._sync_documents()
+        if versions.get(instructor_rows.KIND) != old.get(instructor_rows.KIND):
+            notes, vectors = self._instructor_sources()
+            self._knowledge.index.change(drop=_is_instructors, add=notes, vectors=vectors)
+        self._versions = versions
+
+    def _sync_documents(self) -> None:
+        assert self._knowledge is not None
         stored = set(self.res.store.run(document_rows.fingerprints).items())
         gone = [d for d in self._documents if d not in stored]
         new = sorted(stored - set(self._documents))
@@ -135,8 +149,35 @@ class Library:
         for d in gone:
             del self._documents[d]
         self._documents.update(by_document)
-        self._version = version
         log.info("documents changed: %d added, %d removed", len(new), len(gone))
+
+    def _instructor_sources(self) -> tuple[list[Passage], np.ndarray | None]:
+        """The instructor's resolutions as passages: the questions they resolved become
+        examples of their card (or of their written answer, a source of its own)."""
+        passages: list[Passage] = []
+        vectors: list[bytes | None] = []
+        for row in self.res.store.run(instructor_rows.all_answers):
+            kind: Kind
+            if row["card"]:
+                if row["card"] not in self.res.titles:
+                    continue  # a card that was removed since
+                source, kind, title = row["card"], "card", ""
+            else:
+                source, kind = f"note:{row['id']}", "note"
+                title = f"the instructor's answer ({row['created_at'][:10]})"
+                passages.append(Passage(source, kind, row["answer"], "note", title))
+                vectors.append(row["vector"] if row["model"] == self.model else None)
+            for question, vector in row["examples"]:
+                passages.append(Passage(source, kind, question, "example", title))
+                vectors.append(vector if row["model"] == self.model else None)
+        if not passages:
+            return [], None
+        stale = [i for i, v in enumerate(vectors) if v is None]  # made with another model
+        if stale:
+            fresh = encode(self.res.encoder, [passages[i].text for i in stale])
+            for j, i in enumerate(stale):
+                vectors[i] = fresh[j].tobytes()
+        return passages, np.stack([np.frombuffer(v or b"", dtype=np.float32) for v in vectors])
 
     # --- ingest ----------------------------------------------------------------------------
 
@@ -176,5 +217,9 @@ class Library:
         return IngestReport(str(path), status, chunks)
 
 
-def _stack(cards: np.ndarray, documents: np.ndarray | None) -> np.ndarray:
-    return cards if documents is None else np.vstack([cards, documents])
+def _stack(*parts: np.ndarray | None) -> np.ndarray:
+    return np.vstack([p for p in parts if p is not None and len(p)])
+
+
+def _is_instructors(passage: Passage) -> bool:
+    return passage.kind == "note" or passage.section == "example"

@@ -98,6 +98,11 @@ def version(db: Database, kind: str = "documents") -> int:
     return int(row[0]) if row else 0
 
 
+def versions(db: Database) -> dict[str, int]:
+    """Every kind of course content's version, in one read (checked before each answer)."""
+    return {r[0]: int(r[1]) for r in db.execute("SELECT kind, version FROM content_versions")}
+
+
 def fingerprints(db: Database) -> dict[int, str]:
     """Each stored document's id and content hash (ids repeat after a delete; hashes tell)."""
     return {r["id"]: r["sha256"] for r in db.query("SELECT id, sha256 FROM documents")}

@@ -263,3 +263,36 @@ def m010_document_vectors(db: Database) -> None:
     # A counter per kind of course content, bumped in every transaction that changes it: a
     # running process compares it before answering (row ids alone repeat after a delete).
     db.table("content_versions").create({"kind": str, "version": int}, pk="kind")
+
+
+@migrations()
+def m011_instructor_loop(db: Database) -> None:
+    """The instructor's queue: a student can flag an answer as not what they asked; the
+    instructor resolves queued questions by pointing them at a card or writing an answer.
+    Resolutions are course content (global): each stores its questions, with their vectors,
+    as retrieval examples, and a written answer with its vector."""
+    questions = db.table("questions")
+    questions.add_column("flagged_at", str)  # "not what I asked", when
+    questions.add_column("resolved_at", str)
+    questions.add_column("resolution", int)  # instructor_answers.id
+    questions.create_index(["server", "resolved_at", "answered"])
+    db.table("instructor_answers").create(
+        {
+            "id": int,
+            "card": str,  # a card id, or null for a written answer
+            "answer": str,  # the instructor's text, or null when pointing at a card
+            "vector": bytes,  # the answer's vector (written answers)
+            "model": str,
+            "author": str,  # a person id
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"model", "author", "created_at"},
+    )
+    db.table("instructor_examples").create(
+        {"id": int, "answer_id": int, "question": str, "vector": bytes},
+        pk="id",
+        foreign_keys=[("answer_id", "instructor_answers", "id")],
+        not_null={"answer_id", "question", "vector"},
+    )
+    db.table("instructor_examples").create_index(["answer_id"])

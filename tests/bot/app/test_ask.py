@@ -18,9 +18,9 @@ def test_ask_answers_and_records(tutor):
 def test_unsure_questions_are_kept_for_the_instructor(tutor):
     reply = tutor.ask.ask(who("bo", "general"), "what's the best pizza near campus?")
     assert not reply.answer.answered
-    (row,) = tutor.ask.unanswered("console")
-    assert row.question == "what's the best pizza near campus?"
-    assert row.asker == "bo"
+    (group,) = tutor.ask.unanswered("console")
+    assert group.question == "what's the best pizza near campus?"
+    assert group.askers == ["bo"] and group.count == 1
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\u200b\u200b", "\n\t"])
