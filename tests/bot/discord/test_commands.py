@@ -28,6 +28,7 @@ EXPECTED = {  # also read by tests/bot/test_main.py
     "jigsaw taught",
     "admin team-channel",
     "admin unanswered",
+    "admin resolve",
     "admin ingest",
     "finetune start",
     "finetune jobs",
