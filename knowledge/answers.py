@@ -1,26 +1,52 @@
 """Answers composed from the knowledge base: the best card, its sources, related concepts.
 
-No text is generated: an answer is the best card's explanation and key points (or the best
-ingested passage), with the sources it came from. Below the confidence threshold the answer
-says so and offers the closest concepts instead.
+No text is generated. An answer is the best card, with the part of it that matches the
+question first (its analogy, a common mistake, the key point with the number asked for), then
+its explanation and key points; or the best ingested passage, cleaned of Markdown and LaTeX and
+cited by file and lines; or the instructor's own answer to a question they resolved. When the
+second concept is nearly as likely, the answer says so and offers it. Below the confidence
+threshold the answer says it is not sure and offers the closest concepts instead.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from knowledge.cards import Card
-from knowledge.index import HybridIndex, Method, SourceHit
+from knowledge.index import EXAMPLE_MATCH, HybridIndex, Method, SourceHit, bm25_tokens
+from skills.text import readable
 
 SEARCH_DEPTH = 5
+# When the second concept's ranking score is within this of the first's, the answer says so and
+# offers it ("if you meant ..."); chosen on the tuning set (bench/fit_fusion.py).
+ALTERNATIVE_GAP = 0.8
+# Below the threshold but above this, a declined answer still names the likeliest concept and
+# its first sentence ("it may be about ..."): short questions ("lora?") often land here.
+HINT_FLOOR = 0.25
+
+# What a question asks for, when it says so.
+_ASKS_ANALOGY = re.compile(
+    r"\b(analog(y|ies)|metaphors?|intuitions?|intuitive(ly)?|eli5|like i'?m (five|5)|"
+    r"in simple (terms|words)|in plain (english|words)|simply put|everyday example)\b"
+)
+_ASKS_MISTAKES = re.compile(
+    r"\b(mistakes?|pitfalls?|misconceptions?|gotchas?|confus(e|ed|ing|ion)|mix(ed)? up|"
+    r"go(es)? wrong|avoid|errors? people|wrong with)\b"
+)
+_ASKS_NUMBER = re.compile(
+    r"\bhow (many|much|big|large|long|fast|small|expensive)\b|"
+    r"\bwhat (percent(age)?|size|number|fraction|share)\b|\d"
+)
 
 
 @dataclass(frozen=True)
 class Source:
     id: str
-    kind: str  # "card" or "document"
+    kind: str  # "card", "document" or "note" (an instructor's answer)
     score: float
-    title: str  # card title, or "file, chunk N"
+    title: str  # card title, "file, part N (lines a-b)", or "the instructor's answer"
 
 
 @dataclass(frozen=True)
@@ -32,9 +58,12 @@ class Answer:
     confidence: float
     sources: list[Source]
     related: list[tuple[str, str]] = field(default_factory=list)  # (id, title)
+    alternative: tuple[str, str] | None = None  # a close second concept: (id, title)
+    lead: str | None = None  # the part of the card that came first: analogy, mistake, point
+    instructor: bool = False  # the instructor resolved this question (a note or a card)
 
-    def to_json(self) -> dict:
-        return {
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "answered": self.answered,
             "concept": self.concept,
             "title": self.title,
@@ -45,18 +74,85 @@ class Answer:
             ],
             "related": [{"id": i, "title": t} for i, t in self.related],
         }
+        if self.alternative:
+            data["alternative"] = {"id": self.alternative[0], "title": self.alternative[1]}
+        if self.lead:
+            data["lead"] = self.lead
+        if self.instructor:
+            data["instructor"] = True
+        return data
 
 
 def confidence_of(hit: SourceHit) -> float:
-    """How sure we are that `hit` answers the question: its fused hybrid score in [0, 1].
-
-    bench/ask_quality.py prints the confidence of right, wrong and off-topic answers."""
+    """How sure we are that `hit` answers the question: the estimated probability that it is
+    the right source (bench/ask_quality.py prints it for right, wrong and off-topic answers)."""
     return max(0.0, min(1.0, hit.score))
 
 
-def card_answer_text(card: Card) -> str:
-    points = "\n".join(f"- {p}" for p in card.key_points)
-    return f"{card.explanation}\n\nKey points:\n{points}"
+# Words that say how something is asked, not what about (BM25's own stop list is tiny).
+_QUESTION_WORDS = frozenset(
+    bm25_tokens(
+        [
+            "how many much what which why when where who does do did is are was were can could "
+            "should would will i my me we our you your the a an of for to in on with have has "
+            "there this that it its mean means explain tell about"
+        ]
+    )[0]
+)
+
+
+def _words(text: str) -> set[str]:
+    return set(bm25_tokens([text])[0]) - _QUESTION_WORDS
+
+
+def _overlap(question: set[str], text: str) -> int:
+    return len(question & _words(text))
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.replace("\n", " ") for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+
+
+def lead_of(card: Card, question: str, section: str = "") -> tuple[str, str] | None:
+    """The part of `card` that answers what `question` asks for, as (kind, text): its analogy,
+    its common mistakes, or one key point; None when the explanation itself should lead.
+
+    Cues in the question decide first ("analogy", "mistake", "how many"); otherwise the section
+    whose passage matched the question best (`section`, from retrieval)."""
+    text = question.lower()
+    words = _words(question)
+    if _ASKS_ANALOGY.search(text) and card.analogy:
+        return "analogy", f"Analogy: {card.analogy}"
+    if _ASKS_MISTAKES.search(text) or section == "common mistakes":
+        ranked = sorted(card.common_mistakes, key=lambda m: -_overlap(words, m))
+        if len(ranked) == 1:
+            return "common mistake", f"Common mistake: {ranked[0]}"
+        return "common mistakes", "Common mistakes:\n" + "\n".join(f"- {m}" for m in ranked)
+    if section == "analogy" and card.analogy:
+        return "analogy", f"Analogy: {card.analogy}"
+    wants_number = bool(_ASKS_NUMBER.search(text))
+    if wants_number or section == "key points":
+        # A number may sit in the explanation as well as in the key points.
+        units = list(card.key_points) + (_sentences(card.explanation) if wants_number else [])
+        scored = [
+            (_overlap(words, u) + 0.5 * (wants_number and bool(re.search(r"\d", u))), u)
+            for u in units
+        ]
+        best, unit = max(scored, key=lambda s: s[0])
+        if best >= 2:
+            return "key point", unit
+    return None
+
+
+def card_answer_text(card: Card, lead: tuple[str, str] | None = None) -> str:
+    points = [p for p in card.key_points if not lead or lead[1] != p]
+    body = f"{card.explanation}\n\nKey points:\n" + "\n".join(f"- {p}" for p in points)
+    return f"{lead[1]}\n\n{body}" if lead else body
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", text, re.DOTALL)
+    return (match.group(1) if match else text).replace("\n", " ")
 
 
 class KnowledgeBase:
@@ -69,8 +165,7 @@ class KnowledgeBase:
         if hit.kind == "card":
             title = self.cards[hit.source_id].title
         else:
-            name, _, position = hit.source_id.rpartition("#")
-            title = f"{name}, part {position}"
+            title = hit.title or hit.source_id
         return Source(hit.source_id, hit.kind, hit.score, title)
 
     def _related(self, card: Card) -> list[tuple[str, str]]:
@@ -84,13 +179,18 @@ class KnowledgeBase:
         sources = [self._source(h) for h in hits[:3]]
         if confidence < self.threshold:
             return self._not_sure(hits, confidence)
+        top = hits[0]
+        resolved = top.asked >= EXAMPLE_MATCH  # a question the instructor resolved, again
+        if top.kind == "note":
+            text = f"The instructor answered this question:\n{readable(top.passage)}"
+            return Answer(True, None, "The instructor's answer", text, confidence, sources, [],
+                          instructor=True)  # fmt: skip
         best_card = next((h for h in hits if h.kind == "card"), None)
         card = self.cards[best_card.source_id] if best_card else None
-        if hits[0].kind == "document":
+        if top.kind == "document":
             # An instructor's document matched best: quote it, and add the best card if it
             # also clears the bar.
-            doc = hits[0]
-            text = f"From {self._source(doc).title}:\n{doc.passage}"
+            text = f"From {self._source(top).title}:\n{readable(top.passage)}"
             if card and best_card and confidence_of(best_card) >= self.threshold:
                 text += f"\n\n{card.title}: {card.explanation}"
             else:
@@ -98,21 +198,42 @@ class KnowledgeBase:
             return Answer(
                 True,
                 card.id if card else None,
-                card.title if card else self._source(doc).title,  # titled by what it quotes
+                card.title if card else self._source(top).title,  # titled by what it quotes
                 text,
                 confidence,
                 sources,
                 self._related(card) if card else [],
             )
         assert card is not None
+        lead = None if resolved else lead_of(card, question, top.section)
+        text = card_answer_text(card, lead)
+        alternative = None
+        second = hits[1] if len(hits) > 1 else None
+        if (
+            not resolved
+            and second
+            and second.kind == "card"
+            and top.ranking - second.ranking < ALTERNATIVE_GAP
+        ):
+            other = self.cards[second.source_id]
+            alternative = (other.id, other.title)
+            text = (
+                f"This is about {card.title}. If you meant {other.title}: "
+                f"{_first_sentence(other.explanation)}\n\n{text}"
+            )
+        if resolved:
+            text += "\n\n(The instructor linked this question to this card.)"
         return Answer(
             True,
             card.id,
             card.title,
-            card_answer_text(card),
+            text,
             confidence,
             sources,
             self._related(card),
+            alternative=alternative,
+            lead=lead[0] if lead else None,
+            instructor=resolved,
         )
 
     def _not_sure(self, hits: list[SourceHit], confidence: float) -> Answer:
@@ -120,7 +241,12 @@ class KnowledgeBase:
             :3
         ]
         text = "I'm not sure I can answer that from the course material."
-        if closest:
+        if closest and hits[0].kind == "card" and confidence >= HINT_FLOOR:
+            card = self.cards[closest[0][0]]
+            text += f" It may be about {card.title}: {_first_sentence(card.explanation)}"
+            if len(closest) > 1:
+                text += " Other close concepts: " + ", ".join(t for _, t in closest[1:]) + "."
+        elif closest:
             text += " The closest concepts I know are: " + ", ".join(t for _, t in closest) + "."
         text += " I've kept your question for the instructor."
         return Answer(

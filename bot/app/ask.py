@@ -1,46 +1,57 @@
-"""Ask: answers from the knowledge base, the queue of questions it could not answer, and the
-documents instructors ingest."""
+"""Ask: answers from the knowledge base, the instructor's queue (questions it could not answer
+and answers students flagged as not what they asked), the instructor's resolutions, and the
+documents instructors ingest.
+
+Small talk ("thanks!", "hi") gets a friendly reply and is neither recorded nor queued. The
+queue groups near-duplicate questions (skills.grouping). Resolving a queued question points
+it, and its near-duplicates, at a card or at the instructor's written answer; the questions
+become retrieval examples, so the next student who asks the same thing gets that answer.
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
+import numpy as np
+
 from bot.app.context import Actor
+from bot.app.library import Library
 from bot.app.resources import Resources
-from bot.app.results import AskReply, IngestReport, IngestStatus, UnansweredQuestion
-from bot.errors import TutorError
-from bot.store import documents as document_rows
+from bot.app.results import (
+    AskReply,
+    Flagged,
+    IngestReport,
+    Resolution,
+    UnansweredGroup,
+    UnansweredQuestion,
+)
+from bot.errors import NotAllowed, TutorError, UsageError
+from bot.store import instructor as instructor_rows
 from bot.store import questions as question_rows
-from knowledge.answers import KnowledgeBase
-from knowledge.documents import DocumentError, load_document
-from knowledge.index import HybridIndex, card_passages, document_passages
+from knowledge.answers import Answer, KnowledgeBase
+from knowledge.index import encode
+from skills.grouping import group_by_meaning
+from skills.smalltalk import small_talk_reply
 from skills.text import clean_user_text
 
 log = logging.getLogger(__name__)
+MAX_ANSWER_CHARS = 2000  # an instructor's written answer
+QUEUE_SCAN = 200  # how many queued questions are grouped to find a question's near-duplicates
+
+
+def _ids(group: UnansweredGroup) -> list[int]:
+    return [q.id for q in group.questions]
 
 
 class AskService:
     def __init__(self, res: Resources) -> None:
         self.res = res
-        self._knowledge: KnowledgeBase | None = None
-        self._lock = threading.Lock()
+        self.library = Library(res)
 
     def knowledge(self) -> KnowledgeBase:
-        """The knowledge base, loading (or, if cards/documents changed, rebuilding) its index."""
-        with self._lock:
-            if self._knowledge is None:
-                settings = self.res.settings
-                chunks = self.res.store.run(document_rows.all_chunks)
-                passages = card_passages(self.res.cards) + document_passages(chunks)
-                index, rebuilt = HybridIndex.load_or_build(
-                    settings.index_path, passages, self.res.encoder, settings.embedding_model
-                )
-                if rebuilt:
-                    log.info("retrieval index rebuilt: %d passages", len(passages))
-                self._knowledge = KnowledgeBase(self.res.cards, index, settings.answer_threshold)
-            return self._knowledge
+        """The knowledge base, current with every document any process ingested."""
+        return self.library.knowledge()
 
     def warm_up(self) -> None:
         """Load models and the index now, so the first question is answered at full speed."""
@@ -51,9 +62,12 @@ class AskService:
         cleaned = clean_user_text(question, limit)
         if cleaned.empty:
             raise TutorError("Please type a question, e.g. “what is an attention mask?”")
+        chat = small_talk_reply(cleaned.text)
+        if chat:
+            return AskReply(cleaned.text, Answer(True, None, None, chat, 1.0, []), small_talk=True)
         answer = self.knowledge().answer(cleaned.text)
         self.res.remember(actor)
-        self.res.store.write(
+        question_id = self.res.store.write(
             lambda db: question_rows.record_question(
                 db,
                 server=actor.server,
@@ -65,39 +79,97 @@ class AskService:
                 confidence=answer.confidence,
             )
         )
-        return AskReply(cleaned.text, answer, cleaned.note(limit))
+        return AskReply(cleaned.text, answer, cleaned.note(limit), question_id)
 
-    def unanswered(self, server: str, limit: int = 100) -> list[UnansweredQuestion]:
-        rows = self.res.store.run(question_rows.unanswered, server, limit)
-        return [UnansweredQuestion(**row) for row in rows]
+    # --- the instructor's queue ----------------------------------------------------------------
 
-    def ingest(self, paths: list[Path]) -> list[IngestReport]:
-        reports = [self._ingest_one(Path(p)) for p in paths]
-        if any(r.status in (IngestStatus.ADDED, IngestStatus.REPLACED) for r in reports):
-            with self._lock:
-                self._knowledge = None  # rebuilt with the new passages on next use
-        return reports
-
-    def _ingest_one(self, path: Path) -> IngestReport:
-        try:
-            document = load_document(path)
-        except DocumentError as exc:
-            return IngestReport(str(path), IngestStatus.ERROR, message=str(exc))
-        if self.res.store.run(document_rows.by_hash, document.sha256):
-            return IngestReport(
-                str(path),
-                IngestStatus.UNCHANGED,
-                len(document.chunks),
-                "already ingested; nothing to do",
+    def _queued(self, server: str, limit: int) -> list[UnansweredQuestion]:
+        titles = self.res.titles
+        return [
+            UnansweredQuestion(
+                id=row["id"],
+                asked_at=row["asked_at"],
+                channel=row["channel"],
+                asker=row["asker"],
+                question=row["question"],
+                flagged=bool(row["flagged_at"]),
+                answered_with=titles.get(row["concept"] or "") if row["answered"] else None,
             )
-        replaced = self.res.store.write(
-            lambda db: document_rows.replace(
+            for row in self.res.store.run(question_rows.unanswered, server, limit)
+        ]
+
+    def _groups(self, queued: list[UnansweredQuestion]) -> list[UnansweredGroup]:
+        def embed(texts: list[str]) -> np.ndarray:
+            return encode(self.res.encoder, texts)
+
+        groups = group_by_meaning([q.question for q in queued], embed)
+        return [UnansweredGroup([queued[i] for i in g.members]) for g in groups]
+
+    def unanswered(self, server: str, limit: int = 100) -> list[UnansweredGroup]:
+        """The queue of the `limit` newest queued questions, near-duplicates grouped with a
+        count, the largest groups first."""
+        return self._groups(self._queued(server, limit))
+
+    def resolve(
+        self, actor: Actor, question_id: int, *, card: str | None = None, answer: str | None = None
+    ) -> Resolution:
+        """Resolve a queued question and its near-duplicates: point them at `card`, or answer
+        them with `answer`. From then on the same question answers that way for everyone."""
+        if not actor.instructor:
+            raise NotAllowed("Only the instructor can resolve questions.")
+        if (card is None) == (answer is None):
+            raise UsageError("Give either a card (--card ID) or an answer (--answer TEXT).")
+        text = None
+        if answer is not None:
+            text = clean_user_text(answer, MAX_ANSWER_CHARS).text
+            if not text:
+                raise UsageError("The answer is empty: write what the students should read.")
+        if card is not None and card not in self.res.titles:
+            raise UsageError(f"No card {card!r}. Cards: {', '.join(sorted(self.res.titles))}.")
+        row = self.res.store.run(question_rows.get, question_id)
+        if row is None or row["server"] != actor.server:
+            raise UsageError(f"No question #{question_id} in this class's queue.")
+        queued = self._queued(actor.server, QUEUE_SCAN)
+        group = next((g for g in self._groups(queued) if question_id in _ids(g)), None)
+        ids = _ids(group) if group else [question_id]
+        texts = list(dict.fromkeys(q.question for q in group.questions)) if group else []
+        texts = texts or [row["question"]]
+        vectors = encode(self.res.encoder, texts + ([text] if text else []))
+        model = self.res.settings.embedding_model
+        self.res.remember(actor)
+        self.res.store.write(
+            lambda db: instructor_rows.add(
                 db,
-                path=str(path.resolve()),
-                name=document.name,
-                sha256=document.sha256,
-                chunks=list(document.chunks),
+                author=actor.user,
+                model=model,
+                card=card,
+                answer=text,
+                answer_vector=vectors[-1] if text else None,
+                examples=list(zip(texts, vectors, strict=False)),
+                resolves=ids,
             )
         )
-        status = IngestStatus.REPLACED if replaced else IngestStatus.ADDED
-        return IngestReport(str(path), status, len(document.chunks))
+        self.knowledge()  # picks the resolution up now (its version changed)
+        return Resolution(ids, texts, card, self.res.titles.get(card or ""), text)
+
+    def flag(self, actor: Actor, question_id: int | None = None) -> Flagged:
+        """A student marks an answer as not what they asked (their last question, or one by
+        id): it goes to the instructor's queue."""
+        if question_id is None:
+            row = self.res.store.run(question_rows.latest, actor.server, actor.user)
+            if row is None:
+                raise UsageError("You have not asked anything here yet.")
+        else:
+            row = self.res.store.run(question_rows.get, question_id)
+            if row is None or row["server"] != actor.server:
+                raise UsageError(f"No question #{question_id} here.")
+            if row["user"] != actor.user and not actor.instructor:
+                raise NotAllowed("You can only flag answers to your own questions.")
+        queued = not (row["answered"] == 0 or row["flagged_at"]) or bool(row["resolved_at"])
+        if queued:
+            self.res.store.write(question_rows.flag, row["id"])
+        return Flagged(row["id"], row["question"], queued)
+
+    def ingest(self, paths: list[Path], keys: list[str] | None = None) -> list[IngestReport]:
+        """Add or replace instructor documents; see `Library.ingest`."""
+        return self.library.ingest([Path(p) for p in paths], keys)

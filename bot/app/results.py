@@ -22,11 +22,17 @@ class AskReply:
     question: str  # the cleaned question that was answered
     answer: Answer
     note: str | None = None  # e.g. "your question was cut to 1,000 characters"
+    question_id: int | None = None  # the recorded question (to flag it); None for small talk
+    small_talk: bool = False  # "thanks!": a friendly reply, nothing recorded or queued
 
     def to_json(self) -> dict[str, Any]:
         data = self.answer.to_json()
         if self.note:
             data["note"] = self.note
+        if self.question_id is not None:
+            data["question_id"] = self.question_id
+        if self.small_talk:
+            data["small_talk"] = True
         return data
 
 
@@ -142,6 +148,76 @@ class UnansweredQuestion:
     channel: str
     asker: str  # display name
     question: str
+    flagged: bool = False  # answered, but the student said it was not what they asked
+    answered_with: str | None = None  # the concept's title it was answered with
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """Queued questions that say the same thing (skills.grouping), newest first."""
+
+    questions: list[UnansweredQuestion]
+
+    @property
+    def id(self) -> int:  # resolving this id resolves the whole group
+        return self.questions[0].id
+
+    @property
+    def question(self) -> str:
+        return self.questions[0].question
+
+    @property
+    def count(self) -> int:
+        return len(self.questions)
+
+    @property
+    def askers(self) -> list[str]:
+        return list(dict.fromkeys(q.asker for q in self.questions))
+
+    @property
+    def asked_at(self) -> str:
+        return self.questions[0].asked_at
+
+    @property
+    def flagged(self) -> list[UnansweredQuestion]:
+        return [q for q in self.questions if q.flagged]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "question": self.question,
+            "count": self.count,
+            "askers": self.askers,
+            "asked_at": self.asked_at,
+            "flagged": len(self.flagged),
+            "questions": [q.to_json() for q in self.questions],
+        }
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What `unanswered resolve` did: which queued questions it resolved, and how."""
+
+    question_ids: list[int]
+    questions: list[str]  # their distinct texts, now retrieval examples
+    card: str | None = None  # the card they now answer with
+    card_title: str | None = None
+    answer: str | None = None  # or the instructor's written answer
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A student's "not what I asked": the question, and whether it was newly queued."""
+
+    question_id: int
+    question: str
+    queued: bool  # False: it was already in the instructor's queue
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -174,6 +174,10 @@ def as_file(text: str, name: str = "output.txt") -> discord.File:
 
 def answer_embed(reply: AskReply) -> discord.Embed:
     a = reply.answer
+    if reply.small_talk:
+        return discord.Embed(
+            description=clip(a.answer, EMBED_DESCRIPTION_LIMIT), colour=COLOURS["ok"]
+        )
     colour = COLOURS["ok"] if a.answered else COLOURS["unsure"]
     title = a.title if a.answered and a.title else "Not sure"
     embed = discord.Embed(

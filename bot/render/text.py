@@ -20,14 +20,16 @@ from bot.app.results import (
     BatchReply,
     EmbedReply,
     FinetuneBoard,
+    Flagged,
     IngestReport,
     IngestStatus,
     JobView,
     Leaderboard,
     MaskReply,
+    Resolution,
     TokenizeReply,
     TryReply,
-    UnansweredQuestion,
+    UnansweredGroup,
 )
 from bot.app.reviews import Reminder, ReviewOutcome, ReviewQuestion, ReviewStatus
 from knowledge.cards import Card
@@ -40,8 +42,12 @@ from skills.tokenization import TokenizeResult
 BAR_WIDTH = 20
 
 
-def render_answer(reply: AskReply) -> str:
+def render_answer(reply: AskReply, flag: str | None = None) -> str:
+    """The answer, its sources and related concepts; with `flag` (the command, e.g. "/flag"),
+    a last line on how to say it was not what you asked."""
     answer = reply.answer
+    if reply.small_talk:
+        return answer.answer
     lines: list[str] = []
     if reply.note:
         lines.append(f"(note: {reply.note})")
@@ -54,6 +60,8 @@ def render_answer(reply: AskReply) -> str:
         lines += ["", f"Sources: {cited}"]
     if answer.answered and answer.related:
         lines.append("Related: " + ", ".join(title for _, title in answer.related))
+    if flag and reply.question_id is not None and answer.answered:
+        lines.append(f"Not what you asked? {flag} {reply.question_id} tells the instructor.")
     return "\n".join(lines)
 
 
@@ -68,10 +76,46 @@ def render_ingest(reports: list[IngestReport]) -> str:
     return "\n".join(lines) or "Nothing to ingest."
 
 
-def render_unanswered(rows: list[UnansweredQuestion]) -> str:
-    if not rows:
+def render_unanswered(groups: list[UnansweredGroup]) -> str:
+    """The queue, near-duplicates grouped: resolve a group by its #id."""
+    if not groups:
         return "No unanswered questions."
-    return "\n".join(f"{r.asked_at}  {r.asker}: {r.question}" for r in rows)
+    lines = []
+    for g in groups:
+        count = f"x{g.count}" if g.count > 1 else ""
+        askers = ", ".join(g.askers[:3]) + (f" +{len(g.askers) - 3}" if len(g.askers) > 3 else "")
+        lines.append(f"#{g.id:<5} {count:>4}  {g.question}   ({askers}; {g.asked_at})")
+        for q in g.flagged:
+            lines.append(f"{'':12}not what {q.asker} asked: answered with {q.answered_with}")
+        for q in g.questions[1:4]:
+            lines.append(f"{'':12}also: {q.question}")
+        if g.count > 4:
+            lines.append(f"{'':12}and {g.count - 4} more")
+    lines.append("Resolve one: unanswered resolve ID --card CARD_ID | --answer TEXT")
+    return "\n".join(lines)
+
+
+def render_resolution(r: Resolution) -> str:
+    how = (
+        f"now answer with the card {r.card_title} ({r.card})"
+        if r.card
+        else ("now answer with your answer")
+    )
+    asked = "; ".join(f"“{q}”" for q in r.questions[:3])
+    more = f" and {len(r.questions) - 3} more" if len(r.questions) > 3 else ""
+    return (
+        f"Resolved {len(r.question_ids)} queued question(s): {asked}{more} {how}, "
+        "for everyone who asks them again."
+    )
+
+
+def render_flagged(f: Flagged) -> str:
+    if not f.queued:
+        return f"“{f.question}” is already with the instructor."
+    return (
+        f"Thanks: “{f.question}” is with the instructor now, who will point it at the "
+        "right card or answer it."
+    )
 
 
 def bar(score: float, width: int = BAR_WIDTH) -> str:

@@ -33,12 +33,14 @@ def graded_answers(db: Database, server: str, since: float) -> list[dict[str, An
 
 
 def not_what_i_asked(db: Database, server: str, since: str) -> list[dict[str, Any]] | None:
-    """HOOK (issue 13): answers students marked "not what I asked", per concept.
-
-    No such table exists in this branch yet, so this returns None ("not recorded"). When the
-    feedback table lands, return rows {"concept", "question", "count"} here (no names); the
-    digest already shows them per concept and counts them towards what to revisit."""
-    return None
+    """Answers students marked "not what I asked", per concept (no names): the concept the
+    bot answered with, the question as asked, and how many times it was flagged."""
+    sql = (
+        "SELECT concept, question, count(*) AS count FROM questions "
+        "WHERE server = ? AND flagged_at IS NOT NULL AND flagged_at >= ? "
+        "GROUP BY concept, question ORDER BY count DESC, question"
+    )
+    return [dict(r) for r in db.query(sql, [server, since])]
 
 
 def own_answers(db: Database, server: str, user: str) -> list[dict[str, Any]]:

@@ -245,6 +245,60 @@ def m009_reviews(db: Database) -> None:
 
 
 @migrations()
+def m010_document_vectors(db: Database) -> None:
+    """Each chunk keeps its vector (float32 bytes) beside its text, written in the transaction
+    that stores the document, so the index is rebuilt from the database without embedding
+    again; card passages' vectors are kept the same way. Documents are identified by their
+    full path, not their file name: two notes.md in different folders are two documents."""
+    db.table("document_chunks").add_column("vector", bytes)
+    db.table("documents").add_column("model", str)  # the embedding model of its vectors
+    db.execute("DROP INDEX IF EXISTS idx_documents_sha256")
+    db.table("documents").create_index(["sha256"])
+    db.table("documents").create_index(["path"], unique=True)
+    db.table("passage_vectors").create(
+        {"model": str, "key": str, "vector": bytes},  # key: sha256 of the passage text
+        pk=("model", "key"),
+        not_null={"vector"},
+    )
+    # A counter per kind of course content, bumped in every transaction that changes it: a
+    # running process compares it before answering (row ids alone repeat after a delete).
+    db.table("content_versions").create({"kind": str, "version": int}, pk="kind")
+
+
+@migrations()
+def m011_instructor_loop(db: Database) -> None:
+    """The instructor's queue: a student can flag an answer as not what they asked; the
+    instructor resolves queued questions by pointing them at a card or writing an answer.
+    Resolutions are course content (global): each stores its questions, with their vectors,
+    as retrieval examples, and a written answer with its vector."""
+    questions = db.table("questions")
+    questions.add_column("flagged_at", str)  # "not what I asked", when
+    questions.add_column("resolved_at", str)
+    questions.add_column("resolution", int)  # instructor_answers.id
+    questions.create_index(["server", "resolved_at", "answered"])
+    db.table("instructor_answers").create(
+        {
+            "id": int,
+            "card": str,  # a card id, or null for a written answer
+            "answer": str,  # the instructor's text, or null when pointing at a card
+            "vector": bytes,  # the answer's vector (written answers)
+            "model": str,
+            "author": str,  # a person id
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"model", "author", "created_at"},
+    )
+    db.table("instructor_examples").create(
+        {"id": int, "answer_id": int, "question": str, "vector": bytes},
+        pk="id",
+        foreign_keys=[("answer_id", "instructor_answers", "id")],
+        not_null={"answer_id", "question", "vector"},
+    )
+    db.table("instructor_examples").create_index(["answer_id"])
+
+
+@migrations()
 def m012_job_provenance(db: Database) -> None:
     """Each fine-tune result records the code and packages that produced it."""
     db.table("finetune_jobs").add_column("git_revision", str)

@@ -37,6 +37,7 @@ PERSON_COLUMNS: dict[str, dict[str, Forget]] = {
     "quiz_sessions": {"started_by": Forget.CLEAR},
     "jigsaw_activities": {"started_by": Forget.CLEAR},
     "custom_questions": {"added_by": Forget.CLEAR},
+    "instructor_answers": {"author": Forget.CLEAR},
     "people": {"id": Forget.DELETE},
 }
 
@@ -54,9 +55,17 @@ CLASS_TABLES = (
     "finetune_jobs",
 )
 # Kept by term close: course content, the class's set-up, and the bookkeeping of processes.
-COURSE_TABLES = ("documents", "document_chunks", "custom_questions")
+# (instructor_examples hold resolved questions' wording, with no person: course content now.)
+COURSE_TABLES = (
+    "documents",
+    "document_chunks",
+    "custom_questions",
+    "instructor_answers",
+    "instructor_examples",
+    "passage_vectors",
+)
 SETUP_TABLES = ("team_channels",)  # which channel is team N's: the same channels next term
-SYSTEM_TABLES = ("people", "leases", "_sqlite_migrations")
+SYSTEM_TABLES = ("people", "leases", "content_versions", "_sqlite_migrations")
 
 
 def classified_tables() -> set[str]:

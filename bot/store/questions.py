@@ -36,10 +36,46 @@ def record_question(
 
 
 def unanswered(db: Database, server: str, limit: int) -> list[dict[str, Any]]:
-    """The newest questions the bot declined in this server, with the asker's display name."""
+    """The instructor's queue in this server, newest first: questions the bot declined and
+    answers a student flagged as not what they asked, not yet resolved; with the asker's
+    display name."""
     sql = (
-        "SELECT q.id, q.asked_at, q.channel, q.question, coalesce(p.name, 'someone') AS asker "
+        "SELECT q.id, q.asked_at, q.channel, q.question, q.user, q.concept, q.answered, "
+        "q.flagged_at, coalesce(p.name, 'someone') AS asker "
         "FROM questions q LEFT JOIN people p ON p.id = q.user "
-        "WHERE q.server = ? AND q.answered = 0 ORDER BY q.asked_at DESC, q.id DESC LIMIT ?"
+        "WHERE q.server = ? AND q.resolved_at IS NULL "
+        "AND (q.answered = 0 OR q.flagged_at IS NOT NULL) "
+        "ORDER BY q.asked_at DESC, q.id DESC LIMIT ?"
     )
     return [dict(r) for r in db.query(sql, [server, limit])]
+
+
+def get(db: Database, question_id: int) -> dict[str, Any] | None:
+    rows = list(db.table("questions").rows_where("id = ?", [question_id], limit=1))
+    return rows[0] if rows else None
+
+
+def latest(db: Database, server: str, user: str) -> dict[str, Any] | None:
+    """The person's most recent question in this server."""
+    rows = list(
+        db.table("questions").rows_where(
+            "server = ? AND user = ?", [server, user], order_by="id DESC", limit=1
+        )
+    )
+    return rows[0] if rows else None
+
+
+def flag(db: Database, question_id: int) -> None:
+    """A student says the answer was not what they asked: back in the queue."""
+    db.execute(
+        "UPDATE questions SET flagged_at = ?, resolved_at = NULL, resolution = NULL WHERE id = ?",
+        [utc_now(), question_id],
+    )
+
+
+def resolve(db: Database, question_ids: list[int], resolution: int) -> None:
+    now = utc_now()
+    db.conn.executemany(
+        "UPDATE questions SET resolved_at = ?, resolution = ? WHERE id = ?",
+        [(now, resolution, qid) for qid in question_ids],
+    )

@@ -109,7 +109,8 @@ def cmd_ask(s: Session, args: argparse.Namespace) -> Output:
     path = getattr(args, "file", None)
     if path is None:
         reply = s.tutor.ask.ask(s.actor, " ".join(args.question))
-        return Output(render.render_answer(reply), reply.to_json())
+        flag = "/flag" if s.surface == CONSOLE else "tutor flag"
+        return Output(render.render_answer(reply, flag), reply.to_json())
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
     texts, data, code = [], [], 0
@@ -137,12 +138,43 @@ def cmd_ingest(s: Session, args: argparse.Namespace) -> Output:
 
 
 def _unanswered_args(p: CommandParser, surface: str) -> None:
-    p.add_argument("--limit", type=_positive(int, 1, 1000), default=100, help="at most this many")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p.default_action = "list"
+    listing = actions.add_parser("list", help="the queue, near-duplicates grouped with a count")
+    listing.add_argument(
+        "--limit", type=_positive(int, 1, 1000), default=100, help="group the newest this many"
+    )
+    resolve = actions.add_parser(
+        "resolve",
+        help="point a queued question (and its near-duplicates) at a card, or answer it; "
+        "it then answers that way for everyone (instructor)",
+    )
+    resolve.add_argument("id", type=_positive(int, 1, 2**62), help="the #id from the list")
+    how = resolve.add_mutually_exclusive_group(required=True)
+    how.add_argument("--card", metavar="CARD_ID", help="the card that answers it")
+    how.add_argument("--answer", metavar="TEXT", help="your answer, cited as the instructor's")
 
 
 def cmd_unanswered(s: Session, args: argparse.Namespace) -> Output:
-    rows = s.tutor.ask.unanswered(s.actor.server, args.limit)
-    return Output(render.render_unanswered(rows), [r.to_json() for r in rows])
+    if args.action == "resolve":
+        done = s.tutor.ask.resolve(s.actor, args.id, card=args.card, answer=args.answer)
+        return Output(render.render_resolution(done), done.to_json())
+    groups = s.tutor.ask.unanswered(s.actor.server, args.limit)
+    return Output(render.render_unanswered(groups), [g.to_json() for g in groups])
+
+
+def _flag_args(p: CommandParser, surface: str) -> None:
+    p.add_argument(
+        "id",
+        nargs="?",
+        type=_positive(int, 1, 2**62),
+        help="the question's id (shown under each answer; default: your last question)",
+    )
+
+
+def cmd_flag(s: Session, args: argparse.Namespace) -> Output:
+    flagged = s.tutor.ask.flag(s.actor, args.id)
+    return Output(render.render_flagged(flagged), flagged.to_json())
 
 
 # --- demos -----------------------------------------------------------------------------------
@@ -863,6 +895,7 @@ def cmd_backup(s: Session, args: argparse.Namespace) -> Output:
 
 COMMANDS: list[Command] = [
     Command("ask", "answer a concept question from the knowledge base", cmd_ask, _ask_args, free_text=True),
+    Command("flag", "mark an answer as not what you asked: it goes to the instructor's queue", cmd_flag, _flag_args),
     Command("tokenize", "see how real tokenizers split text (several texts: a padded batch)", cmd_tokenize, _tokenize_args, free_text=True),
     Command("pad", "pad sentences (separated by ;) into one batch: [PAD] and the attention mask", cmd_pad, _pad_args, free_text=True),
     Command("mask", "fill the blank with a masked-LM: [MASK], <mask> or ___", cmd_mask, _mask_args, free_text=True),
@@ -879,7 +912,7 @@ COMMANDS: list[Command] = [
     Command("finetune", "run a short fine-tune (LoRA, full or freeze) and report dev accuracy", cmd_finetune, _finetune_args),
     Command("jobs", "fine-tune jobs: list, cancel ID, leaderboard", cmd_jobs, _jobs_args),
     Command("ingest", "add instructor documents (txt, md, pdf) to the knowledge base", cmd_ingest, _ingest_args),
-    Command("unanswered", "questions the bot could not answer, newest first", cmd_unanswered, _unanswered_args),
+    Command("unanswered", "the instructor's queue (grouped) and resolving it: list, resolve ID --card CARD | --answer TEXT", cmd_unanswered, _unanswered_args),
     Command("backup", "a consistent copy of the database, safe while the bot runs", cmd_backup, _backup_args, frozenset({CLI})),
     Command("digest", "what the class misunderstands, per concept, with no names (instructor)", cmd_digest, _digest_args),
     Command("progress", "your own mastery per concept (only you see it)", cmd_progress),

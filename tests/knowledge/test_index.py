@@ -1,3 +1,9 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
 from knowledge.cards import load_cards
 from knowledge.index import HybridIndex, Passage, card_passages, fingerprint
 
@@ -30,14 +36,86 @@ def test_index_is_rebuilt_when_content_or_model_changes(tmp_path, encoder):
     assert [p.name for p in tmp_path.iterdir()] == [fingerprint(changed, MODEL)]
 
 
-def test_damaged_index_is_rebuilt(tmp_path, encoder):
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "garbage vectors",
+        "truncated vectors",
+        "wrong shape",
+        "wrong count",
+        "foreign meta",
+        "missing meta",
+        "a file instead of a folder",
+    ],
+)
+def test_damaged_or_foreign_index_folder_is_rebuilt(tmp_path, encoder, damage):
     passages = card_passages(load_cards())[:10]
     HybridIndex.load_or_build(tmp_path, passages, encoder, MODEL)
     folder = tmp_path / fingerprint(passages, MODEL)
-    (folder / "dense.faiss").write_bytes(b"garbage")
+    vectors, meta = folder / "vectors.npy", folder / "meta.json"
+    if damage == "garbage vectors":
+        vectors.write_bytes(b"garbage")
+    elif damage == "truncated vectors":
+        vectors.write_bytes(vectors.read_bytes()[:200])
+    elif damage == "wrong shape":  # e.g. an index made with a 768-dimensional model
+        np.save(vectors, np.ones((10, 768), dtype=np.float32))
+    elif damage == "wrong count":
+        np.save(vectors, np.ones((3, 384), dtype=np.float32))
+    elif damage == "foreign meta":
+        meta.write_text(json.dumps({"something": "else"}))
+    elif damage == "missing meta":
+        meta.unlink()
+    else:
+        shutil.rmtree(folder)
+        folder.write_text("not an index")
     index, rebuilt = HybridIndex.load_or_build(tmp_path, passages, encoder, MODEL)
     assert rebuilt
     assert index.search("attention", k=1)
+    _, rebuilt = HybridIndex.load_or_build(tmp_path, passages, encoder, MODEL)
+    assert not rebuilt  # and the repaired folder is used from then on
+
+
+def test_an_index_dir_that_cannot_hold_folders_does_not_stop_start_up(tmp_path, encoder):
+    root = tmp_path / "index"
+    root.write_text("a file where the index folder should be")
+    passages = card_passages(load_cards())[:5]
+    index, rebuilt = HybridIndex.load_or_build(root, passages, encoder, MODEL)
+    assert rebuilt and index.search("attention", k=1)
+    assert root.read_text() == "a file where the index folder should be"
+
+
+def test_a_failed_save_leaves_no_staging_folder(tmp_path, encoder, monkeypatch):
+    passages = card_passages(load_cards())[:5]
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "save", disk_full)
+    index, rebuilt = HybridIndex.load_or_build(tmp_path, passages, encoder, MODEL)
+    assert rebuilt and index.search("attention", k=1)  # the index still works, in memory
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_other_folders_in_the_index_dir_are_left_alone(tmp_path, encoder):
+    mine = tmp_path / "my-notes"
+    mine.mkdir()
+    passages = card_passages(load_cards())[:5]
+    HybridIndex.load_or_build(tmp_path, passages, encoder, MODEL)
+    assert mine.is_dir()
+
+
+def test_sources_are_added_and_removed_without_embedding_the_rest(tmp_path, encoder):
+    index, _ = HybridIndex.load_or_build(tmp_path, card_passages(load_cards()), encoder, MODEL)
+    before = encoder.texts_encoded
+    note = Passage("notes.md#1", "document", "The class competition closes on Friday at noon.")
+    vectors = index.encode([note.text])
+    index.add([note], vectors)
+    assert encoder.texts_encoded == before + 1
+    hit = index.search("when does the class competition close?", k=1)[0]
+    assert hit.source_id == "notes.md#1"
+    index.remove(["notes.md#1"])
+    assert "notes.md#1" not in index.source_ids()
+    assert index.search("when does the class competition close?", k=1)[0].kind == "card"
 
 
 def test_methods_rank_sources_and_scores_are_bounded(tmp_path, encoder):

@@ -1,5 +1,5 @@
-"""/admin: instructor tools - team channels, unanswered questions, ingesting documents, the
-class digest."""
+"""/admin: instructor tools - team channels, the unanswered queue and resolving it, ingesting
+documents, the class digest."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.ask import MAX_ANSWER_CHARS
 from bot.app.insights import DEFAULT_SINCE
 from bot.discord import render
 from bot.discord.checks import actor_of, instructor_only
@@ -43,7 +44,8 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
         await respond(interaction, f"team{number} works in {channel.mention}.", ephemeral=True)
 
     @app_commands.command(
-        name="unanswered", description="Questions the bot was not sure about, newest first"
+        name="unanswered",
+        description="The queue: questions the bot was not sure about or answered wrongly, grouped",
     )
     @instructor_only()
     async def unanswered(
@@ -54,6 +56,41 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
         rows = await off_loop(self.tutor.ask.unanswered, server, limit)
         text = render.safe(render_text.render_unanswered(rows))
         await reply_text(interaction, text, ephemeral=True)
+
+    @app_commands.command(
+        name="resolve", description="Answer a queued question: point it at a card or write it"
+    )
+    @app_commands.describe(
+        question="The #id from /admin unanswered (its near-duplicates are resolved with it)",
+        card="The card that answers it",
+        answer="Or your own answer, cited as the instructor's",
+    )
+    @instructor_only()
+    async def resolve(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[int, 1],
+        card: str | None = None,
+        answer: app_commands.Range[str, 1, MAX_ANSWER_CHARS] | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        done = await off_loop(
+            self.tutor.ask.resolve, actor_of(interaction), question, card=card, answer=answer
+        )
+        await reply_text(
+            interaction, render.safe(render_text.render_resolution(done)), ephemeral=True
+        )
+
+    @resolve.autocomplete("card")
+    async def card_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.lower()
+        return [
+            app_commands.Choice(name=f"{title} ({card})"[:100], value=card)
+            for card, title in sorted(self.tutor.titles.items())
+            if typed in card or typed in title.lower()
+        ][:25]
 
     @app_commands.command(
         name="ingest", description="Add a document (txt, md, pdf) to the knowledge base"
@@ -69,7 +106,9 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
             await document.save(path)
-            reports = await off_loop(self.tutor.ask.ingest, [path])
+            # An upload's identity is its name (the temporary folder changes every time), so
+            # uploading a changed notes.md replaces the old one.
+            reports = await off_loop(self.tutor.ask.ingest, [path], [f"uploads/{name}"])
         # The report names the upload, never the server's temporary path.
         text = render_text.render_ingest(reports).replace(str(path), name)
         await reply_text(interaction, render.safe(text), ephemeral=True)

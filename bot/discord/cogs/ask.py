@@ -1,23 +1,67 @@
 """/ask, and the plain-chat routes: a mention or a DM asks; "tokenize this:" / "mask this:"
-run the demos. Plain chat and slash commands reach the same application calls."""
+run the demos. Plain chat and slash commands reach the same application calls.
+
+Every answer carries a "Not what I asked" button: it puts the question in the instructor's
+queue. The button's id names the question, so it works after a restart too (a dynamic item)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app.context import Actor
+from bot.app.results import AskReply
 from bot.app.triggers import parse_trigger
 from bot.discord import render
-from bot.discord.checks import actor_of, actor_of_message, model_cooldown
-from bot.discord.interact import fit, message_parts, off_loop, respond
+from bot.discord.checks import actor_of, actor_of_message, bot_of, model_cooldown
+from bot.discord.interact import fit, message_parts, off_loop, respond, send_ephemeral
 from bot.errors import TutorError, bug_message, report_bug
+from bot.render import text as render_text
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot
+
+
+class NotWhatIAsked(discord.ui.DynamicItem[discord.ui.Button], template=r"ask:flag:(?P<id>[0-9]+)"):
+    """The button under an answer: "not what I asked" queues the question for the instructor."""
+
+    def __init__(self, question_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Not what I asked",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"ask:flag:{question_id}",
+            )
+        )
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> NotWhatIAsked:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        tutor = bot_of(interaction).tutor
+        try:
+            flagged = await off_loop(tutor.ask.flag, actor_of(interaction), self.question_id)
+        except TutorError as exc:
+            await send_ephemeral(interaction, render.safe(str(exc)))
+            return
+        await send_ephemeral(interaction, render.safe(render_text.render_flagged(flagged)))
+
+
+def answer_view(reply: AskReply) -> discord.ui.View:
+    """The answer's button(s); none for small talk or a "not sure" (already queued)."""
+    view = discord.ui.View(timeout=None)
+    if reply.question_id is not None and reply.answer.answered:
+        view.add_item(NotWhatIAsked(reply.question_id))
+    return view
 
 
 class Ask(commands.Cog):
@@ -29,6 +73,9 @@ class Ask(commands.Cog):
             1, bot.settings.model_cooldown_seconds, commands.BucketType.user
         )
 
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(NotWhatIAsked)
+
     @app_commands.command(
         name="ask", description="Ask about a course concept (answers cite their sources)"
     )
@@ -39,7 +86,7 @@ class Ask(commands.Cog):
     ) -> None:
         await interaction.response.defer(thinking=True)
         reply = await off_loop(self.tutor.ask.ask, actor_of(interaction), question)
-        await respond(interaction, embed=render.answer_embed(reply))
+        await respond(interaction, embed=render.answer_embed(reply), view=answer_view(reply))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -61,9 +108,10 @@ class Ask(commands.Cog):
                     f"Slow down a little: try again in {retry:.0f} s.", mention_author=False
                 )
                 return
+        view = None
         async with message.channel.typing():
             try:
-                content, embed = await off_loop(
+                content, embed, view = await off_loop(
                     self._plain_reply, trigger, text, actor_of_message(message)
                 )
             except TutorError as exc:
@@ -71,18 +119,19 @@ class Ask(commands.Cog):
             except Exception as exc:  # a bug: logged, the user gets a reference
                 content, embed = bug_message(report_bug(exc, "plain chat")), None
         chunks, fitted, files = fit(content, embed, paths=self.bot.server_paths)
-        await message.reply(**message_parts(chunks, fitted, files), mention_author=False)
+        await message.reply(**message_parts(chunks, fitted, files, view), mention_author=False)
         for chunk in chunks[1:]:
             await message.reply(chunk, mention_author=False)
 
     def _plain_reply(
         self, trigger: tuple[str, str] | None, text: str, actor: Actor
-    ) -> tuple[str | None, discord.Embed | None]:
+    ) -> tuple[str | None, discord.Embed | None, discord.ui.View | None]:
         if trigger and trigger[0] == "tokenize":
-            return render.tokenize_text(self.tutor.demos.tokenize(trigger[1])), None
+            return render.tokenize_text(self.tutor.demos.tokenize(trigger[1])), None, None
         if trigger:
-            return render.mask_text(self.tutor.demos.mask(trigger[1])), None
-        return None, render.answer_embed(self.tutor.ask.ask(actor, text))
+            return render.mask_text(self.tutor.demos.mask(trigger[1])), None, None
+        reply = self.tutor.ask.ask(actor, text)
+        return None, render.answer_embed(reply), answer_view(reply)
 
 
 async def setup(bot: TutorBot) -> None:

@@ -18,9 +18,9 @@ def test_ask_answers_and_records(tutor):
 def test_unsure_questions_are_kept_for_the_instructor(tutor):
     reply = tutor.ask.ask(who("bo", "general"), "what's the best pizza near campus?")
     assert not reply.answer.answered
-    (row,) = tutor.ask.unanswered("console")
-    assert row.question == "what's the best pizza near campus?"
-    assert row.asker == "bo"
+    (group,) = tutor.ask.unanswered("console")
+    assert group.question == "what's the best pizza near campus?"
+    assert group.askers == ["bo"] and group.count == 1
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\u200b\u200b", "\n\t"])
@@ -63,7 +63,7 @@ def test_ingest_is_idempotent_and_answers_cite_documents(tutor, tmp_path):
     assert reply.answer.sources[0].kind == "document"
     assert reply.answer.sources[0].id == "week7-notes.md#1"
     assert "three LoRA runs" in reply.answer.answer
-    assert reply.answer.title == "week7-notes.md, part 1"  # titled by what it quotes
+    assert reply.answer.title.startswith("week7-notes.md, part 1")  # titled by what it quotes
 
     notes.write_text(notes.read_text().replace("three", "five"))
     (changed,) = tutor.ask.ingest([notes])

@@ -55,7 +55,7 @@ def test_digest_groups_wrong_answers_counts_them_and_names_nobody(seeded, clock)
     assert digest.revisit[0].concept == "attention-masks-and-padding"
     assert len(digest.revisit) == 3 and all(r.key_points for r in digest.revisit)
     assert "20% over 5 answers" in digest.revisit[0].reason
-    assert not digest.feedback_recorded  # hook: "not what I asked" is not stored yet
+    assert digest.feedback_recorded  # "not what I asked" flags are stored (issue 13)
     # No names and no ids, in the data, the text or the chart's alt text.
     everything = json.dumps(digest.to_json()) + render_digest(digest) + digest.alt_text
     for person, name in SEED_PEOPLE.items():

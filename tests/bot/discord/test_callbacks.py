@@ -2,6 +2,8 @@
 how, for what the end-to-end tests (test_e2e_*.py) do not reach: hostile echoes, pictures, bugs
 and the instructor allow-lists."""
 
+import re
+
 import discord
 import pytest
 from discord import app_commands
@@ -144,3 +146,62 @@ def test_fine_tune_progress_is_one_message_edited_in_place(bot):
         run(finetune.on_job_event(JobEvent(7, "Ana", "10", "555", "progress", data)))
     assert channel.send.await_count == 1 and posted.edit.await_count == 2
     assert "step 40/40" in posted.edit.await_args.kwargs["content"]
+
+
+def test_an_answer_has_a_not_what_i_asked_button_that_queues_it(bot):
+    from bot.discord.cogs.ask import NotWhatIAsked
+
+    ask = cog(bot, "Ask")
+    student = make_interaction(bot, user_id=7)
+    run(ask.ask.callback(ask, student, question="what is the cls token for?"))
+    (message,) = sent(student)
+    (item,) = message["view"].children
+    button = item.item
+    assert button.label == "Not what I asked" and button.custom_id.startswith("ask:flag:")
+    # a click after a restart: the bot rebuilds the item from its custom id
+    match = re.fullmatch(r"ask:flag:(?P<id>[0-9]+)", button.custom_id)
+    clicked = run(NotWhatIAsked.from_custom_id(student, button, match))
+    click = make_interaction(bot, user_id=7)
+    run(clicked.callback(click))
+    (ack,) = sent(click)
+    assert ack["ephemeral"] is True and "with the instructor now" in ack["content"]
+    (group,) = bot.tutor.ask.unanswered("10")
+    assert group.flagged and group.question == "what is the cls token for?"
+    other = make_interaction(bot, user_id=8)
+    run(clicked.callback(other))
+    assert "only flag answers to your own" in sent(other)[0]["content"]
+
+
+def test_small_talk_gets_no_button_and_is_not_queued(bot):
+    ask = cog(bot, "Ask")
+    student = make_interaction(bot, user_id=7)
+    run(ask.ask.callback(ask, student, question="thanks!"))
+    (message,) = sent(student)
+    assert message["view"].children == []
+    assert message["embed"].description.startswith("You're welcome")
+    assert bot.tutor.ask.unanswered("10") == []
+
+
+def test_admin_resolve_answers_the_queue_for_everyone(bot):
+    ask, admin = cog(bot, "Ask"), cog(bot, "Admin")
+    student = make_interaction(bot, user_id=7)
+    run(ask.ask.callback(ask, student, question="when are the office hours for this class"))
+    (group,) = bot.tutor.ask.unanswered("10")
+    teacher = make_interaction(bot, user_id=1, manage_guild=True)
+    listing = make_interaction(bot, user_id=1, manage_guild=True)
+    run(admin.unanswered.callback(admin, listing, limit=25))
+    assert f"#{group.id}" in sent(listing)[0]["content"]
+    run(
+        admin.resolve.callback(
+            admin, teacher, question=group.id, card=None, answer="Thursdays 2-4 pm, room B214"
+        )
+    )
+    assert sent(teacher)[0]["content"].startswith("Resolved 1 queued question(s)")
+    again = make_interaction(bot, user_id=9)
+    run(ask.ask.callback(ask, again, question="when are the office hours for this class"))
+    assert "room B214" in sent(again)[0]["embed"].description
+    choices = run(admin.card_choices(teacher, "token"))
+    assert "tokenization" in [c.value for c in choices]
+    with pytest.raises(NotInstructor):
+        for check in admin.resolve.checks:
+            check(make_interaction(bot, user_id=9))

@@ -30,6 +30,7 @@ EXPECTED = {  # also read by tests/bot/test_main.py
     "jigsaw grid",
     "admin team-channel",
     "admin unanswered",
+    "admin resolve",
     "admin ingest",
     "admin digest",
     "progress",

@@ -1,5 +1,7 @@
 import threading
 
+import numpy as np
+
 from bot.store import Store, documents, migrations, questions
 from knowledge.documents import DocumentChunk
 
@@ -49,27 +51,54 @@ def test_concurrent_writers_lose_nothing(tmp_path):
 
 
 def test_documents_round_trip_and_replace(tmp_path):
+    vectors = np.eye(2, 4, dtype=np.float32)
     with Store(tmp_path / "t.db") as store:
         chunks = [DocumentChunk(1, 1, 3, "alpha"), DocumentChunk(2, 5, 6, "beta")]
-        store.run(
+        first, replaced = store.write(
             lambda db: documents.replace(
-                db, path="/x/notes.txt", name="notes.txt", sha256="abc", chunks=chunks
+                db, path="/x/notes.txt", sha256="abc", chunks=chunks, vectors=vectors, model="m"
             )
         )
+        assert replaced is None
         assert store.run(documents.by_hash, "abc")["chunks"] == 2
         rows = store.run(documents.all_chunks)
         assert [(r["name"], r["position"], r["text"]) for r in rows] == [
             ("notes.txt", 1, "alpha"),
             ("notes.txt", 2, "beta"),
         ]
+        assert np.frombuffer(rows[1]["vector"], dtype=np.float32).tolist() == [0, 1, 0, 0]
         newer = [DocumentChunk(1, 1, 2, "gamma")]
-        replaced = store.run(
+        _, replaced = store.write(
             lambda db: documents.replace(
-                db, path="/x/notes.txt", name="notes.txt", sha256="def", chunks=newer
+                db, path="/x/notes.txt", sha256="def", chunks=newer, vectors=vectors[:1], model="m"
             )
         )
-        assert replaced == 1
+        assert replaced == first
+        assert store.run(documents.version) == 2
         assert [r["text"] for r in store.run(documents.all_chunks)] == ["gamma"]
+
+
+def test_same_file_name_in_two_folders_is_two_documents(tmp_path):
+    one = np.ones((1, 4), dtype=np.float32)
+    with Store(tmp_path / "t.db") as store:
+        for folder, text in (("/a", "alpha"), ("/b", "beta"), ("/c/a", "gamma")):
+            store.write(
+                lambda db, folder=folder, text=text: documents.replace(
+                    db,
+                    path=f"{folder}/notes.md",
+                    sha256=text,
+                    chunks=[DocumentChunk(1, 1, 1, text)],
+                    vectors=one,
+                    model="m",
+                )
+            )
+        rows = store.run(documents.all_chunks)
+        assert [(r["name"], r["text"]) for r in rows] == [
+            ("notes.md", "alpha"),
+            ("b/notes.md", "beta"),
+            ("a/notes.md", "gamma"),  # the shortest tail nobody else uses
+        ]
+        assert store.run(documents.version) == 3
 
 
 def test_a_damaged_database_is_one_clear_line_that_says_what_to_do(tmp_path):

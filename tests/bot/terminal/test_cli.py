@@ -49,6 +49,21 @@ def test_unanswered_lists_kept_questions(run_cli):
     assert json.loads(out.splitlines()[0])["question"] == "who won the football game last night"
 
 
+def test_flag_and_resolve_from_the_command_line(run_cli):
+    code, out, _ = run_cli("ask", "--json", "--user", "ana", "what is the cls token for?")
+    question_id = json.loads(out)["question_id"]
+    code, out, _ = run_cli("flag", "--json", "--user", "ana", str(question_id))
+    assert code == 0 and json.loads(out)["queued"] is True
+    code, _, err = run_cli("unanswered", "resolve", str(question_id), "--card", "special-tokens")
+    assert code == 2 and "Only the instructor" in err
+    code, out, _ = run_cli(
+        "unanswered", "resolve", str(question_id), "--card", "special-tokens", "--as-instructor"
+    )
+    assert code == 0 and out.startswith("Resolved 1 queued question(s)")
+    code, out, _ = run_cli("unanswered", "--json")
+    assert code == 0 and out.strip() == ""
+
+
 def test_ingest_json(run_cli, tmp_path):
     doc = tmp_path / "n.txt"
     doc.write_text("Some notes about warmup schedules.")

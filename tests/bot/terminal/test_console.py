@@ -7,7 +7,10 @@ def test_plain_question_and_slash_ask_are_the_same(tutor):
     session = ConsoleSession(tutor)
     plain = session.handle("what does the attention mask do?")
     slash = session.handle("/ask what does the attention mask do?")
-    assert plain == slash
+    # the same answer; only the id under it (to flag it) differs
+    assert plain.rsplit("\n", 1)[0] == slash.rsplit("\n", 1)[0]
+    assert plain.endswith("/flag 1 tells the instructor.")
+    assert slash.endswith("/flag 2 tells the instructor.")
     assert "Attention masks and padding" in plain
     assert "Sources:" in plain
 
@@ -17,7 +20,8 @@ def test_channel_and_user_switch(tutor):
     assert session.handle("/channel #team3") == "Now in #team3."
     assert session.handle("/user @ana") == "Now speaking as ana."
     session.handle("what is the capital of australia")
-    (row,) = tutor.ask.unanswered("console")
+    (group,) = tutor.ask.unanswered("console")
+    (row,) = group.questions
     assert (row.channel, row.asker) == ("team3", "ana")
 
 
@@ -36,6 +40,30 @@ def test_unanswered_command(tutor):
     assert session.handle("/unanswered") == "No unanswered questions."
     session.handle("tell me a joke")
     assert "tell me a joke" in session.handle("/unanswered")
+
+
+def test_flag_and_resolve_in_the_console(tutor):
+    from bot.app.context import Actor
+
+    student = ConsoleSession(tutor, Actor("ana"))
+    assert student.handle("thanks!").startswith("You're welcome")  # small talk: not queued
+    student.handle("when are the office hours for this class")
+    student.handle("When are office hours for this class?")
+    answered = student.handle("what is the cls token for?")
+    assert "/flag 3" in answered
+    assert "is with the instructor now" in student.handle("/flag")
+    queue = student.handle("/unanswered")
+    assert "x2  when are" in queue.lower()
+    assert "not what ana asked: answered with Special tokens" in queue
+    assert "Only the instructor" in student.handle('/unanswered resolve 1 --answer "Thursdays"')
+    teacher = ConsoleSession(tutor, Actor("prof", instructor=True))
+    done = teacher.handle('/unanswered resolve 1 --answer "Thursdays 2-4 pm, room B214"')
+    assert done.startswith("Resolved 2 queued question(s)")
+    done = teacher.handle("/unanswered resolve 3 --card special-tokens")
+    assert "the card Special tokens" in done
+    assert teacher.handle("/unanswered") == "No unanswered questions."
+    assert "room B214" in student.handle("when are the office hours for this class")
+    assert "usage: /unanswered resolve" in teacher.handle("/unanswered resolve 1")
 
 
 def test_chat_loop_reads_until_quit(tutor):
