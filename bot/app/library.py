@@ -6,8 +6,11 @@
 - Ingest embeds only the new document's chunks, stores them with their vectors in the
   transaction that replaces the old version (same full path), then swaps them into the live
   index: no rebuild, no re-embedding of anything else.
-- Another process's ingest is picked up on the next question: the documents table's version
-  (its largest id and row count) is read before answering, and only changed documents move.
+- The instructor's resolutions are loaded the same way: their questions become examples of
+  their card, their written answers sources of their own ("note:<id>").
+- What another process stored is picked up on the next question: every change to documents or
+  to the instructor's answers bumps a counter (`content_versions`), read before answering (one
+  query); only changed documents move.
 """
 
 from __future__ import annotations
@@ -73,9 +76,14 @@ class Library:
             log.info("retrieval index rebuilt: %d card passages", len(passages))
         else:
             self._keep_card_vectors(passages, vectors)
-        self._version = self.res.store.run(document_rows.version)
+        self._versions = self.res.store.run(document_rows.versions)  # before reading content
         doc_passages, doc_vectors, by_document = self._document_sources(None)
-        index = HybridIndex(passages + doc_passages, _stack(vectors, doc_vectors), self.res.encoder)
+        notes, note_vectors = self._instructor_sources()
+        index = HybridIndex(
+            passages + doc_passages + notes,
+            _stack(vectors, doc_vectors, note_vectors),
+            self.res.encoder,
+        )
         self._documents = by_document
         return KnowledgeBase(self.res.cards, index, settings.answer_threshold)
 

@@ -26,7 +26,7 @@ LONG_OUTPUT = "The output is long, so here it is as a file."
 
 
 async def off_loop(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Model calls, embeddings, FAISS and SQLite never block the event loop."""
+    """Model calls, embeddings, retrieval and SQLite never block the event loop."""
     return await asyncio.to_thread(work, *args, **kwargs)
 
 

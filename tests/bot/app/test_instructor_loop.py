@@ -109,3 +109,20 @@ def test_a_resolution_reaches_a_running_bot_in_another_process(settings, real_en
     finally:
         one_shot.close()
         bot.close()
+
+
+def test_a_restarted_bot_answers_resolved_questions_from_its_first_question(settings, real_encoder):
+    first = Tutor(settings, encoder=CountingEncoder(real_encoder))
+    try:
+        first.ask.ask(who("ana"), HOURS)
+        (group,) = first.ask.unanswered("console")
+        first.ask.resolve(TEACHER, group.id, answer="Thursdays 2-4 pm in room B214.")
+    finally:
+        first.close()
+    encoder = CountingEncoder(real_encoder)
+    restarted = Tutor(settings, encoder=encoder)
+    try:
+        assert "room B214" in restarted.ask.ask(who("bo"), HOURS).answer.answer
+        assert encoder.texts_encoded == 1  # the question; the resolution's vectors were stored
+    finally:
+        restarted.close()
