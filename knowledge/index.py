@@ -235,6 +235,7 @@ class _State:
     asked: np.ndarray  # passage -> is it a question (asked as, a resolved example)?
     tokens: dict[tuple[str, Kind], list[str]]  # each source's content's BM25 tokens
     bm25: Any  # bm25s.BM25 over the sources' content, in `sources` order
+    dense: Any  # faiss.IndexFlatIP over `vectors` (exact inner product = cosine)
 
     @classmethod
     def make(
@@ -250,7 +251,21 @@ class _State:
         tokens = {key: tokens[key] for key in sources}
         bm25 = _bm25s().BM25()
         bm25.index([tokens[key] or [""] for key in sources], show_progress=False)
-        return cls(tuple(passages), vectors, sources, source_of, asked, tokens, bm25)
+        import faiss
+
+        dense = faiss.IndexFlatIP(vectors.shape[1] if vectors.ndim == 2 else 1)
+        if len(vectors):
+            dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(tuple(passages), vectors, sources, source_of, asked, tokens, bm25, dense)
+
+    def scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Every passage's cosine with the query, in passage order, from the FAISS index."""
+        n = len(self.passages)
+        found, ids = self.dense.search(query_vector.reshape(1, -1).astype(np.float32), n)
+        out = np.full(n, -1.0, dtype=np.float32)
+        keep = ids[0] >= 0
+        out[ids[0][keep]] = found[0][keep]
+        return out
 
 
 def _source_tokens(passages: Sequence[Passage]) -> dict[tuple[str, Kind], list[str]]:
@@ -369,7 +384,7 @@ class HybridIndex:
         passage: the best cosine over its content passages, its BM25 score squashed into
         [0, 1), and the best cosine over its question passages (0 without any)."""
         state = self._state  # one snapshot for the whole search
-        passage_scores = state.vectors @ encode(self._encoder, [query])[0]
+        passage_scores = state.scores(encode(self._encoder, [query])[0])
         dense, best = _per_source_max(state, np.where(state.asked, -1.0, passage_scores))
         asked, _ = _per_source_max(state, np.where(state.asked, passage_scores, 0.0))
         bm25 = _bm25_scores(state.bm25, bm25_tokens([query])[0], len(state.sources))
