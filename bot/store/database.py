@@ -45,6 +45,17 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def latest(db: Database, table: str, where: str, params: list[Any]) -> dict[str, Any] | None:
+    """The newest row of `table` matching `where` (by id), or None."""
+    rows = list(db.table(table).rows_where(where, params, order_by="id desc", limit=1))
+    return rows[0] if rows else None
+
+
+def reopen(db: Database, table: str, row_id: int, status: str, owner: str) -> None:
+    """Give interrupted live work (a quiz, an activity) back to a running owner."""
+    db.table(table).update(row_id, {"status": status, "ended_at": None, "owner": owner})
+
+
 def _transient(error: sqlite3.OperationalError) -> bool:
     text = str(error).lower()
     return "locked" in text or "busy" in text

@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store.database import utc_now
+from bot.store.database import latest, utc_now
+from bot.store.database import reopen as reopen_row
 from bot.store.enums import ActivityStatus
 from skills.jigsaw import Activity
+
+TABLE = "jigsaw_activities"
 
 
 def insert(
@@ -101,25 +104,13 @@ def with_grid(db: Database, server: str, activity_id: int | None) -> dict[str, A
     if activity_id is not None:
         where += " AND id = ?"
         params.append(activity_id)
-    rows = list(
-        db.table("jigsaw_activities").rows_where(where, params, order_by="id desc", limit=1)
-    )
-    return rows[0] if rows else None
+    return latest(db, TABLE, where, params)
 
 
 def interrupted_in(db: Database, server: str, channel: str) -> dict[str, Any] | None:
-    rows = list(
-        db.table("jigsaw_activities").rows_where(
-            "server = ? AND channel = ? AND status = ?",
-            [server, channel, ActivityStatus.INTERRUPTED.value],
-            order_by="id desc",
-            limit=1,
-        )
-    )
-    return rows[0] if rows else None
+    where = "server = ? AND channel = ? AND status = ?"
+    return latest(db, TABLE, where, [server, channel, ActivityStatus.INTERRUPTED.value])
 
 
 def reopen(db: Database, activity_id: int, owner: str) -> None:
-    db.table("jigsaw_activities").update(
-        activity_id, {"status": ActivityStatus.RUNNING.value, "ended_at": None, "owner": owner}
-    )
+    reopen_row(db, TABLE, activity_id, ActivityStatus.RUNNING.value, owner)

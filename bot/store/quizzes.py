@@ -9,7 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.store.classes import team_of
-from bot.store.database import utc_now
+from bot.store.database import latest, reopen, utc_now
 from bot.store.enums import QuizStatus
 from skills.quiz.bank import Question
 from skills.quiz.session import QuizSession, RecordedAnswer
@@ -116,18 +116,9 @@ def mark_interrupted(db: Database, now: str, alive: set[str]) -> list[dict[str, 
 
 
 def interrupted_in(db: Database, server: str, channel: str) -> dict[str, Any] | None:
-    found = list(
-        db.table("quiz_sessions").rows_where(
-            "server = ? AND channel = ? AND status = ?",
-            [server, channel, QuizStatus.INTERRUPTED.value],
-            order_by="id desc",
-            limit=1,
-        )
-    )
-    return found[0] if found else None
+    where = "server = ? AND channel = ? AND status = ?"
+    return latest(db, "quiz_sessions", where, [server, channel, QuizStatus.INTERRUPTED.value])
 
 
 def reopen_session(db: Database, session_id: int, owner: str) -> None:
-    db.table("quiz_sessions").update(
-        session_id, {"status": QuizStatus.RUNNING.value, "ended_at": None, "owner": owner}
-    )
+    reopen(db, "quiz_sessions", session_id, QuizStatus.RUNNING.value, owner)
