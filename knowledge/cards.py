@@ -15,8 +15,14 @@ A card looks like this:
     - ...
     ## Analogy            (optional)
     ...
+    ## Table              (optional: one Markdown pipe table, the handout's facts)
+    | Model | Params |
+    |---|---|
+    | DistilBERT | 66M |
     ## Common mistakes
     - ...
+
+The table is for people (team material, printed cards); retrieval does not index it.
 """
 
 from __future__ import annotations
@@ -30,9 +36,17 @@ from skills.course import JIGSAW_CONCEPTS, TEAMS
 
 CARDS_DIR = Path(__file__).parent / "cards"
 REQUIRED_SECTIONS = ("Explanation", "Key points", "Common mistakes")
-OPTIONAL_SECTIONS = ("Analogy",)
+OPTIONAL_SECTIONS = ("Analogy", "Table")
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n(.*)\Z", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class CardTable:
+    """A card's table: a header row and body rows, every row as wide as the header."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,7 @@ class Card:
     key_points: tuple[str, ...]
     common_mistakes: tuple[str, ...]
     analogy: str | None = None
+    table: CardTable | None = None
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
@@ -72,6 +87,38 @@ def _bullets(text: str) -> tuple[str, ...]:
         elif line.strip() and items:  # a wrapped bullet continues the previous item
             items[-1] += " " + line.strip()
     return tuple(items)
+
+
+_SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
+
+
+def _cells(line: str) -> list[str] | None:
+    """A pipe-table row's cells, or None if the line is not a row (| a | b |)."""
+    line = line.strip()
+    if len(line) < 2 or not (line.startswith("|") and line.endswith("|")):
+        return None
+    return [cell.strip() for cell in line[1:-1].split("|")]
+
+
+def parse_table(text: str) -> tuple[CardTable | None, str | None]:
+    """A Markdown pipe table (header, |---| separator, at least one row, nothing else), or
+    None and what is wrong with it."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    rows = [_cells(line) for line in lines]
+    if len(rows) < 3:
+        return None, "needs a header row, a |---| separator row and at least one row"
+    for number, cells in enumerate(rows, 1):
+        if cells is None:
+            return None, f"line {number} is not a table row (| cell | cell |)"
+    header, separator, *body = (cells for cells in rows if cells is not None)
+    if not all(_SEPARATOR_CELL.match(cell) for cell in separator):
+        return None, "its second row must be the separator (|---|---|)"
+    for number, cells in enumerate([separator, *body], 2):
+        if len(cells) != len(header):
+            return None, f"row {number} has {len(cells)} cells, the header {len(header)}"
+    if not all(header) or not all(all(cells) for cells in body):
+        return None, "has an empty cell"
+    return CardTable(tuple(header), tuple(tuple(cells) for cells in body)), None
 
 
 def parse_card(path: Path) -> tuple[Card | None, list[str]]:
@@ -112,6 +159,9 @@ def parse_card(path: Path) -> tuple[Card | None, list[str]]:
     for section in ("Key points", "Common mistakes"):
         if sections.get(section) and not _bullets(sections[section]):
             problems.append(f"{name}: '## {section}' needs '- ' bullet points")
+    table, table_problem = parse_table(sections["Table"]) if "Table" in sections else (None, None)
+    if table_problem:
+        problems.append(f"{name}: '## Table' {table_problem}")
     if problems:
         return None, problems
     card = Card(
@@ -122,6 +172,7 @@ def parse_card(path: Path) -> tuple[Card | None, list[str]]:
         key_points=_bullets(sections["Key points"]),
         common_mistakes=_bullets(sections["Common mistakes"]),
         analogy=sections.get("Analogy") or None,
+        table=table,
         aliases=tuple(meta.get("aliases", [])),
         related=tuple(meta.get("related", [])),
         source=name,

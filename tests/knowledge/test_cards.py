@@ -109,3 +109,77 @@ def test_checker_lists_every_broken_file(tmp_path):
     with pytest.raises(CardError) as err:
         load_cards(tmp_path)
     assert len(err.value.problems) == len(problems)
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+TABLE = "| Model | Params |\n|---|---|\n| DistilBERT | 66M |\n| BERT-base | 110M |"
+
+
+def with_table(table: str) -> str:
+    card = GOOD.format(id="tabled", related="[]")
+    return card.replace("## Common mistakes", f"## Table\n{table}\n\n## Common mistakes")
+
+
+def test_a_table_section_is_parsed_into_rows(tmp_path):
+    write(tmp_path, "tabled.md", with_table(TABLE))
+    [card] = load_cards(tmp_path)
+    assert card.table is not None
+    assert card.table.header == ("Model", "Params")
+    assert card.table.rows == (("DistilBERT", "66M"), ("BERT-base", "110M"))
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ("", "needs a header row"),
+        ("| Model | Params |\n|---|---|", "needs a header row"),
+        ("| Model | Params |\n| DistilBERT | 66M |\n| BERT | 110M |", "separator"),
+        ("| Model | Params |\n|---|---|\n| DistilBERT | 66M | fast |", "row 3 has 3 cells"),
+        ("| Model | Params |\n|---|\n| DistilBERT | 66M |", "row 2 has 1 cells"),
+        ("| Model | Params |\n|---|---|\nDistilBERT is small", "line 3 is not a table row"),
+        ("Sizes:\n" + TABLE, "line 1 is not a table row"),
+        ("| Model | Params |\n|---|---|\n| DistilBERT |  |", "empty cell"),
+    ],
+)
+def test_a_malformed_table_is_a_card_problem(tmp_path, table, problem):
+    write(tmp_path, "tabled.md", with_table(table))
+    cards, problems = check_cards(tmp_path)
+    assert cards == []
+    assert len(problems) == 1 and problems[0].startswith("tabled.md: '## Table'"), problems
+    assert problem in problems[0]
+
+
+HANDOUT_FIGURES = {  # the jigsaw handout's and the chapter summary's tables, figure for figure
+    "model-selection": [
+        ("DistilBERT", "66M", "Fast", "~89%"),
+        ("BERT-base", "110M", "Medium", "~92%"),
+        ("RoBERTa", "125M", "Medium", "~94%"),
+        ("DeBERTa", "86-304M", "Slower", "~95%"),
+    ],
+    "when-to-use-what": [
+        ("Quick experiments", "DistilBERT"),
+        ("Best accuracy", "RoBERTa or DeBERTa"),
+        ("Limited GPU memory", "DistilBERT or LoRA"),
+        ("Production (fast inference)", "DistilBERT"),
+    ],
+    "hyperparameter-tuning": [
+        ("learning_rate", "1e-5 to 5e-5", "High"),
+        ("batch_size", "8, 16, 32", "Medium"),
+        ("num_epochs", "2-5", "Medium"),
+        ("warmup_ratio", "0.0-0.2", "Low"),
+    ],
+    "parameters-and-size": [
+        ("Layers", "12", "24"),
+        ("Hidden size", "768", "1024"),
+        ("Attention heads", "12", "16"),
+        ("Parameters", "110M", "340M"),
+    ],
+}
+
+
+@pytest.mark.parametrize("concept", sorted(HANDOUT_FIGURES))
+def test_tables_carry_the_handouts_figures(concept):
+    card = {c.id: c for c in load_cards()}[concept]
+    assert card.table is not None
+    assert list(card.table.rows) == HANDOUT_FIGURES[concept]
