@@ -183,3 +183,7 @@ def test_tables_carry_the_handouts_figures(concept):
     card = {c.id: c for c in load_cards()}[concept]
     assert card.table is not None
     assert list(card.table.rows) == HANDOUT_FIGURES[concept]
+
+
+def test_every_jigsaw_concept_has_an_analogy():
+    assert [c.id for c in load_cards() if c.team and not c.analogy] == []
