@@ -31,6 +31,7 @@ from bot.app.results import (
 )
 from bot.app.reviews import ReviewQuestion
 from bot.render import text as render_text
+from knowledge.cards import CardTable
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 MESSAGE_LIMIT = 2000
@@ -144,8 +145,10 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     current = ""
     in_code = False
     for line in text.split("\n"):
-        while len(line) > limit - 10:  # a single monster line
-            head, line = line[: limit - 10], line[limit - 10 :]
+        while len(line) > limit - 10:  # a single monster line: cut between words if it can
+            space = line.rfind(" ", (limit - 10) // 2, limit - 10)
+            cut = space + 1 if space > 0 else limit - 10
+            head, line = line[:cut], line[cut:]
             chunks, current = _push(chunks, current, head, limit, in_code)
         chunks, current = _push(chunks, current, line, limit, in_code)
         if line.strip().startswith("```"):
@@ -153,6 +156,22 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def split_blocks(blocks: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Blocks (a paragraph, a list, a code block) packed in order into as few messages under
+    `limit` as they fit in, each block whole; only a block too long for a message of its own
+    is split, at line breaks, by `split_message`."""
+    room = limit - 4  # what split_message keeps free, so that fit() sends each one unchanged
+    messages: list[str] = []
+    for block in blocks:
+        if messages and len(messages[-1]) + 2 + len(block) <= room:
+            messages[-1] += "\n\n" + block
+        elif len(block) <= room:
+            messages.append(block)
+        else:
+            messages += split_message(block, limit)
+    return messages
 
 
 def _push(
@@ -281,8 +300,18 @@ def ended_text(event: QuizEnded, titles: dict[str, str]) -> str:
     return code_block(render_text.render_quiz_ended(event, titles))
 
 
-def material_text(event: TeamMaterial) -> str:
-    return render_text.render_team_material(event)
+def material_messages(event: TeamMaterial) -> list[str]:
+    """A team's material as messages: each card starts one of its own (a long card takes more),
+    every table in a code block so that its columns line up, no block cut in two."""
+
+    def table(t: CardTable) -> str:
+        return code_block(render_text.render_table(t))
+
+    return [
+        message
+        for part in render_text.team_material_parts(event, table=table)
+        for message in split_blocks(discord.utils.escape_mentions(block) for block in part)
+    ]
 
 
 def mastery_text(event: MasteryReady, titles: dict[str, str]) -> str:

@@ -3,6 +3,9 @@ Discord frontend wraps it (code blocks, embeds, limits). One place for each text
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from bot.app.calculations import Calculation
 from bot.app.finetune import JobEvent
 from bot.app.jigsaw import (
@@ -32,7 +35,7 @@ from bot.app.results import (
     UnansweredGroup,
 )
 from bot.app.reviews import Reminder, ReviewOutcome, ReviewQuestion, ReviewStatus
-from knowledge.cards import Card
+from knowledge.cards import Card, CardTable
 from skills.fill_mask import MaskingDemo
 from skills.jigsaw import PhaseStarted, TimeWarning
 from skills.quiz.bank import Question
@@ -454,16 +457,64 @@ def progress_bar(covered: int, total: int, width: int = 20) -> str:
     return f"[{'█' * filled}{'·' * (width - filled)}] {covered}/{total} concepts covered"
 
 
+def render_table(table: CardTable) -> str:
+    """A card's table in aligned columns, for a monospace font (a terminal, a code block)."""
+    rows = [table.header, *table.rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(table.header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    rule = "-+-".join("-" * w for w in widths)
+    return "\n".join([line(table.header), rule, *(line(row) for row in table.rows)])
+
+
+TableFormat = Callable[[CardTable], str]
+
+
+def _unwrapped(text: str) -> str:
+    """A card's hard-wrapped text with one line per paragraph: readers' windows wrap it."""
+    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()))
+
+
+def _bullets(heading: str, items: tuple[str, ...]) -> str:
+    return "\n".join([heading, *(f"  • {item}" for item in items)])
+
+
+def card_material(card: Card, number: int, *, table: TableFormat = render_table) -> list[str]:
+    """A card as a team studies it, in blocks (a frontend keeps each block whole): its title
+    and explanation, key points, analogy, table and common mistakes."""
+    blocks = [
+        f"{number}. {card.title}\n{_unwrapped(card.explanation)}",
+        _bullets("Key points:", card.key_points),
+    ]
+    if card.analogy:
+        blocks.append(f"Analogy: {_unwrapped(card.analogy)}")
+    if card.table:
+        blocks.append(table(card.table))
+    blocks.append(_bullets("Common mistakes:", card.common_mistakes))
+    return blocks
+
+
+def team_material_parts(
+    event: TeamMaterial, *, table: TableFormat = render_table
+) -> list[list[str]]:
+    """A team's material in parts, each a list of blocks: one part per card (the first opens
+    with the team's heading), then the teach-back checklist."""
+    heading = f"Team {event.team}: your {len(event.cards)} concepts to learn, prepare and teach."
+    parts = [card_material(card, n, table=table) for n, card in enumerate(event.cards, 1)]
+    parts = [[heading + "\n\n" + part[0], *part[1:]] for part in parts[:1]] + parts[1:]
+    checklist = [
+        f"Teach-back checklist for Team {event.team}:\n"
+        + "\n".join(f"  [ ] {item}" for item in event.checklist),
+        "When you have taught a concept: /jigsaw taught CONCEPT",
+    ]
+    return [*(parts or [[heading]]), checklist]
+
+
 def render_team_material(event: TeamMaterial) -> str:
-    lines = [f"Team {event.team}: your four concepts to learn, prepare and teach."]
-    for card in event.cards:
-        lines.append(f"• {card.title}: {card.explanation.split('. ')[0].rstrip('.')}.")
-        if card.analogy:
-            lines.append(f"  Analogy: {card.analogy}")
-    lines.append("Teach-back checklist:")
-    lines += [f"  [ ] {item}" for item in event.checklist]
-    lines.append("When you have taught a concept: /jigsaw taught CONCEPT")
-    return "\n".join(lines)
+    """The whole material as text: every card in full, then the checklist."""
+    return "\n\n".join(block for part in team_material_parts(event) for block in part)
 
 
 def render_announcement(event: Announcement) -> str:

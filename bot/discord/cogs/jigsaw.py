@@ -40,7 +40,9 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
 
     async def on_event(self, event: JigsawEvent) -> None:
         if isinstance(event, TeamMaterial):
-            await self.bot.post(event.channel, render.material_text(event), what="team material")
+            for message in render.material_messages(event):  # in order, a card at a time
+                if await self.bot.post(event.channel, message, what="team material") is None:
+                    break  # the channel is gone or refuses: the rest would fail the same way
         elif isinstance(event, Announcement):
             text = render_text.render_announcement(event)
             await self.bot.post(event.channel, text, what="a jigsaw announcement")

@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from knowledge.cards import load_cards
+from skills.course import JIGSAW_CONCEPTS
 from tests.bot.discord.conftest import LONG_QUESTION
 from tests.bot.discord.standin.harness import Discord, Reply
 
@@ -279,11 +281,17 @@ def test_the_jigsaw_to_the_mastery_grid(discord_class, first):
     started = d.slash("ana", first, "class", "jigsaw start", timings)
     assert_clean(started)
     assert "learn" in started.text().lower()
-    for team in range(1, 6):  # each team's material in its own channel
-        material = d.wait_post(
-            first, f"team{team}", since, lambda r: "Teach-back" in r.content, timeout=10
-        )
-        assert f"Team {team}" in material.content
+    titles = {c.id: c.title for c in load_cards()}
+    for team in range(1, 6):  # each team's material in its own channel, a card at a time
+        d.wait_post(first, f"team{team}", since, lambda r: "Teach-back" in r.content, timeout=10)
+        posts = d.posts(first, f"team{team}", since)
+        assert f"Team {team}" in posts[0].content and len(posts) > len(JIGSAW_CONCEPTS[team])
+        material = "\n".join(post.content for post in posts)
+        assert all(titles[concept] in material for concept in JIGSAW_CONCEPTS[team])
+        assert material.count("Analogy:") == len(JIGSAW_CONCEPTS[team])
+        refused = [r for r in d.records()[since:] if r.refused and r.kind == "channel_message"]
+        assert refused == [], [r.problems for r in refused]
+    assert "~95%" in "\n".join(post.content for post in d.posts(first, "team2", since))
     for _ in range(7):  # the instructor moves on: prepare, five teach-backs, the quiz
         assert_clean(d.slash("ana", first, "class", "jigsaw next"))
     question = d.wait_post(first, "class", since, is_question, timeout=15)

@@ -1,7 +1,13 @@
+from dataclasses import replace
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.app.jigsaw import CHECKLIST, TeamMaterial
 from bot.discord import render
+from bot.render.text import render_team_material
+from knowledge.cards import cards_by_team, load_cards
 
 
 def test_safe_escapes_mentions_and_markdown():
@@ -93,3 +99,83 @@ def test_help_fits_for_students_and_instructors():
         text = render.embed_as_text(embed)
         assert ("`/cmd0 sub`" in text) is instructor and "`/cmd1 sub`" in text
         assert ("Class-day checklist" in text) is instructor
+
+
+# --- the jigsaw's team material ----------------------------------------------------------------
+
+
+def team_material(team: int, cards=None):
+    cards = cards if cards is not None else cards_by_team(load_cards(), team)
+    checklist = [CHECKLIST[0].format(title=c.title) for c in cards] + CHECKLIST[1:]
+    return TeamMaterial("server", f"team{team}", team, cards, checklist)
+
+
+@pytest.mark.parametrize("team", [1, 2, 3, 4, 5])
+def test_team_material_fits_discord_a_card_at_a_time(team):
+    event = team_material(team)
+    messages = render.material_messages(event)
+    assert all(len(m) <= render.MESSAGE_LIMIT for m in messages)
+    assert all(render.split_message(m) == [m] for m in messages)  # posted as they are
+    for number, card in enumerate(event.cards, 1):  # each card opens a message
+        assert any(f"\n{number}. {card.title}\n" in f"\n{m}" for m in messages), card.id
+    for m in messages:  # every table whole, in a code block of its own
+        assert m.count("```") % 2 == 0
+    tables = [c for c in event.cards if c.table]
+    assert sum(m.count("```") for m in messages) == 2 * len(tables)
+    # Joined back, the messages are the text material, the code fences aside.
+    joined = "\n\n".join(messages).replace("```\n", "").replace("\n```", "")
+    assert joined == render_team_material(event)
+
+
+def test_team_2s_material_has_the_handouts_model_table_in_a_code_block():
+    messages = render.material_messages(team_material(2))
+    [message] = [m for m in messages if "| SST-2 accuracy" in m]
+    block = message[message.index("```") : message.rindex("```")]
+    for row in (
+        "DistilBERT | 66M",
+        "BERT-base  | 110M",
+        "RoBERTa    | 125M",
+        "DeBERTa    | 86-304M",
+    ):
+        assert row in block
+    for figure in ("~89%", "~92%", "~94%", "~95%"):
+        assert figure in block
+
+
+def test_a_long_card_is_split_between_blocks_never_inside_a_line_or_table():
+    cards = cards_by_team(load_cards(), 2)
+    long_points = tuple(f"Point {i}: " + "more detail " * 15 for i in range(12))
+    cards[1] = replace(cards[1], explanation="A long explanation. " * 90, key_points=long_points)
+    event = team_material(2, cards)
+    messages = render.material_messages(event)
+    assert all(len(m) <= render.MESSAGE_LIMIT for m in messages)
+    assert len(messages) > len(cards) + 1
+    lines = {line for m in messages for line in m.splitlines()}
+    for point in long_points:
+        assert f"  • {point}" in lines
+    table = next(m for m in messages if "| SST-2 accuracy" in m)
+    assert table.count("```") == 2 and "DeBERTa" in table
+
+
+def test_team_material_cannot_ping_anyone():
+    cards = cards_by_team(load_cards(), 1)
+    cards[0] = replace(cards[0], analogy="Tell @everyone and @here, and <@123456789012345678>.")
+    text = "\n".join(render.material_messages(team_material(1, cards)))
+    assert "@everyone" not in text and "@here" not in text and "<@1" not in text
+
+
+@given(st.lists(st.text(min_size=1, max_size=2500), max_size=12))
+def test_split_blocks_keeps_what_fits_whole_and_in_order(blocks):
+    messages = render.split_blocks(blocks)
+    assert all(len(m) <= render.MESSAGE_LIMIT for m in messages)
+    whole = [b for b in blocks if len(b) <= render.MESSAGE_LIMIT - 4]
+    assert all(any(b in m for m in messages) for b in whole)
+    if all(len(b) <= render.MESSAGE_LIMIT - 4 for b in blocks):
+        assert "\n\n".join(messages) == "\n\n".join(blocks)
+
+
+def test_a_paragraph_too_long_for_one_message_is_cut_between_words():
+    words = [f"word{i}" for i in range(700)]
+    chunks = render.split_message(" ".join(words))
+    assert len(chunks) > 1 and all(len(c) <= render.MESSAGE_LIMIT for c in chunks)
+    assert [w for c in chunks for w in c.split()] == words
