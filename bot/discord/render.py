@@ -238,10 +238,13 @@ def question_embed(event: QuestionOpened) -> discord.Embed:
     )
     if q.kind == "choice":
         add_choices(embed, q.choices)
-    deadline = discord.utils.utcnow() + timedelta(seconds=event.seconds)
-    embed.add_field(
-        name="Time", value=f"closes {discord.utils.format_dt(deadline, 'R')}", inline=True
-    )
+    now = discord.utils.utcnow()
+    deadline = discord.utils.format_dt(now + timedelta(seconds=event.seconds), "R")
+    time = f"closes {deadline}"
+    if event.extended:  # some students have extra time; nobody is named
+        results = discord.utils.format_dt(now + timedelta(seconds=event.open_for), "R")
+        time += f"\nwith extra time: results {results}"
+    embed.add_field(name="Time", value=time, inline=True)
     embed.set_footer(text=HOW_TO_ANSWER[q.kind])
     return embed
 
