@@ -323,9 +323,11 @@ HELP_JIGSAW = (
     "on each concept."
 )
 HELP_CHECKLIST = (
-    "**Before class**: map each team to its channel once (`/admin team-channel`); check that "
+    "**Before class**: map each team to its channel once (`/admin team-channel`); give "
+    "students with a time accommodation their extra time (`/admin accommodate`); check that "
     "I answer (`/ask`) and that `/finetune jobs` shows no stuck job.\n"
-    "**At the start**: students join their teams (`/quiz join`).\n"
+    "**At the start**: students join their teams (`/quiz join`), or you place them "
+    "(`/admin teams`: assign, or balance the late and the unplaced).\n"
     "**The activity**: `/jigsaw start` in the class channel (then `pause`, `extend`, `next` as "
     "you go), or `/quiz start` in a team's channel (`skip`, `stop`).\n"
     "**Afterwards**: `/admin unanswered` for the questions I could not answer, "
