@@ -82,6 +82,7 @@ class QuizPlan:
     seconds_per_question: float
     gap_seconds: float
     extra_time: float = 1.0  # the longest time multiplier among the players (1.0: none)
+    questions: int = 0  # how many (a question may cover two concepts); 0: one per concept
 
 
 @dataclass(frozen=True)
@@ -335,12 +336,14 @@ class JigsawManager:
                 plan.seconds_per_question,
                 self.quizzes.gap_seconds,
                 plan.extra_time,
+                len(plan.questions),
             )
         ]
 
     def plan_quiz(self, phase_seconds: float, extra_time: float = 1.0) -> _Plan:
         """One quick question per concept, in teaching order, as many as fit the phase with
-        their gaps and the last results; the rest are named as left out.
+        their gaps and the last results; the rest are named as left out. A concept that a
+        question already chosen tests too is covered by it: no question is asked twice.
 
         `extra_time` is the longest time accommodation among the players: a question may stay
         open that many times its seconds (until that student has answered), so the plan
@@ -359,11 +362,12 @@ class JigsawManager:
         count = min(len(askable), int(usable // (least * extra_time + gap)), 20)
         count = max(count, 1) if askable else 0
         per = max(least, min(most, (usable / max(count, 1) - gap) / extra_time))
-        covered = askable[:count]
         chosen: list[Question] = []
-        for concept in covered:  # a different question for each concept where possible
-            options = [q for q in by_concept[concept] if q not in chosen] or by_concept[concept]
-            chosen.append(options[0])
+        for concept in askable:
+            tested = any(concept in q.concepts for q in chosen)
+            if not tested and len(chosen) < count:
+                chosen.append(next(q for q in by_concept[concept] if q not in chosen))
+        covered = [c for c in concepts if any(c in q.concepts for q in chosen)]
         left_out = [c for c in concepts if c not in covered]
         return _Plan(chosen, covered, left_out, float(int(per)), extra_time)
 

@@ -538,8 +538,14 @@ def render_mastery(event: MasteryReady, titles: dict[str, str], *, paths: bool =
 
 
 def render_quiz_plan(event: QuizPlan, titles: dict[str, str]) -> str:
+    asked = event.questions or len(event.covered)
+    what = (
+        "one per concept"
+        if asked == len(event.covered)
+        else f"on {len(event.covered)} concepts (some questions test two)"
+    )
     text = (
-        f"Closing quiz: {len(event.covered)} questions, one per concept, "
+        f"Closing quiz: {asked} questions, {what}, "
         f"{event.seconds_per_question:.0f} s each with {event.gap_seconds:.0f} s between them."
     )
     if event.extra_time > 1.0:  # nobody named: an accommodation is private

@@ -123,15 +123,19 @@ def test_the_instructor_sets_lists_and_clears_extra_time(class_tutor):
 def test_the_jigsaw_quiz_plans_for_extra_time(class_tutor, clock):
     tutor = class_tutor
     gap = tutor.quizzes.gap_seconds = 3.0
-    plain = tutor.jigsaw.plan_quiz(300)
-    assert len(plain.covered) == 20
-    plan = tutor.jigsaw.plan_quiz(300, 1.5)
-    longest = len(plan.covered) * (plan.seconds_per_question * 1.5 + gap)
-    assert 0 < len(plan.covered) < 20 and longest <= 300 - 5
-    assert plan.left_out == plain.covered[len(plan.covered) :]
+    # Five minutes: every concept still fits with extra time, at less time per question.
+    plain, extra = tutor.jigsaw.plan_quiz(300), tutor.jigsaw.plan_quiz(300, 1.5)
+    assert len(plain.covered) == len(extra.covered) == 20
+    assert extra.seconds_per_question < plain.seconds_per_question
+    # Three minutes: fewer concepts fit with extra time, and the plan says which.
+    plain, plan = tutor.jigsaw.plan_quiz(180), tutor.jigsaw.plan_quiz(180, 1.5)
+    longest = len(plan.questions) * (plan.seconds_per_question * 1.5 + gap)
+    assert len(plan.questions) < len(plain.questions) and longest <= 180 - 5
+    assert set(plain.covered) - set(plan.covered) <= set(plan.left_out)
+    assert len(plan.covered) < len(plain.covered) and len(plan.covered + plan.left_out) == 20
 
     tutor.classes.accommodate(PROF, "cy", 1.5)
-    tutor.jigsaw.start(PROF, timings=Timings(learn=0.1, prepare=0.1, teach_per_team=0.1, quiz=5))
+    tutor.jigsaw.start(PROF, timings=Timings(learn=0.1, prepare=0.1, teach_per_team=0.1, quiz=3))
     for _ in range(20):
         if tutor.quizzes.is_running("console", "class"):
             break
