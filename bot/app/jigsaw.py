@@ -361,12 +361,13 @@ class JigsawManager:
         usable = max(0.0, phase_seconds - RESULTS_SECONDS)
         count = min(len(askable), int(usable // (least * extra_time + gap)), 20)
         count = max(count, 1) if askable else 0
-        per = max(least, min(most, (usable / max(count, 1) - gap) / extra_time))
         chosen: list[Question] = []
         for concept in askable:
             tested = any(concept in q.concepts for q in chosen)
             if not tested and len(chosen) < count:
                 chosen.append(next(q for q in by_concept[concept] if q not in chosen))
+        # The time is shared by the questions asked (fewer, when some test two concepts).
+        per = max(least, min(most, (usable / max(len(chosen), 1) - gap) / extra_time))
         covered = [c for c in concepts if any(c in q.concepts for q in chosen)]
         left_out = [c for c in concepts if c not in covered]
         return _Plan(chosen, covered, left_out, float(int(per)), extra_time)

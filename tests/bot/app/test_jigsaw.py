@@ -173,3 +173,20 @@ def test_resume_continues_an_interrupted_activity_with_its_time_left(settings, e
         assert status.seconds_left == pytest.approx(360, abs=2)  # what was left, not less
     finally:
         second.close()
+
+
+def test_the_scripted_activity_writes_the_grid_and_a_transcript(tmp_path):
+    """bench/jigsaw_scripted.py (the docs' example) runs with the real core, small."""
+    from PIL import Image
+
+    from bench.jigsaw_scripted import run
+
+    out = run(per_team=2, docs=tmp_path)
+    with Image.open(out["png"]) as png:
+        assert "Heat map of quiz credit" in png.text["Description"]  # the alt text
+    assert out["png"].stat().st_size < 150_000
+    page = out["transcript"].read_text()
+    assert "![Heat map of quiz credit" in page and "Mastery grid of activity" in page
+    assert "Recorded: your answer" in page and "Not counted: Time is up" in page
+    assert "with extra time, up to" in page and out["refused"] == 1
+    assert "Time!" in page and "Scores:" in page
