@@ -620,7 +620,11 @@ def _teams_args(p: CommandParser, surface: str) -> None:
     )
     accommodate.add_argument("person", nargs="?", metavar="NAME", help="their name or id")
     accommodate.add_argument(
-        "multiplier", nargs="?", type=_multiplier, help="their time x this (1.5: half again)"
+        "multiplier",
+        nargs="?",
+        type=_multiplier,
+        metavar="MULTIPLIER",
+        help="their time x this (1.5: half again)",
     )
 
 
