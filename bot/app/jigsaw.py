@@ -81,6 +81,8 @@ class QuizPlan:
     left_out: list[str]
     seconds_per_question: float
     gap_seconds: float
+    extra_time: float = 1.0  # the longest time multiplier among the players (1.0: none)
+    questions: int = 0  # how many (a question may cover two concepts); 0: one per concept
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class _Plan:
     covered: list[str]
     left_out: list[str]
     seconds_per_question: float
+    extra_time: float = 1.0
 
 
 @dataclass
@@ -311,7 +314,8 @@ class JigsawManager:
         return Actor("jigsaw", "the jigsaw", running.server, running.channel, instructor=True)
 
     def _start_quiz(self, running: _Running, phase_seconds: float) -> list[JigsawEvent]:
-        plan = self.plan_quiz(phase_seconds)
+        extra = self.quizzes.longest_accommodation(running.server, running.channel)
+        plan = self.plan_quiz(phase_seconds, extra)
         try:
             opened = self.quizzes.start(
                 self._class_actor(running),
@@ -331,12 +335,20 @@ class JigsawManager:
                 plan.left_out,
                 plan.seconds_per_question,
                 self.quizzes.gap_seconds,
+                plan.extra_time,
+                len(plan.questions),
             )
         ]
 
-    def plan_quiz(self, phase_seconds: float) -> _Plan:
+    def plan_quiz(self, phase_seconds: float, extra_time: float = 1.0) -> _Plan:
         """One quick question per concept, in teaching order, as many as fit the phase with
-        their gaps and the last results; the rest are named as left out."""
+        their gaps and the last results; the rest are named as left out. A concept that a
+        question already chosen tests too is covered by it: no question is asked twice.
+
+        `extra_time` is the longest time accommodation among the players: a question may stay
+        open that many times its seconds (until that student has answered), so the plan
+        fits the phase even then, with fewer concepts if need be."""
+        extra_time = max(1.0, extra_time)
         gap = self.quizzes.gap_seconds
         concepts = [c for t in TEAMS for c in self.team_concepts[t]]
         by_concept: dict[str, list[Question]] = {}
@@ -347,16 +359,18 @@ class JigsawManager:
         askable = [c for c in concepts if by_concept.get(c)]
         least, most = QUESTION_SECONDS
         usable = max(0.0, phase_seconds - RESULTS_SECONDS)
-        count = min(len(askable), int(usable // (least + gap)), 20)
+        count = min(len(askable), int(usable // (least * extra_time + gap)), 20)
         count = max(count, 1) if askable else 0
-        per = max(least, min(most, usable / max(count, 1) - gap))
-        covered = askable[:count]
         chosen: list[Question] = []
-        for concept in covered:  # a different question for each concept where possible
-            options = [q for q in by_concept[concept] if q not in chosen] or by_concept[concept]
-            chosen.append(options[0])
+        for concept in askable:
+            tested = any(concept in q.concepts for q in chosen)
+            if not tested and len(chosen) < count:
+                chosen.append(next(q for q in by_concept[concept] if q not in chosen))
+        # The time is shared by the questions asked (fewer, when some test two concepts).
+        per = max(least, min(most, (usable / max(len(chosen), 1) - gap) / extra_time))
+        covered = [c for c in concepts if any(c in q.concepts for q in chosen)]
         left_out = [c for c in concepts if c not in covered]
-        return _Plan(chosen, covered, left_out, float(int(per)))
+        return _Plan(chosen, covered, left_out, float(int(per)), extra_time)
 
     def _on_quiz_event(self, event: QuizEvent) -> None:
         if not isinstance(event, QuizEnded):

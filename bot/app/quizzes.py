@@ -1,7 +1,19 @@
 """Quiz sessions in channels: the engine's rules plus timers, storage and events.
 
 Every accepted answer is written to SQLite before the user is told it counted, so a crash or
-restart loses nothing that was acknowledged. Sessions left "running" by a crash are marked
+restart loses nothing that was acknowledged.
+
+Time accommodations (`tutor teams accommodate`, `/admin accommodate`): a student with a time
+multiplier may answer until the question's seconds x their multiplier; everyone else until
+the question's seconds. The key is never shown before an accommodated player has had their
+time: the question stays open (no results, no key) while one of them may still answer, and
+closes as soon as they have. Who counts as playing: the `players` given, else the members of
+the team whose channel this is, else every team member of the class; and anyone who has
+answered in this quiz. This costs the class time only while an accommodated student has not
+answered yet, and the question's announcement says when results come (never who has extra
+time). Letting the class's results come at the normal time would have shown the key to
+someone still answering; holding every question to the longest time for everyone would have
+given everyone the accommodation. Sessions left "running" by a crash are marked
 "interrupted" at the next start, and their answers stay on the leaderboard.
 """
 
@@ -57,7 +69,13 @@ class QuestionOpened:
     number: int  # 1-based
     total: int
     question: Question
-    seconds: float
+    seconds: float  # the class's time to answer
+    open_for: float = 0.0  # the longest it stays open, for players with extra time (0: seconds)
+
+    @property
+    def extended(self) -> bool:
+        """Some players have extra time: results may come after `seconds`, by `open_for`."""
+        return self.open_for > self.seconds
 
 
 @dataclass(frozen=True)
@@ -190,7 +208,8 @@ class QuizManager:
         self, actor: Actor, text: str, question: tuple[int, int] | None = None
     ) -> SubmitResult:
         """Grade and record an answer. It is judged by its arrival: accepted if it arrived
-        before its question's deadline, however long grading takes, and never graded against
+        before its question's deadline (the student's own, with a time accommodation),
+        however long grading takes, and never graded against
         another question. `question` is (quiz id, question number) when the frontend knows
         which question the answer was given for (a button, a form); a plain line answers the
         question open when it arrives. It is acknowledged only once it is stored."""
@@ -287,7 +306,7 @@ class QuizManager:
         s = running.session
         if s.status == Status.OPEN:
             grading = running.in_flight.get(s.index, 0)
-            overdue = now >= s.deadline + GRADING_GRACE_SECONDS
+            overdue = now >= s.closes_at + GRADING_GRACE_SECONDS
             if s.should_close(now) and (not grading or overdue):
                 return self._advance(running)
             return []
@@ -332,7 +351,7 @@ class QuizManager:
             if running is None or running.session.current is None:
                 return None
             s = running.session
-            left = max(0.0, s.deadline - self._clock())
+            now = self._clock()
             return QuestionOpened(
                 server,
                 channel,
@@ -340,8 +359,17 @@ class QuizManager:
                 s.index + 1,
                 len(s.questions),
                 s.questions[s.index],
-                left,
+                max(0.0, s.deadline - now),
+                max(0.0, s.closes_at - now),
             )
+
+    def longest_accommodation(
+        self, server: str, channel: str, players: frozenset[str] = frozenset()
+    ) -> float:
+        """The largest time multiplier among those who would play a quiz here (1.0: none), so
+        a planned quiz can fit its time."""
+        multipliers, audience = self.store.run(_time_context, server, channel, players)
+        return max([1.0, *(m for user, m in multipliers.items() if user in audience)])
 
     # --- state changes (called with the lock held) ---------------------------------------
 
@@ -400,6 +428,11 @@ class QuizManager:
         question = s.questions[index]
         if question.kind == "live" and index not in running.live_keys:
             running.live_keys[index] = self.bank.live_key(question)
+        # Accommodations and teams are read afresh for every question: an instructor may set
+        # one, or a late student join a team, while the quiz runs.
+        s.time_multipliers, s.audience = self.store.run(
+            _time_context, running.server, s.channel, s.expected_users
+        )
         self.store.write(rows.set_index, running.id, index)
         s.open_next(self._clock())
         running.opens_at = None
@@ -411,6 +444,7 @@ class QuizManager:
             len(s.questions),
             question,
             s.seconds_per_question,
+            s.closes_at - s.opened_at,
         )
 
     def _finish(self, running: _Running, status: QuizStatus) -> QuizEnded:
@@ -488,6 +522,20 @@ class QuizManager:
         """Mark sessions whose process died as interrupted (never another live process's);
         returns what was recovered."""
         return self.store.write(rows.mark_interrupted, utc_now(), self.res.lease.alive())
+
+
+def _time_context(
+    db: Any, server: str, channel: str, players: frozenset[str]
+) -> tuple[dict[str, float], frozenset[str]]:
+    """The class's time multipliers, and who is expected to play in this channel: `players`,
+    else the team whose channel it is, else every team member of the class."""
+    multipliers = class_rows.accommodations(db, server)
+    if players:
+        return multipliers, players
+    members = class_rows.members(db, server)
+    channels = class_rows.team_channels(db, server)
+    team = next((t for t, ch in channels.items() if ch == channel), None)
+    return multipliers, frozenset(u for u, t in members.items() if team in (None, t))
 
 
 def _closed(number: int) -> str:

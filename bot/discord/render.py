@@ -257,10 +257,13 @@ def question_embed(event: QuestionOpened) -> discord.Embed:
     )
     if q.kind == "choice":
         add_choices(embed, q.choices)
-    deadline = discord.utils.utcnow() + timedelta(seconds=event.seconds)
-    embed.add_field(
-        name="Time", value=f"closes {discord.utils.format_dt(deadline, 'R')}", inline=True
-    )
+    now = discord.utils.utcnow()
+    deadline = discord.utils.format_dt(now + timedelta(seconds=event.seconds), "R")
+    time = f"closes {deadline}"
+    if event.extended:  # some students have extra time; nobody is named
+        results = discord.utils.format_dt(now + timedelta(seconds=event.open_for), "R")
+        time += f"\nwith extra time: results {results}"
+    embed.add_field(name="Time", value=time, inline=True)
     embed.set_footer(text=HOW_TO_ANSWER[q.kind])
     return embed
 
@@ -349,9 +352,11 @@ HELP_JIGSAW = (
     "on each concept."
 )
 HELP_CHECKLIST = (
-    "**Before class**: map each team to its channel once (`/admin team-channel`); check that "
+    "**Before class**: map each team to its channel once (`/admin team-channel`); give "
+    "students with a time accommodation their extra time (`/admin accommodate`); check that "
     "I answer (`/ask`) and that `/finetune jobs` shows no stuck job.\n"
-    "**At the start**: students join their teams (`/quiz join`).\n"
+    "**At the start**: students join their teams (`/quiz join`), or you place them "
+    "(`/admin teams`: assign, or balance the late and the unplaced).\n"
     "**The activity**: `/jigsaw start` in the class channel (then `pause`, `extend`, `next` as "
     "you go), or `/quiz start` in a team's channel (`skip`, `stop`).\n"
     "**Afterwards**: `/admin unanswered` for the questions I could not answer, "

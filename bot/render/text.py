@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from bot.app.calculations import Calculation
+from bot.app.classes import Accommodation
 from bot.app.finetune import JobEvent
 from bot.app.jigsaw import (
     Announcement,
@@ -305,8 +306,17 @@ def _question_body(q: Question) -> list[str]:
 
 def render_question(event: QuestionOpened) -> str:
     q = event.question
-    lines = [f"Question {event.number}/{event.total} ({event.seconds:.0f} s): {q.prompt}"]
+    lines = [f"Question {event.number}/{event.total} ({_answer_time(event)}): {q.prompt}"]
     return "\n".join(lines + _question_body(q))
+
+
+def _answer_time(event: QuestionOpened) -> str:
+    """The time to answer; with extra time for some (never named), when results come."""
+    if not event.extended:
+        return f"{event.seconds:.0f} s"
+    return (
+        f"{event.seconds:.0f} s; with extra time, up to {event.open_for:.0f} s before the results"
+    )
 
 
 def render_question_closed(event: QuestionClosed) -> str:
@@ -329,6 +339,28 @@ def render_question_closed(event: QuestionClosed) -> str:
     if partly:
         lines.append(f"  Partly right: {', '.join(partly)}")
     return "\n".join(lines)
+
+
+def render_teams(teams: dict[int, list[str]]) -> str:
+    """Who is in which team, by display name; an empty team says so (it still works)."""
+    return "\n".join(f"team{t}: {', '.join(names) or 'nobody yet'}" for t, names in teams.items())
+
+
+def render_accommodation(done: Accommodation) -> str:
+    if done.multiplier == 1.0:
+        return f"{done.person} has no extra time now."
+    return (
+        f"{done.person} now has {done.multiplier:g}x the time on timed quiz questions in this "
+        "class (only you see this)."
+    )
+
+
+def render_accommodations(rows: list[Accommodation]) -> str:
+    if not rows:
+        return "Nobody in this class has extra time."
+    return "Extra time in this class (only you see this):\n" + "\n".join(
+        f"  {a.person}: {a.multiplier:g}x" for a in rows
+    )
 
 
 def render_standings(title: str, rows: list[Standing], limit: int = 10) -> list[str]:
@@ -557,10 +589,22 @@ def render_mastery(event: MasteryReady, titles: dict[str, str], *, paths: bool =
 
 
 def render_quiz_plan(event: QuizPlan, titles: dict[str, str]) -> str:
+    asked = event.questions or len(event.covered)
+    what = (
+        "one per concept"
+        if asked == len(event.covered)
+        else f"on {len(event.covered)} concepts (some questions test two)"
+    )
     text = (
-        f"Closing quiz: {len(event.covered)} questions, one per concept, "
+        f"Closing quiz: {asked} questions, {what}, "
         f"{event.seconds_per_question:.0f} s each with {event.gap_seconds:.0f} s between them."
     )
+    if event.extra_time > 1.0:  # nobody named: an accommodation is private
+        longest = event.seconds_per_question * event.extra_time
+        text += (
+            f" Students with extra time get up to {longest:.0f} s; a question's results wait "
+            "until they have answered."
+        )
     if event.left_out:
         text += " Not enough time for: " + ", ".join(titles.get(c, c) for c in event.left_out) + "."
     return text

@@ -70,3 +70,24 @@ def person_named(db: Database, name: str) -> str | None:
         "SELECT id FROM people WHERE id = ? OR lower(name) = lower(?)", [name, name]
     ).fetchall()
     return rows[0][0] if len(rows) == 1 else None
+
+
+def set_accommodation(db: Database, server: str, user: str, multiplier: float, by: str) -> None:
+    row = {
+        "server": server,
+        "user": user,
+        "multiplier": multiplier,
+        "set_by": by,
+        "set_at": utc_now(),
+    }
+    db.table("accommodations").upsert(row, pk=("server", "user"))
+
+
+def clear_accommodation(db: Database, server: str, user: str) -> None:
+    db.execute("DELETE FROM accommodations WHERE server = ? AND user = ?", [server, user])
+
+
+def accommodations(db: Database, server: str) -> dict[str, float]:
+    """Each accommodated student's time multiplier in this server."""
+    rows = db.execute("SELECT user, multiplier FROM accommodations WHERE server = ?", [server])
+    return dict(rows.fetchall())

@@ -303,3 +303,15 @@ def m012_job_provenance(db: Database) -> None:
     """Each fine-tune result records the code and packages that produced it."""
     db.table("finetune_jobs").add_column("git_revision", str)
     db.table("finetune_jobs").add_column("versions", str)  # JSON {package: version}
+
+
+@migrations()
+def m013_accommodations(db: Database) -> None:
+    """A student's time accommodation in a class: their timed quiz questions last
+    `multiplier` times as long. Personal data: forgotten with the person, cleared with the
+    term."""
+    db.table("accommodations").create(
+        {"server": str, "user": str, "multiplier": float, "set_by": str, "set_at": str},
+        pk=("server", "user"),
+        not_null={"multiplier", "set_at"},
+    )

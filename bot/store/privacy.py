@@ -33,6 +33,7 @@ PERSON_COLUMNS: dict[str, dict[str, Forget]] = {
     "review_cards": {"user": Forget.DELETE},
     "review_reminders": {"user": Forget.DELETE},
     "members": {"user": Forget.DELETE},
+    "accommodations": {"user": Forget.DELETE, "set_by": Forget.CLEAR},
     "finetune_jobs": {"owner": Forget.DELETE, "cancel_requested": Forget.MASK},
     "quiz_sessions": {"started_by": Forget.CLEAR},
     "jigsaw_activities": {"started_by": Forget.CLEAR},
@@ -52,6 +53,7 @@ CLASS_TABLES = (
     "review_cards",
     "review_reminders",
     "members",
+    "accommodations",  # a student's extra time belongs to this class and this term
     "finetune_jobs",
 )
 # Kept by term close: course content, the class's set-up, and the bookkeeping of processes.

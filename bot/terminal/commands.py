@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app.calculations import USAGE as CALC_USAGE
+from bot.app.classes import ACCOMMODATION_RANGE
 from bot.app.context import Actor
 from bot.app.insights import DEFAULT_SINCE
 from bot.app.quizzes import QuestionClosed, QuizEnded, QuizEvent
@@ -396,7 +397,10 @@ def cmd_quiz(s: Session, args: argparse.Namespace) -> Output:
             seconds=args.seconds,
             players=players,
         )
-        text = f"Quiz #{opened.session_id} started: {opened.total} questions, {opened.seconds:.0f} s each."
+        text = f"Quiz #{opened.session_id} started: {opened.total} questions, {opened.seconds:.0f} s each"
+        if opened.extended:
+            text += f" (up to {opened.open_for:.0f} s for students with extra time)"
+        text += "."
         return Output(text, {"quiz": opened.session_id})
     if args.action == "stop":
         quizzes.stop(s.actor)
@@ -608,10 +612,37 @@ def _teams_args(p: CommandParser, surface: str) -> None:
     assign = actions.add_parser("assign", help="put people in teams: ana=team3 bo=4 ...")
     assign.add_argument("pairs", nargs="+", metavar="NAME=TEAM")
     actions.add_parser("balance", help="everyone without a team to the smallest teams")
+    low, high = ACCOMMODATION_RANGE
+    accommodate = actions.add_parser(
+        "accommodate",
+        help=f"a student's extra time on quiz questions: NAME 1.5 ({low:g}-{high:g}; 1 clears "
+        "it); without NAME, list them",
+    )
+    accommodate.add_argument("person", nargs="?", metavar="NAME", help="their name or id")
+    accommodate.add_argument(
+        "multiplier",
+        nargs="?",
+        type=_multiplier,
+        metavar="MULTIPLIER",
+        help="their time x this (1.5: half again)",
+    )
+
+
+def _multiplier(text: str) -> float:
+    """A time multiplier as typed: 1.5, 1.5x or 150%; the range is the application's."""
+    cleaned = text.strip().lower().removesuffix("x")
+    try:
+        if cleaned.endswith("%"):
+            return float(cleaned[:-1]) / 100
+        return float(cleaned)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a multiplier like 1.5") from exc
 
 
 def cmd_teams(s: Session, args: argparse.Namespace) -> Output:
     classes = s.tutor.classes
+    if args.action == "accommodate":
+        return _accommodate(s, args)
     if args.action == "assign":
         pairs = dict(p.partition("=")[::2] for p in args.pairs)
         if any(not team for team in pairs.values()):
@@ -621,8 +652,21 @@ def cmd_teams(s: Session, args: argparse.Namespace) -> Output:
         teams = classes.balance(s.actor)
     else:
         teams = classes.teams(s.actor.server)
-    text = "\n".join(f"team{t}: {', '.join(names) or 'nobody yet'}" for t, names in teams.items())
-    return Output(text, {f"team{t}": names for t, names in teams.items()})
+    return Output(render.render_teams(teams), {f"team{t}": names for t, names in teams.items()})
+
+
+def _accommodate(s: Session, args: argparse.Namespace) -> Output:
+    classes = s.tutor.classes
+    if args.person is None:
+        rows = classes.accommodations(s.actor)
+        data = [{"person": a.person, "multiplier": a.multiplier} for a in rows]
+        return Output(render.render_accommodations(rows), data)
+    if args.multiplier is None:
+        raise UsageError("Give the multiplier too: teams accommodate ana 1.5 (1 clears it)")
+    done = classes.accommodate(s.actor, args.person, args.multiplier)
+    return Output(
+        render.render_accommodation(done), {"person": done.person, "multiplier": done.multiplier}
+    )
 
 
 # --- the jigsaw ------------------------------------------------------------------------------
@@ -907,7 +951,7 @@ COMMANDS: list[Command] = [
     Command("answer", "answer the open quiz question (a plain line does too)", cmd_answer, _answer_args, frozenset({CONSOLE}), free_text=True),
     Command("review", "spaced review of the quiz questions you missed: start, status, remind, add, export", cmd_review, _review_args),
     Command("join", "join a team (team scores average their members)", cmd_join, _join_args),
-    Command("teams", "who is in which team; the instructor assigns or balances them", cmd_teams, _teams_args),
+    Command("teams", "who is in which team; the instructor assigns or balances them, and sets extra time", cmd_teams, _teams_args),
     Command("jigsaw", "the jigsaw activity: start, status, next, pause, resume, extend, taught, stop", cmd_jigsaw, _jigsaw_args, frozenset({CONSOLE})),
     Command("finetune", "run a short fine-tune (LoRA, full or freeze) and report dev accuracy", cmd_finetune, _finetune_args),
     Command("jobs", "fine-tune jobs: list, cancel ID, leaderboard", cmd_jobs, _jobs_args),

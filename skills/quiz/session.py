@@ -1,7 +1,14 @@
 """A quiz session's rules as a pure state machine with an injected clock.
 
 One question is open at a time. It closes when its timer runs out (the caller calls `tick`) or
-when everyone expected has answered. Each user's first answer counts; a second one is refused
+when everyone expected has answered.
+
+Time accommodations: a student with a time multiplier m (1.5: half as much again) may answer
+until `seconds x m` after the question opened, while everyone else's answers are refused after
+`seconds`. So that the key is never revealed before they have had their time, the question
+stays open past the class's deadline while an accommodated player may still answer: one in the
+quiz's audience (the people expected to play), or who has answered in this quiz. It closes as
+soon as every such player has answered, or their extended time is up. Each user's first answer counts; a second one is refused
 with a note, and so is an answer after the question closed. Scoring: points per correct answer
 (half for partial credit); a speed bonus and streaks exist but are off by default.
 """
@@ -58,7 +65,11 @@ class QuizSession:
     expected_users: frozenset[str] = frozenset()
     status: Status = Status.WAITING
     index: int = -1
-    deadline: float = 0.0
+    opened_at: float = 0.0
+    deadline: float = 0.0  # the class's: answers without an accommodation are refused after it
+    closes_at: float = 0.0  # the latest an accommodated player may answer (>= deadline)
+    time_multipliers: dict[str, float] = field(default_factory=dict)  # user -> multiplier
+    audience: frozenset[str] = frozenset()  # who is expected to play (whose extra time counts)
     answers: list[RecordedAnswer] = field(default_factory=list)
     skipped: set[int] = field(default_factory=set)
     _answered: set[tuple[int, str]] = field(default_factory=set)
@@ -76,14 +87,37 @@ class QuizSession:
             self.status = Status.FINISHED
             return None
         self.status = Status.OPEN
+        self.opened_at = now
         self.deadline = now + self.seconds_per_question
+        self.closes_at = max([self.deadline, *map(self.deadline_for, self._extra_time_players())])
         return self.questions[self.index]
+
+    def multiplier(self, user: str) -> float:
+        return max(1.0, self.time_multipliers.get(user, 1.0))
+
+    def deadline_for(self, user: str) -> float:
+        """When the open question stops accepting `user`'s answer."""
+        return self.opened_at + self.seconds_per_question * self.multiplier(user)
+
+    def _extra_time_players(self) -> set[str]:
+        """Accommodated players: in the audience, expected, or who answered in this quiz."""
+        players = self.audience | self.expected_users | {a.user for a in self.answers}
+        return {u for u in players if self.multiplier(u) > 1.0}
+
+    def waiting_for(self, now: float) -> set[str]:
+        """Accommodated players who have not answered the open question and still may."""
+        answered = {a.user for a in self.answers if a.question_index == self.index}
+        return {
+            u
+            for u in self._extra_time_players()
+            if u not in answered and now <= self.deadline_for(u)
+        }
 
     def refusal(self, user: str, now: float) -> str | None:
         """Why an answer arriving `now` from `user` cannot count, or None if it can."""
         if self.status != Status.OPEN:
             return "No question is open right now; wait for the next one."
-        if now > self.deadline:
+        if now > self.deadline_for(user):
             return "Time is up for this question; your answer was not counted."
         if (self.index, user) in self._answered:
             return "You already answered this question; only your first answer counts."
@@ -113,7 +147,11 @@ class QuizSession:
         return bool(self.expected_users) and self.expected_users <= answered
 
     def should_close(self, now: float) -> bool:
-        return self.status == Status.OPEN and (now >= self.deadline or self.everyone_answered())
+        if self.status != Status.OPEN:
+            return False
+        if self.everyone_answered():
+            return True
+        return now >= self.deadline and (now >= self.closes_at or not self.waiting_for(now))
 
     def close_current(self) -> list[RecordedAnswer]:
         if self.status != Status.OPEN:
@@ -136,8 +174,8 @@ class QuizSession:
             return 0
         bonus = 0.0
         if self.rules.speed_bonus:
-            left = max(0.0, self.deadline - now) / self.seconds_per_question
-            bonus += 0.5 * left
+            window = self.seconds_per_question * self.multiplier(user)
+            bonus += 0.5 * max(0.0, self.deadline_for(user) - now) / window
         if self.rules.streaks:
             bonus += min(0.5, 0.1 * self._streak(user))
         return round(base * (1 + bonus))

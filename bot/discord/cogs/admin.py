@@ -1,8 +1,9 @@
-"""/admin: instructor tools - team channels, the unanswered queue and resolving it, ingesting
-documents, the class digest."""
+"""/admin: instructor tools - teams and team channels, students' extra time, the unanswered
+queue and resolving it, ingesting documents, the class digest."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.ask import MAX_ANSWER_CHARS
+from bot.app.classes import ACCOMMODATION_RANGE, Person
 from bot.app.insights import DEFAULT_SINCE
 from bot.discord import render
 from bot.discord.checks import actor_of, instructor_only
@@ -26,6 +28,13 @@ if TYPE_CHECKING:
     from bot.discord.app import TutorBot
 
 TEAM_CHOICES = [app_commands.Choice(name=f"team{t}", value=f"team{t}") for t in TEAMS]
+TEAM_ACTIONS = [
+    app_commands.Choice(name="list: who is in which team", value="list"),
+    app_commands.Choice(name="assign: put the members named in a team", value="assign"),
+    app_commands.Choice(name="balance: everyone without a team to the smallest", value="balance"),
+]
+MENTION = re.compile(r"<@!?(\d{15,21})>")
+LOW, HIGH = ACCOMMODATION_RANGE
 
 
 @app_commands.default_permissions(manage_guild=True)  # hides it in the client; checked in code too
@@ -42,6 +51,92 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
         actor = actor_of(interaction)
         number = await off_loop(self.tutor.classes.set_team_channel, actor, team, str(channel.id))
         await respond(interaction, f"team{number} works in {channel.mention}.", ephemeral=True)
+
+    @app_commands.command(
+        name="teams", description="Who is in which team; assign members, or balance those without"
+    )
+    @app_commands.describe(
+        action="list (the default), assign, or balance",
+        team="assign: the team",
+        members="assign: @mentions, or names separated by commas",
+        share="Post the teams in this channel for the class (default: only you see them)",
+    )
+    @app_commands.choices(action=TEAM_ACTIONS, team=TEAM_CHOICES)
+    @instructor_only()
+    async def teams(
+        self,
+        interaction: discord.Interaction,
+        action: str = "list",
+        team: str | None = None,
+        members: app_commands.Range[str, 1, 1500] | None = None,
+        share: bool = False,
+    ) -> None:
+        await interaction.response.defer(ephemeral=not share, thinking=True)
+        actor = actor_of(interaction)
+        classes = self.tutor.classes
+        if action == "assign":
+            if team is None or not members:
+                raise TutorError("Say which team and whom: team:team3 members:@Ana @Bo")
+            people = await self._people(interaction, members)
+            teams = await off_loop(classes.assign, actor, dict.fromkeys(people, team))
+        elif action == "balance":
+            teams = await off_loop(classes.balance, actor)
+        else:
+            teams = await off_loop(classes.teams, actor.server)
+        text = render.code_block(render_text.render_teams(teams))
+        await respond(interaction, f"Teams:\n{text}", ephemeral=not share)
+
+    async def _people(self, interaction: discord.Interaction, text: str) -> list[str | Person]:
+        """The members mentioned (by their display names in this server), and the names typed
+        between commas (people the bot knows)."""
+        guild = interaction.guild
+        if guild is None:
+            raise TutorError("Teams belong to a class: do this in the class's server.")
+        people: list[str | Person] = []
+        for user_id in dict.fromkeys(int(m) for m in MENTION.findall(text)):
+            member = guild.get_member(user_id)
+            if member is None:
+                try:
+                    member = await guild.fetch_member(user_id)
+                except discord.NotFound:
+                    raise TutorError(
+                        "Someone you mentioned is not a member of this server."
+                    ) from None
+            people.append(Person(str(member.id), member.display_name))
+        typed = MENTION.sub(",", text)
+        people += [name.strip().lstrip("@") for name in typed.split(",") if name.strip()]
+        if not people:
+            raise TutorError("Name the members: @mentions, or names separated by commas.")
+        return people
+
+    @app_commands.command(
+        name="accommodate",
+        description="A student's extra time on quiz questions (1.5 = half as much again; 1 clears it)",
+    )
+    @app_commands.describe(
+        member="The student (leave out to list everyone's extra time)",
+        multiplier=f"Their time x this, {LOW:g} to {HIGH:g} (1 clears it)",
+    )
+    @instructor_only()
+    async def accommodate(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member | None = None,
+        multiplier: app_commands.Range[float, LOW, HIGH] | None = None,
+    ) -> None:
+        # Private: an accommodation is personal data; nobody else ever sees who has one.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        actor = actor_of(interaction)
+        if member is None:
+            rows = await off_loop(self.tutor.classes.accommodations, actor)
+            text = render_text.render_accommodations(rows)
+        elif multiplier is None:
+            raise TutorError(f"Give the multiplier too: {LOW:g} to {HIGH:g} (1 clears it).")
+        else:
+            person = Person(str(member.id), member.display_name)
+            done = await off_loop(self.tutor.classes.accommodate, actor, person, multiplier)
+            text = render_text.render_accommodation(done)
+        await respond(interaction, render.safe(text), ephemeral=True)
 
     @app_commands.command(
         name="unanswered",

@@ -129,11 +129,15 @@ def test_restart_mid_activity_is_reported(settings, encoder, clock):
 def test_a_short_quiz_phase_covers_fewer_concepts_and_says_which(class_tutor):
     plan = class_tutor.jigsaw.plan_quiz(60)  # one minute
     gap = class_tutor.quizzes.gap_seconds
-    used = len(plan.covered) * (plan.seconds_per_question + gap)
+    used = len(plan.questions) * (plan.seconds_per_question + gap)
     assert 0 < len(plan.covered) < 20 and used <= 60
     assert len(plan.covered) + len(plan.left_out) == 20
     full = class_tutor.jigsaw.plan_quiz(300)
     assert len(full.covered) == 20 and 8 <= full.seconds_per_question <= 12
+    # No question is asked twice: a concept an earlier question tests too is covered by it.
+    assert len({q.id for q in full.questions}) == len(full.questions) < 20
+    for concept in full.covered:
+        assert any(concept in q.concepts for q in full.questions)
 
 
 def test_stopping_mid_quiz_still_shows_the_open_question(class_tutor, clock):
@@ -169,3 +173,20 @@ def test_resume_continues_an_interrupted_activity_with_its_time_left(settings, e
         assert status.seconds_left == pytest.approx(360, abs=2)  # what was left, not less
     finally:
         second.close()
+
+
+def test_the_scripted_activity_writes_the_grid_and_a_transcript(tmp_path):
+    """bench/jigsaw_scripted.py (the docs' example) runs with the real core, small."""
+    from PIL import Image
+
+    from bench.jigsaw_scripted import run
+
+    out = run(per_team=2, docs=tmp_path)
+    with Image.open(out["png"]) as png:
+        assert "Heat map of quiz credit" in png.text["Description"]  # the alt text
+    assert out["png"].stat().st_size < 150_000
+    page = out["transcript"].read_text()
+    assert "![Heat map of quiz credit" in page and "Mastery grid of activity" in page
+    assert "Recorded: your answer" in page and "Not counted: Time is up" in page
+    assert "with extra time, up to" in page and out["refused"] == 1
+    assert "Time!" in page and "Scores:" in page

@@ -24,6 +24,7 @@ def everything_of(tutor, clock, person: str, name: str, server: str = "console")
     activity, imported questions, launched a fine-tune and cancelled someone else's."""
     actor = who(person, server=server, name=name)
     tutor.classes.join_team(actor, "team3")
+    tutor.classes.accommodate(who("prof", server=server, instructor=True), person, 1.5)
     tutor.reviews.set_reminders(actor, True)
     close_quiz_question(tutor, clock, "t3-sep", {person: 0.0}, server=server)
 
@@ -153,12 +154,17 @@ def test_forget_leaves_no_trace_in_any_table_or_backup(tutor, clock, settings):
     backup = tutor.backups.make()
     database = settings.database_path
     before = traces_anywhere(database, ZED, ZED_NAME)
-    assert {"people.id", "quiz_answers.user", "review_log.user", "finetune_jobs.owner"} <= set(
-        before
-    )
+    assert {
+        "people.id",
+        "quiz_answers.user",
+        "review_log.user",
+        "finetune_jobs.owner",
+        "accommodations.user",
+    } <= set(before)
 
     shown = tutor.privacy.forget(PROF, ZED_NAME)  # by display name; only shows
     assert not shown.done and shown.rows["quiz_answers.user"] == 1
+    assert shown.rows["accommodations.user"] == 1  # what would go includes their extra time
     assert traces_anywhere(database, ZED, ZED_NAME) == before
 
     report = tutor.privacy.forget(PROF, ZED, confirm=True)

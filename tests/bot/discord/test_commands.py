@@ -29,6 +29,8 @@ EXPECTED = {  # also read by tests/bot/test_main.py
     "jigsaw taught",
     "jigsaw grid",
     "admin team-channel",
+    "admin teams",
+    "admin accommodate",
     "admin unanswered",
     "admin resolve",
     "admin ingest",

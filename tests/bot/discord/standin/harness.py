@@ -460,7 +460,7 @@ class Discord:
         refused = [
             {"route": f"{r.method} {r.path}", "status": r.status, "problems": r.problems}
             for r in self.records()
-            if r.refused
+            if r.refused and not found_nobody(r)
         ]
         return {
             "ready_after_s": round(self.ready_after or 0, 1),
@@ -470,6 +470,12 @@ class Discord:
             "by_kind": kinds,
             "refused": refused,
         }
+
+
+def found_nobody(record: Record) -> bool:
+    """A lookup of someone who is not there (404 Unknown Member): Discord's answer to a fair
+    question, not a refusal of something the bot got wrong."""
+    return record.kind in ("get_member", "get_user") and record.status == 404
 
 
 def ephemeral(record: Record) -> bool:

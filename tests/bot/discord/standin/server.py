@@ -688,6 +688,12 @@ class StandIn:
                 (p for p in self.people.values() if p.id == str(body.get("recipient_id"))), None
             )
             return json_response(self._dm(person)) if person else error(404, 10013, "Unknown User")
+        if kind == "get_member":  # GET /guilds/{guild}/members/{user}
+            guild = next((g for g in self.guilds.values() if g.id == seg[1]), None)
+            person = next((p for p in self.people.values() if p.id == seg[3]), None)
+            if guild is None or person is None or person.username not in guild.member_roles:
+                return error(404, 10007, "Unknown Member")
+            return json_response(self.member(guild, person.username))
         if kind == "get_user":
             person = next((p for p in self.people.values() if p.id == seg[1]), None)
             return json_response(person.user()) if person else error(404, 10013, "Unknown User")
@@ -998,6 +1004,8 @@ def _kind(method: str, seg: list[str]) -> str:
         return "create_dm"
     if method == "GET" and head == "users" and len(seg) == 2:
         return "get_user"
+    if method == "GET" and head == "guilds" and len(seg) == 4 and seg[2] == "members":
+        return "get_member"
     if head == "applications" and seg[-1] == "commands" and method == "PUT":
         return "commands_sync"
     if head == "interactions" and seg[-1] == "callback" and method == "POST":
