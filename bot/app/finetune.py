@@ -346,9 +346,11 @@ class FinetuneJobs:
             ("tuned", job_id),
             lambda: Classifier.fine_tuned(saved, base, method, labels, model_dir),
         )
+        # A job from before mean pooling existed has no "pooling": it used the model's own head.
+        pooling = config.get("pooling", "cls")
         plain = self._classifier(
-            ("base", base, len(labels)),
-            lambda: Classifier.untrained_head(base, labels, model_dir),
+            ("base", base, len(labels), pooling),
+            lambda: Classifier.untrained_head(base, labels, model_dir, pooling),
         )
         return TryReply(
             job_id,

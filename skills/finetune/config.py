@@ -15,6 +15,7 @@ CLASSIFIER_MODELS = ("distilbert-base-uncased", "bert-base-uncased", "roberta-ba
 # What students may pick (every frontend offers these): offline MiniLM first, then hub ids.
 FINETUNE_MODELS = (DEFAULT_MODEL, *CLASSIFIER_MODELS)
 METHODS = ("lora", "full", "freeze")
+POOLINGS = ("auto", "mean", "cls")
 
 
 class ConfigError(TutorError):
@@ -36,6 +37,11 @@ class TrainConfig:
     max_train: int | None = None  # train on a random subset of this many examples
     cpu_max_train: int = 4000  # the subset used when max_train is unset and no GPU is found
     max_eval: int | None = None
+    # auto: mean pooling for sentence-transformers models (MiniLM), the model's own head else
+    pooling: str = "auto"
+    # The new classification head (random at the start) may learn faster than the body;
+    # default: 1e-2 with mean pooling, else the body's rate (the models' own recipes).
+    head_learning_rate: float | None = None
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.0
@@ -52,6 +58,14 @@ class TrainConfig:
     @property
     def lr(self) -> float:
         return self.learning_rate or (1e-3 if self.method == "lora" else 1e-4)
+
+    @property
+    def head_lr(self) -> float:
+        return self.head_learning_rate or (1e-2 if self.mean_pooling else self.lr)
+
+    @property
+    def mean_pooling(self) -> bool:
+        return uses_mean_pooling(self.model, self.pooling)
 
     def with_absolute_paths(self, base: Path | None = None) -> TrainConfig:
         """Local data paths made absolute against `base` (default: the current directory).
@@ -74,6 +88,10 @@ class TrainConfig:
         problems = []
         if self.method not in METHODS:
             problems.append(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
+        if self.pooling not in POOLINGS:
+            problems.append(f"pooling must be one of {', '.join(POOLINGS)}, not {self.pooling!r}")
+        if self.head_learning_rate is not None and not 0 < self.head_learning_rate < 1:
+            problems.append("head learning rate must be between 0 and 1")
         if self.method == "lora" and not 1 <= self.lora_r <= 256:
             problems.append(f"LoRA rank must be between 1 and 256, not {self.lora_r}")
         if self.method == "lora" and not self.lora_targets:
@@ -108,7 +126,7 @@ class TrainConfig:
         return self
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "learning_rate": self.lr}
+        return {**asdict(self), "learning_rate": self.lr, "head_learning_rate": self.head_lr}
 
     def save(self, path: Path) -> Path:
         path.write_text(json.dumps(self.to_json(), indent=2))
@@ -128,3 +146,8 @@ class TrainConfig:
             return cls.from_dict(json.loads(path.read_text()))
         except (OSError, json.JSONDecodeError, TypeError) as exc:
             raise ConfigError(f"cannot read config {path}: {exc}") from exc
+
+
+def uses_mean_pooling(model: str, pooling: str = "auto") -> bool:
+    """Whether a classifier on `model` reads the mean of its token vectors (see pooling.py)."""
+    return pooling == "mean" or (pooling == "auto" and model in MINILM_IDS)

@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skills.finetune.config import uses_mean_pooling
+from skills.finetune.pooling import (
+    MeanPoolClassifier,
+    is_mean_pool,
+    load_mean_pool,
+    without_pooler,
+)
 from skills.models import resolve_model
 
 SST2_MEANING = {"0": "negative", "1": "positive"}
@@ -38,42 +45,54 @@ class Classifier:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(saved)
+        if is_mean_pool(saved):
+            kwargs = resolve_model(base, model_dir=model_dir).load_kwargs()
+            return cls(load_mean_pool(saved, kwargs, method).eval(), tokenizer, labels)
         if method == "lora":
             from peft import PeftModel
 
-            model = PeftModel.from_pretrained(_base(base, len(labels), model_dir), saved)
+            model = PeftModel.from_pretrained(
+                _base(base, len(labels), model_dir, pooling="cls"), saved
+            )
         else:
             model = AutoModelForSequenceClassification.from_pretrained(saved, use_safetensors=True)
         return cls(model.eval(), tokenizer, labels)
 
     @classmethod
-    def untrained_head(cls, base: str, labels: list[str], model_dir: Path | None) -> Classifier:
+    def untrained_head(
+        cls, base: str, labels: list[str], model_dir: Path | None, pooling: str = "auto"
+    ) -> Classifier:
         from transformers import AutoTokenizer
 
         source = resolve_model(base, model_dir=model_dir)
         tokenizer = AutoTokenizer.from_pretrained(**source.load_kwargs())
-        return cls(_base(base, len(labels), model_dir).eval(), tokenizer, labels)
+        return cls(_base(base, len(labels), model_dir, pooling).eval(), tokenizer, labels)
 
     def predict(self, text: str, max_length: int = 128) -> Prediction:
         import torch
 
         batch = self.tokenizer(text, truncation=True, max_length=max_length, return_tensors="pt")
         with torch.inference_mode():
-            logits = self.model(**batch).logits[0]
+            logits = self.model(
+                input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+            ).logits[0]
         probs = torch.softmax(logits.float(), dim=-1).tolist()
         names = label_names(self.labels)
         best = max(range(len(probs)), key=probs.__getitem__)
         return Prediction(names[best], {n: round(p, 4) for n, p in zip(names, probs, strict=True)})
 
 
-def _base(base: str, num_labels: int, model_dir: Path | None) -> Any:
+def _base(base: str, num_labels: int, model_dir: Path | None, pooling: str = "auto") -> Any:
     """The pre-trained model with a new, untrained classification head (seeded, so the
-    "before" column is the same every time)."""
+    "before" column is the same every time), shaped as the fine-tune trained it."""
     import torch
-    from transformers import AutoModelForSequenceClassification
+    from transformers import AutoModel, AutoModelForSequenceClassification
 
     source = resolve_model(base, model_dir=model_dir)
     torch.manual_seed(0)
+    if uses_mean_pooling(base, pooling):
+        encoder = without_pooler(AutoModel.from_pretrained(**source.load_kwargs()))
+        return MeanPoolClassifier(encoder, num_labels)
     return AutoModelForSequenceClassification.from_pretrained(
         **source.load_kwargs(), num_labels=num_labels, use_safetensors=True
     )

@@ -27,6 +27,7 @@ from skills.finetune.data import (
     length_grouped_batches,
     load_splits,
 )
+from skills.finetune.pooling import MeanPoolClassifier, without_pooler
 from skills.finetune.report import diagnosis, git_revision, loss_curve_png, versions
 from skills.models import ModelNotAllowed, ModelUnavailable, resolve_model
 
@@ -57,34 +58,52 @@ def pick_device(requested: str) -> str:
 
 
 def build_model(config: TrainConfig, num_labels: int):
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
     model_dir = Path(config.model_dir) if config.model_dir else None
     source = resolve_model(config.model, model_dir=model_dir)
     kwargs = source.load_kwargs()
     tokenizer = AutoTokenizer.from_pretrained(**kwargs, trust_remote_code=False)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        **kwargs, num_labels=num_labels, use_safetensors=True, trust_remote_code=False
-    )
+    if config.mean_pooling:
+        body = without_pooler(
+            AutoModel.from_pretrained(**kwargs, use_safetensors=True, trust_remote_code=False)
+        )
+    else:
+        body = AutoModelForSequenceClassification.from_pretrained(
+            **kwargs, num_labels=num_labels, use_safetensors=True, trust_remote_code=False
+        )
     if config.method == "lora":
         from peft import LoraConfig, TaskType, get_peft_model
 
         lora = LoraConfig(
-            task_type=TaskType.SEQ_CLS,
+            # With mean pooling the head lives outside the encoder and is trained as it is.
+            task_type=None if config.mean_pooling else TaskType.SEQ_CLS,
             r=config.lora_r,
             lora_alpha=config.lora_alpha,
             lora_dropout=config.lora_dropout,
             target_modules=config.lora_targets,
         )
-        model = get_peft_model(model, lora)
+        body = get_peft_model(body, lora)
     elif config.method == "freeze":
-        freeze_bottom(model, config.freeze_layers)
+        freeze_bottom(body, config.freeze_layers)
+    model = MeanPoolClassifier(body, num_labels) if config.mean_pooling else body
     return tokenizer, model
+
+
+def parameter_groups(model, config: TrainConfig) -> list[dict[str, Any]]:
+    """The body at the configured learning rate; a new classification head faster (it starts
+    from random weights, the body from pre-trained ones)."""
+    head_names = ("head.", "classifier.", "score.")
+    head, body = [], []
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            (head if any(part in name for part in head_names) else body).append(p)
+    return [{"params": body, "lr": config.lr}, {"params": head, "lr": config.head_lr}]
 
 
 def freeze_bottom(model, layers: int) -> None:
     """Freeze the embeddings and the bottom `layers` encoder layers (the course's recipe)."""
-    base = getattr(model, model.base_model_prefix)
+    base = getattr(model, model.base_model_prefix, model)  # a bare encoder is its own base
     for p in base.embeddings.parameters():
         p.requires_grad = False
     blocks = getattr(getattr(base, "encoder", base), "layer", None) or getattr(
@@ -186,8 +205,7 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
         git_revision=git_revision(),
     )
     optimizer = torch.optim.AdamW(
-        [p for p in model.parameters() if p.requires_grad],
-        lr=config.lr,
+        parameter_groups(model, config),
         weight_decay=config.weight_decay,
         fused=device == "cuda",
     )

@@ -1,5 +1,6 @@
 import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -94,6 +95,38 @@ def test_lora_run_learns_and_reports(tmp_path, capsys, tiny_classifier_dir, sent
     assert (tmp_path / "out" / "loss_curve.png").stat().st_size > 1000
     progress = [e for e in events if e.get("event") == "progress"]
     assert progress[-1]["step"] == progress[-1]["total_steps"]
+
+
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_mean_pooling_trains_a_head_on_the_mean_and_saves_it(
+    tmp_path, capsys, tiny_classifier_dir, sentiment_data, method
+):
+    from skills.finetune.pooling import is_mean_pool
+
+    events = run_program(
+        tmp_path,
+        capsys,
+        data=str(sentiment_data),
+        model=str(tiny_classifier_dir),
+        method=method,
+        pooling="mean",
+        epochs=3,
+        learning_rate=5e-3,
+    )
+    finished = events[-2]
+    assert finished["event"] == "finished", events[-2:]
+    assert finished["dev_accuracy"] >= 0.9, finished["dev_accuracy"]
+    assert finished["config"]["head_learning_rate"] == 1e-2  # the mean-pooling default
+    assert is_mean_pool(Path(finished["saved"]))
+
+
+def test_mean_pooling_is_the_default_for_sentence_transformers_only(tmp_path, sentiment_data):
+    minilm = TrainConfig(data=str(sentiment_data))
+    assert minilm.mean_pooling and minilm.head_lr == 1e-2
+    bert = TrainConfig(data=str(sentiment_data), model="bert-base-uncased", method="full")
+    assert not bert.mean_pooling and bert.head_lr == bert.lr == 1e-4
+    with pytest.raises(ConfigError, match="pooling must be one of"):
+        TrainConfig(data=str(sentiment_data), pooling="max").validate()
 
 
 @pytest.mark.parametrize("method", ["full", "freeze"])

@@ -228,10 +228,11 @@ def test_the_queue_says_where_you_stand(jobs_tutor, tiny_classifier_dir):
     jobs_tutor.finetunes.cancel(who("prof", instructor=True), fourth)
 
 
-def test_try_your_model_beside_the_untrained_base(jobs_tutor, tiny_classifier_dir):
+@pytest.mark.parametrize("pooling", ["cls", "mean"])
+def test_try_your_model_beside_the_untrained_base(jobs_tutor, tiny_classifier_dir, pooling):
     from bot.terminal.console import ConsoleSession
 
-    job_id = jobs_tutor.finetunes.start(who("ana"), **quick(tiny_classifier_dir))
+    job_id = jobs_tutor.finetunes.start(who("ana"), **quick(tiny_classifier_dir, pooling=pooling))
     assert jobs_tutor.finetunes.wait(job_id, TIMEOUT).status == "succeeded"
     reply = jobs_tutor.finetunes.try_model(job_id, "a wonderful film , truly wonderful .")
     assert reply.fine_tuned.label == "1 (positive)"
