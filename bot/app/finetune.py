@@ -259,7 +259,7 @@ class FinetuneJobs:
             if now - process.last_relay >= PROGRESS_RELAY_SECONDS or share >= 1:
                 process.last_relay = now
                 self._events.emit([JobEvent(process.job_id, owner, *where, "progress", event)])
-        elif kind == "evaluation" and event.get("sample"):
+        elif kind == "evaluation" and event.get("during_training"):
             self._events.emit([JobEvent(process.job_id, owner, *where, "evaluation", event)])
         elif kind in ("finished", "failed"):
             process.final = event

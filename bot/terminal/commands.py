@@ -776,7 +776,13 @@ def _finetune_args(p: CommandParser, surface: str) -> None:
     p.add_argument(
         "--max-train",
         type=_positive(int, 10, 10_000_000),
-        help="train on a random subset of this many examples (CPU default: 4000)",
+        help="train on a random subset of this many examples (CPU default: 8000 of at "
+        "least 10 words)",
+    )
+    p.add_argument(
+        "--min-words",
+        type=_positive(int, 1, 100),
+        help="with --max-train: take examples of at least this many words first",
     )
     p.add_argument("--batch-size", type=_positive(int, 1, 4096))
     p.add_argument("--learning-rate", type=_positive(float, 1e-8, 0.999))
@@ -796,6 +802,7 @@ def cmd_finetune(s: Session, args: argparse.Namespace) -> Output:
             "method",
             "epochs",
             "max_train",
+            "min_words",
             "batch_size",
             "learning_rate",
             "lora_r",

@@ -107,8 +107,16 @@ def find_dev_file(train: Path) -> Path | None:
 
 
 def load_splits(
-    data: Path, dev: Path | None, *, seed: int, max_train: int | None, max_eval: int | None
+    data: Path,
+    dev: Path | None,
+    *,
+    seed: int,
+    max_train: int | None,
+    max_eval: int | None,
+    min_words: int = 0,
 ) -> tuple[list[Example], list[Example], list[str]]:
+    """Train and dev examples. With `max_train`, a random subset that takes examples of at
+    least `min_words` words first (the rest only if there are too few of those)."""
     train_path = data / f"train{_suffix(data)}" if data.is_dir() else data
     train, labels = read_examples(train_path)
     dev_path = dev or find_dev_file(train_path)
@@ -122,6 +130,8 @@ def load_splits(
         cut = max(1, len(train) // 10)
         dev_examples, train = train[:cut], train[cut:]
     rng.shuffle(train)
+    if min_words:
+        train.sort(key=lambda e: len(e.text.split()) < min_words)  # stable: stays shuffled
     return (
         train[:max_train] if max_train else train,
         dev_examples[:max_eval] if max_eval else dev_examples,

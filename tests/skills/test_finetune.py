@@ -29,7 +29,7 @@ def test_config_refuses_bad_settings(tmp_path, sentiment_data):
 
 def test_config_round_trips(tmp_path, sentiment_data):
     config = TrainConfig(data=str(sentiment_data), method="full")
-    assert config.lr == 1e-4 and TrainConfig(data="x").lr == 1e-3
+    assert config.lr == 1e-4 and TrainConfig(data="x", pooling="cls").lr == 1e-3
     loaded = TrainConfig.load(config.save(tmp_path / "c.json"))
     assert loaded.method == "full" and loaded.learning_rate == 1e-4
 
@@ -51,6 +51,20 @@ def test_data_files(tmp_path, sentiment_data):
     one_label.write_text("sentence\tlabel\na\t1\nb\t1\n")
     with pytest.raises(DataError, match="two different labels"):
         read_examples(one_label)
+
+
+def test_min_words_takes_longer_examples_first(tmp_path):
+    data = tmp_path / "phrases.tsv"
+    short = [f"ok {i}\t{i % 2}" for i in range(40)]
+    long = [f"a whole sentence with many words number {i}\t{i % 2}" for i in range(8)]
+    data.write_text("sentence\tlabel\n" + "\n".join(short + long) + "\n")
+    dev = tmp_path / "dev.tsv"
+    dev.write_text("sentence\tlabel\nfine\t1\nbad\t0\n")
+    train, _, _ = load_splits(data, dev, seed=0, max_train=10, max_eval=None, min_words=5)
+    assert len(train) == 10  # every long example, then short ones to make up the count
+    assert sum(len(e.text.split()) >= 5 for e in train) == 8
+    plain, _, _ = load_splits(data, dev, seed=0, max_train=10, max_eval=None)
+    assert sum(len(e.text.split()) >= 5 for e in plain) < 8
 
 
 def test_length_grouped_batches_cover_everything_once():
@@ -116,13 +130,14 @@ def test_mean_pooling_trains_a_head_on_the_mean_and_saves_it(
     finished = events[-2]
     assert finished["event"] == "finished", events[-2:]
     assert finished["dev_accuracy"] >= 0.9, finished["dev_accuracy"]
-    assert finished["config"]["head_learning_rate"] == 1e-2  # the mean-pooling default
+    assert finished["config"]["head_learning_rate"] == 3e-3  # the mean-pooling default
     assert is_mean_pool(Path(finished["saved"]))
 
 
 def test_mean_pooling_is_the_default_for_sentence_transformers_only(tmp_path, sentiment_data):
     minilm = TrainConfig(data=str(sentiment_data))
-    assert minilm.mean_pooling and minilm.head_lr == 1e-2
+    assert minilm.mean_pooling and (minilm.lr, minilm.head_lr) == (2e-3, 3e-3)
+    assert minilm.subset("cpu") == (8000, 10) and minilm.subset("cuda") == (None, 0)
     bert = TrainConfig(data=str(sentiment_data), model="bert-base-uncased", method="full")
     assert not bert.mean_pooling and bert.head_lr == bert.lr == 1e-4
     with pytest.raises(ConfigError, match="pooling must be one of"):
