@@ -288,18 +288,15 @@ def load_encoder(
     An adapter that cannot be used is logged and left out: the plain model still answers."""
     from skills.models import MINILM_IDS, load_sentence_encoder
 
-    plain = TunedEncoder(load_sentence_encoder(name, model_dir=model_dir, offline=offline), name)
     folder = adapter_folder(adapter)
-    if folder is None:
-        return plain
-    if name not in MINILM_IDS:
+    if folder is not None and name not in MINILM_IDS:
         log.warning("embedding adapter %s left out: made for %s, not %s", folder, BASE_MODEL, name)
-        return plain
-    try:
-        return _tuned(folder.resolve())
-    except AdapterError as exc:
-        log.warning("embedding adapter left out, using the plain %s: %s", name, exc)
-        return plain
+    elif folder is not None:
+        try:
+            return _tuned(folder.resolve())
+        except AdapterError as exc:
+            log.warning("embedding adapter left out, using the plain %s: %s", name, exc)
+    return TunedEncoder(load_sentence_encoder(name, model_dir=model_dir, offline=offline), name)
 
 
 @cache
