@@ -255,17 +255,22 @@ def merge_adapter(model: Any, folder: Path) -> str:
             weight = bert.get_submodule(name).weight
         except AttributeError as exc:
             raise AdapterError(f"{folder}: no module {name} in the model") from exc
-        if b is None or (b.shape[0], a.shape[1]) != tuple(weight.shape) or b.shape[1] != a.shape[0]:
+        if (
+            b is None
+            or a.ndim != 2
+            or b.ndim != 2
+            or (b.shape[0], a.shape[1]) != tuple(weight.shape)
+            or b.shape[1] != a.shape[0]
+        ):
             raise AdapterError(f"{folder}: matrices for {name} do not fit the model")
-        delta = scaling * (b.float() @ a.float())
-        if not torch.isfinite(delta).all():
+        if not (torch.isfinite(a).all() and torch.isfinite(b).all()):
             raise AdapterError(f"{folder}: matrices for {name} are not finite")
-        updates.append((weight, delta))
+        updates.append((weight, a, b))
     if not updates:
         raise AdapterError(f"{folder}: holds no LoRA matrices")
     with torch.no_grad():
-        for weight, delta in updates:
-            weight += delta.to(weight.dtype)
+        for weight, a, b in updates:
+            weight.addmm_(b.to(weight.dtype), a.to(weight.dtype), alpha=scaling)  # W += s B A
     return hashlib.sha256(raw).hexdigest()[:12]
 
 
