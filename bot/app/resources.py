@@ -34,7 +34,9 @@ class Resources:
         self.settings = settings
         self.store = store
         self.clock = clock
-        self._embedding = TunedEncoder(encoder, settings.embedding_model) if encoder else None
+        self._embedding = (
+            TunedEncoder(encoder, settings.embedding_model) if encoder is not None else None
+        )
         self._cards = cards
         self._lock = threading.Lock()
         model_dir, offline = settings.model_dir, settings.hub_offline
