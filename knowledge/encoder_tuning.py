@@ -315,7 +315,24 @@ def _tuned(folder: Path) -> TunedEncoder:
     model = SentenceTransformer(str(packaged_minilm_path()), device="cpu", trust_remote_code=False)
     identity = merge_adapter(model, folder)
     model.eval()
+    _note_if_stale(folder)
     return TunedEncoder(model, f"{BASE_MODEL}+lora-{identity}", read_fusion(folder))
+
+
+def _note_if_stale(folder: Path) -> None:
+    """Cards edited since the adapter was trained: it still works, but says so."""
+    from knowledge.cards import CardError, load_cards
+
+    try:
+        trained_on = json.loads((folder / META_FILE).read_text()).get("cards")
+        current = training_fingerprint(load_cards())
+    except (OSError, ValueError, CardError):  # (the bot itself reports broken cards)
+        return
+    if trained_on != current:
+        rebuild = "python -m knowledge.encoder_tuning"
+        log.info(
+            "embedding adapter %s was trained on other card text; %s rebuilds it", folder, rebuild
+        )
 
 
 # --- the rebuild command -------------------------------------------------------------------
@@ -326,7 +343,7 @@ def main(argv: list[str] | None = None) -> None:
     from skills.models import packaged_minilm_path
 
     parser = argparse.ArgumentParser(
-        prog="python -m knowledge.encoder_tuning", description=__doc__.split("\n\n")[0]
+        prog="python -m knowledge.encoder_tuning", description=(__doc__ or "").split("\n\n")[0]
     )
     parser.add_argument("--out", type=Path, default=ADAPTER_DIR)
     parser.add_argument("--steps", type=int, default=TuningConfig.steps)

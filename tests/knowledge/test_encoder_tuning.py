@@ -199,3 +199,14 @@ def test_no_adapter_and_fusion_file_is_optional(tmp_path):
     assert read_fusion(tmp_path) is None
     (tmp_path / FUSION_FILE).write_text('{"ranking": 3}')
     assert read_fusion(tmp_path) is None
+
+
+def test_an_adapter_trained_on_other_card_text_still_loads_and_says_so(tmp_path, caplog):
+    folder = tmp_path / "adapter"
+    shutil.copytree(ADAPTER_DIR, folder)
+    meta = json.loads((folder / META_FILE).read_text())
+    (folder / META_FILE).write_text(json.dumps({**meta, "cards": "cards of another term"}))
+    with caplog.at_level(logging.INFO, logger="knowledge.encoder_tuning"):
+        loaded = load_encoder(MODEL, str(folder))
+    assert loaded.key.startswith(f"{MODEL}+lora-")
+    assert "trained on other card text" in caplog.text
