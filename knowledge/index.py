@@ -66,6 +66,7 @@ FUSION = "learned"  # or "fixed" (the formula before the fit, kept for bench com
 DENSE_WEIGHT = 0.5  # "fixed": DENSE_WEIGHT x cosine + (1 - DENSE_WEIGHT) x bm25 / (bm25 + 5)
 STALE_STAGING_SECONDS = 600  # a staging folder older than this was left by a crashed process
 Kind = Literal["card", "document", "note"]
+Fusion = dict[str, dict[str, float]]  # {"ranking": weights by FEATURES, "confidence": ...}
 Method = Literal["hybrid", "bm25", "dense"]
 _FOLDER_NAME = re.compile(r"^[0-9a-f]{20}$")
 
@@ -292,11 +293,13 @@ class HybridIndex:
         vectors: np.ndarray,
         encoder: Encoder,
         fingerprint: str = "",
+        fusion: Fusion | None = None,
     ) -> None:
         if not passages:
             raise ValueError("cannot build an index without passages")
         vectors = _check_vectors(vectors, len(passages))
         self.fingerprint = fingerprint
+        self.fusion = fusion  # weights fitted for this encoder; None: the defaults above
         self._encoder = encoder
         self._write_lock = threading.Lock()
         self._state = _State.make(passages, vectors, _source_tokens(passages))
@@ -304,10 +307,16 @@ class HybridIndex:
     # --- building and changing -----------------------------------------------------------
 
     @classmethod
-    def build(cls, passages: list[Passage], encoder: Encoder, model_name: str) -> HybridIndex:
+    def build(
+        cls,
+        passages: list[Passage],
+        encoder: Encoder,
+        model_name: str,
+        fusion: Fusion | None = None,
+    ) -> HybridIndex:
         """Embed every passage and index it (benches and tests; the bot loads stored vectors)."""
         vectors = encode(encoder, [p.text for p in passages])
-        return cls(passages, vectors, encoder, fingerprint(passages, model_name))
+        return cls(passages, vectors, encoder, fingerprint(passages, model_name), fusion)
 
     @classmethod
     def load_or_build(
@@ -400,7 +409,7 @@ class HybridIndex:
         elif method == "bm25":
             score = ranking = f[:, 1]
         else:
-            ranking, score = fuse(f, len(set(bm25_tokens([query])[0])))
+            ranking, score = fuse(f, len(set(bm25_tokens([query])[0])), weights=self.fusion)
         resolved = np.where(f[:, 2] >= EXAMPLE_MATCH, f[:, 2], 0.0)  # first, when there are any
         order = np.lexsort((-ranking, -score, -resolved))[:k]
         hits = []
@@ -423,23 +432,29 @@ class HybridIndex:
 
 
 def fuse(
-    features: np.ndarray, terms: int = 1, fusion: str | None = None
+    features: np.ndarray,
+    terms: int = 1,
+    fusion: str | None = None,
+    weights: Fusion | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each source's ranking score and its confidence in [0, 1], for a question of `terms`
     distinct BM25 terms.
 
-    "learned": RANKING_WEIGHTS and CONFIDENCE, fitted on the tuning set; a source one of
+    "learned": RANKING_WEIGHTS and CONFIDENCE, fitted on the tuning set (or `weights`, fitted
+    the same way for another encoder: {"ranking": ..., "confidence": ...}); a source one of
     whose question passages is a near-duplicate of the query (EXAMPLE_MATCH) is as sure as
     that similarity. "fixed": the hand-set formula the fit replaced (its score is both)."""
     if (fusion or FUSION) == "fixed":
         fixed = DENSE_WEIGHT * features[:, 0] + (1 - DENSE_WEIGHT) * features[:, 1]
         return fixed, fixed
-    weights = np.array([RANKING_WEIGHTS[name] for name in FEATURES], dtype=np.float32)
-    ranking = features @ weights
+    fitted = weights or {"ranking": RANKING_WEIGHTS, "confidence": CONFIDENCE}
+    vector = np.array([fitted["ranking"].get(name, 0.0) for name in FEATURES], dtype=np.float32)
+    ranking = features @ vector
+    calibration = fitted["confidence"]
     logit = (
-        CONFIDENCE["intercept"]
-        + CONFIDENCE["slope"] * ranking
-        + CONFIDENCE["short"] / max(1, terms)
+        calibration["intercept"]
+        + calibration["slope"] * ranking
+        + calibration["short"] / max(1, terms)
     )
     confidence = 1 / (1 + np.exp(-logit))
     asked = features[:, FEATURES.index("asked")]

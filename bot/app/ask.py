@@ -135,7 +135,7 @@ class AskService:
         texts = list(dict.fromkeys(q.question for q in group.questions)) if group else []
         texts = texts or [row["question"]]
         vectors = encode(self.res.encoder, texts + ([text] if text else []))
-        model = self.res.settings.embedding_model
+        model = self.res.embedding_key
         self.res.remember(actor)
         self.res.store.write(
             lambda db: instructor_rows.add(

@@ -52,7 +52,7 @@ class Library:
 
     @property
     def model(self) -> str:
-        return self.res.settings.embedding_model
+        return self.res.embedding_key
 
     def knowledge(self) -> KnowledgeBase:
         """The knowledge base, loaded on first use and brought up to date with documents that
@@ -83,6 +83,7 @@ class Library:
             passages + doc_passages + notes,
             _stack(vectors, doc_vectors, note_vectors),
             self.res.encoder,
+            fusion=self.res.fusion,
         )
         self._documents = by_document
         return KnowledgeBase(self.res.cards, index, settings.answer_threshold)

@@ -12,7 +12,8 @@ from bot.config import Settings
 from bot.store import Store
 from bot.store import classes as class_rows
 from knowledge.cards import Card, load_cards
-from knowledge.index import Encoder
+from knowledge.encoder_tuning import TunedEncoder
+from knowledge.index import Encoder, Fusion
 from skills.fill_mask import MaskedLMRegistry
 from skills.tokenization import TokenizerRegistry
 
@@ -33,7 +34,9 @@ class Resources:
         self.settings = settings
         self.store = store
         self.clock = clock
-        self._encoder = encoder
+        self._embedding = (
+            TunedEncoder(encoder, settings.embedding_model) if encoder is not None else None
+        )
         self._cards = cards
         self._lock = threading.Lock()
         model_dir, offline = settings.model_dir, settings.hub_offline
@@ -57,18 +60,33 @@ class Resources:
         return {c.id: c.title for c in self.cards}
 
     @property
-    def encoder(self) -> Encoder:
+    def embedding(self) -> TunedEncoder:
+        """The embedding model (with the course adapter when the settings ask for it), the
+        name its vectors are stored under, and the fusion weights fitted for it."""
         with self._lock:
-            if self._encoder is None:
-                from skills.models import load_sentence_encoder
+            if self._embedding is None:
+                from knowledge.encoder_tuning import load_encoder
 
-                loaded = load_sentence_encoder(
+                self._embedding = load_encoder(
                     self.settings.embedding_model,
+                    self.settings.embedding_adapter,
                     model_dir=self.settings.model_dir,
                     offline=self.settings.hub_offline,
                 )
-                self._encoder = cast(Encoder, loaded)  # SentenceTransformer's overloads fit
-            return self._encoder
+            return self._embedding
+
+    @property
+    def encoder(self) -> Encoder:
+        return cast(Encoder, self.embedding.encoder)  # SentenceTransformer's overloads fit
+
+    @property
+    def embedding_key(self) -> str:
+        """The name stored vectors are kept under: the model, and the adapter's hash."""
+        return self.embedding.key
+
+    @property
+    def fusion(self) -> Fusion | None:
+        return self.embedding.fusion
 
     @property
     def inside(self) -> InsideModel:
