@@ -183,7 +183,7 @@ def main() -> None:
     parser.add_argument("--device", default="cuda" if _has_cuda() else "cpu")
     args = parser.parse_args()
     on_cpu = args.device == "cpu"
-    mine_train = args.max_train or (TrainConfig(data="").cpu_max_train if on_cpu else None)
+    mine_train = args.max_train  # None: our preset (on a CPU: TrainConfig.subset)
     stock_train = args.max_train or (args.stock_max_train if on_cpu else None)
     print(f"data {args.data}, device {args.device}, torch threads {_threads()}")
     with tempfile.TemporaryDirectory() as tmp:
