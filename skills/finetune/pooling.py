@@ -61,9 +61,12 @@ class MeanPoolClassifier(nn.Module):
         )
 
 
-def without_pooler(encoder: Any) -> Any:
-    """The encoder without BERT's pooler, which mean pooling never reads (and LoRA would
-    otherwise adapt for nothing)."""
+def load_encoder(**kwargs: Any) -> Any:
+    """The pre-trained encoder (`from_pretrained` keyword arguments) without BERT's pooler,
+    which mean pooling never reads (and LoRA would otherwise adapt for nothing)."""
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(**kwargs, use_safetensors=True, trust_remote_code=False)
     if getattr(encoder, "pooler", None) is not None:
         encoder.pooler = None
     return encoder
@@ -76,17 +79,14 @@ def is_mean_pool(saved: Path) -> bool:
 def load_mean_pool(saved: Path, base_kwargs: dict[str, Any], method: str) -> MeanPoolClassifier:
     """A saved mean-pool classifier; `base_kwargs` load the pre-trained encoder under an adapter."""
     from safetensors.torch import load_file
-    from transformers import AutoModel
 
     meta = json.loads((saved / POOLING_FILE).read_text())
     if method == "lora":
         from peft import PeftModel
 
-        encoder = PeftModel.from_pretrained(
-            without_pooler(AutoModel.from_pretrained(**base_kwargs)), saved
-        )
+        encoder = PeftModel.from_pretrained(load_encoder(**base_kwargs), saved)
     else:
-        encoder = without_pooler(AutoModel.from_pretrained(saved, use_safetensors=True))
+        encoder = load_encoder(pretrained_model_name_or_path=str(saved))
     model = MeanPoolClassifier(encoder, int(meta["num_labels"]))
     model.head.load_state_dict(load_file(saved / HEAD_FILE))
     return model

@@ -8,12 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from skills.finetune.config import uses_mean_pooling
-from skills.finetune.pooling import (
-    MeanPoolClassifier,
-    is_mean_pool,
-    load_mean_pool,
-    without_pooler,
-)
 from skills.models import resolve_model
 
 SST2_MEANING = {"0": "negative", "1": "positive"}
@@ -43,6 +37,9 @@ class Classifier:
         cls, saved: Path, base: str, method: str, labels: list[str], model_dir: Path | None
     ) -> Classifier:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        # Imported here, like torch: the bot imports this module and must start without torch.
+        from skills.finetune.pooling import is_mean_pool, load_mean_pool
 
         tokenizer = AutoTokenizer.from_pretrained(saved)
         if is_mean_pool(saved):
@@ -86,13 +83,14 @@ def _base(base: str, num_labels: int, model_dir: Path | None, pooling: str = "au
     """The pre-trained model with a new, untrained classification head (seeded, so the
     "before" column is the same every time), shaped as the fine-tune trained it."""
     import torch
-    from transformers import AutoModel, AutoModelForSequenceClassification
+    from transformers import AutoModelForSequenceClassification
+
+    from skills.finetune.pooling import MeanPoolClassifier, load_encoder
 
     source = resolve_model(base, model_dir=model_dir)
     torch.manual_seed(0)
     if uses_mean_pooling(base, pooling):
-        encoder = without_pooler(AutoModel.from_pretrained(**source.load_kwargs()))
-        return MeanPoolClassifier(encoder, num_labels)
+        return MeanPoolClassifier(load_encoder(**source.load_kwargs()), num_labels)
     return AutoModelForSequenceClassification.from_pretrained(
         **source.load_kwargs(), num_labels=num_labels, use_safetensors=True
     )

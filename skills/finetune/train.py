@@ -27,7 +27,7 @@ from skills.finetune.data import (
     length_grouped_batches,
     load_splits,
 )
-from skills.finetune.pooling import MeanPoolClassifier, without_pooler
+from skills.finetune.pooling import MeanPoolClassifier, load_encoder
 from skills.finetune.report import diagnosis, git_revision, loss_curve_png, versions
 from skills.models import ModelNotAllowed, ModelUnavailable, resolve_model
 
@@ -58,16 +58,14 @@ def pick_device(requested: str) -> str:
 
 
 def build_model(config: TrainConfig, num_labels: int):
-    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     model_dir = Path(config.model_dir) if config.model_dir else None
     source = resolve_model(config.model, model_dir=model_dir)
     kwargs = source.load_kwargs()
     tokenizer = AutoTokenizer.from_pretrained(**kwargs, trust_remote_code=False)
     if config.mean_pooling:
-        body = without_pooler(
-            AutoModel.from_pretrained(**kwargs, use_safetensors=True, trust_remote_code=False)
-        )
+        body = load_encoder(**kwargs)
     else:
         body = AutoModelForSequenceClassification.from_pretrained(
             **kwargs, num_labels=num_labels, use_safetensors=True, trust_remote_code=False

@@ -25,3 +25,15 @@ def test_run_without_token_points_to_chat(tutor, monkeypatch, capsys):
     assert program.main(["run"]) == 2
     err = capsys.readouterr().err
     assert "TUTOR_DISCORD_TOKEN" in err and "tutor chat" in err
+
+
+def test_the_program_starts_without_importing_torch():
+    """`tutor jobs` and friends must not pay torch's import; models load when first used."""
+    import subprocess
+    import sys
+
+    probe = "import sys, bot.main; print('torch' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
