@@ -1,6 +1,10 @@
 """Warm `ask` latency (p50/p95) and start-up time with and without a persisted index.
 
-    python bench/ask_latency.py [--rounds 3]
+    python bench/ask_latency.py [--rounds 3] [--beside-finetune]
+
+--beside-finetune measures the warm latency while a real fine-tune trains on the same cores
+(bench/beside.py). The bot's model calls use TUTOR_MODEL_THREADS threads (default 1); set it to
+2 to see what torch's default does beside a trainer.
 
 Start-up is measured in fresh processes (imports, model load, index load or build, first
 answer), the way `tutor chat` starts. Latency is the full `tutor.ask.ask` path: input cleaning,
@@ -10,6 +14,7 @@ retrieval, answer composition and the SQLite write.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -21,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bench.beside import finetune_beside  # noqa: E402
 
 START = """
 import time, sys
@@ -52,6 +59,9 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="passes over the question set")
+    parser.add_argument(
+        "--beside-finetune", action="store_true", help="with a fine-tune training meanwhile"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as data_dir:
@@ -69,13 +79,17 @@ def main() -> None:
         tutor = Tutor(Settings(data_dir=Path(data_dir)))
         tutor.warm_up()
         timings = []
-        for _ in range(args.rounds):
-            for question in questions:
-                t0 = time.perf_counter()
-                tutor.ask.ask(Actor("bench", channel="bench"), question)
-                timings.append((time.perf_counter() - t0) * 1000)
+        with finetune_beside() if args.beside_finetune else contextlib.nullcontext():
+            for _ in range(args.rounds):
+                for question in questions:
+                    t0 = time.perf_counter()
+                    tutor.ask.ask(Actor("bench", channel="bench"), question)
+                    timings.append((time.perf_counter() - t0) * 1000)
         tutor.close()
-    print(f"warm ask latency over {len(timings)} questions ({os.cpu_count()} CPUs):")
+    threads = tutor.settings.model_threads
+    print(
+        f"warm ask latency over {len(timings)} questions ({os.cpu_count()} CPUs, {threads} model threads):"
+    )
     print(
         f"  p50 {percentile(timings, 0.5):.1f} ms   p95 {percentile(timings, 0.95):.1f} ms   "
         f"max {max(timings):.1f} ms"

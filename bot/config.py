@@ -35,6 +35,15 @@ class Settings(BaseSettings):
         "set (bench/results/encoder_tuning.txt). One that cannot be loaded is logged and "
         "left out.",
     )
+    model_threads: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        description="CPU threads each of the bot's own model calls uses (ask, grading, "
+        "fill-mask). One keeps answers quick when a fine-tune or another program shares the "
+        "cores (bench/results/ask_latency.txt); fine-tunes run in their own process on every "
+        "core.",
+    )
     answer_threshold: float = Field(
         default=0.5,
         ge=0.0,

@@ -26,6 +26,7 @@ import psutil
 
 from bot.app.context import Actor
 from bot.app.events import Listeners
+from bot.app.model_threads import inherited_environment
 from bot.app.resources import Resources
 from bot.app.results import Entry, FinetuneBoard, JobView, TryReply
 from bot.errors import JobError, NotAllowed
@@ -430,9 +431,10 @@ def _is_training_process(pid: int) -> bool:
 
 def _trainer_environment() -> dict[str, str]:
     """The trainer gets its settings in its config file; the bot's own settings (the Discord
-    token among them) stay out of its environment."""
+    token among them) stay out of its environment. It trains on every core: the bot's own
+    one-thread limit (bot.app.model_threads) is not passed on."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
-    return {**env, "PYTHONUNBUFFERED": "1"}
+    return {**inherited_environment(env), "PYTHONUNBUFFERED": "1"}
 
 
 def _terminate(popen: subprocess.Popen) -> None:

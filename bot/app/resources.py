@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from bot.app.context import Actor
+from bot.app.model_threads import limit_model_threads
 from bot.config import Settings
 from bot.store import Store
 from bot.store import classes as class_rows
@@ -34,6 +35,7 @@ class Resources:
         self.settings = settings
         self.store = store
         self.clock = clock
+        limit_model_threads(settings.model_threads)
         self._embedding = (
             TunedEncoder(encoder, settings.embedding_model) if encoder is not None else None
         )
