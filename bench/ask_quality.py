@@ -9,7 +9,8 @@ how many off-topic questions are declined, with the confidence margins on both s
     python bench/ask_quality.py --verbose    # list every wrong, declined and answered-off-topic
     python bench/ask_quality.py --tuning --adapter course   # with the card-tuned encoder
 
-Only bench/ask_questions.tsv is for tuning; the held-out sets are measured, never tuned on.
+The tuning sets (ask_questions*.tsv but the held-out ones, ask_offtopic_tuning.tsv) are for
+tuning; the held-out sets are measured, never tuned on.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ SETS = {
     "tuning": BENCH / "ask_questions.tsv",
     "tuning, short": BENCH / "ask_questions_short.tsv",
     "tuning, off-topic": BENCH / "ask_offtopic_tuning.tsv",
+    "tuning 2": BENCH / "ask_questions_tuning2.tsv",
     "held-out 1": BENCH / "ask_questions_heldout.tsv",
     "held-out 2": BENCH / "ask_questions_heldout2.tsv",
 }
@@ -169,7 +171,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=Path, action="append")
     parser.add_argument("--all", action="store_true", help="the tuning sets and both held-out sets")
-    parser.add_argument("--tuning", action="store_true", help="the three tuning sets only")
+    parser.add_argument("--tuning", action="store_true", help="the tuning sets only")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")
     parser.add_argument(

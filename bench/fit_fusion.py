@@ -1,11 +1,14 @@
 """Fit the learned fusion of lexical and dense scores, the confidence, the decline threshold
 and the "if you meant" gap, on the TUNING data only: bench/ask_questions.tsv (76 concept
 questions, 14 off-topic), bench/ask_offtopic_tuning.tsv (40 more off-topic questions, for
-calibration) and bench/ask_questions_short.tsv (29 short questions). The held-out sets are
-never read here.
+calibration), bench/ask_questions_short.tsv (29 short questions) and bench/ask_questions_tuning2.tsv
+(250 concept questions, 32 off-topic, written like the held-out sets from ../shared/course and
+the card ids only, when the first tuning set no longer told options apart). The held-out sets
+are never read here.
 
     python bench/fit_fusion.py                      # the shipped configuration
-    python bench/fit_fusion.py --compare            # every option below, cross-validated
+    python bench/fit_fusion.py --compare            # with/without the cards' "Students ask"
+                                                    # and the lead in the confidence
     python bench/fit_fusion.py --tokenizer words    # bm25s's own tokenizer instead
     python bench/fit_fusion.py --asked-as bench/asked_as_experiment.json
     python bench/fit_fusion.py --adapter course --save   # for the card-tuned encoder, saved
@@ -15,11 +18,11 @@ never read here.
    maximising the probability of the right card, over the index's features (the best cosine
    over a card's passages and its BM25 score squashed to [0, 1)). Two weights.
 2. Confidence: a logistic regression of "the top card is right" on the top card's ranking
-   score and 1 / the number of the question's terms (short questions score lower when they
-   are right: bench/ask_questions_short.tsv), with every off-topic question a negative. Three
-   coefficients. A confidence of 0.5 means "as likely right as not", the decline threshold.
-3. Everything is estimated by leave-one-question-out cross-validation (each question scored by
-   a fit that never saw it), then fitted once on all of it: the numbers to commit in
+   score, 1 / the number of the question's terms (short questions score lower when they
+   are right: bench/ask_questions_short.tsv) and the top card's lead over the second, capped
+   at knowledge.index.GAP_CAP, with every off-topic question a negative. Four coefficients. A confidence of 0.5 means "as likely right as not", the decline threshold.
+3. Everything is estimated by 10-fold cross-validation (each question scored by a fit that
+   never saw it), then fitted once on all of it: the numbers to commit in
    knowledge/index.py (RANKING_WEIGHTS, CONFIDENCE).
 """
 
@@ -29,7 +32,7 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +48,7 @@ from knowledge.encoder_tuning import FUSION_FILE, adapter_folder, load_encoder
 
 OFF_TOPIC_TUNING = Path(__file__).with_name("ask_offtopic_tuning.tsv")
 SHORT_TUNING = Path(__file__).with_name("ask_questions_short.tsv")
+TUNING_2 = Path(__file__).with_name("ask_questions_tuning2.tsv")
 
 
 @dataclass
@@ -120,27 +124,41 @@ def score(row: Row, cols: list[int], w: np.ndarray) -> Scored:
     return Scored(row, row.ids[order[0]], row.ids[order[1]], s[order[0]], s[order[0]] - s[order[1]])
 
 
-def confidence_inputs(scored: list[Scored], short: bool) -> np.ndarray:
-    """The confidence's inputs: the top ranking score, and 1 / the question's BM25 terms (a
-    short question that matches well is as sure as a long one that matches better)."""
-    columns = [[s.ranking] + ([1 / max(1, s.row.terms)] if short else []) for s in scored]
+def confidence_inputs(scored: list[Scored], short: bool, gap: bool = True) -> np.ndarray:
+    """The confidence's inputs: the top ranking score, 1 / the question's BM25 terms (a short
+    question that matches well is as sure as a long one that matches better), and the top
+    card's lead over the second, capped (one only just ahead is less sure)."""
+    columns = [
+        [s.ranking]
+        + ([1 / max(1, s.row.terms)] if short else [])
+        + ([min(ix.GAP_CAP, s.gap)] if gap else [])
+        for s in scored
+    ]
     return np.array(columns)
 
 
-def cross_validate(rows: list[Row], cols: list[int], short: bool = True) -> list[Scored]:
-    """Each question ranked and given a confidence by fits that never saw it."""
-    full = fit_ranking(rows, cols)
-    scored = [
-        score(r, cols, fit_ranking(rows[:i] + rows[i + 1 :], cols) if r.expected else full)
-        for i, r in enumerate(rows)
-    ]
-    x = confidence_inputs(scored, short)
-    y = np.array([s.right for s in scored], dtype=float)
-    for i, s in enumerate(scored):
-        keep = np.arange(len(scored)) != i
+def cross_validate(
+    rows: list[Row], cols: list[int], short: bool = True, folds: int = 10, gap: bool = True
+) -> list[Scored]:
+    """Each question ranked and given a confidence by fits that never saw it: `folds`-fold
+    cross-validation (every folds-th question held out together)."""
+    groups = [list(range(i, len(rows), folds)) for i in range(folds)]
+    scored: list[Scored | None] = [None] * len(rows)
+    for group in groups:
+        held = set(group)
+        w = fit_ranking([r for i, r in enumerate(rows) if i not in held], cols)
+        for i in group:
+            scored[i] = score(rows[i], cols, w)
+    done = [s for s in scored if s is not None]
+    x = confidence_inputs(done, short, gap)
+    y = np.array([s.right for s in done], dtype=float)
+    for group in groups:
+        keep = np.ones(len(done), dtype=bool)
+        keep[group] = False
         w = fit_logistic(x[keep], y[keep])
-        s.confidence = float(1 / (1 + np.exp(-(w[0] + x[i] @ w[1:]))))
-    return scored
+        for i in group:
+            done[i].confidence = float(1 / (1 + np.exp(-(w[0] + x[i] @ w[1:]))))
+    return done
 
 
 def summary(scored: list[Scored], threshold: float, gap: float) -> str:
@@ -185,11 +203,15 @@ def main() -> None:
     questions = read_questions(SETS["tuning"]) + read_questions(OFF_TOPIC_TUNING)
     if not args.no_short:
         questions += read_questions(SHORT_TUNING)
+    questions += read_questions(TUNING_2)
     gap = args.gap if args.gap is not None else ALTERNATIVE_GAP
 
-    def index_with(tokenizer: str, asked_as: Path | None) -> ix.HybridIndex:
+    def index_with(
+        tokenizer: str, asked_as: Path | None, students_ask: bool = True
+    ) -> ix.HybridIndex:
         ix.BM25_TOKENIZER = tokenizer
-        passages = ix.card_passages(cards)
+        used = cards if students_ask else [replace(c, students_ask=()) for c in cards]
+        passages = ix.card_passages(used)
         if asked_as:
             extra = json.loads(asked_as.read_text())
             passages += [
@@ -198,33 +220,29 @@ def main() -> None:
         return ix.HybridIndex.build(passages, encoder, "m")
 
     if args.compare:
-        asked_file = Path(__file__).with_name("asked_as_experiment.json")
-        for tokenizer, asked in (("words", None), ("code", None), ("code", asked_file)):
-            rows = rows_for(index_with(tokenizer, asked), questions)
-            label = f"{tokenizer} tokens" + (", asked-as passages" if asked else "")
-            fixed = [score(r, [0, 1], np.array([0.5, 0.5])) for r in rows]
-            on = [s for s in fixed if s.row.expected]
-            print(f"{label:32} fixed formula:   top-1 {sum(s.right for s in on) / len(on):5.1%}")
-            for name, cols in (("dense+bm25", [0, 1]), ("dense+bm25+asked", [0, 1, 2])):
-                if name.endswith("asked") and not asked:
-                    continue
-                for short in (False, True):
-                    scored = cross_validate(rows, cols, short)
-                    how = f"{name}, confidence from score{' + 1/terms' if short else ''}"
-                    print(f"{label:32} learned {how:48} {summary(scored, args.threshold, gap)}")
-        ix.BM25_TOKENIZER = "code"
+        # The options of the last round; the earlier ones (BM25 tokenizers, asked-as passages,
+        # the fixed formula) are recorded in bench/results/ranking_options.txt.
+        for students_ask in (False, True):
+            rows = rows_for(index_with("code", None, students_ask), questions)
+            for gap_input in (False, True):
+                scored = cross_validate(rows, [0, 1], gap=gap_input)
+                label = (
+                    f"cards {'with' if students_ask else 'without'} 'Students ask', "
+                    f"confidence {'with' if gap_input else 'without'} the lead"
+                )
+                print(f"{label:62} {summary(scored, args.threshold, gap)}")
         return
 
     rows = rows_for(index_with(args.tokenizer, args.asked_as), questions)
     cols = [0, 1, 2] if args.asked_as else [0, 1]
     scored = cross_validate(rows, cols)
-    print("cross-validated (leave one question out), tuning data only:")
+    print("cross-validated (10 folds), tuning data only:")
     for threshold in (0.4, 0.5, 0.55, 0.6):
         for g in (0.0, 0.5, gap, 1.0):
             print(f"  threshold {threshold:.2f} gap {g:.2f}: {summary(scored, threshold, g)}")
     w = fit_ranking(rows, cols)
     everything = [score(r, cols, w) for r in rows]
-    a, b, c = fit_logistic(
+    a, b, c, d = fit_logistic(
         confidence_inputs(everything, True),
         np.array([s.right for s in everything], dtype=float),
     )
@@ -233,13 +251,14 @@ def main() -> None:
     where = "saved beside the adapter with --save" if args.adapter else "knowledge/index.py"
     print(f"\nfitted on all the tuning data (commit these in {where}):")
     print(f"  RANKING_WEIGHTS = {{{weights}}}")
-    print(f'  CONFIDENCE = {{"intercept": {a:.2f}, "slope": {b:.2f}, "short": {c:.2f}}}')
+    calibration = {"intercept": a, "slope": b, "short": c, "gap": d}
+    print(f"  CONFIDENCE = {json.dumps({k: round(float(v), 2) for k, v in calibration.items()})}")
     folder = adapter_folder(args.adapter)
     if args.save and folder is not None:
         fusion = {
             "ranking": {n: round(float(v), 2) for n, v in zip(names, w, strict=True)},
-            "confidence": {"intercept": round(a, 2), "slope": round(b, 2), "short": round(c, 2)},
-            "fitted_on": "bench/ask_questions.tsv, ask_offtopic_tuning.tsv, ask_questions_short.tsv",
+            "confidence": {k: round(float(v), 2) for k, v in calibration.items()},
+            "fitted_on": "bench/ask_questions.tsv, ask_questions_short.tsv, ask_questions_tuning2.tsv, ask_offtopic_tuning.tsv",
         }
         (folder / FUSION_FILE).write_text(json.dumps(fusion, indent=2) + "\n")
         print(f"saved {folder / FUSION_FILE}")

@@ -31,8 +31,9 @@ class Settings(BaseSettings):
         description="A LoRA adapter merged into the embedding model at load: 'course' for "
         "knowledge/encoder-adapter (a contrastive fine-tune of all-MiniLM-L6-v2 on the cards, "
         "with its own fusion weights; `python -m knowledge.encoder_tuning` rebuilds it), a "
-        "folder, or empty for none. Off by default: it did not improve `ask` on the tuning "
-        "set (bench/results/encoder_tuning.txt). One that cannot be loaded is logged and "
+        "folder, or empty for none. Off by default: its gain on the tuning sets is small "
+        "(bench/results/ask_quality_students_ask.txt), and the same encoder grades free-text "
+        "quiz answers, calibrated on the plain model. One that cannot be loaded is logged and "
         "left out.",
     )
     model_threads: int = Field(

@@ -21,8 +21,13 @@ A card looks like this:
     | DistilBERT | 66M |
     ## Common mistakes
     - ...
+    ## Students ask       (optional: how a student who does not know the concept's name asks)
+    - my loss turns into nan after a few hundred steps
 
-The table is for people (team material, printed cards); retrieval does not index it.
+The table is for people (team material, printed cards); retrieval does not index it. "Students
+ask" is for retrieval only: questions and symptoms in a student's words, indexed as one more
+passage of the card and never shown, so a question that does not name the concept still finds
+it (on the tuning sets it cut wrong answers from 31 to 20 of 355: bench/results/ask_quality_students_ask.txt).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from skills.course import JIGSAW_CONCEPTS, TEAMS
 
 CARDS_DIR = Path(__file__).parent / "cards"
 REQUIRED_SECTIONS = ("Explanation", "Key points", "Common mistakes")
-OPTIONAL_SECTIONS = ("Analogy", "Table")
+OPTIONAL_SECTIONS = ("Analogy", "Table", "Students ask")
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n(.*)\Z", re.DOTALL)
 
@@ -59,6 +64,7 @@ class Card:
     common_mistakes: tuple[str, ...]
     analogy: str | None = None
     table: CardTable | None = None
+    students_ask: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
@@ -156,7 +162,7 @@ def parse_card(path: Path) -> tuple[Card | None, list[str]]:
     extra = set(sections) - set(REQUIRED_SECTIONS) - set(OPTIONAL_SECTIONS)
     if extra:
         problems.append(f"{name}: unknown sections {sorted(extra)}")
-    for section in ("Key points", "Common mistakes"):
+    for section in ("Key points", "Common mistakes", "Students ask"):
         if sections.get(section) and not _bullets(sections[section]):
             problems.append(f"{name}: '## {section}' needs '- ' bullet points")
     table, table_problem = parse_table(sections["Table"]) if "Table" in sections else (None, None)
@@ -173,6 +179,7 @@ def parse_card(path: Path) -> tuple[Card | None, list[str]]:
         common_mistakes=_bullets(sections["Common mistakes"]),
         analogy=sections.get("Analogy") or None,
         table=table,
+        students_ask=_bullets(sections.get("Students ask", "")),
         aliases=tuple(meta.get("aliases", [])),
         related=tuple(meta.get("related", [])),
         source=name,

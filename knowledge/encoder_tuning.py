@@ -18,12 +18,14 @@ confidence weights fitted for it by `bench/fit_fusion.py --adapter ... --save` s
     python -m knowledge.encoder_tuning                  # rebuild knowledge/encoder-adapter/
     python bench/fit_fusion.py --adapter knowledge/encoder-adapter --save   # its weights
 
-Seeded: the same cards, seed and torch build give the same adapter. About 6-10 minutes on
-2 shared CPU cores.
+Seeded: the same cards, seed and torch build give the same adapter. 2 min 9 s on 2 quiet CPU
+cores (6-10 minutes when they are shared).
 
 Measured on the tuning sets (bench/results/encoder_tuning.txt): dense retrieval alone gets
-better, the hybrid ranking does not, and off-topic questions score higher, so the bot does
-not use it unless asked (`TUTOR_EMBEDDING_ADAPTER=course`).
+better; the hybrid ranking got no better on the first tuning set, and a little better on the
+larger one with the cards' "Students ask" lines (bench/results/ask_quality_students_ask.txt).
+The bot does not use it unless asked (`TUTOR_EMBEDDING_ADAPTER=course`): the same encoder grades
+free-text quiz answers and groups questions, and those were calibrated on the plain model.
 """
 
 from __future__ import annotations
@@ -82,13 +84,15 @@ class TunedEncoder:
 
 
 def card_pieces(card: Card) -> list[tuple[str, str]]:
-    """The short texts a card is made of, each with the section of the card's index passage
+    """The short texts a card is made of (its "Students ask" lines among them: a student's
+    words paired with the card's content), each with the section of the card's index passage
     (knowledge.index.card_passages) it belongs to."""
     pieces = [("title", card.title)] + [("title", a) for a in card.aliases]
     pieces += [("explanation", s) for s in _sentences(card.explanation)]
     pieces += [("key points", k) for k in card.key_points]
     pieces += [("analogy", s) for s in _sentences(card.analogy or "")]
     pieces += [("common mistakes", m) for m in card.common_mistakes]
+    pieces += [("students ask", q) for q in card.students_ask]
     unique: dict[str, str] = {}
     for section, text in pieces:
         unique.setdefault(text.strip(), section)

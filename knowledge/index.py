@@ -52,16 +52,20 @@ QUESTION_SECTIONS = frozenset({"example", "asked as"})
 EXAMPLE_MATCH = 0.85  # cosine at which a question counts as a resolved question said again
 FEATURES = ("dense", "bm25", "asked")
 # Ranking: a conditional logit (softmax over the cards of each question) fitted on the tuning
-# set, bench/ask_questions.tsv, by bench/fit_fusion.py; the held-out sets were never used.
+# sets (bench/ask_questions.tsv, ask_questions_short.tsv, ask_questions_tuning2.tsv) by
+# bench/fit_fusion.py; the held-out sets were never used.
 # "asked" is 0: passages that are questions made ranking worse (bench/fit_fusion.py --compare);
 # they only count as near-duplicates (EXAMPLE_MATCH).
-RANKING_WEIGHTS = {"dense": 9.50, "bm25": 11.29, "asked": 0.0}
+RANKING_WEIGHTS = {"dense": 10.11, "bm25": 10.75, "asked": 0.0}
 # Confidence: P(the top source answers the question) =
-#   sigmoid(intercept + slope x ranking score + short / the question's distinct terms),
+#   sigmoid(intercept + slope x ranking score + short / the question's distinct terms
+#           + gap x min(GAP_CAP, how far the source's ranking score is ahead of the next best)),
 # a logistic regression on the same tuning questions, bench/ask_offtopic_tuning.tsv and
 # bench/ask_questions_short.tsv: a short question that matches well is as sure as a long one
-# that matches better.
-CONFIDENCE = {"intercept": -10.01, "slope": 1.29, "short": 2.91}
+# that matches better, and a top card only just ahead of another is less sure (wrong answers'
+# median lead was 0.7 against right answers' 2.6 on bench/ask_questions_tuning2.tsv).
+CONFIDENCE = {"intercept": -10.34, "slope": 0.90, "short": 5.39, "gap": 2.93}
+GAP_CAP = 1.0
 FUSION = "learned"  # or "fixed" (the formula before the fit, kept for bench comparisons):
 DENSE_WEIGHT = 0.5  # "fixed": DENSE_WEIGHT x cosine + (1 - DENSE_WEIGHT) x bm25 / (bm25 + 5)
 STALE_STAGING_SECONDS = 600  # a staging folder older than this was left by a crashed process
@@ -111,6 +115,7 @@ def card_passages(cards: Iterable[Card]) -> list[Passage]:
             ("key points", " ".join(card.key_points)),
             ("analogy", card.analogy or ""),
             ("common mistakes", "Common mistakes: " + " ".join(card.common_mistakes)),
+            ("students ask", " ".join(card.students_ask)),
         ]
         passages += [
             Passage(card.id, "card", f"{card.title}: {text}" if i else text, section)
@@ -455,11 +460,23 @@ def fuse(
         calibration["intercept"]
         + calibration["slope"] * ranking
         + calibration["short"] / max(1, terms)
+        + calibration.get("gap", 0.0) * np.minimum(GAP_CAP, lead(ranking))
     )
     confidence = 1 / (1 + np.exp(-logit))
     asked = features[:, FEATURES.index("asked")]
     confidence = np.where(asked >= EXAMPLE_MATCH, np.maximum(confidence, asked), confidence)
     return ranking, confidence
+
+
+def lead(ranking: np.ndarray) -> np.ndarray:
+    """How far each source's ranking score is ahead of the best other source's (negative for
+    all but the top one; 0 when there is no other source)."""
+    if len(ranking) < 2:
+        return np.zeros_like(ranking)
+    order = np.argsort(-ranking, kind="stable")
+    best_other = np.full_like(ranking, ranking[order[0]])
+    best_other[order[0]] = ranking[order[1]]
+    return ranking - best_other
 
 
 def _bm25_scores(model: Any, tokens: list[str], n: int) -> np.ndarray:

@@ -187,3 +187,31 @@ def test_tables_carry_the_handouts_figures(concept):
 
 def test_every_jigsaw_concept_has_an_analogy():
     assert [c.id for c in load_cards() if c.team and not c.analogy] == []
+
+
+# --- students ask ------------------------------------------------------------------------------
+
+
+def test_students_ask_lines_are_parsed_and_indexed_as_one_passage(tmp_path):
+    from knowledge.index import card_passages
+
+    asked = "- my loss turns into nan\n- why is lr=2e-5 so small?"
+    write(
+        tmp_path,
+        "asked.md",
+        GOOD.format(id="asked", related="[]") + f"\n## Students ask\n{asked}\n",
+    )
+    [card] = load_cards(tmp_path)
+    assert card.students_ask == ("my loss turns into nan", "why is lr=2e-5 so small?")
+    [passage] = [p for p in card_passages([card]) if p.section == "students ask"]
+    assert passage.text == "A title: my loss turns into nan why is lr=2e-5 so small?"
+
+
+def test_students_ask_without_bullets_is_a_card_problem(tmp_path):
+    write(tmp_path, "prose.md", GOOD.format(id="prose", related="[]") + "\n## Students ask\nwhy?\n")
+    cards, problems = check_cards(tmp_path)
+    assert cards == [] and problems == ["prose.md: '## Students ask' needs '- ' bullet points"]
+
+
+def test_every_card_says_how_students_ask_about_it():
+    assert [c.id for c in load_cards() if len(c.students_ask) < 5] == []
