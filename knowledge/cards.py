@@ -25,9 +25,9 @@ A card looks like this:
     - my loss turns into nan after a few hundred steps
 
 The table is for people (team material, printed cards); retrieval does not index it. "Students
-ask" is for retrieval only: questions and symptoms in a student's words, indexed as one more
-passage of the card and never shown, so a question that does not name the concept still finds
-it (on the tuning sets it cut wrong answers from 31 to 20 of 355: bench/results/ask_quality_students_ask.txt).
+ask" is for retrieval only: questions and symptoms in a student's words, each line indexed as
+a passage of the card and never shown, so a question that does not name the concept still finds
+it (bench/results/ask_quality_students_ask.txt).
 """
 
 from __future__ import annotations

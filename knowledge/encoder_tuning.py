@@ -18,7 +18,7 @@ confidence weights fitted for it by `bench/fit_fusion.py --adapter ... --save` s
     python -m knowledge.encoder_tuning                  # rebuild knowledge/encoder-adapter/
     python bench/fit_fusion.py --adapter knowledge/encoder-adapter --save   # its weights
 
-Seeded: the same cards, seed and torch build give the same adapter. 2 min 9 s on 2 quiet CPU
+Seeded: the same cards, seed and torch build give the same adapter. about 2 minutes on 2 quiet CPU
 cores (6-10 minutes when they are shared).
 
 Measured on the tuning sets (bench/results/encoder_tuning.txt): dense retrieval alone gets

@@ -192,7 +192,7 @@ def test_every_jigsaw_concept_has_an_analogy():
 # --- students ask ------------------------------------------------------------------------------
 
 
-def test_students_ask_lines_are_parsed_and_indexed_as_one_passage(tmp_path):
+def test_students_ask_lines_are_parsed_and_each_indexed_as_a_passage(tmp_path):
     from knowledge.index import card_passages
 
     asked = "- my loss turns into nan\n- why is lr=2e-5 so small?"
@@ -203,8 +203,8 @@ def test_students_ask_lines_are_parsed_and_indexed_as_one_passage(tmp_path):
     )
     [card] = load_cards(tmp_path)
     assert card.students_ask == ("my loss turns into nan", "why is lr=2e-5 so small?")
-    [passage] = [p for p in card_passages([card]) if p.section == "students ask"]
-    assert passage.text == "A title: my loss turns into nan why is lr=2e-5 so small?"
+    texts = [p.text for p in card_passages([card]) if p.section == "students ask"]
+    assert texts == ["A title: my loss turns into nan", "A title: why is lr=2e-5 so small?"]
 
 
 def test_students_ask_without_bullets_is_a_card_problem(tmp_path):
