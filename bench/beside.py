@@ -15,6 +15,8 @@ from pathlib import Path
 
 import psutil
 
+from bot.app.model_threads import inherited_environment
+
 ROOT = Path(__file__).resolve().parents[1]
 SST2 = ROOT.parent / "shared" / "data" / "sst2"
 
@@ -22,7 +24,10 @@ SST2 = ROOT.parent / "shared" / "data" / "sst2"
 @contextlib.contextmanager
 def finetune_beside(data: Path = SST2, settle_seconds: float = 20.0) -> Iterator[None]:
     with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
+        # the user's own thread settings, not the one-thread limit a Tutor in this process set
+        env = inherited_environment(
+            {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
+        )
         env |= {"TUTOR_DATA_DIR": tmp, "HF_HUB_OFFLINE": "1"}
         program = "import sys; from bot.main import main; sys.exit(main())"
         command = [sys.executable, "-c", program, "finetune", "--data", str(data)]

@@ -183,7 +183,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tokenizer", choices=("code", "words"), default=ix.BM25_TOKENIZER)
     parser.add_argument("--asked-as", type=Path, help="JSON {card id: [questions]} to index")
-    parser.add_argument("--compare", action="store_true", help="every option, cross-validated")
+    parser.add_argument(
+        "--compare", action="store_true", help="the last round's options, cross-validated"
+    )
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--no-short", action="store_true", help="leave out the short questions")
     parser.add_argument("--gap", type=float, default=None, help="default: the shipped one")
@@ -258,7 +260,8 @@ def main() -> None:
         fusion = {
             "ranking": {n: round(float(v), 2) for n, v in zip(names, w, strict=True)},
             "confidence": {k: round(float(v), 2) for k, v in calibration.items()},
-            "fitted_on": "bench/ask_questions.tsv, ask_questions_short.tsv, ask_questions_tuning2.tsv, ask_offtopic_tuning.tsv",
+            "fitted_on": "bench/ask_questions.tsv, ask_questions_short.tsv, "
+            "ask_questions_tuning2.tsv, ask_offtopic_tuning.tsv",
         }
         (folder / FUSION_FILE).write_text(json.dumps(fusion, indent=2) + "\n")
         print(f"saved {folder / FUSION_FILE}")

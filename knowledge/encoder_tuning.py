@@ -18,8 +18,8 @@ confidence weights fitted for it by `bench/fit_fusion.py --adapter ... --save` s
     python -m knowledge.encoder_tuning                  # rebuild knowledge/encoder-adapter/
     python bench/fit_fusion.py --adapter knowledge/encoder-adapter --save   # its weights
 
-Seeded: the same cards, seed and torch build give the same adapter. about 2 minutes on 2 quiet CPU
-cores (6-10 minutes when they are shared).
+Seeded: the same cards, seed and torch build give the same adapter. About 2 minutes on 2
+quiet CPU cores (6-10 minutes when they are shared).
 
 Measured on the tuning sets (bench/results/encoder_tuning.txt): dense retrieval alone gets
 better; the hybrid ranking got no better on the first tuning set, and a little better on the

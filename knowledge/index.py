@@ -1,7 +1,7 @@
 """Hybrid retrieval over cards, ingested documents and instructor notes: BM25 + dense, fused.
 
 Each card is split into passages (title and aliases, explanation, key points, analogy, common
-mistakes) so that a question matching any part of it finds it; a card's dense score is its best
+mistakes, and each of its "Students ask" lines) so that a question matching any part of it finds it; a card's dense score is its best
 passage's, and the passage's `section` says which part of the card matched. Document chunks
 and instructor notes are their own sources, so answers can cite them.
 
@@ -54,18 +54,25 @@ FEATURES = ("dense", "bm25", "asked")
 # Ranking: a conditional logit (softmax over the cards of each question) fitted on the tuning
 # sets (bench/ask_questions.tsv, ask_questions_short.tsv, ask_questions_tuning2.tsv) by
 # bench/fit_fusion.py; the held-out sets were never used.
-# "asked" is 0: passages that are questions made ranking worse (bench/fit_fusion.py --compare);
-# they only count as near-duplicates (EXAMPLE_MATCH).
-RANKING_WEIGHTS = {"dense": 10.11, "bm25": 9.65, "asked": 0.0}
+# "asked" is 0: passages that are questions made ranking worse (bench/results/ranking_options.txt,
+# measured with an earlier bench/fit_fusion.py --compare); they only count as near-duplicates
+# (EXAMPLE_MATCH).
+RANKING_WEIGHTS = {"dense": 10.23, "bm25": 10.10, "asked": 0.0}
 # Confidence: P(the top source answers the question) =
 #   sigmoid(intercept + slope x ranking score + short / the question's distinct terms
 #           + gap x min(GAP_CAP, how far the source's ranking score is ahead of the next best)),
 # a logistic regression on the same tuning questions, bench/ask_offtopic_tuning.tsv and
 # bench/ask_questions_short.tsv: a short question that matches well is as sure as a long one
 # that matches better, and a top card only just ahead of another is less sure (wrong answers'
-# median lead was 0.7 against right answers' 2.6 on bench/ask_questions_tuning2.tsv).
-CONFIDENCE = {"intercept": -10.17, "slope": 0.87, "short": 5.77, "gap": 2.68}
+# median lead was 0.7 against right answers' 2.6 on bench/ask_questions_tuning2.tsv before the
+# lead was used).
+CONFIDENCE = {"intercept": -10.50, "slope": 0.92, "short": 5.16, "gap": 2.72}
 GAP_CAP = 1.0
+# A "Students ask" line is a question, and questions resemble each other in form ("where
+# does ... take place?", "what's inside ...?") whatever they are about: its cosine counts 0.9
+# times a content passage's. Chosen on the tuning sets (bench/fit_fusion.py, 10-fold CV: 1.0,
+# 0.95, 0.9, 0.85 gave right 308, 312, 315, 314 of 355; off-topic declined 84, 85, 85, 85/86).
+STUDENT_WEIGHT = 0.9
 FUSION = "learned"  # or "fixed" (the formula before the fit, kept for bench comparisons):
 DENSE_WEIGHT = 0.5  # "fixed": DENSE_WEIGHT x cosine + (1 - DENSE_WEIGHT) x bm25 / (bm25 + 5)
 STALE_STAGING_SECONDS = 600  # a staging folder older than this was left by a crashed process
@@ -241,6 +248,7 @@ class _State:
     sources: tuple[tuple[str, Kind], ...]  # sorted
     source_of: np.ndarray  # passage -> position in `sources`
     asked: np.ndarray  # passage -> is it a question (asked as, a resolved example)?
+    student: np.ndarray  # passage -> is it a card's "Students ask" line?
     tokens: dict[tuple[str, Kind], list[str]]  # each source's content's BM25 tokens
     bm25: Any  # bm25s.BM25 over the sources' content, in `sources` order
     dense: Any  # faiss.IndexFlatIP over `vectors` (exact inner product = cosine)
@@ -256,6 +264,7 @@ class _State:
         position = {key: i for i, key in enumerate(sources)}
         source_of = np.array([position[(p.source_id, p.kind)] for p in passages], dtype=np.int64)
         asked = np.array([p.section in QUESTION_SECTIONS for p in passages], dtype=bool)
+        student = np.array([p.section == "students ask" for p in passages], dtype=bool)
         tokens = {key: tokens[key] for key in sources}
         bm25 = _bm25s().BM25()
         bm25.index([tokens[key] or [""] for key in sources], show_progress=False)
@@ -264,7 +273,9 @@ class _State:
         dense = faiss.IndexFlatIP(vectors.shape[1] if vectors.ndim == 2 else 1)
         if len(vectors):
             dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        return cls(tuple(passages), vectors, sources, source_of, asked, tokens, bm25, dense)
+        return cls(
+            tuple(passages), vectors, sources, source_of, asked, student, tokens, bm25, dense
+        )
 
     def scores(self, query_vector: np.ndarray) -> np.ndarray:
         """Every passage's cosine with the query, in passage order, from the FAISS index."""
@@ -401,6 +412,7 @@ class HybridIndex:
         [0, 1), and the best cosine over its question passages (0 without any)."""
         state = self._state  # one snapshot for the whole search
         passage_scores = state.scores(encode(self._encoder, [query])[0])
+        passage_scores = np.where(state.student, passage_scores * STUDENT_WEIGHT, passage_scores)
         dense, best = _per_source_max(state, np.where(state.asked, -1.0, passage_scores))
         asked, _ = _per_source_max(state, np.where(state.asked, passage_scores, 0.0))
         bm25 = _bm25_scores(state.bm25, bm25_tokens([query])[0], len(state.sources))
@@ -416,7 +428,9 @@ class HybridIndex:
         elif method == "bm25":
             score = ranking = f[:, 1]
         else:
-            ranking, score = fuse(f, len(set(bm25_tokens([query])[0])), weights=self.fusion)
+            cards = np.array([kind == "card" for _, kind in state.sources], dtype=bool)
+            terms = len(set(bm25_tokens([query])[0]))
+            ranking, score = fuse(f, terms, weights=self.fusion, cards=cards)
         resolved = np.where(f[:, 2] >= EXAMPLE_MATCH, f[:, 2], 0.0)  # first, when there are any
         order = np.lexsort((-ranking, -score, -resolved))[:k]
         hits = []
@@ -443,6 +457,7 @@ def fuse(
     terms: int = 1,
     fusion: str | None = None,
     weights: Fusion | None = None,
+    cards: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each source's ranking score and its confidence in [0, 1], for a question of `terms`
     distinct BM25 terms.
@@ -462,7 +477,7 @@ def fuse(
         calibration["intercept"]
         + calibration["slope"] * ranking
         + calibration["short"] / max(1, terms)
-        + calibration.get("gap", 0.0) * np.minimum(GAP_CAP, lead(ranking))
+        + calibration.get("gap", 0.0) * lead(ranking, cards)
     )
     confidence = 1 / (1 + np.exp(-logit))
     asked = features[:, FEATURES.index("asked")]
@@ -470,15 +485,23 @@ def fuse(
     return ranking, confidence
 
 
-def lead(ranking: np.ndarray) -> np.ndarray:
-    """How far each source's ranking score is ahead of the best other source's (negative for
-    all but the top one; 0 when there is no other source)."""
-    if len(ranking) < 2:
-        return np.zeros_like(ranking)
-    order = np.argsort(-ranking, kind="stable")
-    best_other = np.full_like(ranking, ranking[order[0]])
-    best_other[order[0]] = ranking[order[1]]
-    return ranking - best_other
+def lead(ranking: np.ndarray, cards: np.ndarray | None = None) -> np.ndarray:
+    """The confidence's lead input: how far the best card's ranking score is ahead of every
+    other source's, floored at 0 and capped at GAP_CAP. It was fitted on the top card among
+    cards only, so every other card gets 0 (no lead, as in a tie); documents and notes, whose
+    chunks often nearly tie with each other and with the card they were written from, get
+    GAP_CAP (no penalty), and a card behind a document has no lead. `cards`: which sources
+    are cards (default: all)."""
+    out = np.full_like(ranking, GAP_CAP)
+    is_card = np.ones(len(ranking), dtype=bool) if cards is None else cards
+    card_rows = np.flatnonzero(is_card)
+    out[card_rows] = 0.0
+    if len(card_rows):
+        best = card_rows[np.argmax(ranking[card_rows])]
+        others = np.delete(ranking, best)
+        ahead = float(ranking[best] - others.max()) if len(others) else GAP_CAP
+        out[best] = min(GAP_CAP, max(0.0, ahead))
+    return out
 
 
 def _bm25_scores(model: Any, tokens: list[str], n: int) -> np.ndarray:

@@ -4,9 +4,10 @@ The bot's model calls are small (one question through MiniLM, one sentence throu
 fill-mask model) and several may run at once, one per student. torch's default gives each call
 every core, and on a host whose cores are busy (a fine-tune beside the bot, another service)
 its threads wait for each other: on the project's 2-core machine with a fine-tune running,
-`ask` p95 went from 18 ms with one thread to 390 ms with two, and fill-mask from 52 ms to
-500 ms (bench/results/ask_latency.txt). On an idle machine one thread costs ask ~3 ms and a
-fill-mask ~25 ms. So the bot uses `settings.model_threads` (default 1), while the fine-tune's
+`ask` p95 was 23-26 ms with one thread and 399-407 ms with two, fill-mask p95 62-64 ms against
+539-548 ms (bench/results/ask_latency.txt). On an idle machine one thread costs ask ~3 ms and a
+fill-mask ~24 ms, and batch embedding is slower (a 250-chunk ingest 7.8 s against 4.4 s): give
+a bot that has the cores to itself TUTOR_MODEL_THREADS=2 or more. So the bot uses `settings.model_threads` (default 1), while the fine-tune's
 own process, which wants every core, gets the environment the user started the bot with.
 """
 

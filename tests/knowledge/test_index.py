@@ -126,3 +126,31 @@ def test_methods_rank_sources_and_scores_are_bounded(tmp_path, encoder):
         assert len({h.source_id for h in hits}) == 3
     for hit in index.search("zzzz qqqq", k=5):
         assert 0.0 <= hit.score <= 1.0
+
+
+# --- the confidence's lead input ----------------------------------------------------------------
+
+
+def test_lead_is_the_top_cards_margin_over_the_next_card_capped():
+    import numpy as np
+
+    from knowledge.index import GAP_CAP, lead
+
+    assert list(lead(np.array([9.0, 8.7, 5.0]))) == pytest.approx([0.3, 0.0, 0.0])
+    assert list(lead(np.array([5.0, 9.0, 2.0]))) == [0.0, GAP_CAP, 0.0]  # capped; others 0
+    assert list(lead(np.array([7.0, 7.0]))) == [0.0, 0.0]  # a tie: no lead either way
+    assert list(lead(np.array([4.0]))) == [GAP_CAP]  # nothing to be ahead of
+    assert list(lead(np.array([], dtype=np.float32))) == []
+
+
+def test_documents_are_not_judged_by_a_lead_they_were_not_calibrated_for():
+    """Chunks of one handout often nearly tie with each other and with the card they were
+    written from: a document keeps the full term; a card behind a document has no lead."""
+    import numpy as np
+
+    from knowledge.index import GAP_CAP, lead
+
+    cards = np.array([False, False, True, True])  # document, document, card, card
+    assert list(lead(np.array([9.0, 8.95, 8.9, 6.0]), cards)) == [GAP_CAP, GAP_CAP, 0.0, 0.0]
+    ahead = lead(np.array([7.0, 6.8, 8.9, 8.5]), cards)  # the card leads a document by 1.9
+    assert list(ahead) == pytest.approx([GAP_CAP, GAP_CAP, 0.4, 0.0])

@@ -24,7 +24,9 @@ tutor.close()
 
 
 def probe(tmp_path: Path, **env: str) -> dict:
-    clean = {k: v for k, v in os.environ.items() if "NUM_THREADS" not in k}
+    clean = {
+        k: v for k, v in os.environ.items() if "NUM_THREADS" not in k and not k.startswith("TUTOR_")
+    }
     out = subprocess.run(
         [sys.executable, "-c", PROBE, str(tmp_path)],
         env={**clean, "HF_HUB_OFFLINE": "1", **env},

@@ -47,7 +47,7 @@ def question_kind(discord: Discord, record) -> str:
 
 def test_first_question_after_start_up_is_answered_at_once(discord_class, first):
     reply = discord_class.slash(
-        "bea", first, "class", "ask", {"question": "What does the attention mask do?"}
+        "bea", first, "class", "ask", {"question": "What does the attention mask do with padding?"}
     )
     assert_clean(reply)
     assert reply.latency < 3.0  # Discord's window for the first response

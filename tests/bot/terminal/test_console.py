@@ -5,8 +5,8 @@ from bot.terminal.console import ConsoleSession, run_chat
 
 def test_plain_question_and_slash_ask_are_the_same(tutor):
     session = ConsoleSession(tutor)
-    plain = session.handle("what does the attention mask do?")
-    slash = session.handle("/ask what does the attention mask do?")
+    plain = session.handle("what does the attention mask do with padding?")
+    slash = session.handle("/ask what does the attention mask do with padding?")
     # the same answer; only the id under it (to flag it) differs
     assert plain.rsplit("\n", 1)[0] == slash.rsplit("\n", 1)[0]
     assert plain.endswith("/flag 1 tells the instructor.")
