@@ -87,9 +87,8 @@ def main() -> None:
                     timings.append((time.perf_counter() - t0) * 1000)
         tutor.close()
     threads = tutor.settings.model_threads
-    print(
-        f"warm ask latency over {len(timings)} questions ({os.cpu_count()} CPUs, {threads} model threads):"
-    )
+    cpus = f"{os.cpu_count()} CPUs, {threads} model threads"
+    print(f"warm ask latency over {len(timings)} questions ({cpus}):")
     print(
         f"  p50 {percentile(timings, 0.5):.1f} ms   p95 {percentile(timings, 0.95):.1f} ms   "
         f"max {max(timings):.1f} ms"

@@ -20,7 +20,8 @@ are never read here.
 2. Confidence: a logistic regression of "the top card is right" on the top card's ranking
    score, 1 / the number of the question's terms (short questions score lower when they
    are right: bench/ask_questions_short.tsv) and the top card's lead over the second, capped
-   at knowledge.index.GAP_CAP, with every off-topic question a negative. Four coefficients. A confidence of 0.5 means "as likely right as not", the decline threshold.
+   at knowledge.index.GAP_CAP, with every off-topic question a negative. Four coefficients.
+   A confidence of 0.5 means "as likely right as not", the decline threshold.
 3. Everything is estimated by 10-fold cross-validation (each question scored by a fit that
    never saw it), then fitted once on all of it: the numbers to commit in
    knowledge/index.py (RANKING_WEIGHTS, CONFIDENCE).
@@ -110,7 +111,8 @@ class Scored:
     top: str
     second: str
     ranking: float  # the top card's ranking score
-    gap: float  # top minus second ranking score
+    gap: float  # top minus second ranking score (the "if you meant" test)
+    lead: float  # the confidence's lead input, as the bot computes it (knowledge.index.lead)
     confidence: float = 0.0
 
     @property
@@ -121,7 +123,9 @@ class Scored:
 def score(row: Row, cols: list[int], w: np.ndarray) -> Scored:
     s = row.features[:, cols] @ w
     order = np.argsort(-s, kind="stable")
-    return Scored(row, row.ids[order[0]], row.ids[order[1]], s[order[0]], s[order[0]] - s[order[1]])
+    top, second = order[0], order[1]
+    lead = float(ix.lead(s)[top])
+    return Scored(row, row.ids[top], row.ids[second], s[top], s[top] - s[second], lead)
 
 
 def confidence_inputs(scored: list[Scored], short: bool, gap: bool = True) -> np.ndarray:
@@ -129,9 +133,7 @@ def confidence_inputs(scored: list[Scored], short: bool, gap: bool = True) -> np
     question that matches well is as sure as a long one that matches better), and the top
     card's lead over the second, capped (one only just ahead is less sure)."""
     columns = [
-        [s.ranking]
-        + ([1 / max(1, s.row.terms)] if short else [])
-        + ([min(ix.GAP_CAP, s.gap)] if gap else [])
+        [s.ranking] + ([1 / max(1, s.row.terms)] if short else []) + ([s.lead] if gap else [])
         for s in scored
     ]
     return np.array(columns)

@@ -1,8 +1,8 @@
 """Hybrid retrieval over cards, ingested documents and instructor notes: BM25 + dense, fused.
 
 Each card is split into passages (title and aliases, explanation, key points, analogy, common
-mistakes, and each of its "Students ask" lines) so that a question matching any part of it finds it; a card's dense score is its best
-passage's, and the passage's `section` says which part of the card matched. Document chunks
+mistakes, and each of its "Students ask" lines) so that a question matching any part of it
+finds it; a card's dense score is its best passage's, and the passage's `section` says which part of the card matched. Document chunks
 and instructor notes are their own sources, so answers can cite them.
 
 Ranking: each source gets a score that is a learned weighting of its best passage's cosine and
@@ -249,6 +249,7 @@ class _State:
     source_of: np.ndarray  # passage -> position in `sources`
     asked: np.ndarray  # passage -> is it a question (asked as, a resolved example)?
     student: np.ndarray  # passage -> is it a card's "Students ask" line?
+    is_card: np.ndarray  # source -> is it a card (not a document or a note)?
     tokens: dict[tuple[str, Kind], list[str]]  # each source's content's BM25 tokens
     bm25: Any  # bm25s.BM25 over the sources' content, in `sources` order
     dense: Any  # faiss.IndexFlatIP over `vectors` (exact inner product = cosine)
@@ -265,6 +266,7 @@ class _State:
         source_of = np.array([position[(p.source_id, p.kind)] for p in passages], dtype=np.int64)
         asked = np.array([p.section in QUESTION_SECTIONS for p in passages], dtype=bool)
         student = np.array([p.section == "students ask" for p in passages], dtype=bool)
+        is_card = np.array([kind == "card" for _, kind in sources], dtype=bool)
         tokens = {key: tokens[key] for key in sources}
         bm25 = _bm25s().BM25()
         bm25.index([tokens[key] or [""] for key in sources], show_progress=False)
@@ -274,7 +276,16 @@ class _State:
         if len(vectors):
             dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(
-            tuple(passages), vectors, sources, source_of, asked, student, tokens, bm25, dense
+            tuple(passages),
+            vectors,
+            sources,
+            source_of,
+            asked,
+            student,
+            is_card,
+            tokens,
+            bm25,
+            dense,
         )
 
     def scores(self, query_vector: np.ndarray) -> np.ndarray:
@@ -428,9 +439,8 @@ class HybridIndex:
         elif method == "bm25":
             score = ranking = f[:, 1]
         else:
-            cards = np.array([kind == "card" for _, kind in state.sources], dtype=bool)
             terms = len(set(bm25_tokens([query])[0]))
-            ranking, score = fuse(f, terms, weights=self.fusion, cards=cards)
+            ranking, score = fuse(f, terms, weights=self.fusion, cards=state.is_card)
         resolved = np.where(f[:, 2] >= EXAMPLE_MATCH, f[:, 2], 0.0)  # first, when there are any
         order = np.lexsort((-ranking, -score, -resolved))[:k]
         hits = []

@@ -7,8 +7,9 @@ its threads wait for each other: on the project's 2-core machine with a fine-tun
 `ask` p95 was 23-26 ms with one thread and 399-407 ms with two, fill-mask p95 62-64 ms against
 539-548 ms (bench/results/ask_latency.txt). On an idle machine one thread costs ask ~3 ms and a
 fill-mask ~24 ms, and batch embedding is slower (a 250-chunk ingest 7.8 s against 4.4 s): give
-a bot that has the cores to itself TUTOR_MODEL_THREADS=2 or more. So the bot uses `settings.model_threads` (default 1), while the fine-tune's
-own process, which wants every core, gets the environment the user started the bot with.
+a bot that has the cores to itself TUTOR_MODEL_THREADS=2 or more. So the bot uses
+`settings.model_threads` (default 1), while the fine-tune's own process, which wants every
+core, gets the environment the user started the bot with.
 """
 
 from __future__ import annotations
