@@ -137,6 +137,23 @@ class _Running:
     opens_at: float | None = None  # when the next question opens (after the gap)
 
 
+class Arrival:
+    """An answer a frontend has received and not yet handed to `QuizManager.answer`: when
+    it came, and a hold on its question. Under a burst the answer waits for a worker
+    thread, maybe seconds; meanwhile its question must not close (up to the grading grace)
+    and the wait must not make it late. `release` is idempotent: the frontend calls it in a
+    `finally` in case the answer never reaches `answer` (a failed defer)."""
+
+    def __init__(self, at: float, release: Callable[[], None]) -> None:
+        self.at = at
+        self._release: Callable[[], None] | None = release
+
+    def release(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
+
 class QuizManager:
     def __init__(
         self,
@@ -153,6 +170,10 @@ class QuizManager:
         self._running: dict[Key, _Running] = {}
         self._events: Listeners[QuizEvent] = Listeners("quiz")
         self._lock = threading.RLock()
+        # Answers received but not yet in `answer` (see Arrival), per channel. Their own lock,
+        # never held across anything slow: frontends take it on their event loop.
+        self._arriving: dict[Key, int] = {}
+        self._arriving_lock = threading.Lock()
 
     # --- listeners and the timer thread --------------------------------------------------
 
@@ -204,16 +225,58 @@ class QuizManager:
         self._events.emit([opened])
         return opened
 
+    def arrive(self, actor: Actor) -> Arrival:
+        """Call at the event (the click, the form, the line), before any wait: the answer
+        counts as arrived now, and its channel's question waits for it (see Arrival)."""
+        key = (actor.server, actor.channel)
+        with self._arriving_lock:
+            self._arriving[key] = self._arriving.get(key, 0) + 1
+
+        def release() -> None:
+            with self._arriving_lock:
+                left = self._arriving.get(key, 0) - 1
+                if left > 0:
+                    self._arriving[key] = left
+                else:
+                    self._arriving.pop(key, None)
+
+        return Arrival(self._clock(), release)
+
+    def _still_arriving(self, key: Key) -> int:
+        with self._arriving_lock:
+            return self._arriving.get(key, 0)
+
     def answer(
-        self, actor: Actor, text: str, question: tuple[int, int] | None = None
+        self,
+        actor: Actor,
+        text: str,
+        question: tuple[int, int] | None = None,
+        arrival: Arrival | None = None,
     ) -> SubmitResult:
         """Grade and record an answer. It is judged by its arrival: accepted if it arrived
         before its question's deadline (the student's own, with a time accommodation),
         however long grading takes, and never graded against
         another question. `question` is (quiz id, question number) when the frontend knows
         which question the answer was given for (a button, a form); a plain line answers the
-        question open when it arrives. It is acknowledged only once it is stored."""
-        arrived = self._clock()
+        question open when it arrives. It is acknowledged only once it is stored.
+
+        `arrival` is what the frontend took at the event (`arrive`): the answer is judged
+        by that time, not by when a worker thread got to it."""
+        try:
+            return self._answer(actor, text, question, arrival)
+        finally:
+            if arrival is not None:
+                arrival.release()
+
+    def _answer(
+        self,
+        actor: Actor,
+        text: str,
+        question: tuple[int, int] | None,
+        arrival: Arrival | None,
+    ) -> SubmitResult:
+        now = self._clock()
+        arrived = now if arrival is None else min(arrival.at, now)
         text = clean_user_text(text, MAX_ANSWER_CHARS).text
         if not text:
             return SubmitResult(False, "Type an answer first; empty answers are not counted.")
@@ -305,7 +368,9 @@ class QuizManager:
     def _step(self, running: _Running, now: float) -> list[QuizEvent]:
         s = running.session
         if s.status == Status.OPEN:
-            grading = running.in_flight.get(s.index, 0)
+            grading = running.in_flight.get(s.index, 0) + self._still_arriving(
+                (running.server, s.channel)
+            )
             overdue = now >= s.closes_at + GRADING_GRACE_SECONDS
             if s.should_close(now) and (not grading or overdue):
                 return self._advance(running)

@@ -17,7 +17,7 @@ from bot.app.calculations import USAGE as CALC_USAGE
 from bot.app.classes import ACCOMMODATION_RANGE
 from bot.app.context import Actor
 from bot.app.insights import DEFAULT_SINCE
-from bot.app.quizzes import QuestionClosed, QuizEnded, QuizEvent
+from bot.app.quizzes import Arrival, QuestionClosed, QuizEnded, QuizEvent
 from bot.app.results import JobStatus
 from bot.app.reviews import ReviewQuestion
 from bot.app.tutor import Tutor
@@ -55,6 +55,8 @@ class Session:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     json: bool = False
+    # A quiz answer's arrival, taken when its line was read (QuizManager.arrive).
+    arrival: Arrival | None = None
 
     def show(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -475,7 +477,8 @@ def _play(s: Session, args: argparse.Namespace) -> Output:
                 tutor.quizzes.stop(actor)
             break
         moved_on.clear()
-        result = tutor.quizzes.answer(actor, line.strip())
+        arrival = tutor.quizzes.arrive(actor)
+        result = tutor.quizzes.answer(actor, line.strip(), arrival=arrival)
         with printing:
             s.show(render.render_submit(result))
         if result.accepted:  # piped answers must not run ahead of the questions
@@ -485,7 +488,8 @@ def _play(s: Session, args: argparse.Namespace) -> Output:
 
 
 def cmd_answer(s: Session, args: argparse.Namespace) -> Output:
-    return Output(render.render_submit(s.tutor.quizzes.answer(s.actor, " ".join(args.text))))
+    result = s.tutor.quizzes.answer(s.actor, " ".join(args.text), arrival=s.arrival)
+    return Output(render.render_submit(result))
 
 
 def _answer_args(p: CommandParser, surface: str) -> None:

@@ -17,7 +17,7 @@ from typing import TextIO
 from bot.app.context import Actor
 from bot.app.finetune import JobEvent
 from bot.app.jigsaw import JigsawEvent
-from bot.app.quizzes import QuizEvent
+from bot.app.quizzes import Arrival, QuizEvent
 from bot.app.reviews import Reminder
 from bot.app.triggers import parse_trigger
 from bot.app.tutor import Tutor
@@ -90,7 +90,11 @@ class ConsoleSession:
                 return self._session_command(name, rest.strip())
             return self._run(console_argv(self.parser, name, rest))
         if self.tutor.quizzes.current(self.actor.server, self.actor.channel) is not None:
-            return self._run(["answer", "--", line])
+            arrival = self.tutor.quizzes.arrive(self.actor)  # judged by when it was typed
+            try:
+                return self._run(["answer", "--", line], arrival)
+            finally:
+                arrival.release()
         if self.tutor.reviews.serving(self.actor):
             return self._run(["review", "answer", "--", line])
         trigger = parse_trigger(line)
@@ -98,9 +102,10 @@ class ConsoleSession:
             return self._run(console_argv(self.parser, *trigger))
         return self._run(["ask", "--", line])
 
-    def _run(self, argv: list[str]) -> str:
+    def _run(self, argv: list[str], arrival: Arrival | None = None) -> str:
         args = parse(self.parser, argv)
-        return args.handler(Session(self.tutor, self.actor, CONSOLE), args).text
+        session = Session(self.tutor, self.actor, CONSOLE, arrival=arrival)
+        return args.handler(session, args).text
 
     def _session_command(self, name: str, rest: str) -> str:
         if name == "help":

@@ -21,7 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.context import Actor
-from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
+from bot.app.quizzes import Arrival, QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.discord import render
 from bot.discord.checks import actor_of, bot_of, instructor_only
 from bot.discord.interact import TutorModal, guarded, off_loop, respond
@@ -68,15 +68,18 @@ class AnswerButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         # discord.py only logs a dynamic item's errors: guarded() tells the person instead.
-        await guarded(interaction, self._answer(interaction))
-
-    async def _answer(self, interaction: discord.Interaction) -> None:
         if self.choice == FORM:
-            await interaction.response.send_modal(answer_form(self.quiz, self.number))
+            await guarded(interaction, self._open_form(interaction))
             return
         cog = bot_of(interaction).get_cog("QuizCog")
         assert isinstance(cog, QuizCog)
-        await cog.submit(interaction, self.choice, (self.quiz, self.number))
+        arrival = cog.tutor.quizzes.arrive(actor_of(interaction))  # the click's own time
+        await guarded(
+            interaction, cog.submit(interaction, self.choice, (self.quiz, self.number), arrival)
+        )
+
+    async def _open_form(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(answer_form(self.quiz, self.number))
 
 
 def question_view(
@@ -132,12 +135,25 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         self.bot.remove_dynamic_items(AnswerButton)
 
     async def submit(
-        self, interaction: discord.Interaction, text: str, question: tuple[int, int]
+        self,
+        interaction: discord.Interaction,
+        text: str,
+        question: tuple[int, int],
+        arrival: Arrival,
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await off_loop(
-            self.tutor.quizzes.answer, actor_of(interaction), text, question=question
-        )
+        """Judged by `arrival`, taken when the event came in: the defer and the wait for a
+        worker thread (a burst at the deadline queues on the default executor) cost nothing."""
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            result = await off_loop(
+                self.tutor.quizzes.answer,
+                actor_of(interaction),
+                text,
+                question=question,
+                arrival=arrival,
+            )
+        finally:
+            arrival.release()
         await respond(interaction, render.safe(render_text.render_submit(result)), ephemeral=True)
 
     @commands.Cog.listener()
@@ -150,7 +166,9 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         if match is None:
             return
         question = (int(match["quiz"]), int(match["number"]))
-        await guarded(interaction, self.submit(interaction, submitted_text(data), question))
+        arrival = self.tutor.quizzes.arrive(actor_of(interaction))  # the form's own time
+        text = submitted_text(data)
+        await guarded(interaction, self.submit(interaction, text, question, arrival))
 
     async def on_quiz_event(self, event: QuizEvent) -> None:
         async with self.posting.setdefault(event.channel, asyncio.Lock()):

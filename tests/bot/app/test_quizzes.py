@@ -69,6 +69,45 @@ def test_timer_closes_questions_and_late_answers_are_refused(quiz_tutor, clock):
     assert isinstance(quiz_tutor.events[-1], QuestionOpened) and quiz_tutor.events[-1].number == 2
 
 
+def test_an_answer_received_in_time_counts_however_long_it_waits_for_a_worker(quiz_tutor, clock):
+    """A burst at the deadline queues on the frontend's executor: the answers reach `answer`
+    after the deadline, but they arrived before it, and the question waits for them."""
+    opened = start(quiz_tutor)
+    answer = right_answer(opened, quiz_tutor)
+    clock.now += 29.5
+    arrivals = {n: quiz_tutor.quizzes.arrive(who(f"s{n}")) for n in range(40)}
+    clock.now += 5  # the workers get to them past the deadline
+    quiz_tutor.quizzes.tick()  # the question waits: answers are still arriving
+    assert not [e for e in quiz_tutor.events if isinstance(e, QuestionClosed)]
+    results = [
+        quiz_tutor.quizzes.answer(
+            who(f"s{n}"), answer, question=(opened.session_id, 1), arrival=arrival
+        )
+        for n, arrival in arrivals.items()
+    ]
+    assert all(r.accepted for r in results), [r.message for r in results if not r.accepted]
+    # An answer received after the deadline is still late, and a released hold lets it close.
+    late = quiz_tutor.quizzes.arrive(who("late"))
+    assert "Time is up" in quiz_tutor.quizzes.answer(who("late"), answer, arrival=late).message
+    late.release()  # idempotent: the frontend's own finally
+    quiz_tutor.quizzes.tick()
+    (closed,) = [e for e in quiz_tutor.events if isinstance(e, QuestionClosed)]
+    assert len(closed.answers) == 40
+
+
+def test_a_hold_never_released_keeps_a_question_open_only_for_the_grace(quiz_tutor, clock):
+    from bot.app.quizzes import GRADING_GRACE_SECONDS
+
+    start(quiz_tutor)
+    quiz_tutor.quizzes.arrive(who("lost"))  # e.g. the frontend died before answering
+    clock.now += 31
+    quiz_tutor.quizzes.tick()
+    assert not [e for e in quiz_tutor.events if isinstance(e, QuestionClosed)]
+    clock.now += GRADING_GRACE_SECONDS
+    quiz_tutor.quizzes.tick()
+    assert [e for e in quiz_tutor.events if isinstance(e, QuestionClosed)]
+
+
 def test_question_closes_when_every_expected_player_answered(quiz_tutor, clock):
     opened = start(quiz_tutor, expected_users=frozenset({"ana", "bo"}))
     quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor))

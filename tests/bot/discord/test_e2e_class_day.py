@@ -244,6 +244,56 @@ def test_a_quiz_in_class(discord_class, first):
     assert "Bea" in board.text() and "Fay" not in board.text()
 
 
+def test_a_burst_of_on_time_answers_at_the_deadline_all_count(discord_class, first):
+    """60 free-text answers sent 0.7 s before a question's deadline: far more than the bot's
+    worker threads, and each is graded by meaning (an embedding), so most wait for a worker
+    past the deadline. Each is judged by when it arrived."""
+    d = discord_class
+    students = [f"burst{n:02d}" for n in range(60)]
+    for student in students:
+        d.server.add_person(student, student.title())
+        d.server.join(first, student)
+    since = d.mark()
+    seconds = 10
+    started = d.slash(
+        "ana", first, "team2", "quiz start", {"team": "team1", "questions": 9, "seconds": seconds}
+    )
+    assert_clean(started)
+    for _ in range(9):
+        question = d.wait_post(first, "team2", since, is_question, timeout=15)
+        if "write a sentence" in str(question.embeds[0]):
+            break
+        since = d.mark()
+        assert_clean(d.slash("ana", first, "team2", "quiz skip"))
+    else:
+        raise AssertionError("no free-text question came")
+    number = question.embeds[0]["title"].split()[1].split("/")[0]
+    opened = d.click(
+        students[0],
+        first,
+        "team2",
+        question.message_id,
+        d.button(question.message_id, "Answer")["custom_id"],
+    )
+    assert opened.modal is not None
+    replies = d.submit_burst(
+        students,
+        first,
+        "team2",
+        opened.modal,
+        "42",
+        message_id=question.message_id,
+        at=question.t + seconds - 0.7,
+    )
+    refused = {u: r.text() for u, r in replies.items() if "Recorded" not in r.text()}
+    assert refused == {}, f"{len(refused)} of 60 on-time answers refused: {refused}"
+    closed = d.wait_post(
+        first, "team2", since, lambda r: f"Question {number}:" in r.content, timeout=30
+    )
+    assert "60" in closed.content, closed.content
+    assert_clean(d.slash("ana", first, "team2", "quiz stop"))
+
+
 def test_a_user_error_after_a_public_defer_stays_private(discord_class, first):
     d = discord_class
     assert_clean(

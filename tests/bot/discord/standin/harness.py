@@ -345,6 +345,46 @@ class Discord:
         timeout: float = 15,
     ) -> Reply:
         """Fill in every text input of a modal the bot opened, and submit it."""
+        interaction = self._form(user, guild, channel, modal, value, message_id)
+        self._interact(interaction)
+        return self._settle(Reply(self, "form submit", interaction.t_event, interaction), timeout)
+
+    def submit_burst(
+        self,
+        users: list[str],
+        guild: Guild,
+        channel: str,
+        modal: dict[str, Any],
+        value: str,
+        *,
+        message_id: str,
+        at: float,
+        timeout: float = 60,
+    ) -> dict[str, Reply]:
+        """Everyone submits the same form at monotonic time `at`, all at once (more events
+        than the bot has worker threads); each reply is awaited afterwards."""
+        forms = {u: self._form(u, guild, channel, modal, value, message_id) for u in users}
+
+        async def send_all() -> None:
+            await asyncio.sleep(max(0.0, at - time.monotonic()))
+            for interaction in forms.values():
+                await self.server.send_interaction(interaction)
+
+        self.call(send_all(), timeout=at - time.monotonic() + 10)
+        return {
+            u: self._settle(Reply(self, "form submit", i.t_event, i), timeout)
+            for u, i in forms.items()
+        }
+
+    def _form(
+        self,
+        user: str,
+        guild: Guild | None,
+        channel: str | None,
+        modal: dict[str, Any],
+        value: str,
+        message_id: str | None,
+    ) -> Interaction:
         from tests.bot.discord.standin.limits import text_input_of
 
         rows = []
@@ -360,11 +400,7 @@ class Discord:
                 rows.append({"type": component["type"], "component": text_input})
         data = {"custom_id": modal["custom_id"], "components": rows}
         message = self.message(message_id) if message_id else None
-        interaction = self.server.interaction(
-            user, 5, data, guild=guild, channel=channel, message=message
-        )
-        self._interact(interaction)
-        return self._settle(Reply(self, "form submit", interaction.t_event, interaction), timeout)
+        return self.server.interaction(user, 5, data, guild=guild, channel=channel, message=message)
 
     def say(
         self,
