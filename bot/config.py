@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     finetune_data: Path | None = Field(
         default=None,
         description="Default training data for fine-tunes: a TSV/CSV with text and label "
-        "columns, or a folder with train/dev files (e.g. SST-2).",
+        "columns, or a folder with train/dev files (default: the packaged SST-2 subset).",
     )
     finetune_max_seconds: int = Field(
         default=1800, ge=10, description="A fine-tune running longer than this is killed."

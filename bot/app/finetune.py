@@ -36,7 +36,9 @@ from bot.store import utc_now
 from bot.store.enums import JobStatus
 from skills.course import parse_team
 from skills.finetune.config import TrainConfig
+from skills.finetune.data import PACKAGED_SST2
 from skills.finetune.predict import Classifier
+from skills.models import resolve_model
 from skills.text import clean_user_text
 
 log = logging.getLogger(__name__)
@@ -99,16 +101,15 @@ class FinetuneJobs:
         anything starts if it is not valid. Local paths are made absolute here, where the
         user typed them: the trainer runs inside its job folder."""
         settings = self.res.settings
-        data = options.pop("data", None) or settings.finetune_data
-        if data is None:
-            raise JobError(
-                "Which data? Give --data PATH (a TSV/CSV with text and label columns, or a "
-                "folder with train/dev files), or set TUTOR_FINETUNE_DATA."
-            )
+        data = options.pop("data", None) or settings.finetune_data or PACKAGED_SST2
         model_dir = str(settings.model_dir) if settings.model_dir else None
         clean = {k: v for k, v in options.items() if v is not None}
         config = TrainConfig(data=str(data), model_dir=model_dir, **clean)
-        return config.with_absolute_paths().validate()
+        config = config.with_absolute_paths().validate()
+        # A model that cannot load here is the user's to change, refused before anything is
+        # queued (ModelUnavailable is a TutorError), not a job that fails in the trainer.
+        resolve_model(config.model, model_dir=settings.model_dir, offline=settings.hub_offline)
+        return config
 
     def start(self, actor: Actor, *, team: str | None = None, **options: Any) -> int:
         """Queue a job for `actor`, counting for `team` or, by default, the team they joined."""

@@ -769,7 +769,7 @@ def _finetune_args(p: CommandParser, surface: str) -> None:
     p.add_argument(
         "--data",
         help="TSV/CSV with text and label columns, or a folder with train/dev files "
-        "(default: TUTOR_FINETUNE_DATA)",
+        "(default: TUTOR_FINETUNE_DATA, else the SST-2 subset that ships with tutorbot)",
     )
     p.add_argument(
         "--model",

@@ -12,6 +12,11 @@ from skills.errors import TutorError
 TEXT_NAMES = ("sentence", "text", "review", "content", "document")
 LABEL_NAMES = ("label", "labels", "target", "class", "sentiment")
 
+# The training data that ships with the project (see sst2/README.md): 8,000 SST-2 training
+# sentences of at least 10 words and the whole 872-sentence dev set. The default of every
+# fine-tune, so that the class competition runs from a fresh clone with no download.
+PACKAGED_SST2 = Path(__file__).resolve().parent / "sst2"
+
 
 class DataError(TutorError):
     """Training data that cannot be read; the message says what is wrong."""

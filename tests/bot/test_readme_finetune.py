@@ -1,13 +1,16 @@
-"""Every command in the README's fine-tune block, run as written (with a small --max-train), so
-documented commands cannot rot. Commands that need a model hub are refused offline, clearly."""
+"""Every command in the README's fine-tune block, run as written (with a small --max-train)
+from a copy of the repository in an empty folder with nothing beside it, offline: the data
+they need ships with the project, and a command that needs a model hub is refused as a user
+mistake, before anything is queued."""
 
 import json
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
-
-from bot import main as program
-from skills import models
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,32 +22,63 @@ def readme_block() -> list[str]:
     return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
 
 
-def test_the_readme_fine_tune_commands_work_as_written(
-    monkeypatch, tmp_path, capsys, sentiment_data, shared_index_dir
-):
+def fresh_clone(folder: Path) -> Path:
+    """The repository's files as a clone has them (tracked and not ignored), in an empty
+    folder: no ../shared, no data dir, no model dir."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    clone = folder / "tutorbot"
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / name)
+    return clone
+
+
+def test_the_readme_fine_tune_commands_work_from_a_fresh_clone(tmp_path):
     commands = readme_block()
     assert len(commands) == 6 and all(c.startswith("tutor ") for c in commands)
-    data = ROOT.parent / "shared" / "data" / "sst2"
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TUTOR_INDEX_DIR", str(shared_index_dir))
-    monkeypatch.setattr(models, "hub_reachable", lambda: False)  # CI has no model hub
+    assert "../shared" not in (ROOT / "README.md").read_text()
+    clone = fresh_clone(tmp_path / "empty")
+    assert not (clone.parent / "shared").exists()
+    home = tmp_path / "home"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TUTOR_") and k not in ("PYTHONPATH",)
+    }
+    # Offline, with a home of its own: the default data dir is created there.
+    env.update(HOME=str(home), HF_HUB_OFFLINE="1", TUTOR_HUB_OFFLINE="true", PYTHONPATH=str(clone))
     outcomes = {}
     for command in commands:
         argv = shlex.split(command)[1:]
-        if not data.is_dir():  # a clone without ../shared beside it: the same, on small data
-            argv = [str(sentiment_data) if a == "../shared/data/sst2" else a for a in argv]
         if argv[0] == "finetune" and argv[1] != "try":
             argv += ["--max-train", "120"]
-        code = program.main(argv)
-        out = capsys.readouterr()
-        outcomes[command] = (code, out.out, out.err)
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", *argv],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        outcomes[command] = (done.returncode, done.stdout, done.stderr)
     first, hub, jobs, cancel, board, tried = (outcomes[c] for c in commands)
     assert first[0] == 0, first
-    assert hub[0] == 1 and "distilbert-base-uncased" in hub[1] and "TUTOR_MODEL_DIR" in hub[1]
-    assert json.loads(hub[1])["status"] == "failed"
-    assert jobs[0] == 0 and "#1 succeeded" in jobs[1] and "#2 failed" in jobs[1]
+    assert re.search(r"dev accuracy", first[1])
+    # Refused as a user mistake: exit 2, the message says how to get the model, no job.
+    assert hub[0] == 2, hub
+    refusal = json.loads(hub[1])["error"]
+    assert "distilbert-base-uncased" in refusal and "TUTOR_MODEL_DIR" in refusal, hub
+    assert jobs[0] == 0 and "#1 succeeded" in jobs[1] and "#2" not in jobs[1], jobs
     assert cancel[0] == 2 and "Job #1 already ended (succeeded)" in cancel[2]
     assert board[0] == 0 and "team3" in board[1] and "ana" in board[1]
     assert tried[0] == 0 and "fine-tuned:" in tried[1] and "positive" in tried[1]
-    assert re.search(r"dev accuracy", first[1])
+    # The job trained on the data that ships with the clone, not on anything outside it.
+    config = json.loads(next(home.rglob("config.json")).read_text())
+    assert config["data"].startswith(str(clone / "skills" / "finetune" / "sst2")), config
