@@ -190,6 +190,8 @@ def run_chat(
     _report_recovered(tutor, stdout)
     if interactive:
         print("Tutor bot (local console). Ask a question, or /help. Loading models...", file=stdout)
+        # The default is per OS user (~/.local/share/tutorbot): say which one this is.
+        print(f"Data: {tutor.settings.data_dir} (TUTOR_DATA_DIR changes it)", file=stdout)
     tutor.warm_up()
     if interactive:
         print("Ready.", file=stdout)

@@ -98,6 +98,7 @@ LONG_QUESTION = {
     "explanation": "It is the first one.",
 }
 LONG_FAILURE = "RuntimeError: the data loader ran out of patience while " + "reading rows " * 40
+BURST_STUDENTS = [f"burst{n:02d}" for n in range(60)]
 CLASS_CHANNELS = ["class", "team1", "team2", "team3", "team4", "team5", "lab"]
 
 
@@ -166,6 +167,12 @@ def discord_class(tmp_path_factory, shared_index_dir, tiny_mlm_dir, sentiment_da
     server.join(second, "eve", "instructor")
     server.join(second, "fay")
     server.join(second, "bea")  # Bea takes both classes
+    # A class of its own for the burst at a deadline, so its 60 students crowd no other test.
+    crowd = server.add_guild("Burst class", CLASS_CHANNELS)
+    server.join(crowd, "ana", "instructor")
+    for student in BURST_STUDENTS:
+        server.add_person(student, student.title())
+        server.join(crowd, student)
     models = work / "models"
     models.mkdir()
     (models / "tiny-mlm").symlink_to(tiny_mlm_dir, target_is_directory=True)

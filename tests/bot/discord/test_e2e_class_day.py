@@ -14,7 +14,7 @@ import pytest
 
 from knowledge.cards import load_cards
 from skills.course import JIGSAW_CONCEPTS
-from tests.bot.discord.conftest import LONG_QUESTION
+from tests.bot.discord.conftest import BURST_STUDENTS, LONG_QUESTION
 from tests.bot.discord.standin.harness import Discord, Reply
 
 pytestmark = pytest.mark.e2e
@@ -244,33 +244,31 @@ def test_a_quiz_in_class(discord_class, first):
     assert "Bea" in board.text() and "Fay" not in board.text()
 
 
-def test_a_burst_of_on_time_answers_at_the_deadline_all_count(discord_class, first):
+def test_a_burst_of_on_time_answers_at_the_deadline_all_count(discord_class):
     """60 free-text answers sent 0.7 s before a question's deadline: far more than the bot's
     worker threads, and each is graded by meaning (an embedding), so most wait for a worker
     past the deadline. Each is judged by when it arrived."""
     d = discord_class
-    students = [f"burst{n:02d}" for n in range(60)]
-    for student in students:
-        d.server.add_person(student, student.title())
-        d.server.join(first, student)
+    students = BURST_STUDENTS
+    crowd = d.server.guilds["Burst class"]  # a class of its own (see conftest.py)
     since = d.mark()
     seconds = 10
     started = d.slash(
-        "ana", first, "team2", "quiz start", {"team": "team1", "questions": 9, "seconds": seconds}
+        "ana", crowd, "team2", "quiz start", {"team": "team1", "questions": 9, "seconds": seconds}
     )
     assert_clean(started)
     for _ in range(9):
-        question = d.wait_post(first, "team2", since, is_question, timeout=15)
+        question = d.wait_post(crowd, "team2", since, is_question, timeout=15)
         if "write a sentence" in str(question.embeds[0]):
             break
         since = d.mark()
-        assert_clean(d.slash("ana", first, "team2", "quiz skip"))
+        assert_clean(d.slash("ana", crowd, "team2", "quiz skip"))
     else:
         raise AssertionError("no free-text question came")
     number = question.embeds[0]["title"].split()[1].split("/")[0]
     opened = d.click(
         students[0],
-        first,
+        crowd,
         "team2",
         question.message_id,
         d.button(question.message_id, "Answer")["custom_id"],
@@ -278,7 +276,7 @@ def test_a_burst_of_on_time_answers_at_the_deadline_all_count(discord_class, fir
     assert opened.modal is not None
     replies = d.submit_burst(
         students,
-        first,
+        crowd,
         "team2",
         opened.modal,
         "42",
@@ -288,10 +286,10 @@ def test_a_burst_of_on_time_answers_at_the_deadline_all_count(discord_class, fir
     refused = {u: r.text() for u, r in replies.items() if "Recorded" not in r.text()}
     assert refused == {}, f"{len(refused)} of 60 on-time answers refused: {refused}"
     closed = d.wait_post(
-        first, "team2", since, lambda r: f"Question {number}:" in r.content, timeout=30
+        crowd, "team2", since, lambda r: f"Question {number}:" in r.content, timeout=30
     )
     assert "60" in closed.content, closed.content
-    assert_clean(d.slash("ana", first, "team2", "quiz stop"))
+    assert_clean(d.slash("ana", crowd, "team2", "quiz stop"))
 
 
 def test_a_user_error_after_a_public_defer_stays_private(discord_class, first):
