@@ -72,8 +72,9 @@ class Settings(BaseSettings):
     )
     model_dir: Path | None = Field(
         default=None,
-        description="Optional folder holding local copies of hub models, one sub-folder per "
-        "model id with '/' replaced by '--' (e.g. distilbert-base-uncased).",
+        description="Folder holding local copies of hub models (default: <data_dir>/models), "
+        "one sub-folder per model id with '/' replaced by '--' (e.g. distilbert-base-uncased); "
+        "`tutor models download` fills it.",
     )
     hub_offline: bool = Field(
         default=False,
@@ -176,6 +177,11 @@ class Settings(BaseSettings):
     @property
     def backups_dir(self) -> Path:
         return self.data_dir / "backups"
+
+    @property
+    def models_path(self) -> Path:
+        """Where local copies of hub models live (and `tutor models download` puts them)."""
+        return self.model_dir or self.data_dir / "models"
 
     @property
     def index_path(self) -> Path:

@@ -101,6 +101,11 @@ def local_folder_for(name: str, model_dir: Path | None) -> Path | None:
     return None
 
 
+def hub_turned_off() -> bool:
+    """HF_HUB_OFFLINE set: huggingface_hub itself would refuse every download."""
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class ModelSource:
     """A resolved model: a folder to load from, or a hub id + pinned revision."""
@@ -133,30 +138,37 @@ def resolve_model(
             "or the path of a local folder."
         )
     folder = name.replace("/", "--")
-    if offline or os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+    if offline or hub_turned_off():
         raise ModelUnavailable(
-            f"{name} is not available offline. Save a copy (config.json, safetensors weights, "
-            f"tokenizer files) in TUTOR_MODEL_DIR/{folder}, or allow hub access "
-            "(unset TUTOR_HUB_OFFLINE and HF_HUB_OFFLINE)."
+            f"{name} is not available offline. Fetch it once where the hub is reachable: "
+            f"`tutor models download {name}` (`tutor models` shows what is here), or save a "
+            f"copy (config.json, safetensors weights, tokenizer files) in "
+            f"TUTOR_MODEL_DIR/{folder}."
         )
     if not hub_reachable():
         raise ModelUnavailable(
-            f"{name} needs the model hub, which cannot be reached from here. Save a copy "
-            f"(config.json, safetensors weights, tokenizer files) in TUTOR_MODEL_DIR/{folder}, "
-            "or run where the hub is reachable."
+            f"{name} needs the model hub, which cannot be reached from here. Fetch it once "
+            f"where the hub is reachable: `tutor models download {name}`, then copy the "
+            f"folder {folder} into TUTOR_MODEL_DIR here (`tutor models` shows what is here)."
         )
     return ModelSource(name, revision=HUB_MODELS[name].revision)
 
 
-@cache
-def hub_reachable(timeout: float = 2.0) -> bool:
-    """One quick TCP connect to the hub, remembered for the process, so that an unreachable
-    hub fails at once instead of after huggingface_hub's minute of retries."""
+def hub_reachable(endpoint: str | None = None) -> bool:
+    """Whether the hub (`endpoint`, default huggingface_hub's) takes a TCP connection: one
+    quick try, remembered for the process, so that an unreachable hub fails at once instead
+    of after huggingface_hub's minute of retries."""
     from huggingface_hub import constants
 
-    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    url = urlparse(endpoint or constants.ENDPOINT)
+    port = url.port or (80 if url.scheme == "http" else 443)
+    return _connects(url.hostname or "huggingface.co", port)
+
+
+@cache
+def _connects(host: str, port: int, timeout: float = 2.0) -> bool:
     try:
-        with socket.create_connection((host, 443), timeout=timeout):
+        with socket.create_connection((host, port), timeout=timeout):
             return True
     except OSError:
         return False

@@ -102,13 +102,13 @@ class FinetuneJobs:
         user typed them: the trainer runs inside its job folder."""
         settings = self.res.settings
         data = options.pop("data", None) or settings.finetune_data or PACKAGED_SST2
-        model_dir = str(settings.model_dir) if settings.model_dir else None
+        model_dir = str(settings.models_path)
         clean = {k: v for k, v in options.items() if v is not None}
         config = TrainConfig(data=str(data), model_dir=model_dir, **clean)
         config = config.with_absolute_paths().validate()
         # A model that cannot load here is the user's to change, refused before anything is
         # queued (ModelUnavailable is a TutorError), not a job that fails in the trainer.
-        resolve_model(config.model, model_dir=settings.model_dir, offline=settings.hub_offline)
+        resolve_model(config.model, model_dir=settings.models_path, offline=settings.hub_offline)
         return config
 
     def start(self, actor: Actor, *, team: str | None = None, **options: Any) -> int:
@@ -343,7 +343,7 @@ class FinetuneJobs:
         saved = Path(job.result["saved"])
         if not saved.exists():
             raise JobError(f"Job #{job_id}'s saved model is gone from this machine.")
-        model_dir = self.res.settings.model_dir
+        model_dir = self.res.settings.models_path
         tuned = self._classifier(
             ("tuned", job_id),
             lambda: Classifier.fine_tuned(saved, base, method, labels, model_dir),

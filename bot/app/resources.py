@@ -41,7 +41,7 @@ class Resources:
         )
         self._cards = cards
         self._lock = threading.Lock()
-        model_dir, offline = settings.model_dir, settings.hub_offline
+        model_dir, offline = settings.models_path, settings.hub_offline
         self.tokenizers = TokenizerRegistry(model_dir=model_dir, offline=offline)
         self.masked_lms = MaskedLMRegistry(model_dir=model_dir, offline=offline)
         from bot.app.leases import Lease  # (leases need Resources: imported here, not above)
@@ -72,7 +72,7 @@ class Resources:
                 self._embedding = load_encoder(
                     self.settings.embedding_model,
                     self.settings.embedding_adapter,
-                    model_dir=self.settings.model_dir,
+                    model_dir=self.settings.models_path,
                     offline=self.settings.hub_offline,
                 )
             return self._embedding

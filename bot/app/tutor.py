@@ -12,6 +12,7 @@
     tutor.reviews   spaced review of missed quiz questions, reminders     (bot/app/reviews.py)
     tutor.insights  the class digest, a student's progress, grades        (bot/app/insights.py)
     tutor.privacy   forgetting a person, closing a term                   (bot/app/privacy.py)
+    tutor.models    models available offline, downloading the rest        (bot/app/models.py)
 
 Services take an `Actor` (who, in which server and channel) and return typed results, never
 chat text and never database rows.
@@ -33,6 +34,7 @@ from bot.app.demos import DemoService
 from bot.app.finetune import FinetuneJobs
 from bot.app.insights import InsightsService
 from bot.app.jigsaw import JigsawManager
+from bot.app.models import ModelService
 from bot.app.privacy import PrivacyService
 from bot.app.quizzes import QuizManager
 from bot.app.resources import Resources
@@ -65,6 +67,7 @@ class Tutor:
         self.reviews = ReviewService(self.res, self.bank)
         self.insights = InsightsService(self.res, self.bank)
         self.privacy = PrivacyService(self.res, self.backups)
+        self.models = ModelService(self.res)
         self._ticker: Ticker | None = None
 
     # Managers with timers are made on first use: one-shot commands rarely need them.

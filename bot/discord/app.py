@@ -193,7 +193,7 @@ def server_paths(settings: Settings) -> list[str]:
     folders = [
         settings.data_dir,
         settings.index_path,
-        settings.model_dir,
+        settings.models_path,
         settings.finetune_data,
         tempfile.gettempdir(),
         Path.home(),

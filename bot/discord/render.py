@@ -334,7 +334,9 @@ HELP_WHAT = (
     "sure, I say so and keep your question for the instructor. I also run live model demos, "
     "team quizzes, the jigsaw activity and a fine-tuning competition.\n"
     "Ask with `/ask`, by mentioning me in a message, or in a direct message. In a channel, "
-    "`tokenize this: …` and `mask this: …` run the demos."
+    "`tokenize this: …` and `mask this: …` run the demos. Fill-mask needs a masked-LM on the "
+    "bot's host: the instructor fetches one once with `tutor models download` (`tutor models` "
+    "lists what is there)."
 )
 HELP_QUIZ = (
     "The instructor starts a quiz in a channel. Each question is a message with a countdown: "

@@ -17,6 +17,7 @@ from bot.app.jigsaw import (
     QuizPlan,
     TeamMaterial,
 )
+from bot.app.models import Downloaded, ModelsReport
 from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.app.results import (
     AskReply,
@@ -260,6 +261,34 @@ def render_mask(reply: MaskReply) -> str:
             lines.append(f"  {p.token.ljust(width)}  {bar(p.score)} {p.score:.3f}")
         for t in blank.targets:
             lines.append(f"  your guess {t.token!r}: {t.score:.4f}")
+    return "\n".join(lines)
+
+
+def render_models(report: ModelsReport, headline: str = "") -> str:
+    lines = [headline] if headline else []
+    lines.append("What each demo uses:")
+    width = max(len(d.demo) for d in report.demos)
+    for d in report.demos:
+        state = "offline" if d.offline else "NOT HERE: `tutor models download " + d.model + "`"
+        lines.append(f"  {d.demo.ljust(width)}  {d.model}  ({state})")
+    lines.append(f"Allow-listed models (local copies live in {report.models_dir}):")
+    width = max(len(m.name) for m in report.models)
+    for m in report.models:
+        where = m.where or "hub only (not downloaded)"
+        lines.append(f"  {m.name.ljust(width)}  {m.kind:<18}  {where}")
+    return "\n".join(lines)
+
+
+def render_downloads(fetched: list[Downloaded]) -> str:
+    lines = []
+    for d in fetched:
+        if d.already:
+            lines.append(f"{d.name}: already here ({d.path}, revision {d.revision[:10]}).")
+        else:
+            lines.append(
+                f"{d.name}: downloaded {len(d.files)} files (revision {d.revision[:10]}) "
+                f"to {d.path}; it now loads offline."
+            )
     return "\n".join(lines)
 
 

@@ -946,6 +946,34 @@ def cmd_backup(s: Session, args: argparse.Namespace) -> Output:
     return Output(f"Backup written: {path}", {"backup": str(path)})
 
 
+def _models_args(p: CommandParser, surface: str) -> None:
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p.default_action = "list"
+    actions.add_parser("list", help="what loads offline here, and what each demo uses")
+    fetch = actions.add_parser(
+        "download", help="fetch allow-listed hub models (pinned, safetensors) before class"
+    )
+    fetch.add_argument(
+        "names", nargs="*", metavar="NAME", help="models to fetch (default: what a demo lacks)"
+    )
+
+
+def cmd_models(s: Session, args: argparse.Namespace) -> Output:
+    models = s.tutor.models
+    if args.action == "download":
+        names = args.names or models.missing_for_demos()
+        if not names:
+            report = models.report()
+            return Output(
+                render.render_models(report, "Every demo's model is here already."),
+                report.to_json(),
+            )
+        fetched = models.download(names, progress=not s.json)
+        return Output(render.render_downloads(fetched), [d.to_json() for d in fetched])
+    report = models.report()
+    return Output(render.render_models(report), report.to_json())
+
+
 # --- the registry ----------------------------------------------------------------------------
 
 COMMANDS: list[Command] = [
@@ -968,6 +996,7 @@ COMMANDS: list[Command] = [
     Command("jobs", "fine-tune jobs: list, cancel ID, leaderboard", cmd_jobs, _jobs_args),
     Command("ingest", "add instructor documents (txt, md, pdf) to the knowledge base", cmd_ingest, _ingest_args),
     Command("unanswered", "the instructor's queue (grouped) and resolving it: list, resolve ID --card CARD | --answer TEXT", cmd_unanswered, _unanswered_args),
+    Command("models", "models available offline, what each demo uses; download fetches the rest", cmd_models, _models_args, frozenset({CLI})),
     Command("backup", "a consistent copy of the database, safe while the bot runs", cmd_backup, _backup_args, frozenset({CLI})),
     Command("digest", "what the class misunderstands, per concept, with no names (instructor)", cmd_digest, _digest_args),
     Command("progress", "your own mastery per concept (only you see it)", cmd_progress),

@@ -56,7 +56,9 @@ def help_text(parser: CommandParser, topic: str = "") -> str:
         lines.append(f"  /{command:<18} {sub.description}")
     lines += [f"  {text}" for text in SESSION_COMMANDS.values()]
     lines.append(
-        '"tokenize this: ..." and "mask this: ..." run the demos. /help COMMAND: its options.'
+        '"tokenize this: ..." and "mask this: ..." run the demos (fill-mask needs a model: '
+        "`tutor models` lists what is here, `tutor models download` fetches one). "
+        "/help COMMAND: its options."
     )
     return "\n".join(lines)
 

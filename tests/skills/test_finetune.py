@@ -194,7 +194,7 @@ def test_hub_datasets_fail_clearly_without_a_hub(tmp_path, monkeypatch):
     from skills import models
     from skills.finetune.data import fetch_hub_dataset
 
-    monkeypatch.setattr(models, "hub_reachable", lambda: False)
+    monkeypatch.setattr(models, "hub_reachable", lambda endpoint=None: False)
     with pytest.raises(DataError, match=r"datasets|cannot be reached"):
         fetch_hub_dataset("sst2", tmp_path)
     with pytest.raises(DataError, match="unknown hub dataset"):

@@ -63,7 +63,7 @@ def test_unknown_names_are_refused_before_any_download(registry, no_hub):
 
 
 def test_allow_listed_name_without_hub_says_what_is_missing(registry, monkeypatch):
-    monkeypatch.setattr(models, "hub_reachable", lambda: False)
+    monkeypatch.setattr(models, "hub_reachable", lambda endpoint=None: False)
     with pytest.raises(ModelUnavailable, match="TUTOR_MODEL_DIR/roberta-base"):
         tokenize(TokenizerRegistry(), "roberta-base", "hi")
 

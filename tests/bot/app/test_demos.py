@@ -13,7 +13,7 @@ from skills import models
 
 @pytest.fixture
 def offline_hub(monkeypatch):
-    monkeypatch.setattr(models, "hub_reachable", lambda: False)
+    monkeypatch.setattr(models, "hub_reachable", lambda endpoint=None: False)
 
 
 def test_tokenize_defaults_to_wordpiece_and_bpe(tutor):
