@@ -38,17 +38,44 @@ SETS = {
     "tuning 2": BENCH / "ask_questions_tuning2.tsv",
     "held-out 1": BENCH / "ask_questions_heldout.tsv",
     "held-out 2": BENCH / "ask_questions_heldout2.tsv",
+    "held-out 3": BENCH / "ask_questions_heldout3.tsv",
 }
 
 
 def read_questions(path: Path) -> list[tuple[str, set[str] | None]]:
     """(question, acceptable concept ids) pairs; None marks an off-topic question."""
+    return [(q, expected) for q, expected, _ in read_styled(path)]
+
+
+def read_styled(path: Path) -> list[tuple[str, set[str] | None, str]]:
+    """(question, acceptable concept ids, style): a third column names the style of question
+    (plain, comparison, numeric, why, typo, long, slang, symptom, misconception, offtopic)."""
     rows = []
     for line in path.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
-            question, label = line.split("\t")
-            rows.append((question, None if label == "-" else set(label.split("|"))))
+            question, label, *style = line.split("\t")
+            expected = None if label == "-" else set(label.split("|"))
+            rows.append((question, expected, style[0] if style else ""))
     return rows
+
+
+def by_style(kb: KnowledgeBase, path: Path) -> None:
+    """Right / wrong / declined per style of question (sets with a style column)."""
+    rows = read_styled(path)
+    if not any(style for _, _, style in rows):
+        return
+    print(f"{'style':14} {'n':>4} {'right':>6} {'wrong':>6} {'declined':>9}")
+    styles = list(dict.fromkeys(style for _, _, style in rows))
+    for style in styles:
+        group = [(q, e) for q, e, s in rows if s == style]
+        outcomes = evaluate(kb, group)
+        if style == "offtopic":
+            answered = sum(o.concept is not None for o in outcomes)
+            print(f"{style:14} {len(group):4}   off-topic given a card answer: {answered}")
+            continue
+        right = sum(bool(o.concept and o.expected and o.concept in o.expected) for o in outcomes)
+        declined = sum(o.concept is None for o in outcomes)
+        print(f"{style:14} {len(group):4} {right:6} {len(group) - right - declined:6} {declined:9}")
 
 
 @dataclass
@@ -198,6 +225,7 @@ def main() -> None:
         sets = [(p.stem, p) for p in paths]
     for name, path in sets:
         report(name, kb, path, args.verbose)
+        by_style(kb, path)
 
 
 if __name__ == "__main__":

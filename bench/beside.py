@@ -18,7 +18,10 @@ import psutil
 from bot.app.model_threads import inherited_environment
 
 ROOT = Path(__file__).resolve().parents[1]
+# The full SST-2 on the project's machines; elsewhere the subset that ships.
 SST2 = ROOT.parent / "shared" / "data" / "sst2"
+if not SST2.is_dir():
+    SST2 = ROOT / "skills" / "finetune" / "sst2"
 
 
 @contextlib.contextmanager

@@ -22,6 +22,8 @@ from skills.errors import TutorError
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from skills.minilm import MiniLMEncoder
+
 MINILM_IDS = frozenset({"sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2"})
 
 
@@ -184,10 +186,22 @@ def _load_encoder(path_or_id: str, revision: str | None) -> SentenceTransformer:
     return SentenceTransformer(path_or_id, device="cpu", revision=revision, trust_remote_code=False)
 
 
+@cache
+def _packaged_encoder() -> MiniLMEncoder:
+    from skills.minilm import MiniLMEncoder
+
+    return MiniLMEncoder(packaged_minilm_path())
+
+
 def load_sentence_encoder(
     name: str, *, model_dir: Path | None = None, offline: bool = False
-) -> SentenceTransformer:
-    """The sentence-embedding model, loaded once per process and shared."""
+) -> SentenceTransformer | MiniLMEncoder:
+    """The sentence-embedding model, loaded once per process and shared. The packaged
+    all-MiniLM-L6-v2 runs on numpy (skills/minilm.py: same vectors, a fraction of the start-up
+    time); any other model through sentence-transformers."""
+    if name.strip() in MINILM_IDS:
+        with _encoder_lock:
+            return _packaged_encoder()
     source = resolve_model(name, model_dir=model_dir, offline=offline)
     target = str(source.path) if source.path else source.name
     with _encoder_lock:  # two threads asking at once must not load it twice

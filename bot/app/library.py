@@ -25,6 +25,7 @@ from bot.app.resources import Resources
 from bot.app.results import IngestReport, IngestStatus
 from bot.store import documents as document_rows
 from bot.store import instructor as instructor_rows
+from knowledge import card_vectors
 from knowledge.answers import KnowledgeBase
 from knowledge.documents import DocumentError, load_document
 from knowledge.index import (
@@ -95,8 +96,14 @@ class Library:
         stored = self.res.store.run(document_rows.passage_vectors, self.model, keys)
         missing = [i for i, k in enumerate(keys) if k not in stored]
         if missing:
-            fresh = encode(self.res.encoder, [passages[i].text for i in missing])
-            new = {keys[i]: fresh[j].tobytes() for j, i in enumerate(missing)}
+            new = {}
+            if self.model == card_vectors.MODEL:  # a fresh data directory: the shipped ones
+                seed = card_vectors.shipped()
+                new = {keys[i]: seed[keys[i]].tobytes() for i in missing if keys[i] in seed}
+                missing = [i for i in missing if keys[i] not in new]
+            if missing:
+                fresh = encode(self.res.encoder, [passages[i].text for i in missing])
+                new |= {keys[i]: fresh[j].tobytes() for j, i in enumerate(missing)}
             self.res.store.write(document_rows.store_passage_vectors, self.model, new)
             stored = {**stored, **new}
         return np.stack([np.frombuffer(stored[k], dtype=np.float32) for k in keys])
