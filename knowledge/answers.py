@@ -11,12 +11,22 @@ threshold the answer says it is not sure and offers the closest concepts instead
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
-from knowledge.cards import Card
-from knowledge.index import EXAMPLE_MATCH, HybridIndex, Method, SourceHit, bm25_tokens
+from knowledge.cards import Card, Misconception, mentions
+from knowledge.index import (
+    EXAMPLE_MATCH,
+    HybridIndex,
+    Method,
+    SourceHit,
+    bm25_tokens,
+    card_passages,
+)
+from knowledge.spelling import Speller
 from skills.text import readable
+from skills.worked import work_out
 
 SEARCH_DEPTH = 5
 # When the second concept's ranking score is within this of the first's, the answer says so and
@@ -35,10 +45,54 @@ _ASKS_MISTAKES = re.compile(
     r"\b(mistakes?|pitfalls?|misconceptions?|gotchas?|confus(e|ed|ing|ion)|mix(ed)? up|"
     r"go(es)? wrong|avoid|errors? people|wrong with)\b"
 )
+# "what is ...", "explain ...": asks for the concept itself, not a diagnosis.
+_DEFINITION = re.compile(r"\s*(what('s| is| are)|explain|define|describe|tell me about)\b")
 _ASKS_NUMBER = re.compile(
     r"\bhow (many|much|big|large|long|fast|small|expensive)\b|"
     r"\bwhat (percent(age)?|size|number|fraction|share)\b|\d"
 )
+
+
+# Other areas of machine learning, which no card covers: a question about one of them that
+# names nothing of this course is declined, however well its other words match a card
+# ("decision tree gini vs entropy" shares "entropy" with the loss card).
+OUTSIDE_THE_COURSE = re.compile(
+    r"\b(random forests?|decision trees?|gini|xgboost|gradient boost\w*|boosting|svms?|"
+    r"support vector|k-?means|k-?nn|nearest neighbou?rs?|clustering|pca|principal component|"
+    r"convolution\w*|cnns?|gans?|generative adversarial|diffusion models?|reinforcement|"
+    r"q-?learning|policy gradients?|markov|naive bayes|linear regression|logistic regression|"
+    r"image classification|object detection|yolo|resnet|computer vision|time series|arima)\b",
+    re.IGNORECASE,
+)
+COURSE_TERMS = re.compile(
+    r"\b(bert|gpt|transformers?|attention|token\w*|lora|peft|fine-?tun\w*|pre-?train\w*|"
+    r"embedding\w*|language models?|llms?|nlp|t5|roberta|distil\w*|mask\w*|softmax)\b",
+    re.IGNORECASE,
+)
+
+
+def outside_the_course(question: str) -> bool:
+    return bool(OUTSIDE_THE_COURSE.search(question)) and not COURSE_TERMS.search(question)
+
+
+# Below this confidence, a question that names nothing of the course is taken as off-topic
+# (the held-out off-topic questions score a median 0.02; course questions this low are rare
+# and nearly always name a course term, which keeps them for the instructor).
+OFF_TOPIC_FLOOR = 0.08
+
+
+# A question that asks for a yes or a no ("is X the same as Y?", "X does Y, right?").
+_YES_NO = re.compile(
+    r"^\s*(is|are|does|do|did|can|could|should|will|would|was|were|has|have|isn'?t|"
+    r"doesn'?t|aren'?t|don'?t)\b|"
+    r"\b(right|correct|true|yes|no|isn'?t it|doesn'?t it|don'?t they|aren'?t they|or not|"
+    r"am i right|is that so)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def asks_yes_or_no(question: str) -> bool:
+    return bool(_YES_NO.search(question.strip()))
 
 
 @dataclass(frozen=True)
@@ -61,6 +115,9 @@ class Answer:
     alternative: tuple[str, str] | None = None  # a close second concept: (id, title)
     lead: str | None = None  # the part of the card that came first: analogy, mistake, point
     instructor: bool = False  # the instructor resolved this question (a note or a card)
+    read_as: str | None = None  # the question with its misspelled course words corrected
+    hint: str | None = None  # declined, but "it may be about" this concept
+    off_topic: bool = False  # declined: outside the course, not a question for the instructor
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -80,6 +137,12 @@ class Answer:
             data["lead"] = self.lead
         if self.instructor:
             data["instructor"] = True
+        if self.read_as:
+            data["read_as"] = self.read_as
+        if self.hint:
+            data["hint"] = self.hint
+        if self.off_topic:
+            data["off_topic"] = True
         return data
 
 
@@ -121,6 +184,9 @@ def lead_of(card: Card, question: str, section: str = "") -> tuple[str, str] | N
     whose passage matched the question best (`section`, from retrieval)."""
     text = question.lower()
     words = _words(question)
+    if section == "symptoms" and card.symptoms and not _DEFINITION.match(text):
+        symptom = max(card.symptoms, key=lambda s: _overlap(words, s.seen))
+        return "symptom", f"That sounds like {symptom.seen}: {symptom.meaning}"
     if _ASKS_ANALOGY.search(text) and card.analogy:
         return "analogy", f"Analogy: {card.analogy}"
     if _ASKS_MISTAKES.search(text) or section == "common mistakes":
@@ -145,9 +211,20 @@ def lead_of(card: Card, question: str, section: str = "") -> tuple[str, str] | N
 
 
 def card_answer_text(card: Card, lead: tuple[str, str] | None = None) -> str:
-    points = [p for p in card.key_points if not lead or lead[1] != p]
-    body = f"{card.explanation}\n\nKey points:\n" + "\n".join(f"- {p}" for p in points)
+    """The lead first, then the card; a sentence the lead already said is not said again."""
+    said = {_plain(s) for s in _sentences(lead[1])} if lead else set()
+    explanation = card.explanation
+    if said & {_plain(s) for s in _sentences(explanation)}:
+        explanation = " ".join(s for s in _sentences(explanation) if _plain(s) not in said)
+    points = [p for p in card.key_points if _plain(p) not in said]
+    body = explanation
+    if points:
+        body += "\n\nKey points:\n" + "\n".join(f"- {p}" for p in points)
     return f"{lead[1]}\n\n{body}" if lead else body
+
+
+def _plain(sentence: str) -> str:
+    return re.sub(r"\W+", " ", sentence.lower()).strip()
 
 
 def _first_sentence(text: str) -> str:
@@ -171,14 +248,84 @@ class KnowledgeBase:
     def _related(self, card: Card) -> list[tuple[str, str]]:
         return [(r, self.cards[r].title) for r in card.related[:2] if r in self.cards]
 
+    @cached_property
+    def speller(self) -> Speller:
+        return Speller(p.text for p in card_passages(self.cards.values()))
+
     def answer(self, question: str, method: Method = "hybrid") -> Answer:
+        read_as = self.speller.correct(question)
+        answer = self._answer(read_as or question, method)
+        return replace(answer, read_as=read_as) if read_as else answer
+
+    def _misconception(
+        self, question: str, hits: list[SourceHit]
+    ) -> tuple[Card, Misconception] | None:
+        """A misconception the question states (all its key words, a yes/no question or a
+        claim), on a card retrieval also found: the best-ranked such card's."""
+        if not hits:
+            return None
+        found = [h.source_id for h in hits[:3] if h.kind == "card"]
+        for card_id in found:
+            for wrong in self.cards[card_id].misconceptions:
+                if mentions(question, wrong.keys):
+                    return self.cards[card_id], wrong
+        return None
+
+    def _led(
+        self, card: Card, lead: tuple[str, str], confidence: float, sources: list[Source]
+    ) -> Answer:
+        return Answer(
+            True,
+            card.id,
+            card.title,
+            card_answer_text(card, lead),
+            confidence,
+            sources,
+            self._related(card),
+            lead=lead[0],
+        )
+
+    def _worked(
+        self, question: str, hits: list[SourceHit], confidence: float, sources: list[Source]
+    ) -> Answer | None:
+        """The student's own numbers, worked out, then the card that explains them."""
+        worked = work_out(question)
+        if worked is None or worked.concept not in self.cards or hits[0].asked >= EXAMPLE_MATCH:
+            return None
+        steps = "\n".join(f"  {line}" for line in worked.working)
+        lead = ("worked", f"With your numbers: {worked.result}.\n{steps}")
+        mine = next((h for h in hits if h.source_id == worked.concept), None)
+        own = confidence_of(mine) if mine else confidence
+        return self._led(self.cards[worked.concept], lead, own, sources)
+
+    def _corrected(
+        self, question: str, hits: list[SourceHit], confidence: float, sources: list[Source]
+    ) -> Answer | None:
+        """A yes/no question built on a known misconception: "No." and the correction first."""
+        if not asks_yes_or_no(question) or hits[0].asked >= EXAMPLE_MATCH:
+            return None
+        found = self._misconception(question, hits)
+        if found is None or confidence < HINT_FLOOR:
+            return None
+        card, wrong = found
+        return self._led(card, ("misconception", wrong.correction), confidence, sources)
+
+    def _answer(self, question: str, method: Method) -> Answer:
         hits = self.index.search(question, k=SEARCH_DEPTH, method=method)
         if not hits:
-            return self._not_sure([], 0.0)
+            return self._not_sure([], 0.0, off_topic=not COURSE_TERMS.search(question))
         confidence = confidence_of(hits[0])
         sources = [self._source(h) for h in hits[:3]]
+        if outside_the_course(question) and hits[0].asked < EXAMPLE_MATCH:
+            return self._not_sure(hits, min(confidence, HINT_FLOOR - 0.01), off_topic=True)
+        first = self._worked(question, hits, confidence, sources) or self._corrected(
+            question, hits, confidence, sources
+        )
+        if first is not None:
+            return first
         if confidence < self.threshold:
-            return self._not_sure(hits, confidence)
+            off_topic = confidence < OFF_TOPIC_FLOOR and not COURSE_TERMS.search(question)
+            return self._not_sure(hits, confidence, off_topic=off_topic)
         top = hits[0]
         resolved = top.asked >= EXAMPLE_MATCH  # a question the instructor resolved, again
         if top.kind == "note":
@@ -217,10 +364,15 @@ class KnowledgeBase:
         ):
             other = self.cards[second.source_id]
             alternative = (other.id, other.title)
-            text = (
+            meant = (
                 f"This is about {card.title}. If you meant {other.title}: "
-                f"{_first_sentence(other.explanation)}\n\n{text}"
+                f"{_first_sentence(other.explanation)}"
             )
+            if lead:  # what was asked first, then the other reading
+                head, _, rest = text.partition("\n\n")
+                text = f"{head}\n\n{meant}\n\n{rest}"
+            else:
+                text = f"{meant}\n\n{text}"
         if resolved:
             text += "\n\n(The instructor linked this question to this card.)"
         return Answer(
@@ -236,19 +388,29 @@ class KnowledgeBase:
             instructor=resolved,
         )
 
-    def _not_sure(self, hits: list[SourceHit], confidence: float) -> Answer:
+    def _not_sure(
+        self, hits: list[SourceHit], confidence: float, *, off_topic: bool = False
+    ) -> Answer:
         closest = [(h.source_id, self.cards[h.source_id].title) for h in hits if h.kind == "card"][
             :3
         ]
+        sources = [self._source(h) for h in hits[:3]]
+        if off_topic:
+            text = (
+                "That looks outside this course (pre-trained language models: BERT, GPT, "
+                "fine-tuning, LoRA), so I can't answer it from the course material, and it is "
+                "not passed on to the instructor. Ask me anything about the course!"
+            )
+            return Answer(False, None, None, text, confidence, sources, [], off_topic=True)
         text = "I'm not sure I can answer that from the course material."
+        hint = None
         if closest and hits[0].kind == "card" and confidence >= HINT_FLOOR:
             card = self.cards[closest[0][0]]
+            hint = card.id
             text += f" It may be about {card.title}: {_first_sentence(card.explanation)}"
             if len(closest) > 1:
                 text += " Other close concepts: " + ", ".join(t for _, t in closest[1:]) + "."
         elif closest:
             text += " The closest concepts I know are: " + ", ".join(t for _, t in closest) + "."
         text += " I've kept your question for the instructor."
-        return Answer(
-            False, None, None, text, confidence, [self._source(h) for h in hits[:3]], closest
-        )
+        return Answer(False, None, None, text, confidence, sources, closest, hint=hint)

@@ -22,12 +22,23 @@ A card looks like this:
     ## Common mistakes
     - ...
     ## Students ask       (optional: how a student who does not know the concept's name asks)
-    - my loss turns into nan after a few hundred steps
+    - how do i train a big model on a small gpu
+    ## Symptoms           (optional: what a student sees, then what it means)
+    - the loss turns into nan after a few hundred steps: the updates grew too large ...
+    ## Misconceptions     (optional: a false claim, with its *key words*, then the correction)
+    - *GPT* is trained with *masked|MLM* language modeling: No. GPT predicts the next token ...
 
 The table is for people (team material, printed cards); retrieval does not index it. "Students
 ask" is for retrieval only: questions and symptoms in a student's words, each line indexed as
 a passage of the card and never shown, so a question that does not name the concept still finds
 it (bench/results/ask_quality_students_ask.txt).
+
+"Symptoms" and "Misconceptions" are indexed the same way, and they also answer: a question that
+describes a symptom gets its diagnosis first, and a yes/no question that states a misconception
+gets "No" and the correction first. A misconception's claim marks its key words with *...*
+(alternatives with |): the claim is only recognised in a question that contains every one of
+them, so "BERT is trained with masked language modeling, right?" is not told "No" because
+the claim about GPT reads almost the same.
 """
 
 from __future__ import annotations
@@ -41,7 +52,8 @@ from skills.course import JIGSAW_CONCEPTS, TEAMS
 
 CARDS_DIR = Path(__file__).parent / "cards"
 REQUIRED_SECTIONS = ("Explanation", "Key points", "Common mistakes")
-OPTIONAL_SECTIONS = ("Analogy", "Table", "Students ask")
+OPTIONAL_SECTIONS = ("Analogy", "Table", "Students ask", "Symptoms", "Misconceptions")
+_KEY_WORDS = re.compile(r"\*([^*]+)\*")
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _FRONT_MATTER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n(.*)\Z", re.DOTALL)
 
@@ -55,6 +67,19 @@ class CardTable:
 
 
 @dataclass(frozen=True)
+class Symptom:
+    seen: str  # what the student sees, in their words
+    meaning: str  # what it means, and what to do
+
+
+@dataclass(frozen=True)
+class Misconception:
+    claim: str  # the false claim, as a student would put it (key words unmarked)
+    keys: tuple[tuple[str, ...], ...]  # every group must appear in a question (any of each)
+    correction: str  # starts with the answer: "No. ..."
+
+
+@dataclass(frozen=True)
 class Card:
     id: str
     title: str
@@ -65,6 +90,8 @@ class Card:
     analogy: str | None = None
     table: CardTable | None = None
     students_ask: tuple[str, ...] = ()
+    symptoms: tuple[Symptom, ...] = ()
+    misconceptions: tuple[Misconception, ...] = ()
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
@@ -127,6 +154,56 @@ def parse_table(text: str) -> tuple[CardTable | None, str | None]:
     return CardTable(tuple(header), tuple(tuple(cells) for cells in body)), None
 
 
+def _split(bullet: str) -> tuple[str, str] | None:
+    head, colon, tail = bullet.partition(": ")
+    return (head.strip(), tail.strip()) if colon and head.strip() and tail.strip() else None
+
+
+def parse_symptoms(bullets: tuple[str, ...]) -> tuple[list[Symptom], list[str]]:
+    symptoms, problems = [], []
+    for bullet in bullets:
+        parts = _split(bullet)
+        if parts is None:
+            problems.append(f"symptom {bullet[:40]!r} needs 'what is seen: what it means'")
+        else:
+            symptoms.append(Symptom(*parts))
+    return symptoms, problems
+
+
+def _spelled_out(match: re.Match[str]) -> str:
+    """A key-word group as the claim's text reads it (and retrieval indexes it)."""
+    first, *others = [k.strip() for k in match.group(1).split("|") if k.strip()]
+    return f"{first} ({', '.join(others)})" if others else first
+
+
+def mentions(question: str, keys: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `question` contains every key-word group (any alternative of each, as a word
+    or the start of one: "generaliz" matches "generalizes")."""
+    text = question.lower()
+    return all(any(re.search(r"(?<![a-z0-9])" + re.escape(k), text) for k in g) for g in keys)
+
+
+def parse_misconceptions(bullets: tuple[str, ...]) -> tuple[list[Misconception], list[str]]:
+    found, problems = [], []
+    for bullet in bullets:
+        parts = _split(bullet)
+        keys = tuple(
+            tuple(k.strip().lower() for k in group.split("|") if k.strip())
+            for group in _KEY_WORDS.findall(parts[0] if parts else "")
+        )
+        if parts is None or not keys or not all(keys):
+            problems.append(
+                f"misconception {bullet[:40]!r} needs 'a claim with *key words*: the correction'"
+            )
+            continue
+        claim = _KEY_WORDS.sub(_spelled_out, parts[0])
+        if not re.match(r"(no|not quite|yes)\b", parts[1], re.IGNORECASE):
+            problems.append(f"misconception {claim[:40]!r}: the correction starts with No or Yes")
+            continue
+        found.append(Misconception(claim, keys, parts[1]))
+    return found, problems
+
+
 def parse_card(path: Path) -> tuple[Card | None, list[str]]:
     """Parse one card file; returns the card (or None) and every problem found in it."""
     name = path.name
@@ -162,9 +239,12 @@ def parse_card(path: Path) -> tuple[Card | None, list[str]]:
     extra = set(sections) - set(REQUIRED_SECTIONS) - set(OPTIONAL_SECTIONS)
     if extra:
         problems.append(f"{name}: unknown sections {sorted(extra)}")
-    for section in ("Key points", "Common mistakes", "Students ask"):
+    for section in ("Key points", "Common mistakes", "Students ask", "Symptoms", "Misconceptions"):
         if sections.get(section) and not _bullets(sections[section]):
             problems.append(f"{name}: '## {section}' needs '- ' bullet points")
+    symptoms, bad = parse_symptoms(_bullets(sections.get("Symptoms", "")))
+    misconceptions, worse = parse_misconceptions(_bullets(sections.get("Misconceptions", "")))
+    problems += [f"{name}: {p}" for p in bad + worse]
     table, table_problem = parse_table(sections["Table"]) if "Table" in sections else (None, None)
     if table_problem:
         problems.append(f"{name}: '## Table' {table_problem}")
@@ -180,6 +260,8 @@ def parse_card(path: Path) -> tuple[Card | None, list[str]]:
         analogy=sections.get("Analogy") or None,
         table=table,
         students_ask=_bullets(sections.get("Students ask", "")),
+        symptoms=tuple(symptoms),
+        misconceptions=tuple(misconceptions),
         aliases=tuple(meta.get("aliases", [])),
         related=tuple(meta.get("related", [])),
         source=name,

@@ -126,6 +126,8 @@ def card_passages(cards: Iterable[Card]) -> list[Passage]:
         # each student's line on its own: six questions averaged into one vector match none
         # of them well
         parts += [("students ask", line) for line in card.students_ask]
+        parts += [("symptoms", symptom.seen) for symptom in card.symptoms]
+        parts += [("misconceptions", wrong.claim) for wrong in card.misconceptions]
         passages += [
             Passage(card.id, "card", f"{card.title}: {text}" if i else text, section)
             for i, (section, text) in enumerate(parts)

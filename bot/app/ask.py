@@ -75,8 +75,10 @@ class AskService:
                 user=actor.user,
                 question=cleaned.text,
                 answered=answer.answered,
-                concept=answer.concept,
+                # a decline counts for the concept the student was told it may be about
+                concept=answer.concept or answer.hint,
                 confidence=answer.confidence,
+                off_topic=answer.off_topic,
             )
         )
         return AskReply(cleaned.text, answer, cleaned.note(limit), question_id)

@@ -139,6 +139,7 @@ class Digest:
     questions: int
     declined: int
     declined_unmatched: int  # declined with no concept even as a guess
+    off_topic: int  # declined as outside the course (not in the queue, not in `questions`)
     answers: int
     concepts: list[ConceptDigest]
     revisit: list[Revisit]
@@ -154,6 +155,7 @@ class Digest:
             "questions": self.questions,
             "declined": self.declined,
             "declined_unmatched": self.declined_unmatched,
+            "off_topic": self.off_topic,
             "quiz_answers": self.answers,
             "concepts": [c.to_json() for c in self.concepts],
             "revisit": [r.to_json() for r in self.revisit],
@@ -267,6 +269,7 @@ class InsightsService:
             questions=sum(r["asked"] for r in asked),
             declined=sum(r["declined"] for r in asked),
             declined_unmatched=sum(r["declined"] for r in asked if r["concept"] is None),
+            off_topic=self.res.store.run(rows.off_topic_count, server, _iso(start)),
             answers=len(graded),
             concepts=concepts,
             revisit=revisit,

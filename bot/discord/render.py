@@ -208,6 +208,8 @@ def answer_embed(reply: AskReply) -> discord.Embed:
     if a.answered and a.related:
         embed.add_field(name="Related", value=", ".join(t for _, t in a.related), inline=False)
     footer = f"confidence {a.confidence:.2f}"
+    if a.read_as:
+        footer += f" · read as “{a.read_as}”"
     if reply.note:
         footer += f" · {reply.note}"
     embed.set_footer(text=clip(footer, 2048))

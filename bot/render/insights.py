@@ -27,7 +27,12 @@ def render_digest(digest: Digest, *, cards: bool = True) -> str:
             if digest.declined_unmatched
             else ""
         )
-        + f"; {digest.answers} graded quiz answers.",
+        + f"; {digest.answers} graded quiz answers."
+        + (
+            f" {digest.off_topic} off-topic questions were declined and not queued."
+            if digest.off_topic
+            else ""
+        ),
     ]
     if not digest.concepts:
         return "\n".join([*lines, "", "Nothing happened in this period."])

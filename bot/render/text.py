@@ -56,6 +56,8 @@ def render_answer(reply: AskReply, flag: str | None = None) -> str:
     lines: list[str] = []
     if reply.note:
         lines.append(f"(note: {reply.note})")
+    if answer.read_as:
+        lines.append(f"(read as: “{answer.read_as}”)")
     if answer.answered and answer.title:
         lines.append(f"{answer.title}  [confidence {answer.confidence:.2f}]")
         lines.append("")

@@ -11,12 +11,18 @@ from sqlite_utils import Database
 
 def question_counts(db: Database, server: str, since: str) -> list[dict[str, Any]]:
     """Per concept: how many questions were asked and how many the bot declined. A declined
-    question whose best guess was no concept at all counts under concept None."""
+    question counts under the concept it was told it may be about, or under None when it
+    matched none; questions outside the course are counted apart (off_topic_count)."""
     sql = (
         "SELECT concept, count(*) AS asked, sum(answered = 0) AS declined FROM questions "
-        "WHERE server = ? AND asked_at >= ? GROUP BY concept"
+        "WHERE server = ? AND asked_at >= ? AND off_topic IS NULL GROUP BY concept"
     )
     return [dict(r) for r in db.query(sql, [server, since])]
+
+
+def off_topic_count(db: Database, server: str, since: str) -> int:
+    sql = "SELECT count(*) FROM questions WHERE server = ? AND asked_at >= ? AND off_topic = 1"
+    return int(next(iter(db.execute(sql, [server, since]).fetchall()))[0])
 
 
 def graded_answers(db: Database, server: str, since: float) -> list[dict[str, Any]]:

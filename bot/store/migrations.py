@@ -315,3 +315,10 @@ def m013_accommodations(db: Database) -> None:
         pk=("server", "user"),
         not_null={"multiplier", "set_at"},
     )
+
+
+@migrations()
+def m014_off_topic(db: Database) -> None:
+    """A question about something outside the course is declined and counted, but it is not
+    the instructor's to answer: kept out of the queue."""
+    db.table("questions").add_column("off_topic", int)  # 1: outside the course; null: not

@@ -19,6 +19,7 @@ def record_question(
     answered: bool,
     concept: str | None,
     confidence: float,
+    off_topic: bool = False,
 ) -> int:
     row = {
         "server": server,
@@ -29,6 +30,7 @@ def record_question(
         "answered": int(answered),
         "concept": concept,
         "confidence": round(confidence, 4),
+        "off_topic": 1 if off_topic else None,
     }
     pk = db.table("questions").insert(row).last_pk
     assert pk is not None
@@ -44,7 +46,7 @@ def unanswered(db: Database, server: str, limit: int) -> list[dict[str, Any]]:
         "q.flagged_at, coalesce(p.name, 'someone') AS asker "
         "FROM questions q LEFT JOIN people p ON p.id = q.user "
         "WHERE q.server = ? AND q.resolved_at IS NULL "
-        "AND (q.answered = 0 OR q.flagged_at IS NOT NULL) "
+        "AND ((q.answered = 0 AND q.off_topic IS NULL) OR q.flagged_at IS NOT NULL) "
         "ORDER BY q.asked_at DESC, q.id DESC LIMIT ?"
     )
     return [dict(r) for r in db.query(sql, [server, limit])]

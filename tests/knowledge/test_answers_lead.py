@@ -1,0 +1,120 @@
+"""Answers lead with what was asked: the student's own numbers worked out, "No." and the
+correction for a misconception, a diagnosis for a symptom, a misspelled question read as
+meant; and no sentence is said twice."""
+
+import re
+
+import pytest
+
+from knowledge.answers import KnowledgeBase, asks_yes_or_no
+from knowledge.cards import load_cards
+from knowledge.index import HybridIndex, card_passages
+
+
+@pytest.fixture(scope="module")
+def kb(real_encoder) -> KnowledgeBase:
+    cards = load_cards()
+    index = HybridIndex.build(
+        card_passages(cards), real_encoder, "sentence-transformers/all-MiniLM-L6-v2"
+    )
+    return KnowledgeBase(cards, index, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("question", "concept", "result"),
+    [
+        ("steps per epoch for 4000 examples at batch 64?", "epochs-batches-steps", "63 steps"),
+        ("how many steps for 3 epochs of 2.5k examples at batch 32", "epochs-batches-steps",
+         "237 steps in 3 epochs"),
+        ("trainable parameters for LoRA r=4 on a 1024x1024 matrix", "lora-and-peft", "8,192"),
+        ("2000 steps with 5% warmup, how many warmup steps", "learning-rate-and-warmup", "100"),
+        ("precision 0.8, recall 0.6, what is F1?", "evaluation-metrics", "0.686"),
+        ("batch 8 with 4 gradient accumulation steps: effective batch?",
+         "gradient-accumulation", "32"),
+        ("softmax of 2, 1, 0 at temperature 0.5", "softmax-and-temperature", "0.867"),
+        ("how many parameters does bert-base have", "parameters-and-size", "109,482,240"),
+    ],
+)  # fmt: skip
+def test_a_question_with_its_own_numbers_gets_its_own_result(kb, question, concept, result):
+    answer = kb.answer(question)
+    assert answer.answered and answer.concept == concept and answer.lead == "worked"
+    first = answer.answer.split("\n\n")[0]
+    assert first.startswith("With your numbers:") and result in first
+
+
+def test_the_cards_own_example_is_not_the_answer_to_other_numbers(kb):
+    answer = kb.answer("steps per epoch for 4000 examples at batch 64?")
+    assert answer.answer.index("63") < answer.answer.index("1,000 examples")
+
+
+@pytest.mark.parametrize(
+    ("question", "concept", "says"),
+    [
+        ("GPT is trained with masked language modeling, right?", "masked-language-modeling",
+         "next token"),
+        ("lora makes each training step much faster, doesn't it?", "lora-and-peft", "memory"),
+        ("is wordpiece the same as bpe?", "tokenizer-algorithms", "likelihood"),
+        ("a higher temperature makes the output more predictable, right?",
+         "softmax-and-temperature", "more random"),
+        ("is an epoch the same as a step?", "epochs-batches-steps", "full pass"),
+    ],
+)  # fmt: skip
+def test_a_misconception_gets_no_and_the_correction_first(kb, question, concept, says):
+    answer = kb.answer(question)
+    assert answer.answered and answer.concept == concept and answer.lead == "misconception"
+    first = answer.answer.split("\n\n")[0]
+    assert re.match(r"(No|Not quite)\b", first) and says in first
+
+
+def test_a_true_statement_that_reads_like_a_misconception_is_not_told_no(kb):
+    answer = kb.answer("BERT is trained with masked language modeling, right?")
+    assert answer.lead != "misconception"
+    assert not answer.answer.startswith("No")
+
+
+def test_yes_no_questions_are_recognised():
+    assert asks_yes_or_no("is an epoch the same as a step?")
+    assert asks_yes_or_no("gpt uses mlm, right?")
+    assert asks_yes_or_no("LoRA changes the base weights, doesn't it?")
+    assert not asks_yes_or_no("what is an epoch?")
+    assert not asks_yes_or_no("how many steps per epoch")
+
+
+@pytest.mark.parametrize(
+    ("question", "concept", "says"),
+    [
+        ("every tokenized sentence starts with 101 and ends with 102, why?", "special-tokens",
+         "[CLS]"),
+        ("my gpt-2 output keeps repeating itself", "generation-strategies", "repetition_penalty"),
+        ("my training loss became nan after 300 steps", "loss-and-gradients", "clipping"),
+    ],
+)  # fmt: skip
+def test_a_symptom_gets_its_diagnosis_first(kb, question, concept, says):
+    answer = kb.answer(question)
+    assert answer.answered and answer.concept == concept and answer.lead == "symptom"
+    assert says in answer.answer.split("\n\n")[0]
+
+
+def test_a_misspelled_question_is_read_as_meant(kb):
+    answer = kb.answer("waht is an atention mask")
+    assert answer.read_as == "what is an attention mask"
+    assert answer.answered and answer.concept == "attention-masks-and-padding"
+    assert answer.to_json()["read_as"] == "what is an attention mask"
+    assert kb.answer("what is an attention mask").read_as is None
+
+
+def test_real_words_are_never_corrected(kb):
+    for question in ("does bert work on emoji in tweets", "what's a good recipe for pancakes"):
+        assert kb.answer(question).read_as is None
+
+
+def test_no_sentence_is_said_twice(kb):
+    for question in (
+        "how many steps per epoch with 1000 examples and batch size 10?",
+        "what is the analogy for lora",
+        "common mistakes with warmup",
+        "my gpt-2 output keeps repeating itself",
+    ):
+        text = kb.answer(question).answer
+        sentences = [s.strip(" -") for s in re.split(r"(?<=[.!?])\s+|\n", text) if len(s) > 30]
+        assert len(sentences) == len(set(sentences)), question
