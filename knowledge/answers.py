@@ -53,6 +53,19 @@ _ASKS_NUMBER = re.compile(
 )
 
 
+# A question that sets two things side by side.
+_COMPARES = re.compile(
+    r"\b(vs\.?|versus|difference|differences|differ|compare[ds]?|comparison|same as|"
+    r"same thing|just another name|instead of)\b"
+)
+
+# Models a student names plainly, and the card about each.
+MODEL_CARDS = {
+    "bert": "bert-family",
+    "gpt": "autoregressive-modeling",
+    "gpt-2": "autoregressive-modeling",
+}
+
 # Other areas of machine learning, which no card covers: a question about one of them that
 # names nothing of this course is declined, however well its other words match a card
 # ("decision tree gini vs entropy" shares "entropy" with the loss card).
@@ -285,6 +298,52 @@ class KnowledgeBase:
             lead=lead[0],
         )
 
+    def _named(self, question: str) -> list[tuple[str, str]]:
+        """The cards a question names (title, alias, id, or a model's plain name), in the
+        order it names them, with the name it used."""
+        text = question.lower()
+        spans = []
+        for card in self.cards.values():
+            names = {card.title.split("(")[0].strip().lower(), card.id.replace("-", " ")}
+            names |= {a.lower() for a in card.aliases if len(a) >= 2}
+            names |= {m for m, c in MODEL_CARDS.items() if c == card.id}
+            for name in names:
+                pattern = r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])"
+                for match in re.finditer(pattern, text):
+                    spans.append((match.start(), -len(name), match.end(), card.id, name))
+        taken: list[tuple[str, str]] = []
+        end = -1
+        for start, _, stop, card_id, name in sorted(spans):
+            if start >= end:  # the longest name at each place; no overlaps
+                end = stop
+                if card_id not in [c for c, _ in taken]:
+                    taken.append((card_id, name))
+        return taken
+
+    def _comparison(self, question: str, card: Card) -> tuple[tuple[str, str], Card] | None:
+        """A question that compares two concepts it names ("is A the same as B?", "A vs B"):
+        both, side by side, before the card that answered. None when the answering card is
+        itself the comparison of those two (BERT vs GPT for "bert or gpt?"). Returns the lead
+        and the card to answer with: a comparison card of two other things gives way to the
+        first thing named."""
+        if not _COMPARES.search(question.lower()):
+            return None
+        named = self._named(question)[:2]
+        if len(named) < 2:
+            return None
+        covers = f"{card.title} {' '.join(card.aliases)}".lower()
+        if "-vs-" in card.id and all(name in covers for _, name in named):
+            return None
+        first, second = (self.cards[c] for c, _ in named)
+        same = re.search(r"\bsame\b|\bjust another name\b|\bidentical\b", question.lower())
+        text = "No: they are two different concepts.\n" if same else ""
+        text += (
+            f"You asked about two concepts.\n- {first.title}: {_first_sentence(first.explanation)}"
+            f"\n- {second.title}: {_first_sentence(second.explanation)}"
+        )
+        answering = first if "-vs-" in card.id and card not in (first, second) else card
+        return ("comparison", text), answering
+
     def _worked(
         self, question: str, hits: list[SourceHit], confidence: float, sources: list[Source]
     ) -> Answer | None:
@@ -353,11 +412,16 @@ class KnowledgeBase:
             )
         assert card is not None
         lead = None if resolved else lead_of(card, question, top.section)
+        compared = None if resolved else self._comparison(question, card)
+        both = compared[0] if compared else None
+        if compared:
+            lead, card = compared
         text = card_answer_text(card, lead)
         alternative = None
         second = hits[1] if len(hits) > 1 else None
         if (
             not resolved
+            and not both
             and second
             and second.kind == "card"
             and top.ranking - second.ranking < ALTERNATIVE_GAP

@@ -118,3 +118,22 @@ def test_no_sentence_is_said_twice(kb):
         text = kb.answer(question).answer
         sentences = [s.strip(" -") for s in re.split(r"(?<=[.!?])\s+|\n", text) if len(s) > 30]
         assert len(sentences) == len(set(sentences)), question
+
+
+def test_two_concepts_compared_are_both_answered(kb):
+    answer = kb.answer("is layer freezing the same as lora?")
+    assert answer.lead == "comparison" and answer.answered
+    first = answer.answer.split("\n\n")[0]
+    assert first.startswith("No: they are two different concepts.")
+    assert "Layer freezing" in first and "LoRA" in first
+
+
+def test_a_comparison_of_two_other_models_is_not_answered_with_bert_vs_gpt(kb):
+    answer = kb.answer("t5 vs bert architecture")
+    assert answer.concept == "t5-text-to-text" and answer.lead == "comparison"
+    assert "BERT family" in answer.answer.split("\n\n")[0]
+
+
+def test_the_comparison_card_still_answers_its_own_comparison(kb):
+    answer = kb.answer("difference between bert and gpt")
+    assert answer.concept == "bert-vs-gpt" and answer.lead != "comparison"
