@@ -109,3 +109,35 @@ def test_course_handouts_ingest(tutor, course_dir):
     assert all(r.status == "added" for r in reports), reports
     reply = tutor.ask.ask(who(), "how long did pre-training bert base take on tpus?")
     assert reply.answer.answered
+
+
+SYLLABUS = """# Pre-trained language models: syllabus
+
+## Staff and office hours
+Instructor: Dr. Ana Lopez. Office hours are on Tuesdays from 2 to 4 pm in room B214.
+
+## Grading
+Quizzes 20%, the fine-tuning competition 30%, the final project 50%.
+
+## Schedule
+Week 3: BERT. Week 5: fine-tuning and LoRA. The final project is due on December 12.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("when are office hours", "Tuesdays from 2 to 4 pm"),
+        ("how much is the final project worth", "the final project 50%"),
+        ("when is the final project due", "December 12"),
+    ],
+)
+def test_an_ingested_syllabus_answers_its_own_questions(tutor, tmp_path, question, says):
+    syllabus = tmp_path / "syllabus.md"
+    syllabus.write_text(SYLLABUS)
+    tutor.ask.ingest([syllabus])
+    reply = tutor.ask.ask(who("bea", "general"), question)
+    assert reply.answer.answered and says in reply.answer.answer
+    assert reply.answer.sources[0].kind == "document"
+    assert reply.answer.title.startswith("syllabus.md")  # cited by document and lines
+    assert tutor.ask.unanswered("console") == []
