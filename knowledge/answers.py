@@ -79,7 +79,11 @@ OUTSIDE_THE_COURSE = re.compile(
 )
 COURSE_TERMS = re.compile(
     r"\b(bert|gpt|transformers?|attention|token\w*|lora|peft|fine-?tun\w*|pre-?train\w*|"
-    r"embedding\w*|language models?|llms?|nlp|t5|roberta|distil\w*|mask\w*|softmax)\b",
+    r"embedding\w*|language models?|llms?|nlp|t5|roberta|distil\w*|mask\w*|softmax|"
+    # the class itself: its logistics are the instructor's to answer
+    r"class(es)?|course|office hours?|lectures?|slides?|syllabus|exams?|quiz(zes)?|"
+    r"homework|assignments?|deadlines?|due|grades?|grading|projects?|labs?|instructor|"
+    r"professor|ta|jigsaw|teams?|colab|notebooks?)\b",
     re.IGNORECASE,
 )
 

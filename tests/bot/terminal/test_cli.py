@@ -23,7 +23,7 @@ def test_ask_json_schema(run_cli):
 
 def test_ask_file_prints_json_lines(run_cli, tmp_path):
     questions = tmp_path / "q.txt"
-    questions.write_text("what is lora?\n\nwhat is the best pizza in town?\nwhat does softmax do\n")
+    questions.write_text("what is lora?\n\ncan bert read handwriting?\nwhat does softmax do\n")
     code, out, _ = run_cli("ask", "--file", str(questions), "--json")
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
@@ -43,10 +43,10 @@ def test_missing_question_file(run_cli, tmp_path):
 
 
 def test_unanswered_lists_kept_questions(run_cli):
-    run_cli("ask", "who won the football game last night")
+    run_cli("ask", "does the tokenizer know klingon")
     code, out, _ = run_cli("unanswered", "--json")
     assert code == 0
-    assert json.loads(out.splitlines()[0])["question"] == "who won the football game last night"
+    assert json.loads(out.splitlines()[0])["question"] == "does the tokenizer know klingon"
 
 
 def test_flag_and_resolve_from_the_command_line(run_cli):

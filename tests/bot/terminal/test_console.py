@@ -19,7 +19,7 @@ def test_channel_and_user_switch(tutor):
     session = ConsoleSession(tutor)
     assert session.handle("/channel #team3") == "Now in #team3."
     assert session.handle("/user @ana") == "Now speaking as ana."
-    session.handle("what is the capital of australia")
+    session.handle("can bert read handwriting")
     (group,) = tutor.ask.unanswered("console")
     (row,) = group.questions
     assert (row.channel, row.asker) == ("team3", "ana")
@@ -38,8 +38,8 @@ def test_errors_are_messages_not_crashes(tutor):
 def test_unanswered_command(tutor):
     session = ConsoleSession(tutor)
     assert session.handle("/unanswered") == "No unanswered questions."
-    session.handle("tell me a joke")
-    assert "tell me a joke" in session.handle("/unanswered")
+    session.handle("does the tokenizer know klingon")
+    assert "does the tokenizer know klingon" in session.handle("/unanswered")
 
 
 def test_flag_and_resolve_in_the_console(tutor):
