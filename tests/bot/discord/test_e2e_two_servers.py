@@ -71,7 +71,11 @@ def test_two_classes_keep_team_channels_and_queues_apart(discord_class, first, s
     assert refused.private and "team2" in refused.text()
     assert_clean(
         d.slash(
-            "fay", second, "class", "ask", {"question": "Can BERT read the handwriting on my croissants order?"}
+            "fay",
+            second,
+            "class",
+            "ask",
+            {"question": "Can BERT read the handwriting on my croissants order?"},
         )
     )
     evening = d.slash("eve", second, "class", "admin unanswered").text()
