@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -50,6 +51,7 @@ from skills.quiz.session import (
     team_standings,
     user_standings,
 )
+from skills.smalltalk import small_talk_reply
 from skills.text import clean_user_text
 
 log = logging.getLogger(__name__)
@@ -154,6 +156,27 @@ class Arrival:
             release()
 
 
+# How long after a question closes a short line in its channel is taken as a late answer.
+LATE_ANSWER_SECONDS = 20.0
+_QUESTION_START = re.compile(
+    r"^\s*(is|are|was|does|do|did|can|could|should|would|will|what|why|how|when|where|which|"
+    r"who|isn'?t|so)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_a_question(text: str) -> bool:
+    """A line that asks something ("is it 3?"), not an answer that ends unsure ("B?")."""
+    text = text.strip()
+    return text.endswith("?") and (bool(_QUESTION_START.match(text)) or len(text.split()) >= 4)
+
+
+def looks_like_a_late_answer(text: str) -> bool:
+    """A short line that is not a question: "B", "four", "0.5", "attention mask"."""
+    text = text.strip()
+    return bool(text) and not text.endswith("?") and len(text.split()) <= 3
+
+
 class QuizManager:
     def __init__(
         self,
@@ -174,6 +197,9 @@ class QuizManager:
         # never held across anything slow: frontends take it on their event loop.
         self._arriving: dict[Key, int] = {}
         self._arriving_lock = threading.Lock()
+        # The last question closed in each channel and when: a line typed just after it (or
+        # after the quiz ended) is a late answer, not a question for the bot.
+        self._closed: dict[Key, tuple[int, float]] = {}
 
     # --- listeners and the timer thread --------------------------------------------------
 
@@ -299,6 +325,13 @@ class QuizManager:
             ):
                 return SubmitResult(False, _closed(question[1]))
             refused = s.refusal(actor.user, arrived)
+            if refused and self._ask and looks_like_a_question(text):
+                # "is it 3?" after answering asks the bot; it is not a second answer
+                return SubmitResult(
+                    False,
+                    f"{refused} That looks like a question, so here is what I know:",
+                    reply=self._ask(actor.in_channel(f"{actor.channel} (quiz)"), text),
+                )
             if refused:
                 return SubmitResult(False, refused)
             index, asked = s.index, s.questions[s.index]
@@ -410,6 +443,27 @@ class QuizManager:
         with self._lock:
             return (server, channel) in self._running
 
+    def just_closed(self, server: str, channel: str) -> int | None:
+        """The number of the question that closed in this channel in the last
+        LATE_ANSWER_SECONDS, while no other question is open; else None."""
+        with self._lock:
+            running = self._running.get((server, channel))
+            if running is not None and running.session.current is not None:
+                return None
+            closed = self._closed.get((server, channel))
+        if closed is None or self._clock() - closed[1] > LATE_ANSWER_SECONDS:
+            return None
+        return closed[0]
+
+    def late_answer(self, actor: Actor, text: str) -> str | None:
+        """What to tell someone whose short line ("B", "four") came just after the question
+        closed in their channel, or None when the line is something else (a question, small
+        talk, or no question closed lately)."""
+        number = self.just_closed(actor.server, actor.channel)
+        if number is None or not looks_like_a_late_answer(text) or small_talk_reply(text):
+            return None
+        return f"Question {number} has closed; your answer was not counted."
+
     def current(self, server: str, channel: str) -> QuestionOpened | None:
         with self._lock:
             running = self._running.get((server, channel))
@@ -456,6 +510,8 @@ class QuizManager:
     def _close_open_question(self, running: _Running) -> list[QuizEvent]:
         s = running.session
         question, number = s.current, s.index + 1
+        if question is not None:
+            self._closed[(running.server, s.channel)] = (number, self._clock())
         early = s.everyone_answered()
         answers = s.close_current()
         events: list[QuizEvent] = []

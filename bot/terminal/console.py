@@ -97,6 +97,9 @@ class ConsoleSession:
                 return self._run(["answer", "--", line], arrival)
             finally:
                 arrival.release()
+        late = self.tutor.quizzes.late_answer(self.actor, line)
+        if late is not None:
+            return late
         if self.tutor.reviews.serving(self.actor):
             return self._run(["review", "answer", "--", line])
         trigger = parse_trigger(line)

@@ -386,3 +386,31 @@ def test_resume_continues_an_interrupted_quiz_from_its_question(settings, encode
         assert "No interrupted quiz" in session.handle("/quiz resume")
     finally:
         second.close()
+
+
+def test_a_short_line_just_after_a_question_closed_is_a_late_answer_not_a_question(
+    quiz_tutor, clock, settings
+):
+    """In the console, "four" typed as question 1 closes (gap before the next, or after the
+    quiz) was answered as a concept question, and "B" was queued for the instructor."""
+    start(quiz_tutor, count=1)
+    console = ConsoleSession(quiz_tutor, who("ana"))
+    clock.now += 31
+    quiz_tutor.quizzes.tick()  # question 1 closes; the quiz ends
+    for line in ("four", "B", "0.5"):
+        assert console.handle(line) == "Question 1 has closed; your answer was not counted."
+    assert quiz_tutor.ask.unanswered("console") == []
+    assert "You're welcome" in console.handle("thanks!")  # small talk is small talk
+    assert "Epochs" in console.handle("how many steps per epoch with 100 examples, batch 10?")
+    clock.now += 21  # long after: a short line is a question again
+    assert "has closed" not in console.handle("attention mask")
+
+
+def test_a_question_typed_after_answering_is_asked_not_refused(quiz_tutor):
+    opened = start(quiz_tutor)
+    console = ConsoleSession(quiz_tutor, who("ana"))
+    first = console.handle(right_answer(opened, quiz_tutor))
+    assert first.startswith("Recorded")
+    again = console.handle("is it about the learning rate?")
+    assert "already answered" in again and "looks like a question" in again
+    assert "Learning rate and warmup" in again  # the bot's answer follows
