@@ -62,12 +62,10 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
     ) -> None:
         await interaction.response.defer(thinking=True)
         ready = await off_loop(self.tutor.jigsaw.grid, actor_of(interaction), activity)
-        text = render.mastery_text(ready, self.bot.titles)
-        file = _grid_file(ready)
-        if file is None:
-            await interaction.followup.send(text)
-        else:
-            await interaction.followup.send(text, file=file)
+        # 20 concepts x 5 teams is about 2,700 characters: fitted (split) like every reply
+        await respond(
+            interaction, render.mastery_text(ready, self.bot.titles), file=_grid_file(ready)
+        )
 
     async def _run(
         self, interaction: discord.Interaction, action: Callable[[Actor], JigsawStatus]

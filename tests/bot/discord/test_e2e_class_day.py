@@ -371,6 +371,11 @@ def test_the_jigsaw_to_the_mastery_grid(discord_class, first):
     )
     assert [f["filename"] for f in grid.files] and grid.files[0]["data"][:4] == b"\x89PNG"
     assert not SERVER_PATH.search(grid.content), grid.content
+    # The same grid asked for by command: 20 concepts x 5 teams is over 2,000 characters,
+    # and the reply went out unsplit (Discord refused it; the instructor got an apology).
+    asked = d.slash("ana", first, "class", "jigsaw grid")
+    assert_clean(asked)
+    assert "Mastery grid" in asked.text() and "went wrong" not in asked.text()
 
 
 def test_jigsaw_stop_replies_with_the_stopped_activity(discord_class, first):
