@@ -126,6 +126,22 @@ async def send_ephemeral(interaction: discord.Interaction, content: str) -> None
     await interaction.followup.send(content, ephemeral=True)
 
 
+def option_refusal(error: app_commands.TransformerError) -> str:
+    """A user mistake, in the person's terms: most often a member who has left the server."""
+    kind = error.type
+    if kind in (discord.AppCommandOptionType.user, discord.AppCommandOptionType.mentionable):
+        return (
+            "That person could not be found in this server (they may have left): "
+            "choose someone who is a member now."
+        )
+    if kind == discord.AppCommandOptionType.channel:
+        return "That channel could not be used here: choose a channel of this server."
+    if kind == discord.AppCommandOptionType.role:
+        return "That role could not be found in this server: choose one of its roles."
+    what = kind.name.replace("_", " ")
+    return f"“{str(error.value)[:100]}” is not a {what} this command can use: check that option."
+
+
 def error_message(error: BaseException, interaction: discord.Interaction) -> str:
     """What the user sees for an error: their mistake's message, or an apology with a ref."""
     original = getattr(error, "original", error)
@@ -135,6 +151,8 @@ def error_message(error: BaseException, interaction: discord.Interaction) -> str
         return f"Slow down a little: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.CheckFailure):
         return str(error) or "You cannot use this command here."
+    if isinstance(error, app_commands.TransformerError):  # an option Discord could not convert
+        return option_refusal(error)
     command = getattr(interaction.command, "qualified_name", None)
     where = f"/{command}" if command else "a button or form"
     return bug_message(report_bug(original, where))

@@ -205,3 +205,20 @@ def test_admin_resolve_answers_the_queue_for_everyone(bot):
     with pytest.raises(NotInstructor):
         for check in admin.resolve.checks:
             check(make_interaction(bot, user_id=9))
+
+
+def test_an_option_discord_cannot_convert_is_a_user_mistake_not_a_bug(caplog):
+    """`/admin accommodate member:` for a student who has left: discord.py raises a
+    TransformerError before the command runs; it was answered with a bug apology."""
+    from types import SimpleNamespace
+
+    from discord import AppCommandOptionType, app_commands
+    from discord.app_commands.transformers import MemberTransformer
+
+    from bot.discord.interact import error_message
+
+    interaction = SimpleNamespace(command=SimpleNamespace(qualified_name="admin accommodate"))
+    gone = app_commands.TransformerError("1234", AppCommandOptionType.user, MemberTransformer())
+    message = error_message(gone, interaction)
+    assert "could not be found in this server" in message and "ref" not in message
+    assert "Traceback" not in caplog.text and not caplog.records
