@@ -55,8 +55,14 @@ def test_a_hundred_answers_in_the_last_second_are_all_accepted_and_scored_once(
     results = []
 
     def student(n: int) -> None:
+        # Each answer's arrival is stamped at the event, as every frontend does: a thread
+        # the scheduler starts late must not be judged by when it ran (a loaded CI machine
+        # let the first grading move the clock past the deadline before others began).
+        arrival = tutor.quizzes.arrive(who(f"s{n}"))
         barrier.wait()
-        results.append(tutor.quizzes.answer(who(f"s{n}"), opened.question.reference))
+        results.append(
+            tutor.quizzes.answer(who(f"s{n}"), opened.question.reference, arrival=arrival)
+        )
 
     threads = [threading.Thread(target=student, args=(n,)) for n in range(100)]
     for t in threads:
