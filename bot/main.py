@@ -62,4 +62,7 @@ def add_discord_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return cli.main(argv, extra=[add_discord_commands, add_dashboard_command])
+    try:
+        return cli.main(argv, extra=[add_discord_commands, add_dashboard_command])
+    except KeyboardInterrupt:  # Ctrl-C while models load: no traceback, the usual 130
+        return 130

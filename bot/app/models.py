@@ -104,12 +104,12 @@ class ModelService:
     def download(self, names: list[str], *, progress: bool = True) -> list[Downloaded]:
         """Fetch each of `names` (allow-listed) into the models folder; stop at the first
         that cannot be fetched (the ones before it are kept)."""
+        wanted = [allowed(name).id for name in dict.fromkeys(names)]  # all refused up front
         if self.res.settings.hub_offline or hub_turned_off():
             raise ModelUnavailable(
                 "Hub access is turned off here (TUTOR_HUB_OFFLINE or HF_HUB_OFFLINE), so "
                 "nothing can be downloaded. Unset it for this command: "
                 "`HF_HUB_OFFLINE=0 TUTOR_HUB_OFFLINE=0 tutor models download ...`."
             )
-        wanted = [allowed(name).id for name in dict.fromkeys(names)]  # all refused up front
         target = self.res.settings.models_path
         return [download(name, target, progress=progress) for name in wanted]

@@ -289,6 +289,8 @@ class ReviewService:
             raise ReviewError(f"There is no question {question_id!r} in the bank any more.")
         live = self.bank.live_key(question) if question.kind == "live" else None
         graded = grade(question, text, similarity=self.bank.similarity, live_key=live)
+        if not graded.counted:  # "30522" to a choice, "B" to a number: as in a quiz, not a miss
+            raise ReviewError(f"{graded.reason} Nothing was recorded; try again.")
         now = self.res.clock()
         seconds = now - served.served_at if served and served.question_id == question_id else None
         end_of_today = horizon(now, self._tz).end_of_today

@@ -93,7 +93,8 @@ def render_unanswered(groups: list[UnansweredGroup]) -> str:
         askers = ", ".join(g.askers[:3]) + (f" +{len(g.askers) - 3}" if len(g.askers) > 3 else "")
         lines.append(f"#{g.id:<5} {count:>4}  {g.question}   ({askers}; {g.asked_at})")
         for q in g.flagged:
-            lines.append(f"{'':12}not what {q.asker} asked: answered with {q.answered_with}")
+            given = q.answered_with or "an ingested document or the instructor's answer"
+            lines.append(f"{'':12}not what {q.asker} asked: answered with {given}")
         for q in g.questions[1:4]:
             lines.append(f"{'':12}also: {q.question}")
         if g.count > 4:

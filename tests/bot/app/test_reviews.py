@@ -4,6 +4,7 @@ fake clock, grading like the quiz, reminders once a day (across a restart), the 
 import datetime as dt
 import sqlite3
 import zipfile
+from types import SimpleNamespace
 
 import pytest
 
@@ -73,7 +74,7 @@ def test_several_days_a_miss_comes_back_and_mastery_goes_further_out(review_tuto
         dt.date.fromisoformat(status.next_due) - dt.date.fromisoformat(status.today)
     ).days * DAY
     reviews.next(ana)
-    outcome = reviews.answer(ana, "no idea")
+    outcome = reviews.answer(ana, wrong_answer(SimpleNamespace(question=q), review_tutor))
     assert outcome.result.name == "WRONG" and outcome.rating == "again"
     assert outcome.card is not None and outcome.card.id == q.concepts[0]
     assert outcome.next_due == dt.datetime.fromtimestamp(clock.now + DAY, dt.UTC).date().isoformat()
@@ -226,3 +227,17 @@ def test_export_writes_the_missed_questions_as_an_anki_deck(review_tutor, clock,
     assert f"{key:g}" in by_answer
     assert any("Special tokens" in n[2] for n in notes)
     assert all("missed once" in n[4] for n in notes)
+
+
+def test_an_unreadable_review_answer_is_not_a_miss(review_tutor, clock):
+    """ "30522" to a multiple-choice question was scored Missed and the card moved, although
+    the quiz's own grader says such a line is not an attempt."""
+    reviews, ana = review_tutor.reviews, who("ana")
+    close_quiz_question(review_tutor, clock, "t3-sep", {"ana": 0.0})
+    clock.now += DAY
+    assert reviews.next(ana).question.id == "t3-sep"
+    with pytest.raises(ReviewError, match="try again"):
+        reviews.answer(ana, "30522")
+    assert reviews.serving(ana) == "t3-sep"  # still served, nothing recorded
+    outcome = reviews.answer(ana, "A")
+    assert outcome is not None and reviews.serving(ana) is None

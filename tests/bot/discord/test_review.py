@@ -55,7 +55,9 @@ def test_review_start_sends_the_question_to_a_dm_and_replies_privately(bot, revi
 def test_an_answer_in_the_dm_is_graded_with_the_card_after_a_miss(bot, review, clock):
     run(review.start.callback(review, student(bot, guild_id=GUILD)))
     dm = student(bot, channel_id=999, guild_id=None)  # the button click comes from the DM
-    run(review.submit(dm, str(GUILD), "t3-sep", "Z"))
+    sep = next(q for q in bot.tutor.bank.questions() if q.id == "t3-sep")
+    wrong = "ABCDE"[(sep.answer + 1) % len(sep.choices)]  # a real attempt, and wrong
+    run(review.submit(dm, str(GUILD), "t3-sep", wrong))
     messages = sent(dm)
     assert all(m["ephemeral"] is True for m in messages)
     text = "".join(m["content"] or "" for m in messages)

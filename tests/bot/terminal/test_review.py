@@ -5,13 +5,14 @@ import io
 import json
 import sqlite3
 import zipfile
+from types import SimpleNamespace
 
 import pytest
 
 from bot.app.tutor import Tutor
 from bot.terminal import cli
 from bot.terminal.console import ConsoleSession, run_chat
-from tests.helpers import close_quiz_question, who
+from tests.helpers import close_quiz_question, who, wrong_answer
 
 DAY = 86_400.0
 
@@ -98,7 +99,9 @@ def test_console_review_a_plain_line_answers_until_stopped(settings, encoder, cl
         session = ConsoleSession(tutor, who("ana", channel="console"))
         served = session.handle("/review")
         assert "Review (2 due today" in served and "/review stop" in served
-        reply = session.handle("Z")  # a plain line answers the review question
+        served_id = tutor.reviews.serving(who("ana", channel="console"))
+        wrong = wrong_answer(SimpleNamespace(question=missed[served_id]), tutor)
+        reply = session.handle(wrong)  # a plain line answers the review question
         assert reply.startswith("Missed.") and "Read the card:" in reply
         assert "Review (1 due today" in reply  # the next question is served at once
         assert "Done for today" not in reply
