@@ -182,12 +182,24 @@ def _bert(text: str) -> Worked | None:
     )
 
 
+def _listed_numbers(text: str) -> list[float]:
+    """The numbers of a list such as "2, 1, 0" or "2.0 1.0 -1"; "50,000" is one number."""
+    numbers: list[float] = []
+    for token in re.findall(r"-?\d[\d,]*(?:\.\d+)?", text):
+        token = token.rstrip(",")
+        if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", token):
+            numbers.append(float(token.replace(",", "")))
+        else:
+            numbers += [float(part) for part in token.split(",") if part]
+    return numbers
+
+
 def _softmax(text: str) -> Worked | None:
     if "softmax" not in text:
         return None
     temperature = _find(r"(?:temperature|temp|\bt)\s*(?:=|of|is|:)?\s*{n}", text) or 1.0
     body = re.sub(r"(?:temperature|temp|\bt)\s*(?:=|of|is|:)?\s*[\d.]+", " ", text)
-    logits = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", body)]
+    logits = _listed_numbers(body)
     if not 2 <= len(logits) <= 20 or temperature <= 0:
         return None
     probs = softmax(logits, temperature)

@@ -1,0 +1,54 @@
+"""A question's own numbers, read robustly and worked out (skills/worked.py)."""
+
+import pytest
+
+from skills.worked import number, work_out
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("2.5k", 2500), ("1,000", 1000), ("64", 64), ("0.5", 0.5), ("1.2m", 1_200_000), ("x", None)],
+)
+def test_numbers_are_read_as_people_write_them(text, value):
+    assert number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "concept", "result"),
+    [
+        ("steps per epoch for 4000 examples at batch 64", "epochs-batches-steps", "63 steps"),
+        ("how many steps for 3 epochs of 2.5k examples, batch size 32", "epochs-batches-steps",
+         "237 steps in 3 epochs"),
+        ("1,000 examples, batch 10, 4 accumulation steps: how many steps per epoch?",
+         "epochs-batches-steps", "25 optimizer updates"),
+        ("batch 16 and 4 accumulation steps, effective batch size?", "gradient-accumulation",
+         "64"),
+        ("10% warmup over 5000 steps", "learning-rate-and-warmup", "500 warmup steps"),
+        ("lora r=8 on a 1024x1024 matrix: trainable parameters?", "lora-and-peft", "16,384"),
+        ("lora rank 8 on 24 matrices of 768x768", "lora-and-peft", "294,912"),
+        ("how many parameters does bert-large have", "parameters-and-size", "335,141,888"),
+        ("softmax of 2, 1, 0 at temperature 0.5", "softmax-and-temperature", "0.867"),
+        ("precision 0.8, recall 0.6, what is F1?", "evaluation-metrics", "0.686"),
+        ("precision 80% and recall 60%: f1?", "evaluation-metrics", "0.686"),
+        ("90 true positives, 10 false positives, 30 false negatives", "evaluation-metrics",
+         "recall 0.750"),
+    ],
+)  # fmt: skip
+def test_each_calculation_gets_the_students_own_result(question, concept, result):
+    worked = work_out(question)
+    assert worked is not None and worked.concept == concept
+    assert result in worked.result, worked
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is lora?",
+        "how many steps per epoch?",  # no numbers: the card answers
+        "softmax over 50,000 tokens at temperature 2",  # one number, not a list of logits
+        "why does warmup help?",
+        "is 512 the max length of bert?",
+    ],
+)
+def test_a_question_without_the_numbers_a_calculation_needs_is_left_to_the_card(question):
+    assert work_out(question) is None
