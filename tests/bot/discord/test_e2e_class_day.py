@@ -157,74 +157,94 @@ def test_a_quiz_in_class(discord_class, first):
     for student in ("bea", "cai", "dan"):
         assert_clean(d.slash(student, first, "team3", "quiz join", {"team": "team3"}))
     since = d.mark()
+    # The whole pool of nine, in the quiz's own random order: three choices among forms, so
+    # the first choice always has a question after it.
     started = d.slash(
-        "ana", first, "team3", "quiz start", {"team": "team3", "questions": 6, "seconds": 6}
+        "ana", first, "team3", "quiz start", {"team": "team3", "questions": 9, "seconds": 6}
     )
     assert_clean(started)
     assert not started.private and "Quiz #" in started.text()
 
-    def next_question(after: int, want: str):
-        """The next question of the wanted kind; the instructor skips the others."""
-        for _ in range(7):
-            question = d.wait_post(first, "team3", after, is_question, timeout=15)
-            if question_kind(d, question) == want:
-                return question
-            after = d.mark()
-            assert_clean(d.slash("ana", first, "team3", "quiz skip"))
-        raise AssertionError(f"no {want} question came")
-
-    # A multiple-choice question: three students click, one of them twice.
-    choice = next_question(since, "choice")
-    number = choice.embeds[0]["title"].split()[1].split("/")[0]
-    clicks = {}
-    for student, letter in (("bea", "A"), ("cai", "B"), ("dan", "A")):
-        button = d.button(choice.message_id, letter)
-        clicks[student] = d.click(student, first, "team3", choice.message_id, button["custom_id"])
-        assert_clean(clicks[student])
-        assert clicks[student].private and "Recorded" in clicks[student].text()
-    double = d.click(
-        "bea", first, "team3", choice.message_id, d.button(choice.message_id, "B")["custom_id"]
-    )
-    assert_clean(double)
-    assert double.private and "already answered" in double.text()
-    after_choice = d.mark()
-    closed = d.wait_post(
-        first, "team3", since, lambda r: f"Question {number}:" in r.content, timeout=15
-    )
-    assert "3" in closed.content
-    # Closing the question disables its buttons...
-    assert d.wait_for(
-        lambda: all(b.get("disabled") for b in d.buttons(d.message(choice.message_id))), 5
-    ), d.message(choice.message_id)["components"]
-
-    # ...and a late click, in the first seconds of the next question, answers nothing.
-    form = next_question(after_choice, "form")
-    late = d.click(
-        "cai", first, "team3", choice.message_id, d.button(choice.message_id, "C")["custom_id"]
-    )
-    assert_clean(late)
-    assert late.private and "has closed" in late.text()
-
-    # A question answered in a form: one opens it and answers; one answers after it closed.
-    form_number = form.embeds[0]["title"].split()[1].split("/")[0]
-    answer_button = d.button(form.message_id, "Answer")["custom_id"]
-    opened = {
-        s: d.click(s, first, "team3", form.message_id, answer_button) for s in ("bea", "cai", "dan")
-    }
-    for reply in opened.values():
-        assert reply.refused() == [] and reply.modal is not None
-    for student in ("bea", "cai"):
-        submitted = d.submit(
-            student, first, "team3", opened[student].modal, "42", message_id=form.message_id
+    def answer_the_choice(choice) -> None:
+        """Three students click, one of them twice; closing disables the buttons."""
+        number = choice.embeds[0]["title"].split()[1].split("/")[0]
+        for student, letter in (("bea", "A"), ("cai", "B"), ("dan", "A")):
+            button = d.button(choice.message_id, letter)
+            click = d.click(student, first, "team3", choice.message_id, button["custom_id"])
+            assert_clean(click)
+            assert click.private and "Recorded" in click.text()
+        double = d.click(
+            "bea", first, "team3", choice.message_id, d.button(choice.message_id, "B")["custom_id"]
         )
-        assert_clean(submitted)
-        assert submitted.private and "Recorded" in submitted.text(), submitted.text()
-    d.wait_post(
-        first, "team3", since, lambda r: f"Question {form_number}:" in r.content, timeout=15
-    )
-    stale = d.submit("dan", first, "team3", opened["dan"].modal, "42", message_id=form.message_id)
-    assert_clean(stale)
-    assert stale.private and "has closed" in stale.text()
+        assert_clean(double)
+        assert double.private and "already answered" in double.text()
+        closed = d.wait_post(
+            first, "team3", since, lambda r: f"Question {number}:" in r.content, timeout=15
+        )
+        assert "3" in closed.content
+        assert d.wait_for(
+            lambda: all(b.get("disabled") for b in d.buttons(d.message(choice.message_id))), 5
+        ), d.message(choice.message_id)["components"]
+
+    def answer_the_form(form) -> None:
+        """One opens the form and answers, one more too, and one submits after it closed."""
+        form_number = form.embeds[0]["title"].split()[1].split("/")[0]
+        answer_button = d.button(form.message_id, "Answer")["custom_id"]
+        opened = {
+            s: d.click(s, first, "team3", form.message_id, answer_button)
+            for s in ("bea", "cai", "dan")
+        }
+        for reply in opened.values():
+            assert reply.refused() == [] and reply.modal is not None
+        for student in ("bea", "cai"):
+            submitted = d.submit(
+                student, first, "team3", opened[student].modal, "42", message_id=form.message_id
+            )
+            assert_clean(submitted)
+            assert submitted.private and "Recorded" in submitted.text(), submitted.text()
+        d.wait_post(
+            first, "team3", since, lambda r: f"Question {form_number}:" in r.content, timeout=15
+        )
+        stale = d.submit(
+            "dan", first, "team3", opened["dan"].modal, "42", message_id=form.message_id
+        )
+        assert_clean(stale)
+        assert stale.private and "has closed" in stale.text()
+
+    # Each kind once, in whichever order the quiz asks them; the instructor skips the rest.
+    after = since
+    choice = None
+    done: set[str] = set()
+    late_click_checked = False
+    for _ in range(9):
+        question = d.wait_post(first, "team3", after, is_question, timeout=15)
+        after = d.mark()
+        if choice is not None and not late_click_checked:
+            # A late click, in the first seconds of the next question, answers nothing.
+            late = d.click(
+                "cai",
+                first,
+                "team3",
+                choice.message_id,
+                d.button(choice.message_id, "C")["custom_id"],
+            )
+            assert_clean(late)
+            assert late.private and "has closed" in late.text()
+            late_click_checked = True
+        kind = question_kind(d, question)
+        if kind not in done:
+            done.add(kind)
+            if kind == "choice":
+                choice = question
+                answer_the_choice(question)
+            else:
+                answer_the_form(question)
+        else:
+            assert_clean(d.slash("ana", first, "team3", "quiz skip"))
+        if done == {"choice", "form"} and late_click_checked:
+            break
+    else:
+        raise AssertionError(f"the quiz ended with {done} asked, late click {late_click_checked}")
 
     stopped_at = d.mark()
     stop = d.slash("ana", first, "team3", "quiz stop")
