@@ -131,6 +131,9 @@ def collate(ids: list[list[int]], pad_id: int, device: str):
     return input_ids.to(device, non_blocking=True), mask.to(device, non_blocking=True)
 
 
+MIN_STEPS_PER_CHECK = 5
+
+
 def evaluate(
     model, ids: list[list[int]], labels: list[int], pad_id: int, device: str, use_bf16: bool
 ) -> float:
@@ -221,10 +224,15 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
     curve: list[tuple[int, float]] = []
     # Dev accuracy a few times during training, on a sample of the dev set (cheap on a CPU;
     # evaluation_sample 0 = the whole dev set), its time kept out of the training time;
-    # the last measurement is the whole dev set.
-    check_at = {
-        max(1, round(total_steps * k / config.evaluations)) for k in range(1, config.evaluations)
-    }
+    # the last measurement is the whole dev set. A run too short to have a curve (fewer than
+    # MIN_STEPS_PER_CHECK steps between checks) skips them: on a CPU each one costs far more
+    # than such a run's training (a 4-step run: 3 s training, 18 s of checks).
+    every = total_steps / config.evaluations
+    check_at = (
+        {max(1, round(every * k)) for k in range(1, config.evaluations)}
+        if every >= MIN_STEPS_PER_CHECK
+        else set()
+    )
     size = config.evaluation_sample or len(dev_ids)
     sample = dev_ids[:size], [e.label for e in dev_set][:size]
     evaluations: list[tuple[int, float]] = []

@@ -10,8 +10,13 @@ from knowledge.index import HybridIndex, Passage, card_passages, fingerprint
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
+def some_card_passages() -> list[Passage]:
+    """Enough cards to search among; embedding all of them again in each test is minutes of CI."""
+    return card_passages(load_cards()[:8])
+
+
 def test_persisted_index_is_loaded_without_re_embedding(tmp_path, encoder):
-    passages = card_passages(load_cards())
+    passages = some_card_passages()
     first, rebuilt = HybridIndex.load_or_build(tmp_path, passages, encoder, MODEL)
     assert rebuilt
     embedded = encoder.texts_encoded
@@ -26,7 +31,7 @@ def test_persisted_index_is_loaded_without_re_embedding(tmp_path, encoder):
 
 
 def test_index_is_rebuilt_when_content_or_model_changes(tmp_path, encoder):
-    passages = card_passages(load_cards())
+    passages = some_card_passages()
     HybridIndex.load_or_build(tmp_path, passages, encoder, MODEL)
     changed = [*passages, Passage("notes.txt#1", "document", "LoRA rank is discussed in week 7.")]
     _, rebuilt = HybridIndex.load_or_build(tmp_path, changed, encoder, MODEL)
@@ -104,8 +109,10 @@ def test_other_folders_in_the_index_dir_are_left_alone(tmp_path, encoder):
     assert mine.is_dir()
 
 
-def test_sources_are_added_and_removed_without_embedding_the_rest(tmp_path, encoder):
-    index, _ = HybridIndex.load_or_build(tmp_path, card_passages(load_cards()), encoder, MODEL)
+def test_sources_are_added_and_removed_without_embedding_the_rest(shared_index_dir, encoder):
+    # every card: the session's shared index folder embeds them once for all tests
+    passages = card_passages(load_cards())
+    index, _ = HybridIndex.load_or_build(shared_index_dir, passages, encoder, MODEL)
     before = encoder.texts_encoded
     note = Passage("notes.md#1", "document", "The class competition closes on Friday at noon.")
     vectors = index.encode([note.text])
@@ -118,8 +125,9 @@ def test_sources_are_added_and_removed_without_embedding_the_rest(tmp_path, enco
     assert index.search("when does the class competition close?", k=1)[0].kind == "card"
 
 
-def test_methods_rank_sources_and_scores_are_bounded(tmp_path, encoder):
-    index, _ = HybridIndex.load_or_build(tmp_path, card_passages(load_cards()), encoder, MODEL)
+def test_methods_rank_sources_and_scores_are_bounded(shared_index_dir, encoder):
+    passages = card_passages(load_cards())
+    index, _ = HybridIndex.load_or_build(shared_index_dir, passages, encoder, MODEL)
     for method in ("bm25", "dense", "hybrid"):
         hits = index.search("how many steps per epoch with batch size 10?", k=3, method=method)
         assert hits[0].source_id == "epochs-batches-steps", method

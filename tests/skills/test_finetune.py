@@ -109,6 +109,27 @@ def test_lora_run_learns_and_reports(tmp_path, capsys, tiny_classifier_dir, sent
     assert (tmp_path / "out" / "loss_curve.png").stat().st_size > 1000
     progress = [e for e in events if e.get("event") == "progress"]
     assert progress[-1]["step"] == progress[-1]["total_steps"]
+    # a curve long enough for checks gets them, at evenly spaced steps, on a dev sample
+    checks = [e["step"] for e in events if e.get("during_training")]
+    assert len(checks) == 3 and checks == sorted(checks), checks
+
+
+def test_a_run_too_short_for_a_curve_skips_the_checks_during_training(
+    tmp_path, capsys, tiny_classifier_dir, sentiment_data
+):
+    events = run_program(
+        tmp_path,
+        capsys,
+        data=str(sentiment_data),
+        model=str(tiny_classifier_dir),
+        epochs=1,
+        batch_size=64,
+    )
+    total = next(e for e in events if e.get("event") == "started")["total_steps"]
+    assert total < 4 * 5  # fewer than MIN_STEPS_PER_CHECK between the four measurements
+    assert not [e for e in events if e.get("during_training")]
+    final = [e for e in events if e.get("event") == "evaluation"]
+    assert len(final) == 1 and final[0]["dev_examples"] > 0  # the whole dev set, once
 
 
 @pytest.mark.parametrize("method", ["lora", "full"])

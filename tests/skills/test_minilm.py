@@ -41,3 +41,13 @@ def test_batching_does_not_change_a_vector(numpy_encoder):
     batched = numpy_encoder.encode(TEXTS, normalize_embeddings=True, batch_size=7)[0]
     assert np.abs(alone - batched).max() < 1e-6
     assert numpy_encoder.encode([]).shape == (0, 384)
+
+
+def test_a_bulk_encode_on_torch_gives_the_same_vectors(numpy_encoder):
+    from skills.minilm import TORCH_FROM
+
+    texts = (TEXTS * 2)[: max(TORCH_FROM, len(TEXTS) + 1)]
+    assert len(texts) >= TORCH_FROM  # the torch path, as an ingest takes it
+    bulk = numpy_encoder.encode(texts)
+    few = np.concatenate([numpy_encoder.encode(texts[i : i + 8]) for i in range(0, len(texts), 8)])
+    assert np.abs(bulk - few).max() < 1e-5
