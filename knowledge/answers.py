@@ -1,8 +1,10 @@
 """Answers composed from the knowledge base: the best card, its sources, related concepts.
 
 No text is generated. An answer is the best card, with the part of it that matches the
-question first (its analogy, a common mistake, the key point with the number asked for), then
-its explanation and key points; or the best ingested passage, cleaned of Markdown and LaTeX and
+question first (the student's own numbers worked out, "No." and the correction of a
+misconception, a diagnosis, its analogy, a common mistake, the key point with the number asked
+for), then the concept in brief (its explanation, two sentences of it after such a lead), the
+whole card one "more" away (`Answer.more`); or the best ingested passage, cleaned of Markdown and LaTeX and
 cited by file and lines; or the instructor's own answer to a question they resolved. When the
 second concept is nearly as likely, the answer says so and offers it. Below the confidence
 threshold the answer says it is not sure and offers the closest concepts instead.
@@ -35,6 +37,9 @@ ALTERNATIVE_GAP = 0.8
 # Below the threshold but above this, a declined answer still names the likeliest concept and
 # its first sentence ("it may be about ..."): short questions ("lora?") often land here.
 HINT_FLOOR = 0.25
+# An answer stays short: after what was asked (the lead), this many sentences of the card's
+# explanation; the whole card is one "more" away.
+SENTENCES_AFTER_A_LEAD = 2
 
 # What a question asks for, when it says so.
 _ASKS_ANALOGY = re.compile(
@@ -151,6 +156,7 @@ class Answer:
     read_as: str | None = None  # the question with its misspelled course words corrected
     hint: str | None = None  # declined, but "it may be about" this concept
     off_topic: bool = False  # declined: outside the course, not a question for the instructor
+    more: str | None = None  # the whole card the answer is from, for a "more" command or button
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -176,6 +182,8 @@ class Answer:
             data["hint"] = self.hint
         if self.off_topic:
             data["off_topic"] = True
+        if self.more:
+            data["more"] = self.more
         return data
 
 
@@ -244,16 +252,33 @@ def lead_of(card: Card, question: str, section: str = "") -> tuple[str, str] | N
 
 
 def card_answer_text(card: Card, lead: tuple[str, str] | None = None) -> str:
-    """The lead first, then the card; a sentence the lead already said is not said again."""
+    """What was asked first (the lead), then the concept in brief: the card's explanation, cut
+    to its first sentences after a lead. A sentence the lead already said is not said again;
+    the whole card is `card_text`, one command or button away (`Answer.more`)."""
     said = {_plain(s) for s in _sentences(lead[1])} if lead else set()
-    explanation = card.explanation
-    if said & {_plain(s) for s in _sentences(explanation)}:
-        explanation = " ".join(s for s in _sentences(explanation) if _plain(s) not in said)
-    points = [p for p in card.key_points if _plain(p) not in said]
-    body = explanation
-    if points:
-        body += "\n\nKey points:\n" + "\n".join(f"- {p}" for p in points)
+    sentences = [s for s in _sentences(card.explanation) if _plain(s) not in said]
+    if lead:
+        sentences = sentences[:SENTENCES_AFTER_A_LEAD]
+    body = " ".join(sentences)
     return f"{lead[1]}\n\n{body}" if lead else body
+
+
+def card_text(card: Card) -> str:
+    """The whole card, as a student reads it after an answer ("more")."""
+    parts = [_unwrapped(card.explanation)]
+    if card.key_points:
+        parts.append("Key points:\n" + "\n".join(f"- {p}" for p in card.key_points))
+    if card.analogy:
+        parts.append(f"Analogy: {_unwrapped(card.analogy)}")
+    if card.common_mistakes:
+        parts.append("Common mistakes:\n" + "\n".join(f"- {m}" for m in card.common_mistakes))
+    return "\n\n".join(parts)
+
+
+def _unwrapped(paragraph: str) -> str:
+    """A card's paragraph as one line: its Markdown source is wrapped at 100 columns, a chat
+    window wraps on its own."""
+    return " ".join(paragraph.split())
 
 
 def _plain(sentence: str) -> str:
@@ -288,7 +313,9 @@ class KnowledgeBase:
     def answer(self, question: str, method: Method = "hybrid") -> Answer:
         read_as = self.speller.correct(question)
         answer = self._answer(read_as or question, method)
-        return replace(answer, read_as=read_as) if read_as else answer
+        card = self.cards.get(answer.concept or "") if answer.answered else None
+        more = card_text(card) if card else None
+        return replace(answer, read_as=read_as, more=more) if read_as or more else answer
 
     def _misconception(
         self, question: str, hits: list[SourceHit]

@@ -20,6 +20,7 @@ from bot.app.library import Library
 from bot.app.resources import Resources
 from bot.app.results import (
     AskReply,
+    CardPage,
     Flagged,
     IngestReport,
     Resolution,
@@ -29,7 +30,8 @@ from bot.app.results import (
 from bot.errors import NotAllowed, TutorError, UsageError
 from bot.store import instructor as instructor_rows
 from bot.store import questions as question_rows
-from knowledge.answers import Answer, KnowledgeBase
+from knowledge.answers import Answer, KnowledgeBase, card_text
+from knowledge.cards import find_card
 from knowledge.index import encode
 from skills.grouping import group_by_meaning
 from skills.smalltalk import small_talk_reply
@@ -82,6 +84,18 @@ class AskService:
             )
         )
         return AskReply(cleaned.text, answer, cleaned.note(limit), question_id)
+
+    def more(self, concept: str) -> CardPage:
+        """The whole card an answer came from (an answer itself stays short): by its id, title
+        or alias."""
+        cards = list(self.knowledge().cards.values())
+        card = find_card(cards, concept)
+        if card is None:
+            raise UsageError(
+                f"No concept called {concept.strip()[:80]!r}. "
+                "Ask a question first, or name a concept, e.g. “lora-and-peft”."
+            )
+        return CardPage(card.id, card.title, card_text(card))
 
     # --- the instructor's queue ----------------------------------------------------------------
 

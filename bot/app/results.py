@@ -18,6 +18,18 @@ from skills.tokenization import BatchResult, TokenizeResult
 
 
 @dataclass(frozen=True)
+class CardPage:
+    """A whole card, as "more" shows it after a short answer."""
+
+    concept: str
+    title: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"concept": self.concept, "title": self.title, "text": self.text}
+
+
+@dataclass(frozen=True)
 class AskReply:
     question: str  # the cleaned question that was answered
     answer: Answer

@@ -23,6 +23,7 @@ from bot.app.results import (
     AskReply,
     AttentionReply,
     BatchReply,
+    CardPage,
     EmbedReply,
     FinetuneBoard,
     Flagged,
@@ -47,9 +48,10 @@ from skills.tokenization import TokenizeResult
 BAR_WIDTH = 20
 
 
-def render_answer(reply: AskReply, flag: str | None = None) -> str:
-    """The answer, its sources and related concepts; with `flag` (the command, e.g. "/flag"),
-    a last line on how to say it was not what you asked."""
+def render_answer(reply: AskReply, flag: str | None = None, more: str | None = None) -> str:
+    """The answer, its sources and related concepts; with `more` (the command, e.g. "/more"),
+    how to read the whole card; with `flag` (e.g. "/flag"), a last line on how to say it was
+    not what you asked."""
     answer = reply.answer
     if reply.small_talk:
         return answer.answer
@@ -67,9 +69,15 @@ def render_answer(reply: AskReply, flag: str | None = None) -> str:
         lines += ["", f"Sources: {cited}"]
     if answer.answered and answer.related:
         lines.append("Related: " + ", ".join(title for _, title in answer.related))
+    if more and answer.more:
+        lines.append(f"The whole card: {more}")
     if flag and reply.question_id is not None and answer.answered:
         lines.append(f"Not what you asked? {flag} {reply.question_id} tells the instructor.")
     return "\n".join(lines)
+
+
+def render_card_page(page: CardPage) -> str:
+    return f"{page.title}\n\n{page.text}"
 
 
 def render_ingest(reports: list[IngestReport]) -> str:

@@ -57,6 +57,8 @@ class Session:
     json: bool = False
     # A quiz answer's arrival, taken when its line was read (QuizManager.arrive).
     arrival: Arrival | None = None
+    # The concept of the last answer, for "more" (the console remembers it between lines).
+    last_concept: str | None = None
 
     def show(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -112,8 +114,11 @@ def cmd_ask(s: Session, args: argparse.Namespace) -> Output:
     path = getattr(args, "file", None)
     if path is None:
         reply = s.tutor.ask.ask(s.actor, " ".join(args.question))
-        flag = "/flag" if s.surface == CONSOLE else "tutor flag"
-        return Output(render.render_answer(reply, flag), reply.to_json())
+        console = s.surface == CONSOLE
+        s.last_concept = reply.answer.concept if reply.answer.more else None
+        more = "/more" if console else f"tutor more {reply.answer.concept}"
+        flag = "/flag" if console else "tutor flag"
+        return Output(render.render_answer(reply, flag, more), reply.to_json())
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
     texts, data, code = [], [], 0
@@ -128,6 +133,23 @@ def cmd_ask(s: Session, args: argparse.Namespace) -> Output:
         data.append(reply.to_json())
         texts.append(render.render_answer(reply) + "\n")
     return Output("\n".join(texts), data, code)
+
+
+def _more_args(p: CommandParser, surface: str) -> None:
+    p.add_argument(
+        "concept",
+        nargs="*" if surface == CONSOLE else "+",
+        help="a concept's id or title"
+        + (" (default: the last answer's)" if surface == CONSOLE else ""),
+    )
+
+
+def cmd_more(s: Session, args: argparse.Namespace) -> Output:
+    concept = " ".join(args.concept) or s.last_concept
+    if not concept:
+        raise UsageError("Ask a question first; then more shows the whole card it came from.")
+    page = s.tutor.ask.more(concept)
+    return Output(render.render_card_page(page), page.to_json())
 
 
 def _ingest_args(p: CommandParser, surface: str) -> None:
@@ -978,6 +1000,7 @@ def cmd_models(s: Session, args: argparse.Namespace) -> Output:
 
 COMMANDS: list[Command] = [
     Command("ask", "answer a concept question from the knowledge base", cmd_ask, _ask_args, free_text=True),
+    Command("more", "the whole card an answer came from (the last answer's, or a concept you name)", cmd_more, _more_args, free_text=True),
     Command("flag", "mark an answer as not what you asked: it goes to the instructor's queue", cmd_flag, _flag_args),
     Command("tokenize", "see how real tokenizers split text (several texts: a padded batch)", cmd_tokenize, _tokenize_args, free_text=True),
     Command("pad", "pad sentences (separated by ;) into one batch: [PAD] and the attention mask", cmd_pad, _pad_args, free_text=True),

@@ -70,6 +70,7 @@ class ConsoleSession:
     tutor: Tutor
     actor: Actor = field(default_factory=lambda: Actor("local"))
     parser: CommandParser = field(default_factory=build_parser)
+    last_concept: str | None = None  # the last answer's card, for /more
 
     def handle(self, line: str) -> str:
         line = line.strip()
@@ -109,8 +110,12 @@ class ConsoleSession:
 
     def _run(self, argv: list[str], arrival: Arrival | None = None) -> str:
         args = parse(self.parser, argv)
-        session = Session(self.tutor, self.actor, CONSOLE, arrival=arrival)
-        return args.handler(session, args).text
+        session = Session(
+            self.tutor, self.actor, CONSOLE, arrival=arrival, last_concept=self.last_concept
+        )
+        text = args.handler(session, args).text
+        self.last_concept = session.last_concept
+        return text
 
     def _session_command(self, name: str, rest: str) -> str:
         if name == "help":

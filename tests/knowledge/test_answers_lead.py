@@ -6,18 +6,7 @@ import re
 
 import pytest
 
-from knowledge.answers import KnowledgeBase, asks_yes_or_no
-from knowledge.cards import load_cards
-from knowledge.index import HybridIndex, card_passages
-
-
-@pytest.fixture(scope="module")
-def kb(real_encoder) -> KnowledgeBase:
-    cards = load_cards()
-    index = HybridIndex.build(
-        card_passages(cards), real_encoder, "sentence-transformers/all-MiniLM-L6-v2"
-    )
-    return KnowledgeBase(cards, index, 0.5)
+from knowledge.answers import asks_yes_or_no
 
 
 @pytest.mark.parametrize(
@@ -44,7 +33,8 @@ def test_a_question_with_its_own_numbers_gets_its_own_result(kb, question, conce
 
 def test_the_cards_own_example_is_not_the_answer_to_other_numbers(kb):
     answer = kb.answer("steps per epoch for 4000 examples at batch 64?")
-    assert answer.answer.index("63") < answer.answer.index("1,000 examples")
+    first = answer.answer.split("\n\n")[0]
+    assert "63" in first and "1,000 examples" not in first  # the card's example, if at all, later
 
 
 @pytest.mark.parametrize(
@@ -118,6 +108,25 @@ def test_no_sentence_is_said_twice(kb):
         text = kb.answer(question).answer
         sentences = [s.strip(" -") for s in re.split(r"(?<=[.!?])\s+|\n", text) if len(s) > 30]
         assert len(sentences) == len(set(sentences)), question
+
+
+def test_an_answer_stays_short_and_the_whole_card_is_one_more_away(kb):
+    from knowledge.answers import SENTENCES_AFTER_A_LEAD, card_text
+
+    card = kb.cards["lora-and-peft"]
+    led = kb.answer("how many parameters does lora train for a 768x768 matrix at rank 8?")
+    assert led.lead and led.concept == "lora-and-peft"
+    body = led.answer.rpartition("\n\n")[2]
+    assert len(re.split(r"(?<=[.!?])\s+", body.strip())) <= SENTENCES_AFTER_A_LEAD
+    assert "Key points" not in led.answer and len(led.answer) < len(card_text(card))
+    plain = kb.answer("what is lora")
+    # the concept itself: its explanation, no more
+    assert plain.answer.split() == card.explanation.split()
+    for answer in (led, plain):
+        assert answer.more == card_text(card)
+        assert "Key points:" in answer.more and card.key_points[0] in answer.more
+    declined = kb.answer("who won the world cup in 2010")
+    assert declined.more is None and "more" not in declined.to_json()
 
 
 def test_two_concepts_compared_are_both_answered(kb):

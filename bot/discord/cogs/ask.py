@@ -56,9 +56,45 @@ class NotWhatIAsked(discord.ui.DynamicItem[discord.ui.Button], template=r"ask:fl
         await send_ephemeral(interaction, render.safe(render_text.render_flagged(flagged)))
 
 
+class MoreOfTheCard(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"ask:more:(?P<concept>[a-z0-9-]{1,80})"
+):
+    """The button under an answer that shows the whole card it came from, to the one who
+    clicks (an answer stays short). Its id names the card, so it works after a restart."""
+
+    def __init__(self, concept: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="The whole card",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"ask:more:{concept}",
+            )
+        )
+        self.concept = concept
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> MoreOfTheCard:
+        return cls(match["concept"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        tutor = bot_of(interaction).tutor
+        try:
+            page = await off_loop(tutor.ask.more, self.concept)
+        except TutorError as exc:  # a card removed since the answer
+            await send_ephemeral(interaction, render.safe(str(exc)))
+            return
+        await respond(interaction, render.safe(render_text.render_card_page(page)), ephemeral=True)
+
+
 def answer_view(reply: AskReply) -> discord.ui.View:
-    """The answer's button(s); none for small talk or a "not sure" (already queued)."""
+    """The answer's buttons: the whole card, and "not what I asked"; none for small talk or a
+    "not sure" (already queued)."""
     view = discord.ui.View(timeout=None)
+    if reply.answer.more and reply.answer.concept:
+        view.add_item(MoreOfTheCard(reply.answer.concept))
     if reply.question_id is not None and reply.answer.answered:
         view.add_item(NotWhatIAsked(reply.question_id))
     return view
@@ -74,7 +110,7 @@ class Ask(commands.Cog):
         )
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(NotWhatIAsked)
+        self.bot.add_dynamic_items(NotWhatIAsked, MoreOfTheCard)
 
     @app_commands.command(
         name="ask", description="Ask about a course concept (answers cite their sources)"

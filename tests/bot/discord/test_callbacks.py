@@ -155,9 +155,10 @@ def test_an_answer_has_a_not_what_i_asked_button_that_queues_it(bot):
     student = make_interaction(bot, user_id=7)
     run(ask.ask.callback(ask, student, question="what is the cls token for?"))
     (message,) = sent(student)
-    (item,) = message["view"].children
-    button = item.item
-    assert button.label == "Not what I asked" and button.custom_id.startswith("ask:flag:")
+    labels = [item.item.label for item in message["view"].children]
+    assert labels == ["The whole card", "Not what I asked"]
+    button = message["view"].children[1].item
+    assert button.custom_id.startswith("ask:flag:")
     # a click after a restart: the bot rebuilds the item from its custom id
     match = re.fullmatch(r"ask:flag:(?P<id>[0-9]+)", button.custom_id)
     clicked = run(NotWhatIAsked.from_custom_id(student, button, match))
@@ -170,6 +171,38 @@ def test_an_answer_has_a_not_what_i_asked_button_that_queues_it(bot):
     other = make_interaction(bot, user_id=8)
     run(clicked.callback(other))
     assert "only flag answers to your own" in sent(other)[0]["content"]
+
+
+def test_the_whole_card_is_one_click_away_also_after_a_restart(bot):
+    from bot.discord.cogs.ask import MoreOfTheCard
+
+    ask = cog(bot, "Ask")
+    student = make_interaction(bot, user_id=7)
+    run(ask.ask.callback(ask, student, question="how many trainable parameters does lora add?"))
+    (message,) = sent(student)
+    short = message["embed"].description
+    button = message["view"].children[0].item
+    assert button.custom_id == "ask:more:lora-and-peft"
+    match = re.fullmatch(MoreOfTheCard.__discord_ui_compiled_template__, button.custom_id)
+    clicked = run(MoreOfTheCard.from_custom_id(student, button, match))
+    click = make_interaction(bot, user_id=8)  # anyone who reads the answer may open it
+    run(clicked.callback(click))
+    (page,) = sent(click)
+    assert page["ephemeral"] is True
+    assert "Key points:" in page["content"] and "Key points:" not in short
+    assert len(page["content"]) > len(short)
+    gone = run(
+        MoreOfTheCard.from_custom_id(
+            student,
+            button,
+            re.fullmatch(
+                MoreOfTheCard.__discord_ui_compiled_template__, "ask:more:a-card-since-removed"
+            ),
+        )
+    )
+    late = make_interaction(bot, user_id=8)
+    run(gone.callback(late))
+    assert "No concept called" in sent(late)[0]["content"]
 
 
 def test_small_talk_gets_no_button_and_is_not_queued(bot):

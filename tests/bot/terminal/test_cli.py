@@ -113,3 +113,13 @@ def test_backup_command_and_a_damaged_database_in_one_line(run_cli, settings, tm
     code, out, err = run_cli("ask", "what is lora?")
     assert code == 1 and "Traceback" not in err
     assert err.count("\n") == 1 and "cannot be used" in err and ".damaged" in err
+
+
+def test_more_names_its_card_on_the_command_line(run_cli):
+    code, out, _ = run_cli("ask", "what is lora?")
+    assert code == 0 and "The whole card: tutor more lora-and-peft" in out
+    code, out, _ = run_cli("more", "lora-and-peft", "--json")
+    page = json.loads(out)
+    assert code == 0 and page["concept"] == "lora-and-peft" and "Key points:" in page["text"]
+    code, out, err = run_cli("more", "no-such-card")
+    assert code == 2 and "No concept called" in out + err

@@ -73,3 +73,14 @@ def test_chat_loop_reads_until_quit(tutor):
     out = stdout.getvalue()
     assert out.count("tutor> ") == 1
     assert "LoRA" in out
+
+
+def test_more_shows_the_whole_card_of_the_last_answer(tutor):
+    session = ConsoleSession(tutor)
+    assert "Ask a question first" in session.handle("/more")
+    answer = session.handle("how many trainable parameters does lora add?")
+    assert "The whole card: /more" in answer and "Key points:" not in answer
+    card = session.handle("/more")
+    assert card.startswith("LoRA") and "Key points:" in card and "Common mistakes:" in card
+    assert session.handle("/more attention").startswith("Attention")  # any card, by name
+    assert "No concept called 'klingon'" in session.handle("/more klingon")
