@@ -225,6 +225,8 @@ def lead_of(card: Card, question: str, section: str = "") -> tuple[str, str] | N
     whose passage matched the question best (`section`, from retrieval)."""
     text = question.lower()
     words = _words(question)
+    if _COMPARES.search(text):  # "A vs B" wants the concepts, not the part that matched
+        section = ""
     if section == "symptoms" and card.symptoms and not _DEFINITION.match(text):
         symptom = max(card.symptoms, key=lambda s: _overlap(words, s.seen))
         return "symptom", f"That sounds like {symptom.seen}: {symptom.meaning}"
@@ -367,7 +369,17 @@ class KnowledgeBase:
                     taken.append((card_id, name))
         return taken
 
-    def _comparison(self, question: str, card: Card) -> tuple[tuple[str, str], Card] | None:
+    @staticmethod
+    def _covers(pair: Card, named: list[tuple[str, str]]) -> bool:
+        """Whether comparison card `pair` is about the named concepts: each by the name the
+        question used, or by a model's plain name for its card ("gpt" for "gpt-2")."""
+        covers = f"{pair.title} {' '.join(pair.aliases)}".lower()
+        return all(
+            name in covers or any(m in covers for m, c in MODEL_CARDS.items() if c == card_id)
+            for card_id, name in named
+        )
+
+    def _comparison(self, question: str, card: Card) -> tuple[tuple[str, str] | None, Card] | None:
         """A question that compares two concepts it names ("is A the same as B?", "A vs B"):
         both, side by side, before the card that answered. None when the answering card is
         itself the comparison of those two (BERT vs GPT for "bert or gpt?"). Returns the lead
@@ -378,9 +390,13 @@ class KnowledgeBase:
         named = self._named(question)[:2]
         if len(named) < 2:
             return None
-        covers = f"{card.title} {' '.join(card.aliases)}".lower()
-        if "-vs-" in card.id and all(name in covers for _, name in named):
+        if "-vs-" in card.id and self._covers(card, named):
             return None
+        pair = next(
+            (c for c in self.cards.values() if "-vs-" in c.id and self._covers(c, named)), None
+        )
+        if pair is not None:  # a card that compares exactly these two answers best
+            return None, pair
         first, second = (self.cards[c] for c, _ in named)
         same = re.search(r"\bsame\b|\bjust another name\b|\bidentical\b", question.lower())
         text = "No: they are two different concepts.\n" if same else ""
@@ -467,7 +483,9 @@ class KnowledgeBase:
             lead, card = compared
         text = card_answer_text(card, lead)
         alternative = None
-        second = hits[1] if len(hits) > 1 else None
+        # the close second reading; the answering card is none (a comparison card answers
+        # in place of the first hit)
+        second = next((h for h in hits[1:2] if h.source_id != card.id), None)
         if (
             not resolved
             and not both

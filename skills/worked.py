@@ -78,7 +78,7 @@ def _accumulation(text: str) -> int | None:
 
 
 def _steps(text: str) -> Worked | None:
-    if "step" not in text and "iteration" not in text:
+    if not re.search(r"step|iteration|update", text):
         return None
     examples, batch = _examples(text), _batch(text)
     if examples is None or batch is None or "warmup" in text or "warm-up" in text:
@@ -98,6 +98,8 @@ def _steps(text: str) -> Worked | None:
             f"= {updates:,} optimizer updates per epoch"
         )
         result += f" ({updates:,} optimizer updates per epoch)"
+        # the updates are what accumulation changes: its card explains them
+        return Worked("gradient-accumulation", result, working)
     return Worked("epochs-batches-steps", result, working)
 
 
@@ -126,7 +128,7 @@ def _warmup(text: str) -> Worked | None:
     )
     total = _whole(
         _find(r"{n}\s*(?:total |training )?(?:steps|iterations|updates)", text)
-        or _find(r"(?:steps|iterations)\s*(?:=|:|of)\s*{n}", text)
+        or _find(r"(?:steps|iterations|updates)\s*(?:=|:|of|is|are|equals?)\s*{n}", text)
     )
     if ratio is None or not 0 < ratio < 1 or total is None:
         return None

@@ -40,8 +40,9 @@ def test_the_cards_own_example_is_not_the_answer_to_other_numbers(kb):
 @pytest.mark.parametrize(
     ("question", "concept", "says"),
     [
-        ("GPT is trained with masked language modeling, right?", "masked-language-modeling",
-         "next token"),
+        # the card of what the student is wrong about (GPT's objective), naming the one confused
+        ("GPT is trained with masked language modeling, right?", "autoregressive-modeling",
+         "BERT's objective"),
         ("lora makes each training step much faster, doesn't it?", "lora-and-peft", "memory"),
         ("is wordpiece the same as bpe?", "tokenizer-algorithms", "likelihood"),
         ("a higher temperature makes the output more predictable, right?",
@@ -76,12 +77,15 @@ def test_yes_no_questions_are_recognised():
         ("every tokenized sentence starts with 101 and ends with 102, why?", "special-tokens",
          "[CLS]"),
         ("my gpt-2 output keeps repeating itself", "generation-strategies", "repetition_penalty"),
-        ("my training loss became nan after 300 steps", "loss-and-gradients", "clipping"),
+        # a NaN loss: either card diagnoses it (a learning rate too high; clipping)
+        ("my training loss became nan after 300 steps", "loss-and-gradients|learning-rate-and-warmup",
+         "learning rate"),
     ],
 )  # fmt: skip
 def test_a_symptom_gets_its_diagnosis_first(kb, question, concept, says):
     answer = kb.answer(question)
-    assert answer.answered and answer.concept == concept and answer.lead == "symptom"
+    assert answer.answered and answer.concept in concept.split("|")
+    assert answer.lead in ("symptom", "key point")  # the diagnosis, from either part of the card
     assert says in answer.answer.split("\n\n")[0]
 
 

@@ -20,7 +20,11 @@ def test_numbers_are_read_as_people_write_them(text, value):
         ("how many steps for 3 epochs of 2.5k examples, batch size 32", "epochs-batches-steps",
          "237 steps in 3 epochs"),
         ("1,000 examples, batch 10, 4 accumulation steps: how many steps per epoch?",
-         "epochs-batches-steps", "25 optimizer updates"),
+         "gradient-accumulation", "25 optimizer updates"),  # accumulation's card explains them
+        ("how many updates per epoch with 3200 examples and batch 32", "epochs-batches-steps",
+         "100 steps per epoch"),
+        ("total steps is 1,500 and warmup is 10%: warmup steps?", "learning-rate-and-warmup",
+         "150 warmup steps"),
         ("batch 16 and 4 accumulation steps, effective batch size?", "gradient-accumulation",
          "64"),
         ("10% warmup over 5000 steps", "learning-rate-and-warmup", "500 warmup steps"),
