@@ -5,7 +5,7 @@ how many off-topic questions are declined, with the confidence margins on both s
 
     python bench/ask_quality.py [--questions bench/ask_questions.tsv] [--threshold 0.45]
     python bench/ask_quality.py --tuning     # the tuning sets (what bench/fit_fusion.py fits on)
-    python bench/ask_quality.py --all        # the tuning sets and both held-out sets
+    python bench/ask_quality.py --all        # the tuning sets and every held-out set
     python bench/ask_quality.py --verbose    # list every wrong, declined and answered-off-topic
     python bench/ask_quality.py --tuning --adapter course   # with the card-tuned encoder
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ SETS = {
     "held-out 1": BENCH / "ask_questions_heldout.tsv",
     "held-out 2": BENCH / "ask_questions_heldout2.tsv",
     "held-out 3": BENCH / "ask_questions_heldout3.tsv",
+    "held-out 4": BENCH / "ask_questions_heldout4.tsv",
 }
 
 
@@ -76,6 +78,30 @@ def by_style(kb: KnowledgeBase, path: Path) -> None:
         right = sum(bool(o.concept and o.expected and o.concept in o.expected) for o in outcomes)
         declined = sum(o.concept is None for o in outcomes)
         print(f"{style:14} {len(group):4} {right:6} {len(group) - right - declined:6} {declined:9}")
+    own_results(kb, path)
+
+
+def own_results(kb: KnowledgeBase, path: Path) -> None:
+    """Numeric questions with their expected result in a fourth column: how many answers
+    lead with the student's own result (the number, as printed, in the answer's first part)."""
+    rows = []
+    for line in path.read_text().splitlines():
+        fields = line.split("\t")
+        if not line.startswith("#") and len(fields) >= 4 and fields[3].strip():
+            rows.append((fields[0], float(fields[3])))
+    if not rows:
+        return
+    led, missed = 0, []
+    for question, expected in rows:
+        first = kb.answer(question).answer.split("\n\n")[0]
+        numbers = [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", first)]
+        close = any(abs(n - expected) <= max(0.006 * abs(expected), 0.006) for n in numbers)
+        led += close
+        if not close:
+            missed.append(question)
+    print(f"numeric questions answered with the student's own result first: {led}/{len(rows)}")
+    for question in missed:
+        print(f"  not its own result: {question!r}")
 
 
 @dataclass
@@ -197,7 +223,7 @@ def report(name: str, kb: KnowledgeBase, path: Path, verbose: bool) -> dict[str,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=Path, action="append")
-    parser.add_argument("--all", action="store_true", help="the tuning sets and both held-out sets")
+    parser.add_argument("--all", action="store_true", help="the tuning sets and every held-out set")
     parser.add_argument("--tuning", action="store_true", help="the tuning sets only")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.store.enums import JobStatus
 from knowledge.answers import Answer
+from knowledge.cards import CardTable as CardTable  # a card's table, rendered by frontends
 from skills.fill_mask import FillMaskResult
 from skills.finetune.predict import Prediction
 from skills.inside import AttentionMap, ContextualEmbeddings

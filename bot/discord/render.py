@@ -25,13 +25,13 @@ from bot.app.results import (
     AskReply,
     AttentionReply,
     BatchReply,
+    CardTable,
     EmbedReply,
     MaskReply,
     TokenizeReply,
 )
 from bot.app.reviews import ReviewQuestion
 from bot.render import text as render_text
-from knowledge.cards import CardTable
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 MESSAGE_LIMIT = 2000

@@ -14,6 +14,19 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app.calculations import USAGE as CALC_USAGE
+from bot.app.choices import (
+    FINETUNE_MODELS,
+    MASK_TOP_K,
+    MAX_SENTENCES,
+    METHODS,
+    MINILM_HEADS,
+    MINILM_LAYERS,
+    QUIZ_QUESTIONS,
+    QUIZ_SECONDS,
+    TEAMS,
+    Timings,
+    parse_team,
+)
 from bot.app.classes import ACCOMMODATION_RANGE
 from bot.app.context import Actor
 from bot.app.insights import DEFAULT_SINCE
@@ -25,17 +38,9 @@ from bot.errors import TutorError, UsageError
 from bot.render import insights as render_insights
 from bot.render import text as render
 from bot.terminal.spec import CommandParser, JoinWords, subcommands
-from skills.course import TEAMS, parse_team
-from skills.finetune.config import FINETUNE_MODELS, METHODS
-from skills.inside import MAX_SENTENCES, MINILM_HEADS, MINILM_LAYERS
-from skills.jigsaw import Timings
 
 CLI, CONSOLE = "cli", "console"
 BOTH = frozenset({CLI, CONSOLE})
-# Defaults shared by every frontend (the Discord slash options are checked against these).
-QUIZ_QUESTIONS = 5
-QUIZ_SECONDS = 30
-MASK_TOP_K = 5
 
 
 @dataclass

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.ask import MAX_ANSWER_CHARS
+from bot.app.choices import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES, TEAMS
 from bot.app.classes import ACCOMMODATION_RANGE, Person
 from bot.app.insights import DEFAULT_SINCE
 from bot.discord import render
@@ -21,8 +22,6 @@ from bot.discord.interact import off_loop, reply_text, respond
 from bot.errors import TutorError
 from bot.render import insights as render_insights
 from bot.render import text as render_text
-from knowledge.documents import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
-from skills.course import TEAMS
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot

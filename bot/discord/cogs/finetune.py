@@ -9,12 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.choices import FINETUNE_MODELS, METHODS
 from bot.app.finetune import JobEvent
 from bot.discord import render
 from bot.discord.checks import actor_of
 from bot.discord.interact import off_loop, respond
 from bot.render import text as render_text
-from skills.finetune.config import FINETUNE_MODELS, METHODS
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot

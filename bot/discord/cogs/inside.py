@@ -8,10 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.choices import MAX_WORD_CHARS, MINILM_HEADS, MINILM_LAYERS
 from bot.discord import render
 from bot.discord.checks import model_cooldown
 from bot.discord.interact import off_loop, respond
-from skills.inside import MAX_WORD_CHARS, MINILM_HEADS, MINILM_LAYERS
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.choices import TEAMS, Timings
 from bot.app.context import Actor
 from bot.app.jigsaw import (
     Announcement,
@@ -23,8 +24,6 @@ from bot.discord.checks import actor_of, instructor_only
 from bot.discord.interact import off_loop, respond
 from bot.errors import TutorError
 from bot.render import text as render_text
-from skills.course import TEAMS
-from skills.jigsaw import Timings
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot

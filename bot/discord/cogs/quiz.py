@@ -20,13 +20,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.choices import QUIZ_QUESTIONS, QUIZ_SECONDS, TEAMS, parse_team
 from bot.app.context import Actor
 from bot.app.quizzes import Arrival, QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.discord import render
 from bot.discord.checks import actor_of, bot_of, instructor_only
 from bot.discord.interact import TutorModal, guarded, off_loop, respond
 from bot.render import text as render_text
-from skills.course import TEAMS, parse_team
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 TEAM_CHOICES = [app_commands.Choice(name=f"team{t}", value=f"team{t}") for t in TEAMS]
 # The same defaults as the terminal's `quiz` command (a test keeps them equal).
-DEFAULT_QUESTIONS, DEFAULT_SECONDS = 5, 30
 FORM = "form"  # the button that opens the answer form, for questions without choices
 FORM_ID = re.compile(r"quiz-form:(?P<quiz>\d+):(?P<number>\d+)")
 ANSWER_INPUT = "answer"
@@ -216,8 +215,8 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         self,
         interaction: discord.Interaction,
         team: str,
-        questions: app_commands.Range[int, 1, 20] = DEFAULT_QUESTIONS,
-        seconds: app_commands.Range[int, 5, 600] = DEFAULT_SECONDS,
+        questions: app_commands.Range[int, 1, 20] = QUIZ_QUESTIONS,
+        seconds: app_commands.Range[int, 5, 600] = QUIZ_SECONDS,
     ) -> None:
         await interaction.response.defer(thinking=True)
         opened = await off_loop(

@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.choices import TEAMS, parse_team
 from bot.app.context import Actor
 from bot.app.reviews import Reminder, ReviewQuestion
 from bot.discord import render
@@ -25,7 +26,6 @@ from bot.discord.checks import DIRECT_MESSAGES, actor_of
 from bot.discord.interact import TutorModal, TutorView, off_loop, reply_text
 from bot.errors import ReviewError
 from bot.render import text as render_text
-from skills.course import TEAMS, parse_team
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot

@@ -9,7 +9,8 @@ from bot.discord.cogs.inside import Inside
 from bot.discord.cogs.quiz import QuizCog
 from bot.errors import UsageError
 from bot.terminal import cli, console
-from bot.terminal.commands import COMMANDS, MASK_TOP_K, QUIZ_QUESTIONS, QUIZ_SECONDS
+from bot.app.choices import MASK_TOP_K, QUIZ_QUESTIONS, QUIZ_SECONDS
+from bot.terminal.commands import COMMANDS
 from bot.terminal.console import ConsoleSession
 from bot.terminal.spec import console_argv, parse, subcommands
 from tests.helpers import who
