@@ -4,12 +4,12 @@ import inspect
 
 import pytest
 
+from bot.app.choices import MASK_TOP_K, QUIZ_QUESTIONS, QUIZ_SECONDS
 from bot.discord.cogs.demos import Demos
 from bot.discord.cogs.inside import Inside
 from bot.discord.cogs.quiz import QuizCog
 from bot.errors import UsageError
 from bot.terminal import cli, console
-from bot.app.choices import MASK_TOP_K, QUIZ_QUESTIONS, QUIZ_SECONDS
 from bot.terminal.commands import COMMANDS
 from bot.terminal.console import ConsoleSession
 from bot.terminal.spec import console_argv, parse, subcommands
