@@ -40,6 +40,7 @@ HINT_FLOOR = 0.25
 # An answer stays short: after what was asked (the lead), this many sentences of the card's
 # explanation; the whole card is one "more" away.
 SENTENCES_AFTER_A_LEAD = 2
+KEPT_FOR_THE_INSTRUCTOR = "I've kept your question for the instructor."
 
 # What a question asks for, when it says so.
 _ASKS_ANALOGY = re.compile(
@@ -543,5 +544,5 @@ class KnowledgeBase:
                 text += " Other close concepts: " + ", ".join(t for _, t in closest[1:]) + "."
         elif closest:
             text += " The closest concepts I know are: " + ", ".join(t for _, t in closest) + "."
-        text += " I've kept your question for the instructor."
+        text += f" {KEPT_FOR_THE_INSTRUCTOR}"
         return Answer(False, None, None, text, confidence, sources, closest, hint=hint)

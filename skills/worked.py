@@ -61,6 +61,7 @@ def _examples(text: str) -> int | None:
 def _batch(text: str) -> int | None:
     return _whole(
         _find(r"batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}", text)
+        or _find(r"\bbs\s*(?:=|:|of)?\s*{n}", text)
         or _find(r"{n}\s*(?:per batch|examples? per (?:batch|step))", text)
     )
 
@@ -103,6 +104,27 @@ def _steps(text: str) -> Worked | None:
     return Worked("epochs-batches-steps", result, working)
 
 
+def _accumulation_needed(text: str) -> Worked | None:
+    """ "An effective batch of 64, but only 16 fit": how many accumulation steps."""
+    target = _whole(_find(r"effective batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}", text))
+    fits = _whole(
+        _find(r"(?:only )?{n}\s*(?:examples?|samples?|sequences?)?\s*fits?\b", text)
+        or _find(
+            r"(?:per[ -]device|per[ -]gpu|micro)[ _-]?batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}",
+            text,
+        )
+    )
+    if target is None or fits is None or fits >= target:
+        return None
+    steps = math.ceil(target / fits)
+    working = [f"accumulation steps = ceil({target:,} / {fits:,}) = {steps}"]
+    if steps * fits != target:
+        working.append(
+            f"(an effective batch of {steps * fits:,}, the nearest at or above {target:,})"
+        )
+    return Worked("gradient-accumulation", f"{steps} accumulation steps", working)
+
+
 def _effective_batch(text: str) -> Worked | None:
     if "accumulat" not in text:
         return None
@@ -141,8 +163,10 @@ def _warmup(text: str) -> Worked | None:
 def _lora(text: str) -> Worked | None:
     if "lora" not in text and "rank" not in text and "r=" not in text.replace(" ", ""):
         return None
-    shape = re.search(r"(\d[\d,]*)\s*(?:x|×|\*|by)\s*(\d[\d,]*)", text)
-    rank = _whole(_find(r"\br\s*=\s*{n}", text) or _find(r"rank\s*(?:of|=|r)?\s*{n}", text)
+    shape = re.search(r"(\d[\d,]*)\s*(?:x|×|\*|by)\s*(\d[\d,]*)", text) or re.search(
+        r"\bd\s*=\s*(\d[\d,]*)\W+(?:and\s+)?k\s*=\s*(\d[\d,]*)", text
+    )
+    rank = _whole(_find(r"\br\s*=?\s*{n}", text) or _find(r"rank[\s-]*(?:of|=|r)?\s*{n}", text)
                   or _find(r"{n}\s*rank", text))  # fmt: skip
     if shape is None or rank is None:
         return None
@@ -197,7 +221,7 @@ def _listed_numbers(text: str) -> list[float]:
 
 
 def _softmax(text: str) -> Worked | None:
-    if "softmax" not in text:
+    if "softmax" not in text and not ("logit" in text and "prob" in text):
         return None
     temperature = _find(r"(?:temperature|temp|\bt)\s*(?:=|of|is|:)?\s*{n}", text) or 1.0
     body = re.sub(r"(?:temperature|temp|\bt)\s*(?:=|of|is|:)?\s*[\d.]+", " ", text)
@@ -246,8 +270,9 @@ def _metrics(text: str) -> Worked | None:
             working.append(f"accuracy = (TP + TN) / all = {tp + tn} / {tp + tn + fp + fn}")
             results.append(f"accuracy {accuracy:.3f}")
         return Worked("evaluation-metrics", ", ".join(results), working)
-    p = _find(r"precision\s*(?:of|=|is|:)?\s*{n}", text)
-    r = _find(r"recall\s*(?:of|=|is|:)?\s*{n}", text)
+    both = _find(r"precision and recall (?:are |of )?(?:both )?{n}", text)
+    p = both or _find(r"precision\s*(?:of|=|is|:)?\s*{n}", text)
+    r = both or _find(r"recall\s*(?:of|=|is|:)?\s*{n}", text)
     if p is None or r is None or ("f1" not in text and "f-1" not in text and "f score" not in text):
         return None
     p, r = (v / 100 if v > 1 else v for v in (p, r))
@@ -258,11 +283,37 @@ def _metrics(text: str) -> Worked | None:
     return Worked("evaluation-metrics", f"F1 = {f1:.3f}", working)
 
 
+BYTES_PER_PARAMETER = {
+    r"fp32|float32|32[ -]bit|full precision|4 bytes": 4.0,
+    r"fp16|bf16|float16|bfloat16|16[ -]bit|half precision|2 bytes": 2.0,
+    r"int8|8[ -]bit|1 byte": 1.0,
+    r"int4|4[ -]bit|half a byte": 0.5,
+}
+
+
+def _memory(text: str) -> Worked | None:
+    """Memory for the weights: parameters x bytes per parameter (x copies), in MB or GB."""
+    unit = re.search(r"\b(gb|gib|mb|mib|gigabytes?|megabytes?)\b", text)
+    params = _find(r"{n}\s*(?:-parameter|parameters?|params?|weights)\b", text)
+    kind = next((b for pattern, b in BYTES_PER_PARAMETER.items() if re.search(pattern, text)), None)
+    if unit is None or params is None or kind is None or params < 1e5:
+        return None
+    copies = _whole(_find(r"{n}\s*(?:copies|times the weights)", text)) or 1
+    total = params * kind * copies
+    gb = unit[1].startswith("g")
+    size = f"{total / 1e9:,.2f} GB" if gb else f"{total / 1e6:,.0f} MB"
+    working = [f"{params:,.0f} parameters x {kind:g} bytes" + (f" x {copies} copies" if copies > 1 else "")
+               + f" = {total:,.0f} bytes = {size} (1 GB = 10^9 bytes)"]  # fmt: skip
+    return Worked("parameters-and-size", size, working)
+
+
 RULES: list[Callable[[str], Worked | None]] = [
     _warmup,
+    _accumulation_needed,  # before _steps: "32 examples fit" is no dataset size
     _steps,
     _effective_batch,
     _lora,
+    _memory,
     _bert,
     _softmax,
     _metrics,

@@ -11,11 +11,12 @@ become retrieval examples, so the next student who asks the same thing gets that
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from bot.app.context import Actor
+from bot.app.context import DIRECT_MESSAGES, Actor
 from bot.app.library import Library
 from bot.app.resources import Resources
 from bot.app.results import (
@@ -28,9 +29,10 @@ from bot.app.results import (
     UnansweredQuestion,
 )
 from bot.errors import NotAllowed, TutorError, UsageError
+from bot.store import classes as class_rows
 from bot.store import instructor as instructor_rows
 from bot.store import questions as question_rows
-from knowledge.answers import Answer, KnowledgeBase, card_text
+from knowledge.answers import KEPT_FOR_THE_INSTRUCTOR, Answer, KnowledgeBase, card_text
 from knowledge.cards import find_card
 from knowledge.index import encode
 from skills.grouping import group_by_meaning
@@ -39,6 +41,10 @@ from skills.text import clean_user_text
 
 log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 2000  # an instructor's written answer
+NOBODY_WILL_SEE_IT = (
+    "You are in no class I know of, so no instructor will see this question: "
+    "ask it in your class's server to keep it for them."
+)
 QUEUE_SCAN = 200  # how many queued questions are grouped to find a question's near-duplicates
 
 
@@ -69,21 +75,32 @@ class AskService:
             return AskReply(cleaned.text, Answer(True, None, None, chat, 1.0, []), small_talk=True)
         answer = self.knowledge().answer(cleaned.text)
         self.res.remember(actor)
-        question_id = self.res.store.write(
-            lambda db: question_rows.record_question(
-                db,
-                server=actor.server,
-                channel=actor.channel,
-                user=actor.user,
-                question=cleaned.text,
-                answered=answer.answered,
-                # a decline counts for the concept the student was told it may be about
-                concept=answer.concept or answer.hint,
-                confidence=answer.confidence,
-                off_topic=answer.off_topic,
+        servers = [actor.server]
+        if actor.server == DIRECT_MESSAGES:
+            # A DM belongs to the asker's class (each of them, for a member of several);
+            # someone in no class is told that no instructor will see it.
+            servers = self.res.store.run(class_rows.classes_of, actor.user) or servers
+            if servers == [DIRECT_MESSAGES] and KEPT_FOR_THE_INSTRUCTOR in answer.answer:
+                text = answer.answer.replace(KEPT_FOR_THE_INSTRUCTOR, NOBODY_WILL_SEE_IT)
+                answer = replace(answer, answer=text)
+        ids = [
+            self.res.store.write(
+                lambda db, server=server: question_rows.record_question(
+                    db,
+                    server=server,
+                    channel=actor.channel,
+                    user=actor.user,
+                    question=cleaned.text,
+                    answered=answer.answered,
+                    # a decline counts for the concept the student was told it may be about
+                    concept=answer.concept or answer.hint,
+                    confidence=answer.confidence,
+                    off_topic=answer.off_topic,
+                )
             )
-        )
-        return AskReply(cleaned.text, answer, cleaned.note(limit), question_id)
+            for server in servers
+        ]
+        return AskReply(cleaned.text, answer, cleaned.note(limit), ids[0])
 
     def more(self, concept: str) -> CardPage:
         """The whole card an answer came from (an answer itself stays short): by its id, title
@@ -177,7 +194,11 @@ class AskService:
                 raise UsageError("You have not asked anything here yet.")
         else:
             row = self.res.store.run(question_rows.get, question_id)
-            if row is None or row["server"] != actor.server:
+            # a question asked by DM is kept in the asker's class: theirs to flag from the DM
+            by_dm = (
+                actor.server == DIRECT_MESSAGES and row is not None and row["user"] == actor.user
+            )
+            if row is None or (row["server"] != actor.server and not by_dm):
                 raise UsageError(f"No question #{question_id} here.")
             if row["user"] != actor.user and not actor.instructor:
                 raise NotAllowed("You can only flag answers to your own questions.")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.store import CONSOLE_SERVER
+from bot.store import CONSOLE_SERVER, DIRECT_MESSAGES
 
-__all__ = ["CONSOLE_SERVER", "Actor", "console_actor"]
+__all__ = ["CONSOLE_SERVER", "DIRECT_MESSAGES", "Actor", "console_actor"]
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,7 @@ class FinetuneJobs:
     def cancel(self, actor: Actor, job_id: int) -> str:
         with self._lock:
             job = self.store.run(rows.job, job_id)
-            if job is None:
+            if job is None or job["server"] != actor.server:  # another class's: not yours
                 raise JobError(f"No job #{job_id}.")
             if job["owner"] != actor.user and not actor.instructor:
                 raise NotAllowed("Only the job's owner or the instructor can cancel it.")
@@ -326,15 +326,17 @@ class FinetuneJobs:
             _best(done, lambda r: names[r["owner"]]),
         )
 
-    def try_model(self, job_id: int, text: str) -> TryReply:
+    def try_model(self, actor: Actor, job_id: int, text: str) -> TryReply:
         """The job's model on `text`, beside the base model with an untrained head. Runs on
-        the CPU in this process (no CUDA); the last models used stay loaded."""
+        the CPU in this process (no CUDA); the last models used stay loaded. Only a job of
+        the actor's own class: another class's job is "no job" (its number tells nothing)."""
         cleaned = clean_user_text(text, 1000)
         if cleaned.empty:
             raise JobError("Give a sentence to classify, e.g. “this film was a delight”.")
-        job = self.job(job_id)
-        if job is None:
+        row = self.store.run(rows.job, job_id)
+        if row is None or row["server"] != actor.server:
             raise JobError(f"No job #{job_id}.")
+        job = self._views([row])[0]
         if job.status != JobStatus.SUCCEEDED or not job.result:
             raise JobError(f"Job #{job_id} has no model to try ({job.status.value}).")
         config = job.result.get("config", {})

@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING, cast
 import discord
 from discord import app_commands
 
-from bot.app.context import Actor
+from bot.app.context import DIRECT_MESSAGES, Actor
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot
-
-DIRECT_MESSAGES = "dm"  # the "server" of direct messages: nobody's class
 
 
 class NotInstructor(app_commands.CheckFailure):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from bot.store.database import utc_now
+from bot.store.migrations import DIRECT_MESSAGES
 
 
 def remember_person(db: Database, person_id: str, name: str) -> None:
@@ -62,6 +63,18 @@ def seen_in(db: Database, server: str) -> list[str]:
         [server, server, server],
     )
     return sorted(r[0] for r in rows if r[0])
+
+
+def classes_of(db: Database, user: str) -> list[str]:
+    """The servers where this person has acted (asked, answered a quiz, joined a team): their
+    classes. Direct messages are nobody's class."""
+    rows = db.execute(
+        "SELECT server FROM questions WHERE user = ? UNION "
+        "SELECT server FROM quiz_answers WHERE user = ? UNION "
+        "SELECT server FROM members WHERE user = ?",
+        [user, user, user],
+    )
+    return sorted(r[0] for r in rows if r[0] and r[0] != DIRECT_MESSAGES)
 
 
 def person_named(db: Database, name: str) -> str | None:

@@ -12,6 +12,9 @@ from sqlite_utils.migrations import Migrations
 
 # The server of the local console and of one-shot commands, unless `--server` says otherwise.
 CONSOLE_SERVER = "console"
+# The "server" of a Discord direct message: nobody's class. What needs a class (the
+# instructor's queue, reviews) finds the person's own classes instead.
+DIRECT_MESSAGES = "dm"
 
 migrations = Migrations("tutorbot")
 

@@ -866,7 +866,7 @@ def cmd_finetune(s: Session, args: argparse.Namespace) -> Output:
 def _try(s: Session, words: list[str]) -> Output:
     if words[0] != "try" or len(words) < 3 or not words[1].isdigit():
         raise UsageError('Usage: finetune try JOB "a sentence to classify"')
-    reply = s.tutor.finetunes.try_model(int(words[1]), " ".join(words[2:]))
+    reply = s.tutor.finetunes.try_model(s.actor, int(words[1]), " ".join(words[2:]))
     return Output(render.render_try(reply), reply.to_json())
 
 

@@ -110,7 +110,7 @@ class FinetuneCog(
         text: app_commands.Range[str, 1, 500],
     ) -> None:
         await interaction.response.defer(thinking=True)
-        reply = await off_loop(self.tutor.finetunes.try_model, job, text)
+        reply = await off_loop(self.tutor.finetunes.try_model, actor_of(interaction), job, text)
         await interaction.followup.send(render.code_block(render_text.render_try(reply)))
 
     @app_commands.command(name="leaderboard", description="Best run per team and per student")

@@ -24,6 +24,34 @@ def test_unsure_questions_are_kept_for_the_instructor(tutor):
     assert group.askers == ["bo"] and group.count == 1
 
 
+def test_a_question_by_dm_reaches_the_askers_own_classes(tutor):
+    from bot.app.context import DIRECT_MESSAGES
+
+    unsure = "how does bert deal with emoji in tweets"
+    # cai is in one class, dan in two, eve in none
+    tutor.ask.ask(who("cai", server="class-a"), "what is lora?")
+    for server in ("class-a", "class-b"):
+        tutor.ask.ask(who("dan", server=server), "what is lora?")
+    replies = {
+        name: tutor.ask.ask(who(name, "dm-channel", server=DIRECT_MESSAGES), unsure)
+        for name in ("cai", "dan", "eve")
+    }
+    assert "kept your question for the instructor" in replies["cai"].answer.answer
+    queue_a = {a for g in tutor.ask.unanswered("class-a") for a in g.askers}
+    queue_b = {a for g in tutor.ask.unanswered("class-b") for a in g.askers}
+    assert queue_a == {"cai", "dan"} and queue_b == {"dan"}  # each of dan's classes
+    # nobody's class: said plainly, and no instructor's queue has it
+    told = replies["eve"].answer.answer
+    assert "no instructor will see this question" in told and "kept your question" not in told
+    assert "eve" not in queue_a | queue_b
+    # the answer's "not what I asked", from the DM, reaches the class too
+    dm_cai = who("cai", "dm-channel", server=DIRECT_MESSAGES)
+    answered = tutor.ask.ask(dm_cai, "what does the attention mask do?")
+    assert tutor.ask.flag(dm_cai, answered.question_id).queued
+    (flagged,) = [g for g in tutor.ask.unanswered("class-a") if g.flagged]
+    assert flagged.question == "what does the attention mask do?"
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -4,6 +4,7 @@ import contextlib
 import json
 import os
 import signal
+from dataclasses import replace
 
 import psutil
 import pytest
@@ -109,6 +110,10 @@ def test_queue_one_job_per_user_and_cancel(jobs_tutor, tiny_classifier_dir):
     assert wait_for(lambda: row(jobs_tutor, first)["status"] == "running")
     with pytest.raises(Exception, match="owner or the instructor"):
         jobs_tutor.finetunes.cancel(who("bo"), first)
+    # another class's instructor: no job of theirs, the same answer as a number that is not there
+    other_class = replace(who("prof", instructor=True), server="another class")
+    with pytest.raises(TutorError, match=f"No job #{first}\\.$"):
+        jobs_tutor.finetunes.cancel(other_class, first)
     jobs_tutor.finetunes.cancel(who("ana"), first)
     assert jobs_tutor.finetunes.wait(first, 30).status == "cancelled"
     assert jobs_tutor.finetunes.wait(second, TIMEOUT).status == "succeeded"  # the next one ran
@@ -234,7 +239,9 @@ def test_try_your_model_beside_the_untrained_base(jobs_tutor, tiny_classifier_di
 
     job_id = jobs_tutor.finetunes.start(who("ana"), **quick(tiny_classifier_dir, pooling=pooling))
     assert jobs_tutor.finetunes.wait(job_id, TIMEOUT).status == "succeeded"
-    reply = jobs_tutor.finetunes.try_model(job_id, "a wonderful film , truly wonderful .")
+    reply = jobs_tutor.finetunes.try_model(
+        who("bea"), job_id, "a wonderful film , truly wonderful ."
+    )
     assert reply.fine_tuned.label == "1 (positive)"
     assert reply.fine_tuned.probabilities["1 (positive)"] > 0.8
     assert sum(reply.untrained.probabilities.values()) == pytest.approx(1, abs=1e-3)
@@ -243,4 +250,8 @@ def test_try_your_model_beside_the_untrained_base(jobs_tutor, tiny_classifier_di
     )
     assert "fine-tuned:" in text and "0 (negative)" in text and "untrained head" in text
     with pytest.raises(TutorError, match="No job #99"):
-        jobs_tutor.finetunes.try_model(99, "hello")
+        jobs_tutor.finetunes.try_model(who("ana"), 99, "hello")
+    # another class's job is no job of yours: the same answer as a number that does not exist
+    elsewhere = replace(who("ana"), server="another class")
+    with pytest.raises(TutorError, match=f"No job #{job_id}\\.$"):
+        jobs_tutor.finetunes.try_model(elsewhere, job_id, "a wonderful film")
