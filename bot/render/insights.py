@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app.insights import Digest, GradesExport, Progress
 from bot.app.privacy import ForgetReport, TermReport
-from bot.render.text import _table, bar
+from bot.render.text import _table, bar, counted
 
 
 def _accuracy(value: float | None, n: int) -> str:
@@ -21,13 +21,13 @@ def render_digest(digest: Digest, *, cards: bool = True) -> str:
     """The instructor's digest: no student names, by construction of its data."""
     lines = [
         f"Class digest, {digest.since[:10]} to {digest.until[:10]} (server {digest.server})",
-        f"{digest.questions} questions asked, {digest.declined} declined by the bot"
+        f"{counted(digest.questions, 'question')} asked, {digest.declined} declined by the bot"
         + (
             f" ({digest.declined_unmatched} matched no concept)"
             if digest.declined_unmatched
             else ""
         )
-        + f"; {digest.answers} graded quiz answers."
+        + f"; {counted(digest.answers, 'graded quiz answer')}."
         + (
             f" {digest.off_topic} off-topic questions were declined and not queued."
             if digest.off_topic

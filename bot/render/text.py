@@ -87,7 +87,7 @@ def render_ingest(reports: list[IngestReport]) -> str:
             lines.append(f"✗ {r.path}: {r.message}")
         else:
             detail = f" ({r.message})" if r.message else ""
-            lines.append(f"✓ {r.path}: {r.status.value}, {r.chunks} chunks{detail}")
+            lines.append(f"✓ {r.path}: {r.status.value}, {counted(r.chunks, 'chunk')}{detail}")
     return "\n".join(lines) or "Nothing to ingest."
 
 
@@ -714,6 +714,11 @@ def render_job_event(event: JobEvent, *, paths: bool = True) -> str:
     return f"{head} {event.kind}: {d.get('reason') or d.get('by') or ''}".rstrip(": ")
 
 
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """ "1 question", "2 questions": a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def render_try(reply: TryReply) -> str:
     model = reply.model.split("/")[-1]
     lines = [
@@ -730,7 +735,8 @@ def render_try(reply: TryReply) -> str:
         for label, p in reply.untrained.probabilities.items()
     ]
     lines.append(
-        "The base model knows language but not the task: its new head guesses. Fine-tuning taught it."
+        "The base model knows language but not the task: its new head guesses. The fine-tuned "
+        "model learned the task from its training examples; it can still be wrong on yours."
     )
     return "\n".join(lines)
 
