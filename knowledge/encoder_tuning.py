@@ -156,7 +156,10 @@ def train_adapter(cards: list[Card], config: TuningConfig, base_path: Path) -> d
         lora_dropout=0.0,
         target_modules=list(config.targets),
     )
-    tuned: Any = get_peft_model(transformer.auto_model, lora)  # injects LoRA layers in place
+    from skills.finetune.peft_quiet import peft_wrapping
+
+    with peft_wrapping():
+        tuned: Any = get_peft_model(transformer.auto_model, lora)  # injects LoRA layers in place
     optimiser = torch.optim.AdamW(
         [p for p in model.parameters() if p.requires_grad], lr=config.learning_rate
     )

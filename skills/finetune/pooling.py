@@ -84,7 +84,10 @@ def load_mean_pool(saved: Path, base_kwargs: dict[str, Any], method: str) -> Mea
     if method == "lora":
         from peft import PeftModel
 
-        encoder = PeftModel.from_pretrained(load_encoder(**base_kwargs), saved)
+        from skills.finetune.peft_quiet import peft_wrapping
+
+        with peft_wrapping():
+            encoder = PeftModel.from_pretrained(load_encoder(**base_kwargs), saved)
     else:
         encoder = load_encoder(pretrained_model_name_or_path=str(saved))
     model = MeanPoolClassifier(encoder, int(meta["num_labels"]))

@@ -48,9 +48,12 @@ class Classifier:
         if method == "lora":
             from peft import PeftModel
 
-            model = PeftModel.from_pretrained(
-                _base(base, len(labels), model_dir, pooling="cls"), saved
-            )
+            from skills.finetune.peft_quiet import peft_wrapping
+
+            with peft_wrapping():
+                model = PeftModel.from_pretrained(
+                    _base(base, len(labels), model_dir, pooling="cls"), saved
+                )
         else:
             model = AutoModelForSequenceClassification.from_pretrained(saved, use_safetensors=True)
         return cls(model.eval(), tokenizer, labels)

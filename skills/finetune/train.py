@@ -81,7 +81,10 @@ def build_model(config: TrainConfig, num_labels: int):
             lora_dropout=config.lora_dropout,
             target_modules=config.lora_targets,
         )
-        body = get_peft_model(body, lora)
+        from skills.finetune.peft_quiet import peft_wrapping
+
+        with peft_wrapping():
+            body = get_peft_model(body, lora)
     elif config.method == "freeze":
         freeze_bottom(body, config.freeze_layers)
     model = MeanPoolClassifier(body, num_labels) if config.mean_pooling else body
