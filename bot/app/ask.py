@@ -105,8 +105,7 @@ class AskService:
     def more(self, concept: str) -> CardPage:
         """The whole card an answer came from (an answer itself stays short): by its id, title
         or alias."""
-        cards = list(self.knowledge().cards.values())
-        card = find_card(cards, concept)
+        card = find_card(self.res.cards, concept)  # the cards only: no index sync for a click
         if card is None:
             raise UsageError(
                 f"No concept called {concept.strip()[:80]!r}. "

@@ -26,6 +26,17 @@ if TYPE_CHECKING:
     from bot.discord.app import TutorBot
 
 
+async def _privately(interaction: discord.Interaction, call: Any, *args: Any) -> Any:
+    """A button's application call, answered to the clicker only: deferred privately, run off
+    the event loop; a user mistake is shown to them and None returned."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    try:
+        return await off_loop(call, *args)
+    except TutorError as exc:
+        await send_ephemeral(interaction, render.safe(str(exc)))
+        return None
+
+
 class NotWhatIAsked(discord.ui.DynamicItem[discord.ui.Button], template=r"ask:flag:(?P<id>[0-9]+)"):
     """The button under an answer: "not what I asked" queues the question for the instructor."""
 
@@ -46,14 +57,10 @@ class NotWhatIAsked(discord.ui.DynamicItem[discord.ui.Button], template=r"ask:fl
         return cls(int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        tutor = bot_of(interaction).tutor
-        try:
-            flagged = await off_loop(tutor.ask.flag, actor_of(interaction), self.question_id)
-        except TutorError as exc:
-            await send_ephemeral(interaction, render.safe(str(exc)))
-            return
-        await send_ephemeral(interaction, render.safe(render_text.render_flagged(flagged)))
+        ask = bot_of(interaction).tutor.ask
+        flagged = await _privately(interaction, ask.flag, actor_of(interaction), self.question_id)
+        if flagged is not None:
+            await send_ephemeral(interaction, render.safe(render_text.render_flagged(flagged)))
 
 
 class MoreOfTheCard(
@@ -79,14 +86,11 @@ class MoreOfTheCard(
         return cls(match["concept"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        tutor = bot_of(interaction).tutor
-        try:
-            page = await off_loop(tutor.ask.more, self.concept)
-        except TutorError as exc:  # a card removed since the answer
-            await send_ephemeral(interaction, render.safe(str(exc)))
-            return
-        await respond(interaction, render.safe(render_text.render_card_page(page)), ephemeral=True)
+        # a card removed since the answer is a user-facing "no concept called ..."
+        page = await _privately(interaction, bot_of(interaction).tutor.ask.more, self.concept)
+        if page is not None:
+            text = render.safe(render_text.render_card_page(page))
+            await respond(interaction, text, ephemeral=True)
 
 
 def answer_view(reply: AskReply) -> discord.ui.View:
