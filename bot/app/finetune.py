@@ -290,11 +290,16 @@ class FinetuneJobs:
 
     # --- reading -------------------------------------------------------------------------
 
+    # Reading recovers first: a job whose runner was killed shows as failed to whoever looks,
+    # not "running" until some long-running process happens to notice.
+
     def job(self, job_id: int) -> JobView | None:
+        self._reap_orphans()
         row = self.store.run(rows.job, job_id)
         return self._views([row])[0] if row else None
 
     def jobs(self, server: str, limit: int = 20) -> list[JobView]:
+        self._reap_orphans()
         return self._views(self.store.run(rows.recent_jobs, server, limit))
 
     def _views(self, job_rows: list[dict[str, Any]]) -> list[JobView]:

@@ -1,14 +1,18 @@
 """This process's lease: long-running processes renew it with a heartbeat, and recovery only
-touches work whose owner's lease has run out (a crashed bot, a killed `tutor finetune`), never
-the live work of another process that shares the database."""
+touches work whose owner is gone (its lease ran out, or its process on this host no longer
+exists: a crashed bot, a killed `tutor finetune`), never the live work of another process that
+shares the database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import threading
 import time
 import uuid
+
+import psutil
 
 from bot.app.resources import Resources
 from bot.store import leases as rows
@@ -43,11 +47,34 @@ class Lease:
             self.hold()
 
     def alive(self) -> set[str]:
-        """Ids of the leases still held, this one included once it is held."""
-        return self.res.store.run(rows.alive, time.time() - self.seconds)
+        """Ids of the leases still held, this one included once it is held. A lease on this
+        host whose process is gone (`kill -9`) is dead at once: any command that looks can
+        recover its work, without waiting for the lease to run out."""
+        here = socket.gethostname()
+        return {
+            lease["id"]
+            for lease in self.res.store.run(rows.renewed_since, time.time() - self.seconds)
+            if lease["host"] != here or _running(lease["pid"], lease["started_at"])
+        }
 
     def release(self) -> None:
         with self._lock:
             if self._held:
                 self.res.store.write(rows.release, self.id)
                 self._held = False
+
+
+def _running(pid: int, started_at: str | None) -> bool:
+    """True if `pid` is still the process that took the lease (pids are reused: a process
+    started after the lease is another one)."""
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:  # killed, not yet reaped by its parent
+            return False
+        created = process.create_time()
+    except (psutil.Error, OSError):
+        return False
+    if not started_at:
+        return True
+    # started_at is whole seconds; the lease is taken after its process starts.
+    return created <= dt.datetime.fromisoformat(started_at).timestamp() + 1

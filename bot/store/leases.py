@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlite_utils import Database
 
 from bot.store.database import utc_now
@@ -19,10 +21,12 @@ def release(db: Database, lease_id: str) -> None:
     db.execute("DELETE FROM leases WHERE id = ?", [lease_id])
 
 
-def alive(db: Database, since: float) -> set[str]:
-    """Ids of leases renewed after `since` (the others' owners are taken for dead)."""
-    rows = db.execute("SELECT id FROM leases WHERE heartbeat >= ?", [since])
-    return {r[0] for r in rows}
+def renewed_since(db: Database, since: float) -> list[dict[str, Any]]:
+    """Leases renewed after `since` (the others' owners are taken for dead), with the process
+    that holds each, so the caller can tell a live process from a killed one on its own host."""
+    return list(
+        db.query("SELECT id, pid, host, started_at FROM leases WHERE heartbeat >= ?", [since])
+    )
 
 
 def forget_dead(db: Database, before: float) -> None:
