@@ -14,6 +14,7 @@ import secrets
 from skills.errors import TutorError
 
 __all__ = [
+    "BackupError",
     "JigsawError",
     "JobError",
     "NotAllowed",
@@ -46,6 +47,10 @@ class ReviewError(TutorError):
 
 class JigsawError(TutorError):
     """A jigsaw command that cannot be carried out; the message says why."""
+
+
+class BackupError(TutorError):
+    """A backup that cannot be restored (none found, damaged, the database in use)."""
 
 
 class JobError(TutorError):

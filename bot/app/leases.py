@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 import uuid
+from typing import Any
 
 import psutil
 
@@ -47,21 +48,27 @@ class Lease:
             self.hold()
 
     def alive(self) -> set[str]:
-        """Ids of the leases still held, this one included once it is held. A lease on this
-        host whose process is gone (`kill -9`) is dead at once: any command that looks can
-        recover its work, without waiting for the lease to run out."""
-        here = socket.gethostname()
-        return {
-            lease["id"]
-            for lease in self.res.store.run(rows.renewed_since, time.time() - self.seconds)
-            if lease["host"] != here or _running(lease["pid"], lease["started_at"])
-        }
+        """Ids of the leases still held, this one included once it is held."""
+        renewed = self.res.store.run(rows.renewed_since, time.time() - self.seconds)
+        return {lease["id"] for lease in live(renewed)}
 
     def release(self) -> None:
         with self._lock:
             if self._held:
                 self.res.store.write(rows.release, self.id)
                 self._held = False
+
+
+def live(leases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The leases (renewed recently) whose process still runs. A lease on this host whose
+    process is gone (`kill -9`) is dead at once: any command that looks can recover its work,
+    without waiting for the lease to run out."""
+    here = socket.gethostname()
+    return [
+        lease
+        for lease in leases
+        if lease["host"] != here or _running(lease["pid"], lease["started_at"])
+    ]
 
 
 def _running(pid: int, started_at: str | None) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.app.backups import Backup, Restored
 from bot.app.calculations import Calculation
 from bot.app.classes import Accommodation
 from bot.app.finetune import JobEvent
@@ -783,3 +784,28 @@ def render_finetune_leaderboard(board: FinetuneBoard) -> str:
 def render_leaderboard(board: Leaderboard) -> str:
     lines = render_standings("Class leaderboard", board.users)
     return "\n".join(lines + render_standings("Teams", board.teams))
+
+
+# --- backups -------------------------------------------------------------------------------
+
+
+def render_backups(found: list[Backup], folder: object) -> str:
+    if not found:
+        return f"No backups in {folder} yet (the bot writes one a day; `tutor backup` makes one)."
+    rows = [
+        [b.made.strftime("%Y-%m-%d %H:%M UTC"), f"{b.size / 1e6:.1f} MB", str(b.path)]
+        for b in found
+    ]
+    lines = _table(["made", "size", "backup"], rows)
+    return "\n".join(
+        [*lines, "", "Restore one with: tutor backup restore [PATH] (default: the newest)"]
+    )
+
+
+def render_restored(restored: Restored) -> str:
+    kept = (
+        f" The database it replaced is kept at {restored.kept_aside}."
+        if restored.kept_aside
+        else ""
+    )
+    return f"Restored {restored.database} from {restored.source}.{kept}"

@@ -41,6 +41,9 @@ class StoreUnavailable(TutorError):
     """The database cannot be opened or written; the message says what to do."""
 
 
+BACKUPS = ("tutor-*.db", "manual-*.db")  # daily and `tutor backup` copies in the backups folder
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -103,15 +106,16 @@ class Store:
         return db
 
     def _damaged(self, why: str) -> str:
-        found = sorted(self.backups.glob("tutor-*.db")) if self.backups else []
-        restore = (
-            f"restore the newest backup ({found[-1]}) by copying it to {self.path}"
-            if found
-            else "start with a fresh database"
-        )
+        found = backups_in(self.backups)
+        if found:
+            return (
+                f"The database {self.path} cannot be used: {why}. Restore the newest backup "
+                f"({found[-1]}) with `tutor backup restore`; it keeps the damaged file aside "
+                f"as {self.path}.damaged-<time>."
+            )
         return (
             f"The database {self.path} cannot be used: {why}. Move it aside "
-            f"(mv {self.path} {self.path}.damaged) and {restore}."
+            f"(mv {self.path} {self.path}.damaged) and start with a fresh database."
         )
 
     def run(self, work: Callable[..., T], *args: Any) -> T:
@@ -129,19 +133,7 @@ class Store:
 
     def backup(self, destination: Path) -> Path:
         """A consistent copy of the live database (SQLite's online backup API)."""
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        partial = destination.with_name(destination.name + ".partial")
-
-        def copy(db: Database) -> None:
-            target = sqlite3.connect(partial)
-            try:
-                db.conn.backup(target)
-            finally:
-                target.close()
-
-        self.run(copy)
-        partial.replace(destination)
-        return destination
+        return self.run(lambda db: _copy(db.conn, destination))
 
     def close(self) -> None:
         """Close the connection; closing twice (a signal and a `finally`) is harmless."""
@@ -191,3 +183,72 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- database files, for backups and restores (no Store needed: the database may be damaged) ---
+
+
+def backups_in(folder: Path | None) -> list[Path]:
+    """The backups in `folder`, oldest first."""
+    if folder is None or not folder.is_dir():
+        return []
+    found = {p for pattern in BACKUPS for p in folder.glob(pattern) if p.is_file()}
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def problem_with(path: Path) -> str | None:
+    """Why the file at `path` is not a usable tutorbot database, or None if it is one."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return "it is an empty file, not a tutorbot database" if path.is_file() else "no file"
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            checked = db.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    if checked != "ok":
+        return f"its integrity check failed ({checked})"
+    if "quiz_sessions" not in tables:
+        return "it is not a tutorbot database"
+    return None
+
+
+def leases_in(path: Path, since: float) -> list[dict[str, Any]]:
+    """The leases renewed after `since` in the database at `path`, read without opening a
+    Store (which would migrate it or take its lock)."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        db.row_factory = sqlite3.Row
+        try:
+            rows = db.execute(
+                "SELECT id, pid, host, kind, started_at FROM leases WHERE heartbeat >= ?",
+                [since],
+            )
+            return [dict(r) for r in rows]
+        except sqlite3.OperationalError:  # a database from before leases: nobody holds one
+            return []
+
+
+def replace_with(database: Path, source: Path, aside: Path | None) -> None:
+    """Put a copy of `source` where `database` is, under the migration lock, moving the old
+    file (and its WAL, whose pages belong to it alone) to `aside` first."""
+    with _exclusive(database.with_name(database.name + ".lock")):
+        if aside is not None:
+            for suffix in ("", "-wal", "-shm"):
+                old = database.with_name(database.name + suffix)
+                if old.exists():
+                    old.replace(aside.with_name(aside.name + suffix))
+        with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src:
+            _copy(src, database)
+
+
+def _copy(connection: sqlite3.Connection, destination: Path) -> Path:
+    """Copy a database through SQLite's backup API; the copy appears whole or not at all."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    target = sqlite3.connect(partial)
+    try:
+        connection.backup(target)
+    finally:
+        target.close()
+    partial.replace(destination)
+    return destination

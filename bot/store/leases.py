@@ -25,7 +25,7 @@ def renewed_since(db: Database, since: float) -> list[dict[str, Any]]:
     """Leases renewed after `since` (the others' owners are taken for dead), with the process
     that holds each, so the caller can tell a live process from a killed one on its own host."""
     return list(
-        db.query("SELECT id, pid, host, started_at FROM leases WHERE heartbeat >= ?", [since])
+        db.query("SELECT id, pid, host, kind, started_at FROM leases WHERE heartbeat >= ?", [since])
     )
 
 

@@ -106,19 +106,34 @@ def main(
         return EXIT_USAGE
     _quiet_libraries()
     as_json = getattr(args, "json", False)
+    if hasattr(args, "without_tutor"):  # e.g. restoring a database too damaged to open
+        return _run(lambda: args.without_tutor(Settings(), args), args.command, as_json)
     try:
         tutor = Tutor(Settings())
     except TutorError as exc:  # e.g. a damaged database: one line that says what to do
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     try:
-        if hasattr(args, "main"):
-            return args.main(tutor, args)
-        actor = Actor(args.user, args.user, args.server, args.channel, args.as_instructor)
-        session = Session(tutor, actor, CLI, json=as_json)
-        output = args.handler(session, args)
-        _print(output, as_json)
-        return output.code
+        return _run(lambda: _dispatch(tutor, args, as_json), args.command, as_json)
+    finally:
+        tutor.close()
+
+
+def _dispatch(tutor: Tutor, args: argparse.Namespace, as_json: bool) -> Output | int:
+    if hasattr(args, "main"):
+        return args.main(tutor, args)
+    actor = Actor(args.user, args.user, args.server, args.channel, args.as_instructor)
+    return args.handler(Session(tutor, actor, CLI, json=as_json), args)
+
+
+def _run(work: Callable[[], Output | int], command: str, as_json: bool) -> int:
+    """Run a command under the one error contract; returns the exit code."""
+    try:
+        result = work()
+        if isinstance(result, int):
+            return result
+        _print(result, as_json)
+        return result.code
     except TutorError as exc:  # the one error path for input the user must change
         if as_json:
             print(json.dumps({"error": str(exc)}, ensure_ascii=False))
@@ -131,7 +146,5 @@ def main(
         sys.stderr.close()
         return 0
     except Exception as exc:  # a bug: logged with its traceback, the user gets a reference
-        print(bug_message(report_bug(exc, f"tutor {args.command}")), file=sys.stderr)
+        print(bug_message(report_bug(exc, f"tutor {command}")), file=sys.stderr)
         return EXIT_BUG
-    finally:
-        tutor.close()

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.app import backups
 from bot.app.calculations import USAGE as CALC_USAGE
 from bot.app.choices import (
     FINETUNE_MODELS,
@@ -34,6 +35,7 @@ from bot.app.quizzes import Arrival, QuestionClosed, QuizEnded, QuizEvent
 from bot.app.results import JobStatus
 from bot.app.reviews import ReviewQuestion
 from bot.app.tutor import Tutor
+from bot.config import Settings
 from bot.errors import TutorError, UsageError
 from bot.render import insights as render_insights
 from bot.render import text as render
@@ -963,14 +965,38 @@ def cmd_term(s: Session, args: argparse.Namespace) -> Output:
 
 
 def _backup_args(p: CommandParser, surface: str) -> None:
-    p.add_argument(
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p.default_action = "make"
+    make = actions.add_parser("make", help="write a consistent copy (the default action)")
+    make.add_argument(
         "path", nargs="?", type=Path, help="where to write the copy (default: <data dir>/backups)"
     )
+    actions.add_parser("list", help="the backups kept under <data dir>/backups").set_defaults(
+        without_tutor=cmd_backup_files
+    )
+    restore = actions.add_parser(
+        "restore",
+        help="put a backup in place of the database (checked first; the old file is kept aside)",
+    )
+    restore.add_argument(
+        "path", nargs="?", type=Path, help="the backup to restore (default: the newest)"
+    )
+    restore.set_defaults(without_tutor=cmd_backup_files)
 
 
 def cmd_backup(s: Session, args: argparse.Namespace) -> Output:
     path = s.tutor.backups.make(args.path)
     return Output(f"Backup written: {path}", {"backup": str(path)})
+
+
+def cmd_backup_files(settings: Settings, args: argparse.Namespace) -> Output:
+    """`backup list` and `backup restore` run without opening the database: they are what
+    one runs when it is too damaged to open."""
+    if args.action == "restore":
+        restored = backups.restore(settings, args.path)
+        return Output(render.render_restored(restored), restored.to_json())
+    found = backups.listing(settings)
+    return Output(render.render_backups(found, settings.backups_dir), [b.to_json() for b in found])
 
 
 def _models_args(p: CommandParser, surface: str) -> None:

@@ -114,8 +114,13 @@ def test_a_damaged_database_is_one_clear_line_that_says_what_to_do(tmp_path):
     with pytest.raises(StoreUnavailable) as caught:
         Store(path, backups=backups)
     message = str(caught.value)
-    assert str(path) in message and f"mv {path} {path}.damaged" in message
+    assert str(path) in message and "`tutor backup restore`" in message
     assert "tutor-2026-11-20.db" in message and "\n" not in message
+    for backup in backups.iterdir():
+        backup.unlink()
+    with pytest.raises(StoreUnavailable) as caught:
+        Store(path, backups=backups)
+    assert f"mv {path} {path}.damaged" in str(caught.value)  # nothing to restore
 
 
 def test_an_empty_file_is_not_taken_for_a_new_database(tmp_path):

@@ -105,14 +105,22 @@ def test_quiz_play_in_the_terminal(run_cli, monkeypatch):
     assert data["users"][0]["name"] == "ana" and data["teams"][0]["name"] == "team2"
 
 
-def test_backup_command_and_a_damaged_database_in_one_line(run_cli, settings, tmp_path):
+def test_backup_command_and_a_damaged_database_in_one_line_then_restored(run_cli, settings, tmp_path):
     code, out, _ = run_cli("backup", str(tmp_path / "copy.db"), "--json")
     assert code == 0 and json.loads(out)["backup"].endswith("copy.db")
+    assert run_cli("backup")[0] == 0  # into <data dir>/backups
     assert (tmp_path / "copy.db").stat().st_size > 0
     settings.database_path.write_bytes(b"garbage" * 1000)
     code, out, err = run_cli("ask", "what is lora?")
     assert code == 1 and "Traceback" not in err
     assert err.count("\n") == 1 and "cannot be used" in err and ".damaged" in err
+    assert "tutor backup restore" in err
+    code, out, _ = run_cli("backup", "list")
+    assert code == 0 and "manual-" in out  # the copy `backup` made in the backups folder
+    code, out, err = run_cli("backup", "restore")
+    assert code == 0 and "Restored" in out and "kept at" in out, err
+    code, out, _ = run_cli("ask", "what is lora?")
+    assert code == 0 and "LoRA" in out
 
 
 def test_more_names_its_card_on_the_command_line(run_cli):
