@@ -37,7 +37,7 @@ from knowledge.cards import find_card
 from knowledge.index import encode
 from skills.grouping import group_by_meaning
 from skills.smalltalk import small_talk_reply
-from skills.text import clean_user_text
+from skills.text import CleanText, clean_user_text
 
 log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 2000  # an instructor's written answer
@@ -65,11 +65,16 @@ class AskService:
         """Load models and the index now, so the first question is answered at full speed."""
         self.knowledge().answer("warm-up")
 
-    def ask(self, actor: Actor, question: str) -> AskReply:
-        limit = self.res.settings.max_question_chars
-        cleaned = clean_user_text(question, limit)
+    def question(self, text: str) -> CleanText:
+        """The question as it will be answered; a blank one is refused. Cheap: a frontend
+        checks it before showing a public "thinking…" for a question that cannot be asked."""
+        cleaned = clean_user_text(text, self.res.settings.max_question_chars)
         if cleaned.empty:
             raise TutorError("Please type a question, e.g. “what is an attention mask?”")
+        return cleaned
+
+    def ask(self, actor: Actor, question: str) -> AskReply:
+        cleaned = self.question(question)
         chat = small_talk_reply(cleaned.text)
         if chat:
             return AskReply(cleaned.text, Answer(True, None, None, chat, 1.0, []), small_talk=True)
@@ -100,7 +105,9 @@ class AskService:
             )
             for server in servers
         ]
-        return AskReply(cleaned.text, answer, cleaned.note(limit), ids[0])
+        return AskReply(
+            cleaned.text, answer, cleaned.note(self.res.settings.max_question_chars), ids[0]
+        )
 
     def more(self, concept: str) -> CardPage:
         """The whole card an answer came from (an answer itself stays short): by its id, title

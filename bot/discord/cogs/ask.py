@@ -124,6 +124,7 @@ class Ask(commands.Cog):
     async def ask(
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]
     ) -> None:
+        self.tutor.ask.question(question)  # a blank one is refused privately, before "thinking…"
         await interaction.response.defer(thinking=True)
         reply = await off_loop(self.tutor.ask.ask, actor_of(interaction), question)
         await respond(interaction, embed=render.answer_embed(reply), view=answer_view(reply))

@@ -59,7 +59,7 @@ def test_a_database_in_use_is_not_replaced(settings, encoder):
     running = Tutor(settings, encoder=encoder)
     running.start_timers()  # the bot: it holds a lease
     try:
-        with pytest.raises(BackupError, match="in use by .*Stop it first"):
+        with pytest.raises(BackupError, match=r"in use by .*Stop it first"):
             backups.restore(settings, made)
     finally:
         running.close()
@@ -68,5 +68,5 @@ def test_a_database_in_use_is_not_replaced(settings, encoder):
 
 
 def test_no_backup_yet_says_how_to_name_one(settings):
-    with pytest.raises(BackupError, match="no backups in .*tutor backup restore PATH"):
+    with pytest.raises(BackupError, match=r"no backups in .*tutor backup restore PATH"):
         backups.restore(settings)

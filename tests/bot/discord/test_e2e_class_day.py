@@ -16,6 +16,7 @@ from knowledge.cards import load_cards
 from skills.course import JIGSAW_CONCEPTS
 from tests.bot.discord.conftest import BURST_STUDENTS, LONG_QUESTION
 from tests.bot.discord.standin.harness import Discord, Reply
+from tests.bot.discord.standin.limits import NO_ALLOWED_MENTIONS
 
 pytestmark = pytest.mark.e2e
 
@@ -328,6 +329,13 @@ def test_a_user_error_after_a_public_defer_stays_private(discord_class, first):
     assert_clean(d.slash("ana", first, "team4", "quiz stop"))
 
 
+def test_a_blank_question_is_answered_privately(discord_class, first):
+    blank = discord_class.slash("ana", first, "class", "ask", {"question": "   "})
+    assert_clean(blank)
+    assert blank.private and "Please type a question" in blank.text()
+    assert not blank.deferred  # no public "thinking…" that then vanishes
+
+
 # --- the jigsaw ------------------------------------------------------------------------------
 
 
@@ -541,3 +549,14 @@ def test_rate_limits_are_waited_out(discord_class, first):
     time.sleep(2)
     asked = d.slash("cai", first, "lab", "ask", {"question": "What is a tokenizer?"})
     assert asked.shown() and [r.status for r in asked.records()].count(429) == 1
+
+
+# --- the whole day ---------------------------------------------------------------------------
+
+
+def test_nothing_the_bot_sent_all_day_could_ping_anyone(discord_class):
+    """Every message, followup and edit of the day (timers' posts too) says whom it may ping."""
+    unsafe = [
+        (r.kind, r.text()[:60]) for r in discord_class.records() if NO_ALLOWED_MENTIONS in r.notes
+    ]
+    assert unsafe == []

@@ -105,7 +105,9 @@ def test_quiz_play_in_the_terminal(run_cli, monkeypatch):
     assert data["users"][0]["name"] == "ana" and data["teams"][0]["name"] == "team2"
 
 
-def test_backup_command_and_a_damaged_database_in_one_line_then_restored(run_cli, settings, tmp_path):
+def test_backup_command_and_a_damaged_database_in_one_line_then_restored(
+    run_cli, settings, tmp_path
+):
     code, out, _ = run_cli("backup", str(tmp_path / "copy.db"), "--json")
     assert code == 0 and json.loads(out)["backup"].endswith("copy.db")
     assert run_cli("backup")[0] == 0  # into <data dir>/backups

@@ -92,6 +92,17 @@ def check_message(payload: dict[str, Any], *, files: int = 0) -> list[Problem]:
     return problems
 
 
+NO_ALLOWED_MENTIONS = "allowed_mentions missing: Discord parses every mention in it and pings"
+
+
+def mentions_note(payload: dict[str, Any], *, edit: bool = False) -> list[str]:
+    """Discord pings whatever a message mentions unless it says otherwise; an edit that leaves
+    the content as it is cannot ping."""
+    if "allowed_mentions" in payload or (edit and "content" not in payload):
+        return []
+    return [NO_ALLOWED_MENTIONS]
+
+
 def is_empty(payload: dict[str, Any], files: int) -> bool:
     return not (
         payload.get("content")

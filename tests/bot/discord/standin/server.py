@@ -829,6 +829,7 @@ class StandIn:
             ]
             if problems:
                 return self._refuse(record, problems)
+            record.notes += limits.mentions_note(data, edit=ctype == 7)
         elif ctype in (8, 9):
             check = limits.check_modal if ctype == 9 else limits.check_choices
             if problems := check(data):
@@ -907,6 +908,7 @@ class StandIn:
         merged = {**self.public(message), **(body or {})}
         if problems := limits.check_message(merged, files=len(files)):
             return self._refuse(record, problems)
+        record.notes += limits.mentions_note(body or {}, edit=True)
         self._edit(message, body or {}, files)
         record.ephemeral = bool(message["flags"] & EPHEMERAL)
         return json_response(self.public(message))
@@ -923,6 +925,7 @@ class StandIn:
             return error(400, 50006, "Cannot send an empty message")
         if problems := limits.check_message(body, files=len(files)):
             return self._refuse(record, problems)
+        record.notes += limits.mentions_note(body)
         wanted = bool(int(body.get("flags") or 0) & EPHEMERAL)
         replaces_thinking = (
             interaction.ack_type == 5
@@ -973,6 +976,7 @@ class StandIn:
                 record.notes.append("the ephemeral flag means nothing on a channel message")
             if problems := limits.check_message(body, files=len(files)):
                 return self._refuse(record, problems)
+            record.notes += limits.mentions_note(body)
             message = self._new_message(body, seg[1], files)
             record.message_id = message["id"]
             record.ephemeral = False
@@ -987,6 +991,7 @@ class StandIn:
             return web.Response(status=204)
         if problems := limits.check_message({**self.public(message), **body}, files=len(files)):
             return self._refuse(record, problems)
+        record.notes += limits.mentions_note(body, edit=True)
         self._edit(message, body, files)
         return json_response(self.public(message))
 
