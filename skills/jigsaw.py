@@ -199,6 +199,7 @@ class MasteryGrid:
     teams: tuple[int, ...]
     cells: dict[str, dict[int, Cell]]
     taught: frozenset[str] = frozenset()
+    unplaced: int = 0  # answers from students in no team: in no column, but counted
 
     def overall(self, concept: str) -> Cell:
         shares = [(s, n) for s, n in self.cells[concept].values() if s is not None]
@@ -221,6 +222,7 @@ class MasteryGrid:
                 c: {str(t): list(cell) for t, cell in row.items()} for c, row in self.cells.items()
             },
             "taught": sorted(self.taught),
+            "unplaced": self.unplaced,
         }
 
     @classmethod
@@ -233,7 +235,13 @@ class MasteryGrid:
             c: {int(t): (cell[0], int(cell[1])) for t, cell in row.items()}
             for c, row in data["cells"].items()
         }
-        return cls(data["concepts"], tuple(data["teams"]), cells, frozenset(data["taught"]))
+        return cls(
+            data["concepts"],
+            tuple(data["teams"]),
+            cells,
+            frozenset(data["taught"]),
+            int(data.get("unplaced", 0)),
+        )
 
 
 def mastery_grid(
@@ -244,8 +252,10 @@ def mastery_grid(
 ) -> MasteryGrid:
     """`rows` are (answering user's team, concepts the question tests, credit)."""
     sums: dict[tuple[str, int], list[float]] = {}
+    unplaced = 0
     for team, tested, credit in rows:
         if team is None:
+            unplaced += 1
             continue
         for concept in tested:
             sums.setdefault((concept, team), []).append(credit)
@@ -256,4 +266,4 @@ def mastery_grid(
             credits = sums.get((c, t), [])
             row[t] = (sum(credits) / len(credits), len(credits)) if credits else (None, 0)
         cells[c] = row
-    return MasteryGrid(list(concepts), teams, cells, taught)
+    return MasteryGrid(list(concepts), teams, cells, taught, unplaced)

@@ -58,6 +58,11 @@ def mastery_alt_text(grid: MasteryGrid, titles: dict[str, str]) -> str:
         f"Heat map of quiz credit for {len(grid.concepts)} concepts (rows) and "
         f"{len(grid.teams)} teams (columns); {len(with_data)} concepts have answers. "
         + (f"Weakest: {weakest}." if weakest else "No weak concepts.")
+        + (
+            f" {grid.unplaced} answers from students in no team are not shown."
+            if grid.unplaced
+            else ""
+        )
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from bot.app.charts import mastery_alt_text, mastery_png
 from bot.app.context import Actor
 from bot.app.events import Listeners
-from bot.app.quizzes import QuizEnded, QuizEvent, QuizManager
+from bot.app.quizzes import QuestionOpened, QuizEnded, QuizEvent, QuizManager
 from bot.app.resources import Resources
 from bot.errors import JigsawError, QuizError
 from bot.store import jigsaw as rows
@@ -138,6 +138,7 @@ class JigsawManager:
         self._running: dict[tuple[str, str], _Running] = {}
         self._events: Listeners[JigsawEvent] = Listeners("jigsaw")
         self._lock = threading.RLock()
+        self._openings: list[QuestionOpened] = []  # the closing quiz's first question, held back
         quizzes.subscribe(self._on_quiz_event)
 
     def subscribe(self, listener: Listener) -> None:
@@ -176,7 +177,7 @@ class JigsawManager:
             self._running[key] = running
             events += [self._material(running, team, ch) for team, ch in mapping.items()]
             events += self._handle(running, started)
-        self._events.emit(events)
+        self._emit(events)
         return self.status(actor)
 
     def tick(self) -> None:
@@ -184,7 +185,16 @@ class JigsawManager:
         with self._lock:
             for running in list(self._running.values()):
                 events += self._handle(running, running.activity.tick(self._clock()))
+        self._emit(events)
+
+    def _emit(self, events: list[JigsawEvent]) -> None:
+        """Announce the activity's events, then the first question of a closing quiz they
+        started: the class reads "Phase 8/8: quiz" and the plan before "Question 1/10"."""
+        with self._lock:
+            openings, self._openings = self._openings, []
         self._events.emit(events)
+        for opened in openings:
+            self.quizzes.announce(opened)
 
     def _act(
         self, actor: Actor, action: Callable[[Activity, float], list[ActivityEvent] | None]
@@ -194,7 +204,7 @@ class JigsawManager:
             produced = action(running.activity, self._clock()) or []
             events = self._handle(running, produced)
             status = self._status(running)
-        self._events.emit(events)
+        self._emit(events)
         return status
 
     def next_phase(self, actor: Actor) -> JigsawStatus:
@@ -233,7 +243,7 @@ class JigsawManager:
             if phase is not None:
                 resumed = PhaseStarted(phase, activity.index + 1, len(activity.phases), left)
                 events += self._handle(running, [resumed])
-        self._events.emit(events)
+        self._emit(events)
         return self.status(actor)
 
     def extend(self, actor: Actor, minutes: float) -> JigsawStatus:
@@ -322,8 +332,10 @@ class JigsawManager:
                 team=None,
                 seconds=plan.seconds_per_question,
                 questions=plan.questions,
+                announce=False,
             )
             running.quiz_session = opened.session_id
+            self._openings.append(opened)
         except QuizError as exc:  # e.g. a quiz someone started by hand is still running
             log.warning("jigsaw quiz not started: %s", exc)
             return []
@@ -382,7 +394,7 @@ class JigsawManager:
             if running is None or running.activity.status not in ("running", "paused"):
                 return
             events = self._handle(running, running.activity.next_phase(self._clock()))
-        self._events.emit(events)
+        self._emit(events)
 
     def _finish(self, running: _Running, status: ActivityStatus) -> list[JigsawEvent]:
         self._running.pop((running.server, running.channel), None)

@@ -219,9 +219,11 @@ class QuizManager:
         rules: ScoringRules | None = None,
         seed: int | None = None,
         questions: list[Question] | None = None,
+        announce: bool = True,
     ) -> QuestionOpened:
         """Open a quiz in the actor's channel. With `players`, a question closes as soon as
-        every one of them has answered."""
+        every one of them has answered. With `announce=False` the caller announces the first
+        question itself (`announce`), after its own messages."""
         if not 1 <= count <= MAX_QUESTIONS:
             raise QuizError(f"A quiz has 1 to {MAX_QUESTIONS} questions.")
         if not SECONDS_RANGE[0] <= seconds <= SECONDS_RANGE[1]:
@@ -248,8 +250,12 @@ class QuizManager:
             self._running[key] = running
             opened = self._open_next(running)
         assert isinstance(opened, QuestionOpened)
-        self._events.emit([opened])
+        if announce:
+            self.announce(opened)
         return opened
+
+    def announce(self, opened: QuestionOpened) -> None:
+        self._events.emit([opened])
 
     def arrive(self, actor: Actor) -> Arrival:
         """Call at the event (the click, the form, the line), before any wait: the answer
@@ -636,7 +642,7 @@ class QuizManager:
             self._running[key] = running
             opened = self._open_next(running)
         assert isinstance(opened, QuestionOpened)
-        self._events.emit([opened])
+        self.announce(opened)
         return opened
 
     def recover_interrupted(self) -> list[dict[str, Any]]:

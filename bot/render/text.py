@@ -616,6 +616,11 @@ def render_mastery(event: MasteryReady, titles: dict[str, str], *, paths: bool =
             for share, n in (grid.cells[concept][t] for t in grid.teams)
         )
         lines.append(f"{names[concept]:<{width}}  {cells}")
+    if grid.unplaced:
+        lines.append(
+            f"{counted(grid.unplaced, 'answer')} came from students in no team and are in no "
+            "column: put everyone in a team (teams balance) before the next activity."
+        )
     weakest = grid.weakest()
     if weakest:
         lines.append("Revisit first:")

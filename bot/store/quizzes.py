@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store.classes import team_of
+from bot.store.classes import team_channels, team_of
 from bot.store.database import latest, reopen, utc_now
 from bot.store.enums import QuizStatus
 from skills.quiz.bank import Question
@@ -53,7 +53,7 @@ def insert_answer(
             "question_id": question.id,
             "concepts": json.dumps(list(question.concepts)),
             "user": answer.user,
-            "team": team_of(db, server, answer.user),
+            "team": _team_answering(db, server, session_id, answer.user),
             "answer": answer.text[:2000],
             "credit": answer.grade.credit,
             "points": answer.points,
@@ -61,6 +61,16 @@ def insert_answer(
             "answered_at": answer.answered_at,
         }
     )
+
+
+def _team_answering(db: Database, server: str, session_id: int, user: str) -> int | None:
+    """The answering student's team; for a student in no team, the team whose channel the
+    quiz runs in (someone answering in team3's channel is with team 3 today)."""
+    team = team_of(db, server, user)
+    if team is not None:
+        return team
+    channel = db.table("quiz_sessions").get(session_id)["channel"]
+    return next((t for t, ch in team_channels(db, server).items() if ch == channel), None)
 
 
 def set_index(db: Database, session_id: int, index: int) -> None:

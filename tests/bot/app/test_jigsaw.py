@@ -5,7 +5,9 @@ import json
 import pytest
 
 from bot.app.jigsaw import Announcement, JigsawError, MasteryReady, QuizPlan, TeamMaterial
+from bot.app.quizzes import QuestionOpened
 from bot.app.tutor import Tutor
+from bot.render.text import render_mastery
 from bot.terminal.console import ConsoleSession
 from skills.jigsaw import PhaseStarted, Timings
 from tests.helpers import crash, right_answer, who, wrong_answer
@@ -14,8 +16,9 @@ from tests.helpers import crash, right_answer, who, wrong_answer
 @pytest.fixture
 def class_tutor(settings, encoder, clock):
     tutor = Tutor(settings, encoder=encoder, clock=clock)
-    tutor.events = []
+    tutor.events = []  # the activity's and its quiz's, in the order the class sees them
     tutor.jigsaw.subscribe(tutor.events.append)
+    tutor.quizzes.subscribe(tutor.events.append)
     yield tutor
     tutor.close()
 
@@ -66,6 +69,9 @@ def test_whole_activity(class_tutor, clock, tmp_path):
     assert tutor.quizzes.is_running("console", "class")
     (plan,) = [e for e in tutor.events if isinstance(e, QuizPlan)]
     assert len(plan.covered) == 20 and plan.left_out == []  # the default 5-minute phase
+    first_question = next(i for i, e in enumerate(tutor.events) if isinstance(e, QuestionOpened))
+    assert tutor.events.index(plan) < first_question  # the plan, then "Question 1/20"
+    unplaced = 0
     for _ in range(25):
         current = tutor.quizzes.current("console", "class")
         if current is None:
@@ -73,6 +79,9 @@ def test_whole_activity(class_tutor, clock, tmp_path):
         for n in range(1, 6):
             answer = right_answer(current, tutor) if n in (1, 3) else wrong_answer(current, tutor)
             tutor.quizzes.answer(who(f"s{n}"), answer)
+        if unplaced < 3:  # a student in no team answers the first three
+            tutor.quizzes.answer(who("lone"), right_answer(current, tutor))
+            unplaced += 1
         clock.now += current.seconds + 0.1
         tutor.quizzes.tick()
     (ready,) = [e for e in tutor.events if isinstance(e, MasteryReady)]
@@ -84,6 +93,9 @@ def test_whole_activity(class_tutor, clock, tmp_path):
     assert all(row[2][0] == 0.0 for row in grid.cells.values())  # team2 answered wrongly
     assert all(row[1][0] == 1.0 for row in grid.cells.values())
     assert "Heat map" in ready.alt_text
+    assert grid.unplaced == 3 and "3 answers from students in no team" in ready.alt_text
+    shown = render_mastery(ready, tutor.jigsaw.titles)
+    assert "3 answers came from students in no team and are in no column" in shown
     again = tutor.jigsaw.grid(who("prof"))  # shown again after the activity
     assert again.grid == grid and again.activity_id == ready.activity_id
     stored = tutor.store.run(lambda db: list(db.table("jigsaw_activities").rows))[0]

@@ -414,3 +414,15 @@ def test_a_question_typed_after_answering_is_asked_not_refused(quiz_tutor):
     again = console.handle("is it about the learning rate?")
     assert "already answered" in again and "looks like a question" in again
     assert "Learning rate and warmup" in again  # the bot's answer follows
+
+
+def test_an_answer_in_a_team_channel_counts_for_that_team(quiz_tutor):
+    prof = who("teacher", instructor=True)
+    quiz_tutor.classes.set_team_channel(prof, "team3", "t3")
+    quiz_tutor.classes.join_team(who("bo"), "team1")
+    opened = quiz_tutor.quizzes.start(who("teacher", "t3", instructor=True), team=3, count=1)
+    key = right_answer(opened, quiz_tutor)
+    for student in ("ana", "bo"):  # ana is in no team; bo is in team 1, visiting
+        assert quiz_tutor.quizzes.answer(who(student, "t3"), key).accepted
+    rows = quiz_tutor.store.run(lambda db: list(db.table("quiz_answers").rows))
+    assert {r["user"]: r["team"] for r in rows} == {"ana": 3, "bo": 1}
