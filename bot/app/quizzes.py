@@ -113,6 +113,20 @@ class QuizEnded:
     missed: list[ConceptResult]  # weakest concepts first
 
 
+@dataclass(frozen=True)
+class OwnResult:
+    """One student's result of one quiz: shown to them alone (the class sees only who did
+    well)."""
+
+    session_id: int
+    points: int
+    correct: int
+    answered: int
+    rank: int | None  # among those with a right answer; None without one
+    of: int  # how many took part
+    missed: list[str]  # concepts of the questions not fully right, by id
+
+
 QuizEvent = QuestionOpened | QuestionClosed | QuizEnded
 Listener = Callable[[QuizEvent], None]
 
@@ -595,6 +609,33 @@ class QuizManager:
             board.users,
             board.teams,
             _concept_results(answer_rows),
+        )
+
+    def own_result(self, actor: Actor, session_id: int) -> OwnResult:
+        """The actor's own result of a quiz of their class."""
+        session, answer_rows = self.store.run(rows.session_rows, session_id)
+        if session is None or session["server"] != actor.server:
+            raise QuizError(f"No quiz #{session_id}.")
+        standings = user_standings([_row_to_answer(r) for r in answer_rows])
+        mine = next((s for s in standings if s.name == actor.user), None)
+        if mine is None:
+            return OwnResult(session_id, 0, 0, 0, None, len(standings), [])
+        ranked = [s.name for s in standings if s.correct > 0]
+        rank = ranked.index(actor.user) + 1 if actor.user in ranked else None
+        missed = [
+            c
+            for r in answer_rows
+            if r["user"] == actor.user and r["credit"] < 1.0
+            for c in json.loads(r["concepts"] or "[]")
+        ]
+        return OwnResult(
+            session_id,
+            mine.points,
+            mine.correct,
+            mine.answered,
+            rank,
+            len(standings),
+            list(dict.fromkeys(missed)),
         )
 
     def leaderboard(self, server: str) -> Leaderboard:

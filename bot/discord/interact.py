@@ -126,6 +126,17 @@ async def send_ephemeral(interaction: discord.Interaction, content: str) -> None
     await interaction.followup.send(content, ephemeral=True)
 
 
+async def privately(interaction: discord.Interaction, call: Any, *args: Any) -> Any:
+    """A button's application call, answered to the clicker only: deferred privately, run off
+    the event loop; a user mistake is shown to them and None returned."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    try:
+        return await off_loop(call, *args)
+    except TutorError as exc:
+        await send_ephemeral(interaction, render.safe(str(exc)))
+        return None
+
+
 def option_refusal(error: app_commands.TransformerError) -> str:
     """A user mistake, in the person's terms: most often a member who has left the server."""
     kind = error.type

@@ -344,8 +344,10 @@ HELP_QUIZ = (
     "The instructor starts a quiz in a channel. Each question is a message with a countdown: "
     "click a letter, or click **Answer** and type. Your first answer counts, and only you see "
     "whether it was right. When time is up, the answer and the class's result appear, the "
-    "buttons are disabled, and the next question follows a few seconds later. At the end: "
-    "scores, team averages (join your team with `/quiz join`) and the concepts to review. "
+    "buttons are disabled, and the next question follows a few seconds later. At the end the "
+    "class sees who did well (the points of those with right answers, never anyone's misses), "
+    "team averages (join your team with `/quiz join`) and the concepts to review; **My "
+    "result** shows you your own, privately. "
     "The questions you missed come back, spaced out over the days, in `/review start`."
 )
 HELP_JIGSAW = (

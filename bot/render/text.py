@@ -19,7 +19,7 @@ from bot.app.jigsaw import (
     TeamMaterial,
 )
 from bot.app.models import Downloaded, ModelsReport
-from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
+from bot.app.quizzes import OwnResult, QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.app.results import (
     AskReply,
     AttentionReply,
@@ -404,20 +404,47 @@ def render_accommodations(rows: list[Accommodation]) -> str:
     )
 
 
-def render_standings(title: str, rows: list[Standing], limit: int = 10) -> list[str]:
+def render_standings(
+    title: str, rows: list[Standing], limit: int = 10, others_are: str = "other"
+) -> list[str]:
+    """Standings the class sees: who did well, never who did badly (the privacy rule). Only
+    people with a right answer are named, with their points and right answers, never their
+    misses; the others are a count. Each student sees their own result privately."""
+    named = [s for s in rows if s.correct > 0][:limit]
+    others = len(rows) - len(named)
     if not rows:
         return [f"{title}: nobody yet."]
-    return [f"{title}:"] + [
-        f"  {i}. {s.name}: {s.points} points ({s.correct}/{s.answered} correct)"
-        for i, s in enumerate(rows[:limit], start=1)
+    lines = [f"{title}:"] + [
+        f"  {i}. {s.name}: {s.points} points ({counted(s.correct, 'right answer')})"
+        for i, s in enumerate(named, start=1)
     ]
+    if others:
+        lines.append(f"  and {counted(others, others_are)} who took part")
+    return lines
+
+
+def render_own_result(result: OwnResult, titles: dict[str, str]) -> str:
+    """A student's own result of one quiz, for their eyes only."""
+    if result.answered == 0:
+        return f"You did not answer any question of quiz #{result.session_id}."
+    rank = f", rank {result.rank} of {result.of}" if result.rank else ""
+    lines = [
+        f"Your result in quiz #{result.session_id}: {result.points} points, "
+        f"{result.correct} of {counted(result.answered, 'answer')} right{rank}."
+    ]
+    if result.missed:
+        missed = ", ".join(titles.get(c, c) for c in result.missed)
+        lines.append(f"To review: {missed} (they come back in your reviews).")
+    return "\n".join(lines)
 
 
 def render_quiz_ended(event: QuizEnded, titles: dict[str, str]) -> str:
     lines = [f"Quiz #{event.session_id} {event.status.value}."]
     lines += render_standings("Scores", event.users)
     if event.teams:
-        lines += render_standings("Teams (average of members)", event.teams)
+        lines += render_standings(
+            "Teams (average of members)", event.teams, others_are="other team"
+        )
     weak = [c for c in event.missed if c.mean_credit < 1.0][:3]
     if weak:
         lines.append("Review these concepts (missed most):")
@@ -788,7 +815,7 @@ def render_finetune_leaderboard(board: FinetuneBoard) -> str:
 
 def render_leaderboard(board: Leaderboard) -> str:
     lines = render_standings("Class leaderboard", board.users)
-    return "\n".join(lines + render_standings("Teams", board.teams))
+    return "\n".join(lines + render_standings("Teams", board.teams, others_are="other team"))
 
 
 # --- backups -------------------------------------------------------------------------------

@@ -485,6 +485,9 @@ def _play(s: Session, args: argparse.Namespace) -> Output:
             return
         with printing:
             s.show(render.render_quiz_event(event, tutor.titles) + "\n")
+            if isinstance(event, QuizEnded):
+                mine = tutor.quizzes.own_result(actor, event.session_id)
+                s.show(render.render_own_result(mine, tutor.titles) + "\n")
         if isinstance(event, QuizEnded):
             done.set()
         if not isinstance(event, QuestionClosed):

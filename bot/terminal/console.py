@@ -17,7 +17,7 @@ from typing import TextIO
 from bot.app.context import Actor
 from bot.app.finetune import JobEvent
 from bot.app.jigsaw import JigsawEvent
-from bot.app.quizzes import Arrival, QuizEvent
+from bot.app.quizzes import Arrival, QuizEnded, QuizEvent
 from bot.app.reviews import Reminder
 from bot.app.triggers import parse_trigger
 from bot.app.tutor import Tutor
@@ -178,7 +178,11 @@ def run_chat(
             print(f"\n[#{channel}] {text}\n", file=stdout, flush=True)
 
     def show(event: QuizEvent) -> None:
-        announce(event.channel, render.render_quiz_event(event, titles))
+        text = render.render_quiz_event(event, titles)
+        if isinstance(event, QuizEnded):  # the class sees who did well; you, your own result
+            mine = tutor.quizzes.own_result(session.actor, event.session_id)
+            text += f"\n(only you see this) {render.render_own_result(mine, titles)}"
+        announce(event.channel, text)
 
     def show_activity(event: JigsawEvent) -> None:
         announce(event.channel, render.render_jigsaw_event(event, titles))

@@ -18,23 +18,19 @@ from bot.app.results import AskReply
 from bot.app.triggers import parse_trigger
 from bot.discord import render
 from bot.discord.checks import actor_of, actor_of_message, bot_of, model_cooldown
-from bot.discord.interact import fit, message_parts, off_loop, respond, send_ephemeral
+from bot.discord.interact import (
+    fit,
+    message_parts,
+    off_loop,
+    privately,
+    respond,
+    send_ephemeral,
+)
 from bot.errors import TutorError, bug_message, report_bug
 from bot.render import text as render_text
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot
-
-
-async def _privately(interaction: discord.Interaction, call: Any, *args: Any) -> Any:
-    """A button's application call, answered to the clicker only: deferred privately, run off
-    the event loop; a user mistake is shown to them and None returned."""
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    try:
-        return await off_loop(call, *args)
-    except TutorError as exc:
-        await send_ephemeral(interaction, render.safe(str(exc)))
-        return None
 
 
 class NotWhatIAsked(discord.ui.DynamicItem[discord.ui.Button], template=r"ask:flag:(?P<id>[0-9]+)"):
@@ -58,7 +54,7 @@ class NotWhatIAsked(discord.ui.DynamicItem[discord.ui.Button], template=r"ask:fl
 
     async def callback(self, interaction: discord.Interaction) -> None:
         ask = bot_of(interaction).tutor.ask
-        flagged = await _privately(interaction, ask.flag, actor_of(interaction), self.question_id)
+        flagged = await privately(interaction, ask.flag, actor_of(interaction), self.question_id)
         if flagged is not None:
             await send_ephemeral(interaction, render.safe(render_text.render_flagged(flagged)))
 
@@ -87,7 +83,7 @@ class MoreOfTheCard(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         # a card removed since the answer is a user-facing "no concept called ..."
-        page = await _privately(interaction, bot_of(interaction).tutor.ask.more, self.concept)
+        page = await privately(interaction, bot_of(interaction).tutor.ask.more, self.concept)
         if page is not None:
             text = render.safe(render_text.render_card_page(page))
             await respond(interaction, text, ephemeral=True)

@@ -25,7 +25,7 @@ from bot.app.context import Actor
 from bot.app.quizzes import Arrival, QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.discord import render
 from bot.discord.checks import actor_of, bot_of, instructor_only
-from bot.discord.interact import TutorModal, guarded, off_loop, respond
+from bot.discord.interact import TutorModal, guarded, off_loop, privately, respond
 from bot.render import text as render_text
 
 if TYPE_CHECKING:
@@ -81,6 +81,40 @@ class AnswerButton(
         await interaction.response.send_modal(answer_form(self.quiz, self.number))
 
 
+class MyResult(discord.ui.DynamicItem[discord.ui.Button], template=r"quiz:mine:(?P<quiz>\d+)"):
+    """The button under a quiz's results: the class sees who did well; a click shows the
+    clicker their own result, privately. Its id names the quiz, so it works after a restart."""
+
+    def __init__(self, quiz: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="My result", style=discord.ButtonStyle.primary, custom_id=f"quiz:mine:{quiz}"
+            )
+        )
+        self.quiz = quiz
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> MyResult:
+        return cls(int(match["quiz"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = bot_of(interaction)
+        mine = await privately(
+            interaction, bot.tutor.quizzes.own_result, actor_of(interaction), self.quiz
+        )
+        if mine is not None:
+            text = render.safe(render_text.render_own_result(mine, bot.titles))
+            await respond(interaction, text, ephemeral=True)
+
+
+def results_view(quiz: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)  # a dynamic item: nothing to expire
+    view.add_item(MyResult(quiz))
+    return view
+
+
 def question_view(
     quiz: int, number: int, choices: int, *, disabled: bool = False
 ) -> discord.ui.View:
@@ -127,7 +161,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         self.posting: dict[str, asyncio.Lock] = {}  # one channel's posts keep their order
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(AnswerButton)
+        self.bot.add_dynamic_items(AnswerButton, MyResult)
         self.tutor.quizzes.subscribe(self.bot.from_thread(self.on_quiz_event))
 
     async def cog_unload(self) -> None:
@@ -182,7 +216,12 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
                 for quiz, number in [k for k in self.questions if k[0] == event.session_id]:
                     await self._close_buttons(quiz, number)
                 text = render.ended_text(event, self.bot.titles)
-                await self.bot.post(event.channel, text, what="the quiz results")
+                await self.bot.post(
+                    event.channel,
+                    text,
+                    view=results_view(event.session_id),
+                    what="the quiz results",
+                )
 
     async def _opened(self, event: QuestionOpened) -> None:
         choices = len(event.question.choices) if event.question.kind == "choice" else 0

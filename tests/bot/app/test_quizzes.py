@@ -426,3 +426,23 @@ def test_an_answer_in_a_team_channel_counts_for_that_team(quiz_tutor):
         assert quiz_tutor.quizzes.answer(who(student, "t3"), key).accepted
     rows = quiz_tutor.store.run(lambda db: list(db.table("quiz_answers").rows))
     assert {r["user"]: r["team"] for r in rows} == {"ana": 3, "bo": 1}
+
+
+def test_the_class_sees_who_did_well_and_each_student_their_own_result(quiz_tutor, clock):
+    from bot.render.text import render_own_result, render_quiz_ended
+
+    opened = start(quiz_tutor, count=1)
+    quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor))
+    quiz_tutor.quizzes.answer(who("bo"), wrong_answer(opened, quiz_tutor))
+    ended = quiz_tutor.quizzes.stop(who("teacher", instructor=True))
+    public = render_quiz_ended(ended, quiz_tutor.titles)
+    assert "ana: 100 points (1 right answer)" in public
+    assert "bo" not in public and "and 1 other who took part" in public
+    titles = quiz_tutor.titles
+    bo = render_own_result(quiz_tutor.quizzes.own_result(who("bo"), opened.session_id), titles)
+    assert bo.startswith(f"Your result in quiz #{opened.session_id}: 0 points, 0 of 1 answer")
+    assert "To review: " in bo
+    ana = render_own_result(quiz_tutor.quizzes.own_result(who("ana"), opened.session_id), titles)
+    assert "1 of 1 answer right, rank 1 of 2" in ana
+    with pytest.raises(QuizError, match="No quiz"):  # another class's quiz
+        quiz_tutor.quizzes.own_result(who("ana", server="other"), opened.session_id)

@@ -251,9 +251,18 @@ def test_a_quiz_in_class(discord_class, first):
     stop = d.slash("ana", first, "team3", "quiz stop")
     assert_clean(stop)
     results = d.wait_post(first, "team3", stopped_at, lambda r: "Scores" in r.content, timeout=10)
-    for name in ("Bea", "Cai", "Dan"):
-        assert name in results.content
     assert not RAW_ID.search(results.content)
+    # The class sees who did well, never who did badly; each sees their own result privately.
+    mine = d.button(results.message_id, "My result")["custom_id"]
+    for student in ("bea", "cai", "dan"):
+        own = d.click(student, first, "team3", results.message_id, mine)
+        assert_clean(own)
+        assert own.private and "Your result in quiz #" in own.text(), own.text()
+        right = re.search(r"(\d+) of \d+ answers? right", own.text())
+        assert right, own.text()
+        named = student.capitalize() in results.content
+        assert named == (int(right[1]) > 0), (student, own.text(), results.content)
+    assert not re.search(r"\d+/\d+ correct|\(0 right", results.content), results.content
     for post in d.posts(first, "team3", since):
         assert not post.content.startswith("[#"), post.content  # no channel-id prefix
         if is_question(post):  # every question's buttons end disabled
@@ -262,7 +271,9 @@ def test_a_quiz_in_class(discord_class, first):
             )
     board = d.slash("cai", first, "team3", "quiz leaderboard")
     assert_clean(board)
-    assert "Bea" in board.text() and "Fay" not in board.text()
+    assert "Fay" not in board.text() and "took part" in board.text()
+    for name in ("Bea", "Cai", "Dan"):  # one quiz so far: the same people named
+        assert (name in board.text()) == (name in results.content), board.text()
 
 
 def test_a_burst_of_on_time_answers_at_the_deadline_all_count(discord_class):
