@@ -213,15 +213,18 @@ class JigsawManager:
     def pause(self, actor: Actor) -> JigsawStatus:
         return self._act(actor, lambda a, now: a.pause(now))
 
-    def resume(self, actor: Actor) -> JigsawStatus:
-        """Resume the paused clock; or, when no activity runs here, continue the one a restart
-        interrupted, from its phase with the time it had left."""
+    def _live_here(self, actor: Actor) -> bool:
+        """Whether an activity runs in the actor's channel (its class or a team channel)."""
         with self._lock:
-            live = any(
+            return any(
                 r.server == actor.server and actor.channel in (r.channel, *r.team_channels.values())
                 for r in self._running.values()
             )
-        if live:
+
+    def resume(self, actor: Actor) -> JigsawStatus:
+        """Resume the paused clock; or, when no activity runs here, continue the one a restart
+        interrupted, from its phase with the time it had left."""
+        if self._live_here(actor):
             return self._act(actor, lambda a, now: a.resume(now))
         row = self.store.run(rows.interrupted_in, actor.server, actor.channel)
         if row is None:
@@ -250,7 +253,17 @@ class JigsawManager:
         return self._act(actor, lambda a, now: a.extend(minutes, now))
 
     def stop(self, actor: Actor) -> JigsawStatus:
-        """Stop the activity; returns its status as it was when stopped."""
+        """Stop the activity; returns its status as it was when stopped. With none running
+        here, end the one a restart interrupted instead of leaving it to be resumed."""
+        if not self._live_here(actor):
+            row = self.store.run(rows.interrupted_in, actor.server, actor.channel)
+            if row is not None:
+                activity = Activity.from_dict(json.loads(row["state"]))
+                self.store.write(rows.end, row["id"], ActivityStatus.STOPPED, None, None)
+                covered, total = activity.progress()
+                phase = activity.phase.label if activity.phase else activity.status
+                taught = {t: list(v) for t, v in activity.taught.items()}
+                return JigsawStatus(row["id"], "stopped", phase, 0.0, covered, total, taught)
         return self._act(actor, lambda a, now: a.stop())
 
     def team_here(self, actor: Actor) -> int | None:

@@ -330,7 +330,7 @@ class QuizManager:
         with self._lock:
             running = self._running.get(key)
             if running is None and question is not None:  # that quiz has ended
-                return SubmitResult(False, _closed(question[1]))
+                return SubmitResult(False, self._ended_reply(*question))
             if running is None:
                 return SubmitResult(False, "No quiz question is open in this channel.")
             s = running.session
@@ -450,7 +450,15 @@ class QuizManager:
         self._events.emit(events)
 
     def stop(self, actor: Actor) -> QuizEnded:
-        """End the quiz now; the open question still closes with its answer and results."""
+        """End the quiz now; the open question still closes with its answer and results.
+        With no quiz running here, end the one a restart interrupted (its answers stand)."""
+        if not self.is_running(actor.server, actor.channel):
+            row = self.store.run(rows.interrupted_in, actor.server, actor.channel)
+            if row is not None:
+                self.store.write(rows.end_session, row["id"], QuizStatus.STOPPED)
+                ended = self.results(row["id"])
+                self._events.emit([ended])
+                return ended
         with self._lock:
             running = self._require(actor)
             events = self._close_open_question(running)
@@ -685,6 +693,19 @@ class QuizManager:
         assert isinstance(opened, QuestionOpened)
         self.announce(opened)
         return opened
+
+    def note_posted(self, session_id: int, post: str) -> None:
+        """Remember where a frontend posted the quiz's open question (its own reference), so
+        that after a restart it can find that post again (`recover_interrupted` returns it)."""
+        self.store.write(rows.note_post, session_id, post)
+
+    def _ended_reply(self, session_id: int, number: int) -> str:
+        if self.store.run(rows.status_of, session_id) == QuizStatus.INTERRUPTED.value:
+            return (
+                f"Quiz #{session_id} was interrupted by a restart, so this answer was not "
+                "counted; answers given before it are kept."
+            )
+        return _closed(number)
 
     def recover_interrupted(self) -> list[dict[str, Any]]:
         """Mark sessions whose process died as interrupted (never another live process's);

@@ -49,6 +49,8 @@ class TutorBot(commands.Bot):
         self.titles = tutor.titles
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.server_paths = server_paths(tutor.settings)
+        # What the last shutdown cut short, by kind: the cogs tell each channel once ready.
+        self.interrupted: dict[str, list[dict[str, Any]]] = {}
 
     async def load_cogs(self) -> None:
         for name in discover_cogs():
@@ -56,7 +58,8 @@ class TutorBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.load_cogs()
-        for kind, lost in self.tutor.recover_interrupted().items():
+        self.interrupted = self.tutor.recover_interrupted()
+        for kind, lost in self.interrupted.items():
             if lost:
                 log.warning("interrupted by the last shutdown: %d %s: %s", len(lost), kind, lost)
         self.tutor.start_timers()
@@ -79,6 +82,11 @@ class TutorBot(commands.Bot):
         """Mentions reach the Ask cog; the prefix machinery has nothing to say about them."""
         if not isinstance(error, commands.CommandNotFound):
             log.error("prefix command failed", exc_info=error)
+
+    def take_interrupted(self, kind: str) -> list[dict[str, Any]]:
+        """What the last shutdown interrupted of one kind, handed out once (`on_ready` runs
+        again after every reconnect; channels are told only once)."""
+        return self.interrupted.pop(kind, [])
 
     def channel(self, channel_id: str) -> discord.abc.Messageable | None:
         """The channel an application event names, if this bot can post there."""

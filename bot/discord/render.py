@@ -305,6 +305,29 @@ def ended_text(event: QuizEnded, titles: dict[str, str]) -> str:
     return code_block(render_text.render_quiz_ended(event, titles))
 
 
+def interrupted_quiz_text(lost: dict[str, Any]) -> str:
+    """What a channel is told after a restart cut its quiz short (a report row of
+    `Tutor.recover_interrupted`), with what the instructor can do about it."""
+    number, total = max(1, lost["question"]), lost["questions"]
+    kept = render_text.counted(lost["answers_kept"], "answer")
+    return (
+        f"Quiz #{lost['id']} was interrupted by a restart at question {number} of {total}; "
+        f"answers so far are kept ({kept}). An instructor can `/quiz resume` to go on from "
+        f"question {number} (with a fresh timer), or `/quiz stop` to end it with the results "
+        "so far."
+    )
+
+
+def interrupted_activity_text(lost: dict[str, Any]) -> str:
+    """What a class channel is told after a restart cut its jigsaw activity short."""
+    return (
+        f"The jigsaw activity #{lost['id']} was interrupted by a restart during {lost['phase']} "
+        f"({lost['covered']} of {lost['total']} concepts taught so far). An instructor can "
+        "`/jigsaw resume` to go on with the time that phase had left, or `/jigsaw stop` to "
+        "end it."
+    )
+
+
 def material_messages(event: TeamMaterial) -> list[str]:
     """A team's material as messages: each card starts one of its own (a long card takes more),
     every table in a code block so that its columns line up, no block cut in two."""

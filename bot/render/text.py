@@ -694,10 +694,15 @@ def render_jigsaw_event(event: JigsawEvent, titles: dict[str, str]) -> str:
 
 
 def render_jigsaw_status(status: JigsawStatus) -> str:
-    state = "paused" if status.status == "paused" else f"{_clock(status.seconds_left)} left"
-    lines = [
-        f"Activity #{status.activity_id}: {status.phase}, {state}. {progress_bar(status.covered, status.total)}"
-    ]
+    bar = progress_bar(status.covered, status.total)
+    if status.status in ("stopped", "finished"):
+        head = f"Activity #{status.activity_id} {status.status} during {status.phase}."
+        if status.phase in ("stopped", "finished"):  # it had no phase left
+            head = f"Activity #{status.activity_id} {status.status}."
+        lines = [f"{head} {bar}"]
+    else:
+        state = "paused" if status.status == "paused" else f"{_clock(status.seconds_left)} left"
+        lines = [f"Activity #{status.activity_id}: {status.phase}, {state}. {bar}"]
     for team in sorted(status.taught):
         lines.append(f"  team{team} taught: {', '.join(status.taught[team])}")
     return "\n".join(lines)

@@ -325,3 +325,10 @@ def m014_off_topic(db: Database) -> None:
     """A question about something outside the course is declined and counted, but it is not
     the instructor's to answer: kept out of the queue."""
     db.table("questions").add_column("off_topic", int)  # 1: outside the course; null: not
+
+
+@migrations()
+def m015_question_posts(db: Database) -> None:
+    """Where a frontend posted a quiz's open question (its own reference, opaque here): after
+    a restart, the frontend can find the stale question and disable its buttons."""
+    db.table("quiz_sessions").add_column("question_post", str)

@@ -77,6 +77,15 @@ def set_index(db: Database, session_id: int, index: int) -> None:
     db.table("quiz_sessions").update(session_id, {"current_index": index})
 
 
+def note_post(db: Database, session_id: int, post: str) -> None:
+    db.table("quiz_sessions").update(session_id, {"question_post": post})
+
+
+def status_of(db: Database, session_id: int) -> str | None:
+    row = db.execute("SELECT status FROM quiz_sessions WHERE id = ?", [session_id]).fetchone()
+    return row[0] if row else None
+
+
 def end_session(db: Database, session_id: int, status: QuizStatus) -> None:
     db.table("quiz_sessions").update(session_id, {"status": status.value, "ended_at": utc_now()})
 
@@ -117,9 +126,11 @@ def mark_interrupted(db: Database, now: str, alive: set[str]) -> list[dict[str, 
                 "id": s["id"],
                 "server": s["server"],
                 "channel": s["channel"],
+                "team": s["team"],
                 "question": s["current_index"] + 1,
                 "questions": len(json.loads(s["question_ids"])),
                 "answers_kept": answers,
+                "post": s.get("question_post"),
             }
         )
     return report

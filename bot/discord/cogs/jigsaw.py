@@ -37,6 +37,14 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
     async def cog_load(self) -> None:
         self.tutor.jigsaw.subscribe(self.bot.from_thread(self.on_event))
 
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """After a restart: each class channel whose activity it cut short is told."""
+        for lost in self.bot.take_interrupted("activities"):
+            await self.bot.post(
+                lost["channel"], render.interrupted_activity_text(lost), what="a restart notice"
+            )
+
     async def on_event(self, event: JigsawEvent) -> None:
         if isinstance(event, TeamMaterial):
             for message in render.material_messages(event):  # in order, a card at a time
@@ -117,7 +125,9 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
     async def pause(self, interaction: discord.Interaction) -> None:
         await self._run(interaction, self.tutor.jigsaw.pause)
 
-    @app_commands.command(name="resume", description="Resume the clock")
+    @app_commands.command(
+        name="resume", description="Resume the clock, or the activity a restart interrupted"
+    )
     @instructor_only()
     async def resume(self, interaction: discord.Interaction) -> None:
         await self._run(interaction, self.tutor.jigsaw.resume)
@@ -129,7 +139,9 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
     ) -> None:
         await self._run(interaction, lambda actor: self.tutor.jigsaw.extend(actor, minutes))
 
-    @app_commands.command(name="stop", description="End the activity")
+    @app_commands.command(
+        name="stop", description="End the activity (or one a restart interrupted)"
+    )
     @instructor_only()
     async def stop(self, interaction: discord.Interaction) -> None:
         await self._run(interaction, self.tutor.jigsaw.stop)

@@ -165,7 +165,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         self.tutor.quizzes.subscribe(self.bot.from_thread(self.on_quiz_event))
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(AnswerButton)
+        self.bot.remove_dynamic_items(AnswerButton, MyResult)
 
     async def submit(
         self,
@@ -231,6 +231,29 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         )
         if message is not None:
             self.questions[(event.session_id, event.number)] = (message, choices)
+            post = f"{message.id}:{event.number}:{choices}"  # what on_ready needs after a restart
+            await off_loop(self.tutor.quizzes.note_posted, event.session_id, post)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """After a restart: each channel whose quiz it cut short is told what happened and what
+        the instructor can do, and the question left behind gets its buttons disabled."""
+        for lost in self.bot.take_interrupted("quizzes"):
+            channel = self.bot.channel(lost["channel"])
+            post = lost.get("post")
+            if channel is not None and post and hasattr(channel, "get_partial_message"):
+                message_id, number, choices = (int(part) for part in post.split(":"))
+                stale = channel.get_partial_message(message_id)
+                view = question_view(lost["id"], number, choices, disabled=True)
+                try:
+                    await stale.edit(view=view)
+                except discord.HTTPException as exc:  # deleted, say: its clicks are refused
+                    log.info(
+                        "could not disable the stale question of quiz #%d: %s", lost["id"], exc
+                    )
+            await self.bot.post(
+                lost["channel"], render.interrupted_quiz_text(lost), what="a restart notice"
+            )
 
     async def _close_buttons(self, quiz: int, number: int) -> None:
         posted = self.questions.pop((quiz, number), None)
@@ -274,6 +297,18 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
     @instructor_only()
     async def stop(self, interaction: discord.Interaction) -> None:
         await self._control(interaction, self.tutor.quizzes.stop, "Quiz stopped.")
+
+    @app_commands.command(
+        name="resume", description="Continue the quiz a restart interrupted in this channel"
+    )
+    @instructor_only()
+    async def resume(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        opened = await off_loop(self.tutor.quizzes.resume, actor_of(interaction))
+        await respond(
+            interaction,
+            f"Quiz #{opened.session_id} resumed at question {opened.number} of {opened.total}.",
+        )
 
     @app_commands.command(name="skip", description="Skip the current question")
     @instructor_only()

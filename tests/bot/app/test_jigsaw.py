@@ -187,6 +187,24 @@ def test_resume_continues_an_interrupted_activity_with_its_time_left(settings, e
         second.close()
 
 
+def test_an_interrupted_activity_can_be_ended_instead(settings, encoder, clock):
+    first = Tutor(settings, encoder=encoder, clock=clock)
+    first.jigsaw.start(who("prof"), timings=Timings(learn=10))
+    first.jigsaw.mark_taught(who("prof"), "Tokenization", 3)
+    crash(first)
+    second = Tutor(settings, encoder=encoder, clock=clock)
+    try:
+        assert second.recover_interrupted()["activities"]
+        status = second.jigsaw.stop(who("prof"))
+        assert status.status == "stopped" and status.covered == 1
+        with pytest.raises(JigsawError, match="No jigsaw activity is paused or interrupted"):
+            second.jigsaw.resume(who("prof"))
+        with pytest.raises(JigsawError, match="No jigsaw activity is running"):
+            second.jigsaw.stop(who("prof"))
+    finally:
+        second.close()
+
+
 def test_the_scripted_activity_writes_the_grid_and_a_transcript(tmp_path):
     """bench/jigsaw_scripted.py (the docs' example) runs with the real core, small."""
     from PIL import Image

@@ -151,9 +151,11 @@ def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, e
             "id": opened.session_id,
             "server": "console",
             "channel": "class",
+            "team": 1,
             "question": 1,
             "questions": 3,
             "answers_kept": 2,
+            "post": None,  # no frontend noted where it posted the question
         }
         assert not second.quizzes.is_running("console", "class")
         board = second.quizzes.leaderboard("console")
@@ -384,6 +386,28 @@ def test_resume_continues_an_interrupted_quiz_from_its_question(settings, encode
         board = second.quizzes.leaderboard("console")
         assert board.users[0].name == "ana" and board.users[0].points == 200  # both counted
         assert "No interrupted quiz" in session.handle("/quiz resume")
+    finally:
+        second.close()
+
+
+def test_an_interrupted_quiz_can_be_ended_and_its_stale_question_says_why(settings, encoder, clock):
+    first = Tutor(settings, encoder=encoder, clock=clock)
+    opened = first.quizzes.start(who("teacher"), team=1, count=3, seconds=30, seed=2)
+    first.quizzes.note_posted(opened.session_id, "message 77")
+    first.quizzes.answer(who("ana"), right_answer(opened, first))
+    crash(first)
+    second = Tutor(settings, encoder=encoder, clock=clock)
+    try:
+        (report,) = second.recover_interrupted()["quizzes"]
+        assert report["post"] == "message 77"  # the frontend finds its stale question again
+        late = second.quizzes.answer(who("bo"), "A", question=(opened.session_id, opened.number))
+        assert not late.accepted
+        assert f"Quiz #{opened.session_id} was interrupted by a restart" in late.message
+        ended = second.quizzes.stop(who("teacher"))  # nothing runs: the interrupted one ends
+        assert ended.status == "stopped" and [u.name for u in ended.users] == ["ana"]
+        session = ConsoleSession(second, who("teacher"))
+        assert "No interrupted quiz" in session.handle("/quiz resume")
+        assert "No quiz is running" in session.handle("/quiz stop")
     finally:
         second.close()
 

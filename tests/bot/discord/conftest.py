@@ -204,8 +204,15 @@ E2E_SUMMARY: dict = {}
 
 
 def pytest_collection_modifyitems(items):
-    """The test that stops the shared bot process runs after every other one."""
-    items.sort(key=lambda item: item.get_closest_marker("stops_the_bot") is not None)
+    """The tests that restart the shared bot process run after every other one (a restart
+    forgets what the bot held in memory), and the test that stops it runs last."""
+
+    def order(item) -> int:
+        if item.get_closest_marker("stops_the_bot") is not None:
+            return 2
+        return 1 if item.get_closest_marker("restarts_the_bot") is not None else 0
+
+    items.sort(key=order)
 
 
 def pytest_terminal_summary(terminalreporter):

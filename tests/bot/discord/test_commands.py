@@ -16,6 +16,7 @@ EXPECTED = {  # also read by tests/bot/test_main.py
     "calc",
     "quiz start",
     "quiz stop",
+    "quiz resume",
     "quiz skip",
     "quiz leaderboard",
     "quiz join",

@@ -125,6 +125,7 @@ class Discord:
     answer_latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     first_answers: dict[str, float] = field(default_factory=dict)  # each kind's first event
     proc: subprocess.Popen | None = None
+    env: dict[str, str] = field(default_factory=dict)  # the bot's settings, for a restart
     ready_after: float | None = None
 
     def __post_init__(self) -> None:
@@ -142,12 +143,14 @@ class Discord:
 
     def start_bot(self, env: dict[str, str], ready_timeout: float = 240) -> float:
         """Start `tutor run` against the stand-in; returns the seconds until it was ready."""
+        self.env = dict(env)
+        self.server.ready.clear()
         clean = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
         clean.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", **env)
         cwd = self.workdir / "cwd"  # no stray .env from the checkout
         cwd.mkdir(exist_ok=True)
         started = time.monotonic()
-        with self.log_path.open("wb") as log:
+        with self.log_path.open("ab") as log:  # a restarted bot's log follows the first's
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "tests.bot.discord.standin.launch", str(self.server.port)],
                 cwd=cwd,
@@ -175,6 +178,17 @@ class Discord:
                 self.proc.kill()
                 self.proc.wait(10)
         return self.proc.returncode
+
+    def restart_bot(self, *, kill: bool = False) -> float:
+        """Stop the bot (SIGKILL, as a crash does, or SIGTERM), then start it again with the
+        same settings and data; returns the seconds until it was ready again."""
+        assert self.proc is not None
+        if kill:
+            self.proc.kill()
+            self.proc.wait(10)
+        else:
+            self.stop_bot()
+        return self.start_bot(self.env)
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
