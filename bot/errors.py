@@ -45,6 +45,11 @@ class ReviewError(TutorError):
     """A review request that cannot be carried out; the message says why."""
 
 
+class ReviewClosed(ReviewError):
+    """An answer to a review question that can no longer be answered (answered already, no
+    longer due, or gone from the bank): its buttons can be disabled."""
+
+
 class JigsawError(TutorError):
     """A jigsaw command that cannot be carried out; the message says why."""
 

@@ -23,7 +23,7 @@ from bot.app.bank import QuestionBank
 from bot.app.context import Actor
 from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.app.resources import Resources
-from bot.errors import ReviewError, UsageError
+from bot.errors import ReviewClosed, ReviewError, UsageError
 from bot.store import reviews as rows
 from knowledge.cards import Card
 from skills.anki import AnkiNote, write_deck
@@ -286,7 +286,7 @@ class ReviewService:
             raise ReviewError("No review question is open. Start with /review to get one.")
         question = self._questions().get(question_id)
         if question is None:
-            raise ReviewError(f"There is no question {question_id!r} in the bank any more.")
+            raise ReviewClosed(f"There is no question {question_id!r} in the bank any more.")
         live = self.bank.live_key(question) if question.kind == "live" else None
         graded = grade(question, text, similarity=self.bank.similarity, live_key=live)
         if not graded.counted:  # "30522" to a choice, "B" to a number: as in a quiz, not a miss
@@ -306,7 +306,7 @@ class ReviewService:
         )
         if card is None:
             self.stop(actor)
-            raise ReviewError("That question is not due for review (already answered today?).")
+            raise ReviewClosed("That question is not due for review (already answered today?).")
         concept = self.res.card(question.concepts[0]) if is_miss(graded.credit) else None
         return ReviewOutcome(
             question,

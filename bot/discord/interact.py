@@ -203,3 +203,14 @@ class TutorModal(discord.ui.Modal):
         self, interaction: discord.Interaction, error: Exception
     ) -> None:
         await answer_error(interaction, error)
+
+
+def submitted_text(data: dict[str, Any], input_id: str) -> str:
+    """The text typed in a submitted form's input `input_id` (the input sits in an action row,
+    or in a label)."""
+    for row in data.get("components") or []:
+        inputs = row.get("components") or [row.get("component") or {}]
+        for text_input in inputs:
+            if text_input.get("custom_id") == input_id:
+                return str(text_input.get("value") or "")
+    return ""

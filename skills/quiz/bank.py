@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,11 +50,17 @@ class BankError(ValueError):
         self.problems = problems
 
 
+MAX_ID_CHARS = 64
+QUESTION_ID = re.compile(rf"[A-Za-z0-9_.-]{{1,{MAX_ID_CHARS}}}")
+
+
 def _problems(q: dict[str, Any], where: str, concept_ids: set[str] | None) -> list[str]:
     out: list[str] = []
     kind = q.get("kind")
     if not isinstance(q.get("id"), str) or not q["id"]:
         out.append(f"{where}: id is missing")
+    elif not QUESTION_ID.fullmatch(q["id"]):  # it goes into Discord buttons' 100-character ids
+        out.append(f"{where}: id must be 1-{MAX_ID_CHARS} letters, digits, '-', '_' or '.'")
     if kind not in KINDS:
         out.append(f"{where}: kind must be one of {KINDS}, got {kind!r}")
     prompt = q.get("prompt")

@@ -113,3 +113,14 @@ def test_gift_import():
 def test_bad_gift(text):
     with pytest.raises(GiftError):
         parse_gift(text, concepts=["attention"], team=1, prefix="x")
+
+
+@pytest.mark.parametrize("bad", ["has space", "colon:in", "x" * 65, "é"])
+def test_question_ids_fit_in_a_discord_button(bad):
+    raw = {"id": bad, "kind": "numeric", "concepts": ["attention"], "prompt": "How many?"}
+    _, problems = check_bank_data({"questions": [{**raw, "answer": 12}]}, "w.toml", CONCEPT_IDS)
+    assert any("id must be 1-64 letters" in p for p in problems), problems
+    _, fine = check_bank_data(
+        {"questions": [{**raw, "id": "w7.q-1_b", "answer": 12}]}, "w.toml", CONCEPT_IDS
+    )
+    assert fine == []

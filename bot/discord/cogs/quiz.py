@@ -25,7 +25,14 @@ from bot.app.context import Actor
 from bot.app.quizzes import Arrival, QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.discord import render
 from bot.discord.checks import actor_of, bot_of, instructor_only
-from bot.discord.interact import TutorModal, guarded, off_loop, privately, respond
+from bot.discord.interact import (
+    TutorModal,
+    guarded,
+    off_loop,
+    privately,
+    respond,
+    submitted_text,
+)
 from bot.render import text as render_text
 
 if TYPE_CHECKING:
@@ -142,16 +149,6 @@ def answer_form(quiz: int, number: int) -> discord.ui.Modal:
     return form
 
 
-def submitted_text(data: dict[str, Any]) -> str:
-    """The answer typed in a submitted form (an action row or a label around the input)."""
-    for row in data.get("components") or []:
-        inputs = row.get("components") or [row.get("component") or {}]
-        for text_input in inputs:
-            if text_input.get("custom_id") == ANSWER_INPUT:
-                return str(text_input.get("value") or "")
-    return ""
-
-
 class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quizzes"):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
@@ -200,7 +197,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
             return
         question = (int(match["quiz"]), int(match["number"]))
         arrival = self.tutor.quizzes.arrive(actor_of(interaction))  # the form's own time
-        text = submitted_text(data)
+        text = submitted_text(data, ANSWER_INPUT)
         await guarded(interaction, self.submit(interaction, text, question, arrival))
 
     async def on_quiz_event(self, event: QuizEvent) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -22,16 +23,15 @@ from bot.app.choices import TEAMS, parse_team
 from bot.app.context import Actor
 from bot.app.reviews import Reminder, ReviewQuestion
 from bot.discord import render
-from bot.discord.checks import DIRECT_MESSAGES, actor_of
-from bot.discord.interact import TutorModal, TutorView, off_loop, reply_text
-from bot.errors import ReviewError
+from bot.discord.checks import DIRECT_MESSAGES, actor_of, bot_of
+from bot.discord.interact import TutorModal, guarded, off_loop, reply_text, submitted_text
+from bot.errors import ReviewClosed, ReviewError
 from bot.render import text as render_text
 
 if TYPE_CHECKING:
     from bot.discord.app import TutorBot
 
 log = logging.getLogger(__name__)
-VIEW_SECONDS = 30 * 60  # a served question's buttons work this long; /review start serves again
 TEAM_CHOICES = [app_commands.Choice(name=f"team{t}", value=f"team{t}") for t in TEAMS]
 NO_DM = (
     "I cannot send you a direct message. Allow DMs from this server's members (Privacy "
@@ -39,63 +39,123 @@ NO_DM = (
 )
 
 
-class ReviewAnswerModal(TutorModal, title="Your answer"):
-    answer: discord.ui.TextInput = discord.ui.TextInput(
-        label="Answer", style=discord.TextStyle.paragraph, max_length=1000
-    )
-
-    def __init__(self, cog: ReviewCog, server: str, question_id: str) -> None:
-        super().__init__()
-        self.cog, self.server, self.question_id = cog, server, question_id
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await self.cog.submit(interaction, self.server, self.question_id, self.answer.value)
+FORM = "form"  # the Answer button, which opens the form, for questions without choices
+FORM_ID = re.compile(r"review-form:(?P<server>[^:]+):(?P<question>[A-Za-z0-9_.-]+)")
+ANSWER_INPUT = "answer"
 
 
-class ReviewQuestionView(TutorView):
-    """Buttons A-E for multiple choice; one Answer button (a modal) for the other kinds."""
+class ReviewButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"review:(?P<server>[^:]+):(?P<choice>[A-E]|form):(?P<question>[A-Za-z0-9_.-]+)",
+):
+    """A choice (A-E), or the Answer button, of one review question in a student's DM. Its
+    custom id carries the class (a DM has no server) and the question, so a click works
+    however old the message is, and after a restart."""
 
-    def __init__(self, cog: ReviewCog, server: str, served: ReviewQuestion) -> None:
-        super().__init__(timeout=VIEW_SECONDS)
-        self.cog, self.server, self.question_id = cog, server, served.question.id
-        if served.question.kind == "choice":
-            for letter in "ABCDE"[: len(served.question.choices)]:
-                self.add_item(ReviewChoiceButton(letter))
-        else:
-            button: discord.ui.Button = discord.ui.Button(
-                label="Answer", style=discord.ButtonStyle.primary
+    def __init__(self, server: str, question: str, choice: str, *, disabled: bool = False):
+        super().__init__(
+            discord.ui.Button(
+                label="Answer" if choice == FORM else choice,
+                style=discord.ButtonStyle.primary
+                if choice == FORM
+                else discord.ButtonStyle.secondary,
+                custom_id=f"review:{server}:{choice}:{question}",
+                disabled=disabled,
             )
-            button.callback = self.open_modal  # type: ignore[method-assign]
-            self.add_item(button)
-
-    async def open_modal(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(
-            ReviewAnswerModal(self.cog, self.server, self.question_id)
         )
+        self.server, self.question, self.choice = server, question, choice
 
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ReviewButton:
+        return cls(match["server"], match["question"], match["choice"])
 
-class ReviewChoiceButton(discord.ui.Button):
-    def __init__(self, letter: str) -> None:
-        super().__init__(label=letter, style=discord.ButtonStyle.secondary)
-        self.letter = letter
+    async def _open_form(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(answer_form(self.server, self.question))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        view = self.view
-        assert isinstance(view, ReviewQuestionView)
-        view.stop()  # one answer per served question
-        await view.cog.submit(interaction, view.server, view.question_id, self.letter)
+        if self.choice == FORM:
+            await guarded(interaction, self._open_form(interaction))
+            return
+        cog = bot_of(interaction).get_cog("ReviewCog")
+        assert isinstance(cog, ReviewCog)
+        await guarded(interaction, cog.submit(interaction, self.server, self.question, self.choice))
 
 
-class ExportView(TutorView):
-    """The Anki export, as a button."""
+class ExportButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"review-export:(?P<server>[^:]+)"
+):
+    """The Anki export of the student's reviews in one class, as a button that keeps working."""
 
-    def __init__(self, cog: ReviewCog, server: str) -> None:
-        super().__init__(timeout=VIEW_SECONDS)
-        self.cog, self.server = cog, server
+    def __init__(self, server: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Export to Anki (.apkg)",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"review-export:{server}",
+            )
+        )
+        self.server = server
 
-    @discord.ui.button(label="Export to Anki (.apkg)", style=discord.ButtonStyle.secondary)
-    async def export(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self.cog.export(interaction, self.server)
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ExportButton:
+        return cls(match["server"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = bot_of(interaction).get_cog("ReviewCog")
+        assert isinstance(cog, ReviewCog)
+        await guarded(interaction, cog.export(interaction, self.server))
+
+
+def question_view(
+    server: str, served: ReviewQuestion, *, disabled: bool = False
+) -> discord.ui.View:
+    """Buttons A-E for multiple choice; one Answer button (a form) for the other kinds."""
+    q = served.question
+    view = discord.ui.View(timeout=None)  # dynamic items: nothing to expire
+    for choice in "ABCDE"[: len(q.choices)] if q.kind == "choice" else [FORM]:
+        view.add_item(ReviewButton(server, q.id, choice, disabled=disabled))
+    return view
+
+
+def answered_view(message: discord.Message) -> discord.ui.View:
+    """The buttons of an answered question's message, disabled."""
+    view = discord.ui.View(timeout=None)
+    for row in message.components:
+        for button in getattr(row, "children", []):
+            match = ReviewButton.__discord_ui_compiled_template__.fullmatch(button.custom_id or "")
+            if match is not None:
+                item = ReviewButton(match["server"], match["question"], match["choice"])
+                item.item.disabled = True
+                view.add_item(item)
+    return view
+
+
+def export_view(server: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ExportButton(server))
+    return view
+
+
+def answer_form(server: str, question: str) -> discord.ui.Modal:
+    """A review question's form; its submission is handled by ReviewCog.on_interaction from
+    its custom id (as a quiz's form), so it is answered however late it comes."""
+    form = TutorModal(
+        title="Your answer", custom_id=f"review-form:{server}:{question}", timeout=None
+    )
+    form.add_item(
+        discord.ui.TextInput(
+            label="Answer",
+            custom_id=ANSWER_INPUT,
+            style=discord.TextStyle.paragraph,
+            max_length=1000,
+        )
+    )
+    form.stop()
+    return form
 
 
 class ReviewCog(
@@ -108,10 +168,27 @@ class ReviewCog(
         self.tutor = bot.tutor
 
     async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(ReviewButton, ExportButton)
         # Discord servers have numeric ids; the console's class is the console's to remind.
         self.tutor.reviews.subscribe_reminders(
             self.bot.from_thread(self.on_reminder), servers=str.isdigit
         )
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ReviewButton, ExportButton)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A submitted review answer form (see answer_form)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        match = FORM_ID.fullmatch(str(data.get("custom_id", "")))
+        if match is not None:
+            text = submitted_text(data, ANSWER_INPUT)
+            await guarded(
+                interaction, self.submit(interaction, match["server"], match["question"], text)
+            )
 
     async def _class_actor(self, interaction: discord.Interaction, server: str = "") -> Actor:
         """The student in their class: the server the command came from, the one a DM's view
@@ -146,7 +223,7 @@ class ReviewCog(
         try:
             await interaction.user.send(
                 embed=render.review_embed(served),
-                view=ReviewQuestionView(self, actor.server, served),
+                view=question_view(actor.server, served),
             )
         except discord.Forbidden:
             await off_loop(self.tutor.reviews.stop, actor)
@@ -163,7 +240,7 @@ class ReviewCog(
         actor = await self._class_actor(interaction)
         status = await off_loop(self.tutor.reviews.status, actor)
         text = render.code_block(render.clip(render_text.render_review_status(status), 1800))
-        await interaction.followup.send(text, view=ExportView(self, actor.server), ephemeral=True)
+        await interaction.followup.send(text, view=export_view(actor.server), ephemeral=True)
 
     @app_commands.command(
         name="remind", description="A DM on days with reviews due (at most one a day)"
@@ -208,26 +285,40 @@ class ReviewCog(
     async def submit(
         self, interaction: discord.Interaction, server: str, question_id: str, text: str
     ) -> None:
-        """An answer from the DM: the verdict (and the card after a miss), then the next one."""
+        """An answer from the DM: the verdict (and the card after a miss), then the next one,
+        as a DM of its own. The answered question's buttons are disabled: it is answered
+        (or, from an old message, no longer due)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         actor = await self._class_actor(interaction, server)
-        outcome = await off_loop(self.tutor.reviews.answer, actor, text, question_id)
+        try:
+            outcome = await off_loop(self.tutor.reviews.answer, actor, text, question_id)
+        except ReviewClosed:
+            await self._disable(interaction)
+            raise
+        await self._disable(interaction)
         await reply_text(
             interaction, render.safe(render_text.render_review_outcome(outcome)), ephemeral=True
         )
         if outcome.next is not None:
-            await interaction.followup.send(
-                embed=render.review_embed(outcome.next),
-                view=ReviewQuestionView(self, server, outcome.next),
-                ephemeral=True,
+            await interaction.user.send(
+                embed=render.review_embed(outcome.next), view=question_view(server, outcome.next)
             )
             return
         status = await off_loop(self.tutor.reviews.status, actor)
         await interaction.followup.send(
             render_text.render_review_done(None, status),
-            view=ExportView(self, server),
+            view=export_view(server),
             ephemeral=True,
         )
+
+    async def _disable(self, interaction: discord.Interaction) -> None:
+        message = interaction.message
+        if message is None:
+            return
+        try:
+            await message.edit(view=answered_view(message))
+        except discord.HTTPException as exc:  # deleted, say: its clicks are refused anyway
+            log.info("could not disable an answered review question: %s", exc)
 
     async def export(self, interaction: discord.Interaction, server: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -1,7 +1,8 @@
 """A restart in the middle of class, end to end: the bot is killed (kill -9) while a quiz has
 a question open and a jigsaw activity runs, and started again on the same data. Each channel
 is told what happened, the question left behind is disabled, and the instructor resumes or
-ends both from Discord. Runs after the other end-to-end tests (a restart forgets what the bot
+ends both from Discord. A review question sent by DM before the restart is answered after it,
+and the review's export button still works. Runs after the other end-to-end tests (a restart forgets what the bot
 held in memory)."""
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ def test_a_restart_mid_quiz_and_mid_jigsaw(discord_class, first):
     answer_first_question(d, first, "team2", since, "bea")
     question = d.wait_post(first, "team2", since, is_question, timeout=15)
     assert not any(b.get("disabled") for b in d.buttons(d.message(question.message_id)))
+
+    # Bea reviews by DM: one question waits in her DMs, and /review status has the export.
+    added = d.slash("bea", first, "class", "review add", {"team": "team1"})
+    assert added.private and "Added" in added.text(), added.text()
+    dm_since = d.mark()
+    assert "in your DMs" in d.slash("bea", first, "class", "review start").text()
+    review = wait_dm(d, "bea", dm_since)
+    status = d.slash("bea", first, "class", "review status")
+    assert status.private
 
     restarted_at = d.mark()
     d.restart_bot(kill=True)
@@ -70,4 +80,53 @@ def test_a_restart_mid_quiz_and_mid_jigsaw(discord_class, first):
     assert "stopped during learn" in stopped.text(), stopped.text()
     after = d.slash("ana", first, "class", "jigsaw resume")
     assert "No jigsaw activity" in after.text(), after.text()
+
+    # The review question from before the restart is answered; then its buttons are disabled
+    # and the next question comes as a DM of its own.
+    answered_at = d.mark()
+    labels = [b.get("label") for b in d.buttons(d.message(review.message_id))]
+    if labels[0] == "A":
+        verdict = d.click(
+            "bea", None, None, review.message_id, d.button(review.message_id, "A")["custom_id"]
+        )
+    else:
+        opened = d.click(
+            "bea", None, None, review.message_id, d.button(review.message_id, "Answer")["custom_id"]
+        )
+        assert opened.modal is not None, opened.text()
+        verdict = d.submit("bea", None, None, opened.modal, "12", message_id=review.message_id)
+    assert_clean(verdict)
+    assert "Next review of this question" in verdict.text(), verdict.text()
+    assert d.wait_for(
+        lambda: all(b.get("disabled") for b in d.buttons(d.message(review.message_id))), 10
+    ), d.message(review.message_id)["components"]
+    following = wait_dm(d, "bea", answered_at)
+    assert not any(b.get("disabled") for b in d.buttons(d.message(following.message_id)))
+    shown = status.shown()[-1]  # the status, with its export button
+    export = d.button(shown.message_id, "Export to Anki (.apkg)")
+    deck = d.click("bea", first, "class", shown.message_id, export["custom_id"])
+    assert_clean(deck)
+    # The button answers after the restart: the deck, or (when this test runs alone and Bea
+    # missed nothing yet) the plain reason there is none.
+    assert deck.private, deck.text()
+    if "no missed quiz questions" not in deck.text():
+        assert [f["filename"] for f in deck.files()] == ["tutorbot-review.apkg"], deck.text()
     assert d.log_problems() == [], d.log()[-3000:]
+
+
+def wait_dm(d, user: str, since: int):
+    """The next review question the bot sent to `user`'s DMs."""
+    dm = d.server.people[user].dm_channel
+    found = d.wait_for(
+        lambda: next(
+            (
+                r
+                for r in d.records()[since:]
+                if r.kind == "channel_message" and r.channel == dm and not r.refused and r.embeds
+            ),
+            None,
+        ),
+        15,
+    )
+    assert found is not None, "no review question reached the DMs"
+    return found
