@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import secrets
 
-from skills.errors import TutorError
+from skills.errors import Hint, TutorError
 
 __all__ = [
     "BackupError",
+    "Hint",
     "JigsawError",
     "JobError",
     "NotAllowed",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from skills.errors import TutorError
+from skills.errors import Hint, TutorError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -142,16 +142,17 @@ def resolve_model(
     folder = name.replace("/", "--")
     if offline or hub_turned_off():
         raise ModelUnavailable(
-            f"{name} is not available offline. Fetch it once where the hub is reachable: "
-            f"`tutor models download {name}` (`tutor models` shows what is here), or save a "
-            f"copy (config.json, safetensors weights, tokenizer files) in "
-            f"TUTOR_MODEL_DIR/{folder}."
+            f"{name} is not available offline.",
+            hint=Hint.MODEL_OFFLINE,
+            name=name,
+            folder=folder,
         )
     if not hub_reachable():
         raise ModelUnavailable(
-            f"{name} needs the model hub, which cannot be reached from here. Fetch it once "
-            f"where the hub is reachable: `tutor models download {name}`, then copy the "
-            f"folder {folder} into TUTOR_MODEL_DIR here (`tutor models` shows what is here)."
+            f"{name} needs the model hub, which cannot be reached from here.",
+            hint=Hint.MODEL_ELSEWHERE,
+            name=name,
+            folder=folder,
         )
     return ModelSource(name, revision=HUB_MODELS[name].revision)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
-from skills.errors import TutorError
+from skills.errors import Hint, TutorError
 from skills.models import (
     HUB_MODELS,
     ModelNotAllowed,
@@ -149,8 +149,10 @@ def _hub_tokenizer(load_kwargs: dict[str, Any], name: str) -> Tokenizer:
         loaded = AutoTokenizer.from_pretrained(**load_kwargs, trust_remote_code=False)
     except (OSError, ValueError) as exc:
         raise ModelUnavailable(
-            f"Could not load the {name} tokenizer ({exc.__class__.__name__}). It needs hub "
-            f"access, or a saved copy in TUTOR_MODEL_DIR/{name.replace('/', '--')}."
+            f"Could not load the {name} tokenizer ({exc.__class__.__name__}).",
+            hint=Hint.MODEL_OFFLINE,
+            name=name,
+            folder=name.replace("/", "--"),
         ) from exc
     backend = getattr(loaded, "backend_tokenizer", None)
     if backend is None:

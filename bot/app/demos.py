@@ -93,7 +93,7 @@ class DemoService:
         except ModelUnavailable as exc:
             # Still useful: what the model would have seen.
             view = tokenize(self.res.tokenizers, BERT_UNCASED, BLANK.sub("[MASK]", cleaned.text))
-            return MaskReply(cleaned.text, name, None, str(exc), view, notes)
+            return MaskReply(cleaned.text, name, None, str(exc), view, notes, problem=exc)
         return MaskReply(cleaned.text, name, result, notes=notes)
 
     def masking_demo(self, text: str, *, seed: int = 0) -> MaskingDemo:

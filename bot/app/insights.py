@@ -23,6 +23,7 @@ from bot.app.resources import Resources
 from bot.errors import NotAllowed, TutorError, UsageError
 from bot.store import dashboard as dashboard_queries
 from bot.store import insights as rows
+from skills.errors import Hint
 from skills.grouping import group_by_meaning
 from skills.quiz.bank import Question
 from skills.quiz.grading import chosen_index, parse_number
@@ -45,10 +46,7 @@ def parse_since(text: str, now: float) -> float:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise UsageError(
-            f"--since takes a span such as 7d, 24h or 2w, a date such as 2025-03-01, or all; "
-            f"not “{text}”."
-        ) from None
+        raise UsageError(f"“{text}” is not a start of a period.", hint=Hint.SINCE) from None
     return dt.datetime.combine(day, dt.time(), dt.UTC).timestamp()
 
 

@@ -23,6 +23,7 @@ from bot.store import utc_now
 from bot.store.enums import ActivityStatus
 from knowledge.cards import Card, cards_by_team, find_card
 from skills.course import TEAMS
+from skills.errors import Hint
 from skills.jigsaw import (
     Activity,
     ActivityEvent,
@@ -279,7 +280,7 @@ class JigsawManager:
         """Mark a concept taught, for `team` or, by default, the team whose channel this is."""
         team = team or self.team_here(actor)
         if team is None:
-            raise JigsawError("Which team? Use --team N, or say it in your team's channel.")
+            raise JigsawError("Which team? This is no team's channel.", hint=Hint.WHICH_TEAM)
         card = find_card(list(self.cards.values()), concept)
         concept_id = card.id if card else concept.strip().lower()
         return self._act(actor, lambda a, now: a.mark_taught(team, concept_id))

@@ -11,6 +11,7 @@ from typing import Any
 from bot.store.enums import JobStatus
 from knowledge.answers import Answer
 from knowledge.cards import CardTable as CardTable  # a card's table, rendered by frontends
+from skills.errors import TutorError
 from skills.fill_mask import FillMaskResult
 from skills.finetune.predict import Prediction
 from skills.inside import AttentionMap, ContextualEmbeddings
@@ -85,6 +86,8 @@ class MaskReply:
     error: str | None = None
     tokenizer_view: TokenizeResult | None = None
     notes: list[str] = field(default_factory=list)
+    # Why the model could not be loaded, with its hint for each frontend to word (not JSON).
+    problem: TutorError | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

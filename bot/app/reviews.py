@@ -27,6 +27,7 @@ from bot.errors import ReviewClosed, ReviewError, UsageError
 from bot.store import reviews as rows
 from knowledge.cards import Card
 from skills.anki import AnkiNote, write_deck
+from skills.errors import Hint
 from skills.quiz.bank import Question
 from skills.quiz.grading import MAX_ANSWER_CHARS, Grade, expected_answer, grade
 from skills.review import (
@@ -368,7 +369,7 @@ class ReviewService:
         unknown = [q for q in question_ids if q not in questions]
         if unknown:
             raise UsageError(
-                f"No question {', '.join(map(repr, unknown))}. `tutor quiz list` shows the ids."
+                f"No question {', '.join(map(repr, unknown))} in the bank.", hint=Hint.QUESTION_IDS
             )
         chosen = [questions[q] for q in question_ids]
         if team is not None:

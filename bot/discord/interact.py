@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 
 from bot.discord import render
+from bot.discord.hints import HINTS
 from bot.errors import TutorError, bug_message, report_bug
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ async def privately(interaction: discord.Interaction, call: Any, *args: Any) -> 
     try:
         return await off_loop(call, *args)
     except TutorError as exc:
-        await send_ephemeral(interaction, render.safe(str(exc)))
+        await send_ephemeral(interaction, render.safe(exc.explained(HINTS)))
         return None
 
 
@@ -157,7 +158,7 @@ def error_message(error: BaseException, interaction: discord.Interaction) -> str
     """What the user sees for an error: their mistake's message, or an apology with a ref."""
     original = getattr(error, "original", error)
     if isinstance(original, TutorError):
-        return str(original)
+        return original.explained(HINTS)
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.CheckFailure):

@@ -31,6 +31,7 @@ from bot.app.results import (
     TokenizeReply,
 )
 from bot.app.reviews import ReviewQuestion
+from bot.discord.hints import HINTS
 from bot.render import text as render_text
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
@@ -228,7 +229,7 @@ def batch_text(reply: BatchReply) -> str:
 
 
 def mask_text(reply: MaskReply) -> str:
-    return code_block(render_text.render_mask(reply))
+    return code_block(render_text.render_mask(reply, HINTS))
 
 
 def attention_text(reply: AttentionReply) -> str:

@@ -17,10 +17,11 @@ def _clip(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def render_digest(digest: Digest, *, cards: bool = True) -> str:
-    """The instructor's digest: no student names, by construction of its data."""
+def render_digest(digest: Digest, *, where: str, cards: bool = True) -> str:
+    """The instructor's digest (`where`: the class's name): no student names, by
+    construction of its data."""
     lines = [
-        f"Class digest, {digest.since[:10]} to {digest.until[:10]} (server {digest.server})",
+        f"Class digest of {where}, {digest.since[:10]} to {digest.until[:10]}",
         f"{counted(digest.questions, 'question')} asked, {digest.declined} declined by the bot"
         + (
             f" ({digest.declined_unmatched} matched no concept)"

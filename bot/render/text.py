@@ -4,7 +4,7 @@ Discord frontend wraps it (code blocks, embeds, limits). One place for each text
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.app.backups import Backup, Restored
 from bot.app.calculations import Calculation
@@ -39,6 +39,7 @@ from bot.app.results import (
     UnansweredGroup,
 )
 from bot.app.reviews import Reminder, ReviewOutcome, ReviewQuestion, ReviewStatus
+from bot.errors import Hint
 from knowledge.cards import Card, CardTable
 from skills.fill_mask import MaskingDemo
 from skills.jigsaw import PhaseStarted, TimeWarning
@@ -92,8 +93,9 @@ def render_ingest(reports: list[IngestReport]) -> str:
     return "\n".join(lines) or "Nothing to ingest."
 
 
-def render_unanswered(groups: list[UnansweredGroup]) -> str:
-    """The queue, near-duplicates grouped: resolve a group by its #id."""
+def render_unanswered(groups: list[UnansweredGroup], resolve_hint: str) -> str:
+    """The queue, near-duplicates grouped: resolve a group by its #id (`resolve_hint`, in the
+    frontend's terms, says how)."""
     if not groups:
         return "No unanswered questions."
     lines = []
@@ -108,7 +110,7 @@ def render_unanswered(groups: list[UnansweredGroup]) -> str:
             lines.append(f"{'':12}also: {q.question}")
         if g.count > 4:
             lines.append(f"{'':12}and {g.count - 4} more")
-    lines.append("Resolve one: unanswered resolve ID --card CARD_ID | --answer TEXT")
+    lines.append(resolve_hint)
     return "\n".join(lines)
 
 
@@ -257,10 +259,11 @@ def render_embed(
     return "\n".join(lines)
 
 
-def render_mask(reply: MaskReply) -> str:
+def render_mask(reply: MaskReply, hints: Mapping[Hint, str]) -> str:
     lines = [f"note: {n}" for n in reply.notes]
     if reply.result is None:
-        lines.append(f"Fill-mask is not available: {reply.error}")
+        why = reply.problem.explained(hints) if reply.problem else reply.error
+        lines.append(f"Fill-mask is not available: {why}")
         if reply.tokenizer_view:
             lines.append("What the model would see (BERT uncased WordPiece):")
             lines.append("  " + " ".join(reply.tokenizer_view.tokens))

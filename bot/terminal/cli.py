@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.errors import TutorError, bug_message, report_bug
 from bot.terminal import console
 from bot.terminal.commands import CLI, Output, Session, add_commands
+from bot.terminal.hints import HINTS
 from bot.terminal.spec import CommandParser, HelpRequested, cli_argv, parse
 
 EXIT_FAILED, EXIT_USAGE, EXIT_BUG = 1, 2, 3
@@ -99,7 +100,7 @@ def main(
         print(shown.text)
         return 0
     except TutorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.explained(HINTS)}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "ask" and not args.question and args.file is None:
         print("error: ask needs a QUESTION or --file FILE", file=sys.stderr)
@@ -111,7 +112,7 @@ def main(
     try:
         tutor = Tutor(Settings())
     except TutorError as exc:  # e.g. a damaged database: one line that says what to do
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.explained(HINTS)}", file=sys.stderr)
         return EXIT_FAILED
     try:
         return _run(lambda: _dispatch(tutor, args, as_json), args.command, as_json)
@@ -136,9 +137,9 @@ def _run(work: Callable[[], Output | int], command: str, as_json: bool) -> int:
         return result.code
     except TutorError as exc:  # the one error path for input the user must change
         if as_json:
-            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
+            print(json.dumps({"error": exc.explained(HINTS)}, ensure_ascii=False))
         else:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {exc.explained(HINTS)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -29,7 +29,7 @@ from bot.app.choices import (
     parse_team,
 )
 from bot.app.classes import ACCOMMODATION_RANGE
-from bot.app.context import Actor
+from bot.app.context import CONSOLE_SERVER, Actor
 from bot.app.insights import DEFAULT_SINCE
 from bot.app.quizzes import Arrival, QuestionClosed, QuizEnded, QuizEvent
 from bot.app.results import JobStatus
@@ -39,6 +39,7 @@ from bot.config import Settings
 from bot.errors import TutorError, UsageError
 from bot.render import insights as render_insights
 from bot.render import text as render
+from bot.terminal.hints import HINTS
 from bot.terminal.spec import CommandParser, JoinWords, subcommands
 
 CLI, CONSOLE = "cli", "console"
@@ -134,8 +135,8 @@ def cmd_ask(s: Session, args: argparse.Namespace) -> Output:
             reply = s.tutor.ask.ask(s.actor, question)
         except TutorError as exc:  # one bad line must not stop the file
             code = 2
-            data.append({"error": str(exc), "question": question})
-            texts.append(f"error: {exc}")
+            data.append({"error": exc.explained(HINTS), "question": question})
+            texts.append(f"error: {exc.explained(HINTS)}")
             continue
         data.append(reply.to_json())
         texts.append(render.render_answer(reply) + "\n")
@@ -192,7 +193,8 @@ def cmd_unanswered(s: Session, args: argparse.Namespace) -> Output:
         done = s.tutor.ask.resolve(s.actor, args.id, card=args.card, answer=args.answer)
         return Output(render.render_resolution(done), done.to_json())
     groups = s.tutor.ask.unanswered(s.actor.server, args.limit)
-    return Output(render.render_unanswered(groups), [g.to_json() for g in groups])
+    hint = "Resolve one: unanswered resolve ID --card CARD_ID | --answer TEXT"
+    return Output(render.render_unanswered(groups, hint), [g.to_json() for g in groups])
 
 
 def _flag_args(p: CommandParser, surface: str) -> None:
@@ -269,7 +271,10 @@ def cmd_mask(s: Session, args: argparse.Namespace) -> Output:
     reply = s.tutor.demos.mask(
         " ".join(args.text), model=args.model, top_k=args.top_k, targets=targets
     )
-    return Output(render.render_mask(reply), reply.to_json(), 0 if reply.result else 1)
+    data = reply.to_json()
+    if reply.problem is not None:  # with the console's own words for how to get the model
+        data["error"] = reply.problem.explained(HINTS)
+    return Output(render.render_mask(reply, HINTS), data, 0 if reply.result else 1)
 
 
 def _mlm_args(p: CommandParser, surface: str) -> None:
@@ -916,7 +921,10 @@ def _digest_args(p: CommandParser, surface: str) -> None:
 
 def cmd_digest(s: Session, args: argparse.Namespace) -> Output:
     digest = s.tutor.insights.digest(s.actor, args.since, chart=getattr(args, "chart", None))
-    return Output(render_insights.render_digest(digest), digest.to_json())
+    where = (
+        "the console's class" if s.actor.server == CONSOLE_SERVER else f"server {s.actor.server}"
+    )
+    return Output(render_insights.render_digest(digest, where=where), digest.to_json())
 
 
 def cmd_progress(s: Session, args: argparse.Namespace) -> Output:

@@ -24,6 +24,7 @@ from bot.app.tutor import Tutor
 from bot.errors import TutorError, bug_message, report_bug
 from bot.render import text as render
 from bot.terminal.commands import ALIASES, CONSOLE, Session, add_commands
+from bot.terminal.hints import HINTS
 from bot.terminal.spec import CommandParser, HelpRequested, console_argv, parse, subcommands
 
 PROMPT = "you> "
@@ -81,7 +82,7 @@ class ConsoleSession:
         except HelpRequested as shown:
             return shown.text
         except TutorError as exc:
-            return str(exc)
+            return exc.explained(HINTS)
         except Exception as exc:  # a bug: logged with its traceback; the console lives on
             return bug_message(report_bug(exc, f"console: {line[:80]!r}"))
 

@@ -2,6 +2,7 @@
 their traceback goes to the log, and nothing dies."""
 
 import logging
+import re
 
 import pytest
 
@@ -82,3 +83,31 @@ def test_broken_question_banks_are_refused_whole(tutor, tmp_path, bank):
     reply = ConsoleSession(tutor, who("prof")).handle(f"/quiz import {path} --team 3")
     assert reply.startswith(("Nothing imported", "bank.toml: not valid TOML")), reply
     assert len(tutor.bank.questions()) == 45
+
+
+def test_every_hint_is_worded_by_each_frontend_in_its_own_terms():
+    """The application says what went wrong; each frontend says how to fix it, and Discord
+    never shows a command line's options or the bot machine's settings."""
+    from bot.discord.hints import HINTS as DISCORD
+    from bot.errors import Hint, TutorError
+    from bot.terminal.hints import HINTS as TERMINAL
+
+    assert set(DISCORD) == set(Hint) == set(TERMINAL)
+    for hint in Hint:
+        error = TutorError("It went wrong.", hint=hint, name="roberta-base", folder="roberta-base")
+        on_discord = error.explained(DISCORD)
+        assert on_discord.startswith("It went wrong. ") and len(on_discord) > 20
+        assert not re.search(r"--\w|`tutor |TUTOR_|HF_HUB", on_discord), on_discord
+        assert error.explained(TERMINAL) != on_discord
+    assert TutorError("No hint.").explained(DISCORD) == "No hint."
+
+
+def test_a_team_mistake_is_worded_for_the_console_and_for_discord(tutor):
+    from bot.discord.hints import HINTS as DISCORD
+    from bot.errors import JigsawError
+
+    session = ConsoleSession(tutor, who("prof", instructor=True))
+    assert "Use --team N" in session.handle("/jigsaw taught attention")
+    with pytest.raises(JigsawError) as raised:
+        tutor.jigsaw.mark_taught(who("prof"), "attention")
+    assert "--team" not in raised.value.explained(DISCORD)

@@ -3,6 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skills import models
+from skills.errors import Hint
 from skills.models import ModelNotAllowed, ModelUnavailable, packaged_minilm_path
 from skills.tokenization import TokenizationError, TokenizerRegistry, tokenize, tokenize_batch
 
@@ -64,8 +65,11 @@ def test_unknown_names_are_refused_before_any_download(registry, no_hub):
 
 def test_allow_listed_name_without_hub_says_what_is_missing(registry, monkeypatch):
     monkeypatch.setattr(models, "hub_reachable", lambda endpoint=None: False)
-    with pytest.raises(ModelUnavailable, match="TUTOR_MODEL_DIR/roberta-base"):
+    with pytest.raises(ModelUnavailable, match="roberta-base (is not available|needs)") as err:
         tokenize(TokenizerRegistry(), "roberta-base", "hi")
+    # Where to put a copy is the frontend's to say, from the folder the error names.
+    assert err.value.hint in (Hint.MODEL_OFFLINE, Hint.MODEL_ELSEWHERE)
+    assert err.value.hint_args == {"name": "roberta-base", "folder": "roberta-base"}
 
 
 def test_local_folder_and_model_dir(tmp_path, no_hub):

@@ -148,7 +148,8 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
         await interaction.response.defer(ephemeral=True, thinking=True)
         server = actor_of(interaction).server
         rows = await off_loop(self.tutor.ask.unanswered, server, limit)
-        text = render.safe(render_text.render_unanswered(rows))
+        hint = "Resolve one with /admin resolve: its #id, and a card or an answer."
+        text = render.safe(render_text.render_unanswered(rows, hint))
         await reply_text(interaction, text, ephemeral=True)
 
     @app_commands.command(
@@ -219,7 +220,8 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         digest = await off_loop(self.tutor.insights.digest, actor_of(interaction), since)
-        text = render_insights.render_digest(digest)
+        where = interaction.guild.name if interaction.guild else "this class"
+        text = render_insights.render_digest(digest, where=where)
         block = render.code_block(text)
         chart = (
             [render.picture(digest.chart, digest.alt_text, "digest.png")] if digest.chart else []

@@ -18,6 +18,7 @@ from bot.app.results import AskReply
 from bot.app.triggers import parse_trigger
 from bot.discord import render
 from bot.discord.checks import actor_of, actor_of_message, bot_of, model_cooldown
+from bot.discord.hints import HINTS
 from bot.discord.interact import (
     fit,
     message_parts,
@@ -100,6 +101,20 @@ def answer_view(reply: AskReply) -> discord.ui.View:
     return view
 
 
+def readable(message: discord.Message, me: discord.abc.User | None) -> str:
+    """The message as people read it: mentions as names (@Bea, @Role, #team1), never raw
+    ids (the text may be kept for the instructor), and without the bot's own mention."""
+    text = message.content
+    for user in message.mentions:
+        name = "" if me is not None and user.id == me.id else f"@{user.display_name}"
+        text = text.replace(f"<@{user.id}>", name).replace(f"<@!{user.id}>", name)
+    for role in message.role_mentions:
+        text = text.replace(f"<@&{role.id}>", f"@{role.name}")
+    for channel in message.channel_mentions:
+        text = text.replace(f"<#{channel.id}>", f"#{getattr(channel, 'name', 'channel')}")
+    return text.strip()
+
+
 class Ask(commands.Cog):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
@@ -132,9 +147,7 @@ class Ask(commands.Cog):
         me = self.bot.user
         mentioned = me is not None and me in message.mentions
         is_dm = isinstance(message.channel, discord.DMChannel)
-        text = message.content
-        if mentioned and me is not None:
-            text = text.replace(me.mention, "").replace(f"<@!{me.id}>", "").strip()
+        text = readable(message, me)
         trigger = parse_trigger(text)
         if trigger is None and not (mentioned or is_dm):
             return
@@ -152,7 +165,7 @@ class Ask(commands.Cog):
                     self._plain_reply, trigger, text, actor_of_message(message)
                 )
             except TutorError as exc:
-                content, embed = render.safe(str(exc)), None
+                content, embed = render.safe(exc.explained(HINTS)), None
             except Exception as exc:  # a bug: logged, the user gets a reference
                 content, embed = bug_message(report_bug(exc, "plain chat")), None
         chunks, fitted, files = fit(content, embed, paths=self.bot.server_paths)

@@ -124,7 +124,7 @@ def test_never_missed_questions_only_when_asked_for(review_tutor, clock):
     assert added[0].id == "t3-sep" and {q.team for q in added} == {3, 5}
     assert reviews.next(ana).due_today == len(added)  # asked for: due at once
     assert reviews.add(ana, ["t3-sep"]) == []  # a card keeps its schedule
-    with pytest.raises(UsageError, match="quiz list"):
+    with pytest.raises(UsageError, match="in the bank"):
         reviews.add(ana, ["no-such-question"])
     with pytest.raises(UsageError):
         reviews.add(ana, [])

@@ -130,7 +130,9 @@ def test_mask_with_the_allow_list_and_the_model_folder(discord_class, first):
         "bea", first, "lab", "mask", {"text": "The [MASK] sat on the mat."}
     )
     assert_clean(default)
-    assert "TUTOR_MODEL_DIR" in default.text()  # not available offline: says how to provide it
+    # Not available offline: said in Discord's terms, never the machine's settings.
+    assert "instructor can install it" in default.text(), default.text()
+    assert "TUTOR_MODEL_DIR" not in default.text() and "HF_HUB_OFFLINE" not in default.text()
     local = discord_class.slash(
         "cai", first, "lab", "mask", {"text": "the [MASK] sat on the mat .", "model": "tiny-mlm"}
     )
@@ -460,9 +462,28 @@ def test_ingest_a_document_then_ask_about_it(discord_class, first):
     assert embed["title"] != "Not sure" and "lab-notes.md" in embed["title"], embed["title"]
     unsure = d.slash("cai", first, "class", "ask", {"question": "Can BERT read handwriting?"})
     assert "not sure" in unsure.text().lower()
+    # A question that mentions someone is kept with their name, never a raw id.
+    bea = d.server.people["bea"].id
+    d.say(
+        "dan",
+        first,
+        "class",
+        f"<@{bea}> and I wonder: can BERT read handwriting?",
+        mention_bot=True,
+    )
     queue = d.slash("ana", first, "class", "admin unanswered")
     assert_clean(queue)
     assert queue.private and "Cai" in queue.text() and "handwriting" in queue.text()
+    assert "@Bea and I wonder" in queue.text() and "‹@" not in queue.text(), queue.text()
+    # Discord's own words for what to do next: no command-line syntax.
+    assert "/admin resolve" in queue.text() and "--card" not in queue.text()
+    digest = d.slash("ana", first, "class", "admin digest")
+    assert_clean(digest)
+    assert "Class digest of PLM class" in digest.text(), digest.text()
+    # A mistake's hint in Discord's terms: /jigsaw taught outside a team's channel.
+    taught = d.slash("bea", first, "class", "jigsaw taught", {"concept": "attention"})
+    assert_clean(taught)
+    assert "--team" not in taught.text(), taught.text()
 
 
 def test_help_for_students_and_for_the_instructor(discord_class, first):

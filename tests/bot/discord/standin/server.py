@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -495,6 +496,16 @@ class StandIn:
             if mention_bot
             else []
         )
+        # As Discord does: every person mentioned in the content (<@id>) comes with it.
+        by_id = {p.id: p for p in self.people.values()}
+        for mentioned in dict.fromkeys(re.findall(r"<@!?(\d+)>", content)):
+            if mentioned in by_id:
+                extra = (
+                    {"member": self.member(guild, by_id[mentioned].username, with_user=False)}
+                    if guild
+                    else {}
+                )
+                mentions.append(dict(by_id[mentioned].user(), **extra))
         message = {
             "id": snowflake(),
             "channel_id": channel_id,
