@@ -65,7 +65,7 @@ def test_unknown_names_are_refused_before_any_download(registry, no_hub):
 
 def test_allow_listed_name_without_hub_says_what_is_missing(registry, monkeypatch):
     monkeypatch.setattr(models, "hub_reachable", lambda endpoint=None: False)
-    with pytest.raises(ModelUnavailable, match="roberta-base (is not available|needs)") as err:
+    with pytest.raises(ModelUnavailable, match=r"roberta-base (is not available|needs)") as err:
         tokenize(TokenizerRegistry(), "roberta-base", "hi")
     # Where to put a copy is the frontend's to say, from the folder the error names.
     assert err.value.hint in (Hint.MODEL_OFFLINE, Hint.MODEL_ELSEWHERE)
