@@ -12,15 +12,16 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bot.app.bank import QuestionBank
 from bot.app.charts import digest_png
-from bot.app.context import Actor
+from bot.app.context import DIRECT_MESSAGES, Actor
 from bot.app.resources import Resources
 from bot.errors import NotAllowed, TutorError, UsageError
+from bot.store import classes as class_rows
 from bot.store import dashboard as dashboard_queries
 from bot.store import insights as rows
 from skills.errors import Hint
@@ -393,7 +394,17 @@ class InsightsService:
 
     def progress(self, actor: Actor) -> Progress:
         """The acting student's own mastery per concept (mean quiz credit) and their review
-        cards due now. It takes no other person: nobody sees another's progress this way."""
+        cards due now. It takes no other person: nobody sees another's progress this way.
+        From a direct message (nobody's class), it is the progress in the student's class."""
+        if actor.server == DIRECT_MESSAGES:
+            classes = self.res.store.run(class_rows.classes_of, actor.user)
+            if len(classes) != 1:
+                raise UsageError(
+                    "A direct message belongs to no class: ask in your class's server."
+                    if not classes
+                    else "You are in several classes: ask in the class's server."
+                )
+            actor = replace(actor, server=classes[0])
         answers = self.res.store.run(rows.own_answers, actor.server, actor.user)
         cards = self.res.store.run(rows.own_review_cards, actor.server, actor.user)
         credit: dict[str, list[float]] = {}

@@ -58,6 +58,20 @@ def diagnosis(
     )
 
 
+def loss_curve_alt_text(points: list[tuple[int, float]], accuracy: float, title: str) -> str:
+    """What the loss-curve picture shows, in words: for a screen reader, and for anyone
+    whose client does not show the image."""
+    if not points:
+        return f"Loss curve of {title}: no training steps were logged; dev accuracy {accuracy:.1%}."
+    (first_step, first), (last_step, last) = points[0], points[-1]
+    lowest_step, lowest = min(points, key=lambda p: p[1])
+    return (
+        f"Line chart of the training loss per step of {title}: {first:.3f} at step "
+        f"{first_step}, {last:.3f} at step {last_step} (lowest {lowest:.3f}, step "
+        f"{lowest_step}); dev accuracy at the end {accuracy:.1%}."
+    )
+
+
 def loss_curve_png(
     points: list[tuple[int, float]],
     accuracy: float,

@@ -28,7 +28,13 @@ from skills.finetune.data import (
     load_splits,
 )
 from skills.finetune.pooling import MeanPoolClassifier, load_encoder
-from skills.finetune.report import diagnosis, git_revision, loss_curve_png, versions
+from skills.finetune.report import (
+    diagnosis,
+    git_revision,
+    loss_curve_alt_text,
+    loss_curve_png,
+    versions,
+)
 from skills.models import ModelNotAllowed, ModelUnavailable, resolve_model
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_OOM = 1, 2, 3
@@ -334,6 +340,7 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
         "device": device,
         "saved": str(saved),
         "loss_curve": str(curve_path),
+        "loss_curve_alt_text": loss_curve_alt_text(curve, accuracy, title),
         "losses": curve,
         "evaluations": evaluations,
         "diagnosis": warning,

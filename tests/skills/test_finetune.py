@@ -107,6 +107,10 @@ def test_lora_run_learns_and_reports(tmp_path, capsys, tiny_classifier_dir, sent
     assert finished["status"] == "succeeded" and events[-1]["exit"] == 0
     assert (tmp_path / "out" / "adapter" / "adapter_model.safetensors").exists()
     assert (tmp_path / "out" / "loss_curve.png").stat().st_size > 1000
+    alt = finished["loss_curve_alt_text"]  # the picture in words, for its alt text
+    first_loss = f"{finished['losses'][0][1]:.3f} at step {finished['losses'][0][0]}"
+    assert alt.startswith("Line chart of the training loss per step") and first_loss in alt
+    assert f"dev accuracy at the end {finished['dev_accuracy']:.1%}" in alt
     progress = [e for e in events if e.get("event") == "progress"]
     assert progress[-1]["step"] == progress[-1]["total_steps"]
     # a curve long enough for checks gets them, at evenly spaced steps, on a dev sample

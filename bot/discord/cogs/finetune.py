@@ -51,7 +51,8 @@ class FinetuneCog(
         curve = Path(event.data.get("loss_curve", "")) if event.kind == "succeeded" else None
         file = None
         if curve and curve.is_file():
-            file = discord.File(curve, filename=f"job-{event.job_id}-loss.png")
+            alt = event.data.get("loss_curve_alt_text") or f"Loss curve of job #{event.job_id}"
+            file = render.picture(curve, alt, f"job-{event.job_id}-loss.png")
         await self.bot.post(event.channel, text, file=file, what=f"news of job #{event.job_id}")
 
     @app_commands.command(

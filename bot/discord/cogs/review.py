@@ -274,7 +274,8 @@ class ReviewCog(
             self.tutor.reviews.add, actor, ids, parse_team(team) if team else None
         )
         text = (
-            f"Added {len(added)} questions to your reviews, due now: /review start."
+            f"Added {render_text.counted(len(added), 'question')} to your reviews, due now: "
+            "/review start."
             if added
             else "Those questions are already in your reviews."
         )

@@ -7,6 +7,7 @@ import json
 import pytest
 from PIL import Image
 
+from bot.app.context import DIRECT_MESSAGES
 from bot.app.insights import parse_since
 from bot.errors import NotAllowed, UsageError
 from bot.render.insights import render_digest, render_progress
@@ -93,6 +94,15 @@ def test_progress_shows_only_the_acting_students_own_mastery(seeded):
     assert "only you see this" in text
     assert not any(n in text for p, n in SEED_PEOPLE.items() if p != "u-ana")
     assert seeded.insights.progress(who("newcomer")).concepts == []
+
+
+def test_progress_asked_in_a_dm_is_the_progress_in_the_students_class(seeded):
+    seeded.classes.join_team(who("solo", server="guild-2"), "team2")
+    assert seeded.insights.progress(who("solo", server=DIRECT_MESSAGES)).concepts == []
+    with pytest.raises(UsageError, match="several classes"):  # Ana is in both seeded classes
+        seeded.insights.progress(who("u-ana", server=DIRECT_MESSAGES))
+    with pytest.raises(UsageError, match="belongs to no class"):
+        seeded.insights.progress(who("newcomer", server=DIRECT_MESSAGES))
 
 
 def test_grades_export_one_row_per_student_with_the_roster(seeded, tmp_path):

@@ -512,6 +512,8 @@ def test_a_fine_tune_to_the_loss_curve(discord_class, first):
     assert "queued" in started.text()
     done = d.wait_post(first, "lab", since, lambda r: "dev accuracy" in r.content, timeout=180)
     assert done.files and done.files[0]["data"][:4] == b"\x89PNG", "the loss curve is attached"
+    alt = done.files[0].get("description") or ""
+    assert alt.startswith("Line chart of the training loss per step") and "dev accuracy" in alt, alt
     for post in d.posts(first, "lab", since):
         assert not SERVER_PATH.search(post.text()), post.text()
         assert not RAW_ID.search(post.content), post.content

@@ -93,7 +93,7 @@ def test_status_remind_and_add_are_ephemeral(bot, review):
     interaction = student(bot, user_id=3, guild_id=GUILD)
     run(review.add.callback(review, interaction, team=None, question="t3-cls"))
     assert sent(interaction)[0]["ephemeral"] is True
-    assert "Added 1 questions" in sent(interaction)[0]["content"]
+    assert "Added 1 question to" in sent(interaction)[0]["content"]
 
 
 def test_a_command_in_a_dm_finds_the_students_class(bot, review):
