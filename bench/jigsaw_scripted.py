@@ -3,7 +3,7 @@ clock, five teams of students answering the closing quiz with a mix of right and
 answers. It writes the mastery grid PNG the activity drew and a transcript of the closing quiz
 as students see it (the console's rendering, bot/render/text.py).
 
-    python bench/jigsaw_scripted.py [--per-team 4] [--seed 7] [--docs docs]
+    python bench/jigsaw_scripted.py [--per-team 6] [--seed 7] [--docs docs]
 
 Outputs: DOCS/images/mastery-grid-example.png and DOCS/quiz-transcript.md. The run is
 deterministic for a seed (the clock is scripted, the answers drawn from a seeded generator).
@@ -38,19 +38,29 @@ from bot.app.context import Actor  # noqa: E402
 from bot.app.jigsaw import Announcement, MasteryReady, QuizPlan  # noqa: E402
 from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded  # noqa: E402
 from bot.render import text as render  # noqa: E402
+from bot.render.insights import render_digest  # noqa: E402
 from skills.jigsaw import PhaseStarted, Timings  # noqa: E402
 
 NAMES = [  # five teams; the first `--per-team` of each row play
-    ["Ana", "Ben", "Chloé", "Dev", "Eli"],
-    ["Fatima", "Gus", "Hana", "Ivo", "Jun"],
-    ["Jade", "Kofi", "Lena", "Mateo", "Noor"],
-    ["Nia", "Omar", "Priya", "Quinn", "Ravi"],
-    ["Rosa", "Sami", "Tomás", "Ugo", "Vera"],
+    ["Ana", "Ben", "Chloé", "Dev", "Eli", "Ezra"],
+    ["Fatima", "Gus", "Hana", "Ivo", "Jun", "Juno"],
+    ["Jade", "Kofi", "Lena", "Mateo", "Noor", "Nils"],
+    ["Nia", "Omar", "Priya", "Quinn", "Ravi", "Rhea"],
+    ["Rosa", "Sami", "Tomás", "Ugo", "Vera", "Wim"],
 ]
 ACCOMMODATED = ("Jade", 1.5)  # set by the instructor; only the instructor ever sees it
 LATE, ABSENT = "Uma", "Viktor"  # Uma joins team2 during the teaching; Viktor never comes
 REFUSED_LATE = "Gus"  # answers the first question after the time
-FEATURED = ("Ana", "Jade", "Gus", "Uma")  # whose private replies the transcript shows
+NO_TEAM = "Zoe"  # in no team: her answers count for no team, and the grid says so
+# Lines students type in the class channel besides their answers: (when, who, what). A line
+# typed just after a question closed is a late answer; "?" makes it a question to the bot.
+ASIDES = [
+    ("learn", "Ben", "what does the attention mask do?"),
+    ("learn", "Hana", "who won the world cup?"),  # off-topic: declined kindly, not queued
+    ("after 1", "Ana", "B"),  # just after question 1 closed
+    ("during 2", "Ana", "is it 3?"),  # after she answered: checking it, not a second answer
+]
+FEATURED = ("Ana", "Jade", "Gus", "Uma", "Zoe")  # whose private replies the transcript shows
 TIMINGS = Timings(learn=7, prepare=3, teach_per_team=2, quiz=5)  # a 25-minute class
 CLASS = "class"
 
@@ -103,7 +113,7 @@ def chance_right(student_team: int, concept_team: int, taught: bool) -> float:
     return 0.65 if taught else 0.3
 
 
-def run(per_team: int = 4, seed: int = 7, docs: Path = ROOT / "docs") -> dict[str, Any]:
+def run(per_team: int = 6, seed: int = 7, docs: Path = ROOT / "docs") -> dict[str, Any]:
     from bot.app.tutor import Tutor
     from bot.config import Settings
 
@@ -124,7 +134,21 @@ def run(per_team: int = 4, seed: int = 7, docs: Path = ROOT / "docs") -> dict[st
 def _activity(
     tutor: Any, clock: Clock, transcript: Transcript, rng: random.Random, per_team: int, docs: Path
 ) -> dict[str, Any]:
+    from bot.terminal.console import ConsoleSession
+
     prof = Actor("prof", "Prof. Moreau", "console", CLASS, instructor=True)
+    consoles: dict[str, ConsoleSession] = {}
+
+    def say(student: str, line: str) -> str:
+        """A line typed in the class channel's console; what only that student sees back."""
+        if student not in consoles:
+            actor = Actor(student.lower(), student, "console", CLASS)
+            consoles[student] = ConsoleSession(tutor, actor)
+        reply = consoles[student].handle(line)
+        transcript.add(f"{student}> {line}")
+        transcript.add(reply, who=student)
+        return reply
+
     teams = {name: t for t, row in enumerate(NAMES, start=1) for name in row[:per_team]}
     playing = [n for n in teams if n != ABSENT]
     # The instructor places everyone by list (as /admin teams assign does with @mentions).
@@ -163,6 +187,12 @@ def _activity(
     tutor.jigsaw.start(prof, team_channels={t: f"team{t}" for t in range(1, 6)}, timings=TIMINGS)
 
     # Learn, prepare, then each team teaches three of its four concepts.
+    asides_before = Transcript(clock, start=clock.now)
+    for when, student, line in ASIDES:
+        if when == "learn":
+            reply = ConsoleSession(tutor, Actor(student.lower(), student, "console", CLASS))
+            asides_before.add(f"{student}> {line}")
+            asides_before.add(reply.handle(line), who=student)
     while (phase := tutor.jigsaw.status(prof).phase) != "quiz":
         if phase.startswith("teach: team"):
             team = int(phase.removeprefix("teach: team"))
@@ -180,6 +210,8 @@ def _activity(
     concept_team = {c: t for t, cs in tutor.jigsaw.team_concepts.items() for c in cs}
     taught = {c for done in tutor.jigsaw.status(prof).taught.values() for c in done}
     refused = 0
+    playing.append(NO_TEAM)
+    teams[NO_TEAM] = 0
     while (opened := tutor.quizzes.current("console", CLASS)) is not None:
         question, start = opened.question, clock.now
         concept = question.concepts[0]
@@ -199,12 +231,14 @@ def _activity(
             tutor.quizzes.tick()
             if tutor.quizzes.current("console", CLASS) is None:
                 break
-            actor = Actor(student.lower(), student, "console", CLASS)
-            result = tutor.quizzes.answer(actor, text)
-            refused += not result.accepted
             if student in FEATURED:
-                transcript.add(f"{student}> {text}")
-                transcript.add(render.render_submit(result), who=student)
+                refused += "not counted" in say(student, text)
+            else:
+                actor = Actor(student.lower(), student, "console", CLASS)
+                refused += not tutor.quizzes.answer(actor, text).accepted
+            if student == "Ana" and opened.number == 2:
+                clock.now += 0.5
+                say("Ana", next(line for when, _, line in ASIDES if when == "during 2"))
             clock.now += 0.01
         tutor.quizzes.tick()  # everyone with extra time has answered: results now
         while tutor.quizzes.current("console", CLASS) is not None and (
@@ -212,6 +246,9 @@ def _activity(
         ):
             clock.now += 0.5
             tutor.quizzes.tick()
+        if opened.number == 1:  # a line typed just after the question closed
+            clock.now += 0.5
+            say("Ana", next(line for when, _, line in ASIDES if when == "after 1"))
         clock.now += tutor.quizzes.gap_seconds + 0.1  # the gap, then the next question
         tutor.quizzes.tick()
         tutor.jigsaw.tick()
@@ -222,7 +259,8 @@ def _activity(
         tutor.jigsaw.tick()
     (done,) = ready
     (plan,) = plans
-    return _write(tutor, done, plan, transcript, docs, per_team, refused)
+    digest = render_digest(tutor.insights.digest(prof, "1d"), where="the console's class")
+    return _write(tutor, done, plan, transcript, docs, per_team, refused, asides_before, digest)
 
 
 def _write(
@@ -233,6 +271,8 @@ def _write(
     docs: Path,
     per_team: int,
     refused: int,
+    asides: Transcript,
+    digest: str,
 ) -> dict[str, Any]:
     images = docs / "images"
     images.mkdir(parents=True, exist_ok=True)
@@ -258,6 +298,9 @@ def _write(
         longest=plan.seconds_per_question * plan.extra_time,
         left_out=left_out,
         refused=refused,
+        students=sum(len(names) for names in tutor.classes.teams("console").values()),
+        asides=asides.render(),
+        digest=digest,
     )
     (docs / "quiz-transcript.md").write_text(page)
     return {"png": png, "transcript": docs / "quiz-transcript.md", "refused": refused}
@@ -279,12 +322,24 @@ def _small_png(source: Path, target: Path) -> None:
 TRANSCRIPT = """# A jigsaw's closing quiz, as students see it
 
 Made by `python bench/jigsaw_scripted.py` ({per_team} students per team, seed 7): the real core
-on a temporary SQLite store with a scripted clock. The class lasts 25 minutes (learn 7, prepare
-3, teach 2 per team, quiz 5); each team taught three of its four concepts (✓). The teams, as
-the instructor assigned them (Uma arrived late and joined team2 during the teaching; Viktor
-never came):
+on a temporary SQLite store with a scripted clock, every student line through the console
+(`tutor chat`). The class lasts 25 minutes (learn 7, prepare 3, teach 2 per team, quiz 5); each
+team taught three of its four concepts (✓). The {students} students in teams, as the instructor
+assigned them (Uma arrived late and joined team2 during the teaching; Viktor never came):
 
 {roster}
+
+Zoe is in no team: she answers the closing quiz in the class channel, her answers count for
+nobody's team, and the grid says how many such answers there were.
+
+## Questions during the activity
+
+While the teams learn, two students ask the bot in the class channel: one about the course,
+one about something else (declined kindly, counted, and not queued for the instructor).
+
+```text
+{asides}
+```
 
 {accommodated} has {multiplier:g}x time, an accommodation only the instructor sees. The closing
 quiz was planned for it: {questions} questions on {concepts} concepts (some questions test two),
@@ -306,19 +361,32 @@ The same grid as text (`/jigsaw grid`):
 
 The console's rendering (on Discord the same text, the questions as embeds with buttons).
 Times are from the start of the quiz phase. `Ana> B` is what a student typed; the reply under
-"(only Ana sees this)" goes to that student alone. Every student gets one; four students'
-are shown: Ana, Jade (who has extra time), Gus (whose first answer comes after the time) and
-Uma (who came late). Other students' answers are not shown; the results count them.
+"(only Ana sees this)" goes to that student alone. Every student gets one; five students'
+are shown: Ana, Jade (who has extra time), Gus (whose first answer comes after the time), Uma
+(who came late) and Zoe (in no team). Other students' answers are not shown; the results count them.
+
+Ana also types "B" just after question 1 closed (a late answer, not a question to the bot), and
+"is it 3?" after answering question 2 (checking her answer: it is not a second answer, and the
+answer is not given away before the question closes).
 
 ```text
 {transcript}
+```
+
+## What the instructor reads afterwards
+
+The digest (`tutor digest --since 1d`, `/admin digest` on Discord): counts and concepts, no
+student names.
+
+```text
+{digest}
 ```
 """
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--per-team", type=int, default=4, choices=range(1, 6))
+    parser.add_argument("--per-team", type=int, default=6, choices=range(1, 7))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--docs", type=Path, default=ROOT / "docs", help="where to write")
     args = parser.parse_args(argv)

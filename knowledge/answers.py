@@ -52,7 +52,12 @@ _ASKS_MISTAKES = re.compile(
     r"go(es)? wrong|avoid|errors? people|wrong with)\b"
 )
 # "what is ...", "explain ...": asks for the concept itself, not a diagnosis.
-_DEFINITION = re.compile(r"\s*(what('s| is| are)|explain|define|describe|tell me about)\b")
+# Asks what a concept is or does ("what does the attention mask do?"), not about something
+# seen ("what does it mean when the loss is nan?" is a symptom).
+_DEFINITION = re.compile(
+    r"\s*(what('s| is| are)|what (does|do) (?!it |this |that )|how (does|do) (?!it |this |that )"
+    r"|explain|define|describe|tell me about)\b"
+)
 _ASKS_NUMBER = re.compile(
     r"\bhow (many|much|big|large|long|fast|small|expensive)\b|"
     r"\bwhat (percent(age)?|size|number|fraction|share)\b|\d"

@@ -185,6 +185,16 @@ def looks_like_a_question(text: str) -> bool:
     return text.endswith("?") and (bool(_QUESTION_START.match(text)) or len(text.split()) >= 4)
 
 
+_GUESS = re.compile(
+    r"(is|was|could|would|will)\s+(it|that|the\s+answer)\s+(be\s+)?[\w.,-]{1,12}\s*\?+", re.I
+)
+
+
+def looks_like_a_guess(text: str) -> bool:
+    """A student checking their answer to the open question: "is it 3?", "was it B?"."""
+    return bool(_GUESS.fullmatch(text.strip()))
+
+
 def looks_like_a_late_answer(text: str) -> bool:
     """A short line that is not a question: "B", "four", "0.5", "attention mask"."""
     text = text.strip()
@@ -345,11 +355,19 @@ class QuizManager:
             ):
                 return SubmitResult(False, _closed(question[1]))
             refused = s.refusal(actor.user, arrived)
-            if refused and self._ask and looks_like_a_question(text):
-                # "is it 3?" after answering asks the bot; it is not a second answer
+            if refused and looks_like_a_guess(text) and s.has_answered(actor.user):
+                # "is it 3?" after answering: about this question, whose answer comes at close
                 return SubmitResult(
                     False,
-                    f"{refused} That looks like a question, so here is what I know:",
+                    f"You already answered question {s.index + 1}; only your first answer "
+                    "counts, and the answer is shown when the question closes.",
+                )
+            if refused and self._ask and looks_like_a_question(text):
+                # A question to the bot typed while a question is open; not a second answer
+                return SubmitResult(
+                    False,
+                    f"(This was not taken as an answer to question {s.index + 1}.) Your "
+                    "question, answered:",
                     reply=self._ask(actor.in_channel(f"{actor.channel} (quiz)"), text),
                 )
             if refused:

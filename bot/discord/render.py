@@ -203,7 +203,7 @@ def answer_embed(reply: AskReply) -> discord.Embed:
     embed = discord.Embed(
         title=clip(title, 256), description=clip(a.answer, EMBED_DESCRIPTION_LIMIT), colour=colour
     )
-    if a.sources:
+    if a.sources and not a.off_topic:  # an off-topic question used no source
         sources = "\n".join(f"{s.title} ({s.kind}, {s.score:.2f})" for s in a.sources)
         embed.add_field(name="Sources", value=clip(safe(sources), EMBED_FIELD_LIMIT), inline=False)
     if a.answered and a.related:

@@ -30,7 +30,7 @@ def render_digest(digest: Digest, *, where: str, cards: bool = True) -> str:
         )
         + f"; {counted(digest.answers, 'graded quiz answer')}."
         + (
-            f" {digest.off_topic} off-topic questions were declined and not queued."
+            f" {counted(digest.off_topic, 'off-topic question')} declined, not queued."
             if digest.off_topic
             else ""
         ),

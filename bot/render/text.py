@@ -66,7 +66,7 @@ def render_answer(reply: AskReply, flag: str | None = None, more: str | None = N
         lines.append(f"{answer.title}  [confidence {answer.confidence:.2f}]")
         lines.append("")
     lines.append(answer.answer)
-    if answer.sources:
+    if answer.sources and not answer.off_topic:  # an off-topic question used no source
         cited = ", ".join(f"{s.title} ({s.kind}, {s.score:.2f})" for s in answer.sources)
         lines += ["", f"Sources: {cited}"]
     if answer.answered and answer.related:
@@ -332,10 +332,9 @@ def render_calculation(calc: Calculation) -> str:
 def render_submit(result: SubmitResult) -> str:
     if result.accepted:
         return f"Recorded: {result.message} You will see the answer when the question closes."
-    text = f"Not counted: {result.message}"
-    if isinstance(result.reply, AskReply):
-        text += "\n\n" + render_answer(result.reply)
-    return text
+    if isinstance(result.reply, AskReply):  # a question to the bot, answered
+        return f"{result.message}\n\n{render_answer(result.reply)}"
+    return f"Not counted: {result.message}"
 
 
 def _question_body(q: Question) -> list[str]:

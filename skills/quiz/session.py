@@ -119,9 +119,13 @@ class QuizSession:
             return "No question is open right now; wait for the next one."
         if now > self.deadline_for(user):
             return "Time is up for this question; your answer was not counted."
-        if (self.index, user) in self._answered:
+        if self.has_answered(user):
             return "You already answered this question; only your first answer counts."
         return None
+
+    def has_answered(self, user: str) -> bool:
+        """Whether `user` has answered the open question already."""
+        return (self.index, user) in self._answered
 
     def scored(self, user: str, text: str, grade: Grade, now: float) -> RecordedAnswer:
         """The answer as it will be recorded (points included); nothing changes yet."""

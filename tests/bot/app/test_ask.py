@@ -1,6 +1,7 @@
 import pytest
 
 from bot.errors import TutorError
+from bot.render.text import render_answer
 from bot.store import documents
 from tests.helpers import who
 
@@ -70,6 +71,7 @@ def test_off_topic_is_declined_kindly_counted_and_not_queued(tutor, question):
     assert tutor.ask.unanswered("console") == []
     rows = tutor.store.run(lambda db: list(db["questions"].rows))
     assert rows[0]["off_topic"] == 1  # counted, apart from the course's questions
+    assert "Sources" not in render_answer(reply)  # it used none: no near-zero scores shown
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\u200b\u200b", "\n\t"])

@@ -436,8 +436,17 @@ def test_a_question_typed_after_answering_is_asked_not_refused(quiz_tutor):
     first = console.handle(right_answer(opened, quiz_tutor))
     assert first.startswith("Recorded")
     again = console.handle("is it about the learning rate?")
-    assert "already answered" in again and "looks like a question" in again
-    assert "Learning rate and warmup" in again  # the bot's answer follows
+    assert again.startswith("(This was not taken as an answer to question 1.)"), again
+    assert "Not counted" not in again and "Learning rate and warmup" in again  # answered
+    # Checking one's own answer is about the open question: no answer given away, no
+    # question asked of the bot (nothing queued, nothing counted as off-topic).
+    guess = console.handle("is it 3?")
+    assert guess == (
+        "Not counted: You already answered question 1; only your first answer counts, and "
+        "the answer is shown when the question closes."
+    )
+    asked = quiz_tutor.insights.digest(who("teacher", instructor=True), "1d")
+    assert asked.questions == 1 and asked.off_topic == 0, (asked.questions, asked.off_topic)
 
 
 def test_an_answer_in_a_team_channel_counts_for_that_team(quiz_tutor):
