@@ -15,13 +15,14 @@ from typing import Any
 
 import psutil
 
-from bot.app.resources import Resources
+from bot.config import Settings
+from bot.store import Store
 from bot.store import leases as rows
 
 
 class Lease:
-    def __init__(self, res: Resources, kind: str) -> None:
-        self.res = res
+    def __init__(self, store: Store, settings: Settings, kind: str) -> None:
+        self.store, self.settings = store, settings
         self.kind = kind
         self.id = f"{kind}-{uuid.uuid4().hex[:12]}"
         self._held = False
@@ -30,14 +31,14 @@ class Lease:
 
     @property
     def seconds(self) -> float:
-        return self.res.settings.lease_seconds
+        return self.settings.lease_seconds
 
     def hold(self) -> str:
         """Take the lease (or renew it when a heartbeat is due); returns its id."""
         with self._lock:
             now = time.time()
-            if not self._held or now - self._renewed >= self.res.settings.heartbeat_seconds:
-                self.res.store.write(
+            if not self._held or now - self._renewed >= self.settings.heartbeat_seconds:
+                self.store.write(
                     rows.renew, self.id, os.getpid(), socket.gethostname(), self.kind, now
                 )
                 self._held, self._renewed = True, now
@@ -49,13 +50,13 @@ class Lease:
 
     def alive(self) -> set[str]:
         """Ids of the leases still held, this one included once it is held."""
-        renewed = self.res.store.run(rows.renewed_since, time.time() - self.seconds)
+        renewed = self.store.run(rows.renewed_since, time.time() - self.seconds)
         return {lease["id"] for lease in live(renewed)}
 
     def release(self) -> None:
         with self._lock:
             if self._held:
-                self.res.store.write(rows.release, self.id)
+                self.store.write(rows.release, self.id)
                 self._held = False
 
 

@@ -23,7 +23,6 @@ import json
 import logging
 import random
 import re
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,9 +34,9 @@ from bot.app.events import Listeners
 from bot.app.resources import Resources
 from bot.app.results import Leaderboard
 from bot.errors import QuizError
+from bot.store import AlreadyAnswered, DatabaseUnavailable, utc_now
 from bot.store import classes as class_rows
 from bot.store import quizzes as rows
-from bot.store import utc_now
 from bot.store.enums import QuizStatus
 from skills.quiz.bank import Question
 from skills.quiz.grading import MAX_ANSWER_CHARS, Grade, grade
@@ -411,11 +410,11 @@ class QuizManager:
             answer = running.session.scored(actor.user, text, graded, arrived)
         try:
             self.store.write(rows.insert_answer, running.server, running.id, question, answer)
-        except sqlite3.IntegrityError:  # the database saw this user already
+        except AlreadyAnswered:  # the database saw this user already
             return SubmitResult(
                 False, "You already answered this question; only your first answer counts."
             )
-        except sqlite3.OperationalError:
+        except DatabaseUnavailable:
             log.exception("could not store an answer to quiz #%d", running.id)
             return SubmitResult(False, SAVE_FAILED)
         with self._lock:
@@ -432,7 +431,7 @@ class QuizManager:
             for running in list(self._running.values()):
                 try:
                     events += self._step(running, now)
-                except sqlite3.OperationalError:  # nothing moved; the next tick tries again
+                except DatabaseUnavailable:  # nothing moved; the next tick tries again
                     log.warning("quiz #%d waits for the database", running.id, exc_info=True)
         self._events.emit(events)
 

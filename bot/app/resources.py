@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from bot.app.context import Actor
+from bot.app.leases import Lease
 from bot.app.model_threads import limit_model_threads
 from bot.config import Settings
 from bot.store import Store
@@ -44,9 +45,7 @@ class Resources:
         model_dir, offline = settings.models_path, settings.hub_offline
         self.tokenizers = TokenizerRegistry(model_dir=model_dir, offline=offline)
         self.masked_lms = MaskedLMRegistry(model_dir=model_dir, offline=offline)
-        from bot.app.leases import Lease  # (leases need Resources: imported here, not above)
-
-        self.lease = Lease(self, "tutor")
+        self.lease = Lease(store, settings, "tutor")
 
     @property
     def cards(self) -> list[Card]:

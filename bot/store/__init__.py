@@ -1,6 +1,14 @@
 """Storage: all SQL lives in this package (one module per table group)."""
 
-from bot.store.database import Store, utc_now
+from bot.store.database import AlreadyAnswered, DatabaseUnavailable, Store, utc_now
 from bot.store.migrations import CONSOLE_SERVER, DIRECT_MESSAGES, migrations
 
-__all__ = ["CONSOLE_SERVER", "DIRECT_MESSAGES", "Store", "migrations", "utc_now"]
+__all__ = [
+    "CONSOLE_SERVER",
+    "DIRECT_MESSAGES",
+    "AlreadyAnswered",
+    "DatabaseUnavailable",
+    "Store",
+    "migrations",
+    "utc_now",
+]

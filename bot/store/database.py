@@ -59,6 +59,15 @@ def reopen(db: Database, table: str, row_id: int, status: str, owner: str) -> No
     db.table(table).update(row_id, {"status": status, "ended_at": None, "owner": owner})
 
 
+# What a read or write raises when the database stays locked, is full or cannot be read, after
+# the retries: the store's name for it, so the application need not know the driver.
+DatabaseUnavailable = sqlite3.OperationalError
+
+
+class AlreadyAnswered(Exception):
+    """A second answer from the same person to the same question: the unique index refused it."""
+
+
 def _transient(error: sqlite3.OperationalError) -> bool:
     text = str(error).lower()
     return "locked" in text or "busy" in text

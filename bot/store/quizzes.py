@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import asdict
 from typing import Any
 
 from sqlite_utils import Database
 
 from bot.store.classes import team_channels, team_of
-from bot.store.database import latest, reopen, utc_now
+from bot.store.database import AlreadyAnswered, latest, reopen, utc_now
 from bot.store.enums import QuizStatus
 from skills.quiz.bank import Question
 from skills.quiz.session import QuizSession, RecordedAnswer
@@ -44,7 +45,16 @@ def insert_session(
 def insert_answer(
     db: Database, server: str, session_id: int, question: Question, answer: RecordedAnswer
 ) -> None:
-    """One row per user and question; the unique index refuses a second (IntegrityError)."""
+    """One row per user and question; the unique index refuses a second (AlreadyAnswered)."""
+    try:
+        _insert_answer(db, server, session_id, question, answer)
+    except sqlite3.IntegrityError as exc:
+        raise AlreadyAnswered(answer.user, session_id, answer.question_index) from exc
+
+
+def _insert_answer(
+    db: Database, server: str, session_id: int, question: Question, answer: RecordedAnswer
+) -> None:
     db.table("quiz_answers").insert(
         {
             "server": server,
