@@ -46,6 +46,14 @@ PROGRESS_RELAY_SECONDS = 3.0  # at most one progress message per job this often
 
 
 @dataclass(frozen=True)
+class InterruptedJob:
+    """A fine-tune whose runner died: it is failed, and its trainer stopped."""
+
+    id: int
+    owner: str
+
+
+@dataclass(frozen=True)
 class JobEvent:
     job_id: int
     owner: str  # display name
@@ -398,10 +406,10 @@ class FinetuneJobs:
             time.sleep(0.2)
         return self.job(job_id)
 
-    def recover_interrupted(self) -> list[dict[str, Any]]:
+    def recover_interrupted(self) -> list[InterruptedJob]:
         """Jobs whose runner died (a crash, `kill -9`): failed with the reason, and their
         orphaned trainers stopped. Jobs another live process runs are left alone."""
-        return [{"id": j["id"], "owner": j["owner"]} for j in self._reap_orphans(force=True)]
+        return [InterruptedJob(j["id"], j["owner"]) for j in self._reap_orphans(force=True)]
 
     def _reap_orphans(self, *, force: bool = False) -> list[dict[str, Any]]:
         now = time.monotonic()

@@ -9,7 +9,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.app.charts import mastery_alt_text, mastery_png
 from bot.app.context import Actor
@@ -84,6 +83,18 @@ class QuizPlan:
     gap_seconds: float
     extra_time: float = 1.0  # the longest time multiplier among the players (1.0: none)
     questions: int = 0  # how many (a question may cover two concepts); 0: one per concept
+
+
+@dataclass(frozen=True)
+class InterruptedActivity:
+    """A jigsaw activity a crash or restart cut short (its state is kept, to resume)."""
+
+    id: int
+    server: str
+    channel: str
+    phase: str
+    covered: int
+    total: int
 
 
 @dataclass(frozen=True)
@@ -289,8 +300,9 @@ class JigsawManager:
         with self._lock:
             return self._status(self._require(actor))
 
-    def recover_interrupted(self) -> list[dict[str, Any]]:
-        return self.store.write(rows.mark_interrupted, utc_now(), self.res.lease.alive())
+    def recover_interrupted(self) -> list[InterruptedActivity]:
+        lost = self.store.write(rows.mark_interrupted, utc_now(), self.res.lease.alive())
+        return [InterruptedActivity(**row) for row in lost]
 
     # --- internals (lock held) -----------------------------------------------------------
 

@@ -102,6 +102,20 @@ class ConceptResult:
 
 
 @dataclass(frozen=True)
+class InterruptedQuiz:
+    """A quiz a crash or restart cut short, as recovery found it (answers so far are kept)."""
+
+    id: int
+    server: str
+    channel: str
+    team: int | None
+    question: int  # the question it was on (0: none had opened)
+    questions: int
+    answers_kept: int
+    post: str | None  # where a frontend posted the open question (`note_posted`)
+
+
+@dataclass(frozen=True)
 class QuizEnded:
     server: str
     channel: str
@@ -724,10 +738,11 @@ class QuizManager:
             )
         return _closed(number)
 
-    def recover_interrupted(self) -> list[dict[str, Any]]:
+    def recover_interrupted(self) -> list[InterruptedQuiz]:
         """Mark sessions whose process died as interrupted (never another live process's);
         returns what was recovered."""
-        return self.store.write(rows.mark_interrupted, utc_now(), self.res.lease.alive())
+        lost = self.store.write(rows.mark_interrupted, utc_now(), self.res.lease.alive())
+        return [InterruptedQuiz(**row) for row in lost]
 
 
 def _time_context(

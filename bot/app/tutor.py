@@ -23,20 +23,20 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 from bot.app.ask import AskService
 from bot.app.backups import Backups
 from bot.app.bank import QuestionBank
 from bot.app.classes import ClassService
 from bot.app.demos import DemoService
-from bot.app.finetune import FinetuneJobs
+from bot.app.finetune import FinetuneJobs, InterruptedJob
 from bot.app.insights import InsightsService
-from bot.app.jigsaw import JigsawManager
+from bot.app.jigsaw import InterruptedActivity, JigsawManager
 from bot.app.models import ModelService
 from bot.app.privacy import PrivacyService
-from bot.app.quizzes import QuizManager
+from bot.app.quizzes import InterruptedQuiz, QuizManager
 from bot.app.resources import Resources
 from bot.app.reviews import ReviewService
 from bot.app.ticker import Ticker, every
@@ -44,6 +44,18 @@ from bot.config import Settings
 from bot.store import Store
 from knowledge.cards import Card
 from knowledge.index import Encoder
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """What the last shutdown cut short, found at start-up (`Tutor.recover_interrupted`)."""
+
+    quizzes: list[InterruptedQuiz]
+    activities: list[InterruptedActivity]
+    jobs: list[InterruptedJob]
+
+    def __bool__(self) -> bool:
+        return bool(self.quizzes or self.activities or self.jobs)
 
 
 class Tutor:
@@ -98,16 +110,16 @@ class Tutor:
         """Load models and the index now, so the first question is answered at full speed."""
         self.ask.warm_up()
 
-    def recover_interrupted(self) -> dict[str, list[dict[str, Any]]]:
+    def recover_interrupted(self) -> Recovered:
         """Mark what a crash or restart left running as interrupted; returns it for the report.
 
         Only a long-running frontend (tutor chat, tutor run) calls this, at start-up: a one-shot
         command beside a running bot must not declare that bot's live sessions dead."""
-        return {
-            "quizzes": self.quizzes.recover_interrupted(),
-            "activities": self.jigsaw.recover_interrupted(),
-            "jobs": self.finetunes.recover_interrupted(),
-        }
+        return Recovered(
+            self.quizzes.recover_interrupted(),
+            self.jigsaw.recover_interrupted(),
+            self.finetunes.recover_interrupted(),
+        )
 
     def start_timers(self) -> None:
         """Run quiz, jigsaw, job and review-reminder timers from one background thread

@@ -10,6 +10,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.tutor import Tutor
+from bot.app.jigsaw import InterruptedActivity
+from bot.app.quizzes import InterruptedQuiz
+from bot.app.tutor import Recovered, Tutor
 from bot.config import Settings
 from bot.discord import cogs, render
 from bot.discord.interact import answer_error, fit, message_parts
@@ -49,8 +52,8 @@ class TutorBot(commands.Bot):
         self.titles = tutor.titles
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.server_paths = server_paths(tutor.settings)
-        # What the last shutdown cut short, by kind: the cogs tell each channel once ready.
-        self.interrupted: dict[str, list[dict[str, Any]]] = {}
+        # What the last shutdown cut short: the cogs tell each channel once ready.
+        self.interrupted = Recovered([], [], [])
 
     async def load_cogs(self) -> None:
         for name in discover_cogs():
@@ -59,9 +62,8 @@ class TutorBot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.load_cogs()
         self.interrupted = self.tutor.recover_interrupted()
-        for kind, lost in self.interrupted.items():
-            if lost:
-                log.warning("interrupted by the last shutdown: %d %s: %s", len(lost), kind, lost)
+        if self.interrupted:
+            log.warning("interrupted by the last shutdown: %s", self.interrupted)
         self.tutor.start_timers()
         # Clean shutdown on SIGTERM (not available off the main thread or on Windows).
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -83,10 +85,17 @@ class TutorBot(commands.Bot):
         if not isinstance(error, commands.CommandNotFound):
             log.error("prefix command failed", exc_info=error)
 
-    def take_interrupted(self, kind: str) -> list[dict[str, Any]]:
-        """What the last shutdown interrupted of one kind, handed out once (`on_ready` runs
-        again after every reconnect; channels are told only once)."""
-        return self.interrupted.pop(kind, [])
+    def take_interrupted_quizzes(self) -> list[InterruptedQuiz]:
+        """The quizzes the last shutdown interrupted, handed out once (`on_ready` runs again
+        after every reconnect; channels are told only once)."""
+        taken, self.interrupted = self.interrupted.quizzes, replace(self.interrupted, quizzes=[])
+        return taken
+
+    def take_interrupted_activities(self) -> list[InterruptedActivity]:
+        """The jigsaw activities the last shutdown interrupted, handed out once."""
+        taken = self.interrupted.activities
+        self.interrupted = replace(self.interrupted, activities=[])
+        return taken
 
     def channel(self, channel_id: str) -> discord.abc.Messageable | None:
         """The channel an application event names, if this bot can post there."""

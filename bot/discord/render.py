@@ -19,8 +19,8 @@ from typing import Any
 
 import discord
 
-from bot.app.jigsaw import JigsawStatus, MasteryReady, TeamMaterial
-from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded
+from bot.app.jigsaw import InterruptedActivity, JigsawStatus, MasteryReady, TeamMaterial
+from bot.app.quizzes import InterruptedQuiz, QuestionClosed, QuestionOpened, QuizEnded
 from bot.app.results import (
     AskReply,
     AttentionReply,
@@ -306,24 +306,24 @@ def ended_text(event: QuizEnded, titles: dict[str, str]) -> str:
     return code_block(render_text.render_quiz_ended(event, titles))
 
 
-def interrupted_quiz_text(lost: dict[str, Any]) -> str:
-    """What a channel is told after a restart cut its quiz short (a report row of
-    `Tutor.recover_interrupted`), with what the instructor can do about it."""
-    number, total = max(1, lost["question"]), lost["questions"]
-    kept = render_text.counted(lost["answers_kept"], "answer")
+def interrupted_quiz_text(lost: InterruptedQuiz) -> str:
+    """What a channel is told after a restart cut its quiz short, with what the instructor
+    can do about it."""
+    number, total = max(1, lost.question), lost.questions
+    kept = render_text.counted(lost.answers_kept, "answer")
     return (
-        f"Quiz #{lost['id']} was interrupted by a restart at question {number} of {total}; "
+        f"Quiz #{lost.id} was interrupted by a restart at question {number} of {total}; "
         f"answers so far are kept ({kept}). An instructor can `/quiz resume` to go on from "
         f"question {number} (with a fresh timer), or `/quiz stop` to end it with the results "
         "so far."
     )
 
 
-def interrupted_activity_text(lost: dict[str, Any]) -> str:
+def interrupted_activity_text(lost: InterruptedActivity) -> str:
     """What a class channel is told after a restart cut its jigsaw activity short."""
     return (
-        f"The jigsaw activity #{lost['id']} was interrupted by a restart during {lost['phase']} "
-        f"({lost['covered']} of {lost['total']} concepts taught so far). An instructor can "
+        f"The jigsaw activity #{lost.id} was interrupted by a restart during {lost.phase} "
+        f"({lost.covered} of {lost.total} concepts taught so far). An instructor can "
         "`/jigsaw resume` to go on with the time that phase had left, or `/jigsaw stop` to "
         "end it."
     )

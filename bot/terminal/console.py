@@ -237,17 +237,20 @@ def run_chat(
 
 def _report_recovered(tutor: Tutor, stdout: TextIO) -> None:
     recovered = tutor.recover_interrupted()
-    for lost in recovered["quizzes"]:
+    for quiz in recovered.quizzes:
+        kept = render.counted(quiz.answers_kept, "answer")
         print(
-            f"Note: quiz #{lost['id']} in #{lost['channel']} was interrupted at question "
-            f"{lost['question']}/{lost['questions']}; its {lost['answers_kept']} answers are kept.",
+            f"Note: quiz #{quiz.id} in #{quiz.channel} was interrupted at question "
+            f"{max(1, quiz.question)}/{quiz.questions}; its {kept} kept (/quiz resume goes on, "
+            "/quiz stop ends it).",
             file=stdout,
         )
-    for lost in recovered["activities"]:
+    for activity in recovered.activities:
         print(
-            f"Note: jigsaw activity #{lost['id']} in #{lost['channel']} was interrupted during "
-            f"{lost['phase']} ({lost['covered']}/{lost['total']} concepts covered; progress kept).",
+            f"Note: jigsaw activity #{activity.id} in #{activity.channel} was interrupted during "
+            f"{activity.phase} ({activity.covered}/{activity.total} concepts covered; progress "
+            "kept: /jigsaw resume goes on, /jigsaw stop ends it).",
             file=stdout,
         )
-    for lost in recovered["jobs"]:
-        print(f"Note: fine-tune job #{lost['id']} was interrupted by a restart.", file=stdout)
+    for job in recovered.jobs:
+        print(f"Note: fine-tune job #{job.id} was interrupted by a restart.", file=stdout)

@@ -40,9 +40,9 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         """After a restart: each class channel whose activity it cut short is told."""
-        for lost in self.bot.take_interrupted("activities"):
+        for lost in self.bot.take_interrupted_activities():
             await self.bot.post(
-                lost["channel"], render.interrupted_activity_text(lost), what="a restart notice"
+                lost.channel, render.interrupted_activity_text(lost), what="a restart notice"
             )
 
     async def on_event(self, event: JigsawEvent) -> None:

@@ -235,21 +235,18 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
     async def on_ready(self) -> None:
         """After a restart: each channel whose quiz it cut short is told what happened and what
         the instructor can do, and the question left behind gets its buttons disabled."""
-        for lost in self.bot.take_interrupted("quizzes"):
-            channel = self.bot.channel(lost["channel"])
-            post = lost.get("post")
-            if channel is not None and post and hasattr(channel, "get_partial_message"):
-                message_id, number, choices = (int(part) for part in post.split(":"))
+        for lost in self.bot.take_interrupted_quizzes():
+            channel = self.bot.channel(lost.channel)
+            if channel is not None and lost.post and hasattr(channel, "get_partial_message"):
+                message_id, number, choices = (int(part) for part in lost.post.split(":"))
                 stale = channel.get_partial_message(message_id)
-                view = question_view(lost["id"], number, choices, disabled=True)
+                view = question_view(lost.id, number, choices, disabled=True)
                 try:
                     await stale.edit(view=view)
                 except discord.HTTPException as exc:  # deleted, say: its clicks are refused
-                    log.info(
-                        "could not disable the stale question of quiz #%d: %s", lost["id"], exc
-                    )
+                    log.info("could not disable the stale question of quiz #%d: %s", lost.id, exc)
             await self.bot.post(
-                lost["channel"], render.interrupted_quiz_text(lost), what="a restart notice"
+                lost.channel, render.interrupted_quiz_text(lost), what="a restart notice"
             )
 
     async def _close_buttons(self, quiz: int, number: int) -> None:

@@ -217,13 +217,13 @@ def test_kill_9_of_the_console_mid_quiz(settings, encoder):
         chat.stdin.flush()
         assert wait_for(lambda: status_of(settings, "quiz_sessions") == "running", 40)
         beside = Tutor(settings, encoder=encoder)  # e.g. the bot starting while chat runs
-        assert beside.recover_interrupted()["quizzes"] == []  # chat is alive: hands off
+        assert beside.recover_interrupted().quizzes == []  # chat is alive: hands off
         beside.close()
         chat.kill()  # kill -9
         chat.wait(10)
         after = Tutor(settings, encoder=encoder)
-        (lost,) = after.recover_interrupted()["quizzes"]
-        assert lost["id"] == 1 and status_of(settings, "quiz_sessions") == "interrupted"
+        (lost,) = after.recover_interrupted().quizzes
+        assert lost.id == 1 and status_of(settings, "quiz_sessions") == "interrupted"
         after.close()
     finally:
         chat.kill()
@@ -249,7 +249,7 @@ def test_a_chat_beside_a_running_finetune_and_kill_9_of_the_runner(
             trainer = db.execute("SELECT pid FROM finetune_jobs WHERE id = 1").fetchone()[0]
         chat = Tutor(settings, encoder=encoder)  # `tutor chat` starting beside it
         try:
-            assert chat.recover_interrupted()["jobs"] == []
+            assert chat.recover_interrupted().jobs == []
             assert status_of(settings, "finetune_jobs") == "running" and _alive(trainer)
             runner.kill()  # kill -9 of the runner; the trainer lives on in its own session
             runner.wait(10)

@@ -9,6 +9,7 @@ from dataclasses import replace
 import psutil
 import pytest
 
+from bot.app.finetune import InterruptedJob
 from bot.app.tutor import Tutor
 from bot.errors import TutorError
 from bot.store import jobs as job_rows
@@ -158,7 +159,7 @@ def test_restart_marks_running_jobs_interrupted(
     crash(first)  # no stop, no clean shutdown; its lease runs out
     second = Tutor(configured, encoder=encoder)
     try:
-        assert second.recover_interrupted()["jobs"] == [{"id": job_id, "owner": "ana"}]
+        assert second.recover_interrupted().jobs == [InterruptedJob(job_id, "ana")]
         job = second.finetunes.job(job_id)
         assert job.status == "failed" and "the process that ran it stopped" in job.reason
         assert wait_for(lambda: not _alive(pid), 15)  # the orphan does not keep the GPU

@@ -131,8 +131,8 @@ def test_restart_mid_activity_is_reported(settings, encoder, clock):
     crash(first)  # no stop, no clean shutdown; its lease runs out
     second = Tutor(settings, encoder=encoder, clock=clock)
     try:
-        (report,) = second.recover_interrupted()["activities"]
-        assert report["phase"] == "learn" and (report["covered"], report["total"]) == (1, 20)
+        (report,) = second.recover_interrupted().activities
+        assert report.phase == "learn" and (report.covered, report.total) == (1, 20)
         second.jigsaw.start(who("prof"))  # the channel is free again
     finally:
         second.close()
@@ -179,7 +179,7 @@ def test_resume_continues_an_interrupted_activity_with_its_time_left(settings, e
     clock.now += 600  # the machine was down for ten minutes
     second = Tutor(settings, encoder=encoder, clock=clock)
     try:
-        assert second.recover_interrupted()["activities"]
+        assert second.recover_interrupted().activities
         status = second.jigsaw.resume(who("prof"))
         assert status.phase == "learn" and status.covered == 1
         assert status.seconds_left == pytest.approx(360, abs=2)  # what was left, not less
@@ -194,7 +194,7 @@ def test_an_interrupted_activity_can_be_ended_instead(settings, encoder, clock):
     crash(first)
     second = Tutor(settings, encoder=encoder, clock=clock)
     try:
-        assert second.recover_interrupted()["activities"]
+        assert second.recover_interrupted().activities
         status = second.jigsaw.stop(who("prof"))
         assert status.status == "stopped" and status.covered == 1
         with pytest.raises(JigsawError, match="No jigsaw activity is paused or interrupted"):

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from bot.app.quizzes import QuestionClosed, QuestionOpened, QuizEnded, QuizError
+from bot.app.quizzes import InterruptedQuiz, QuestionClosed, QuestionOpened, QuizEnded, QuizError
 from bot.app.tutor import Tutor
 from bot.terminal.console import ConsoleSession
 from tests.helpers import crash, right_answer, who, wrong_answer
@@ -146,17 +146,17 @@ def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, e
 
     second = Tutor(settings, encoder=encoder, clock=clock)
     try:
-        (report,) = second.recover_interrupted()["quizzes"]
-        assert report == {
-            "id": opened.session_id,
-            "server": "console",
-            "channel": "class",
-            "team": 1,
-            "question": 1,
-            "questions": 3,
-            "answers_kept": 2,
-            "post": None,  # no frontend noted where it posted the question
-        }
+        (report,) = second.recover_interrupted().quizzes
+        assert report == InterruptedQuiz(
+            id=opened.session_id,
+            server="console",
+            channel="class",
+            team=1,
+            question=1,
+            questions=3,
+            answers_kept=2,
+            post=None,  # no frontend noted where it posted the question
+        )
         assert not second.quizzes.is_running("console", "class")
         board = second.quizzes.leaderboard("console")
         assert {u.name for u in board.users} == {"ana", "bo"}
@@ -166,7 +166,7 @@ def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, e
         )  # the channel is free again
         crash(second)
         third = Tutor(settings, encoder=encoder)
-        assert third.recover_interrupted()["quizzes"]  # the next restart too
+        assert third.recover_interrupted().quizzes  # the next restart too
         third.close()
     finally:
         second.close()
@@ -376,7 +376,7 @@ def test_resume_continues_an_interrupted_quiz_from_its_question(settings, encode
     crash(first)
     second = Tutor(settings, encoder=encoder, clock=clock)
     try:
-        assert second.recover_interrupted()["quizzes"]
+        assert second.recover_interrupted().quizzes
         session = ConsoleSession(second, who("teacher"))
         assert "resumed at question 2/3" in session.handle("/quiz resume")
         current = second.quizzes.current("console", "class")
@@ -398,8 +398,8 @@ def test_an_interrupted_quiz_can_be_ended_and_its_stale_question_says_why(settin
     crash(first)
     second = Tutor(settings, encoder=encoder, clock=clock)
     try:
-        (report,) = second.recover_interrupted()["quizzes"]
-        assert report["post"] == "message 77"  # the frontend finds its stale question again
+        (report,) = second.recover_interrupted().quizzes
+        assert report.post == "message 77"  # the frontend finds its stale question again
         late = second.quizzes.answer(who("bo"), "A", question=(opened.session_id, opened.number))
         assert not late.accepted
         assert f"Quiz #{opened.session_id} was interrupted by a restart" in late.message

@@ -84,3 +84,24 @@ def test_more_shows_the_whole_card_of_the_last_answer(tutor):
     assert card.startswith("LoRA") and "Key points:" in card and "Common mistakes:" in card
     assert session.handle("/more attention").startswith("Attention")  # any card, by name
     assert "No concept called 'klingon'" in session.handle("/more klingon")
+
+
+def test_the_console_reports_what_the_last_shutdown_cut_short(settings, encoder, clock):
+    from bot.app.tutor import Tutor
+    from bot.terminal.console import _report_recovered
+    from tests.helpers import crash, right_answer, who
+
+    first = Tutor(settings, encoder=encoder, clock=clock)
+    opened = first.quizzes.start(who("teacher", instructor=True), team=1, count=3, seconds=30)
+    first.quizzes.answer(who("ana"), right_answer(opened, first))
+    crash(first)
+    second = Tutor(settings, encoder=encoder, clock=clock)
+    try:
+        out = io.StringIO()
+        _report_recovered(second, out)
+        assert out.getvalue() == (
+            f"Note: quiz #{opened.session_id} in #class was interrupted at question 1/3; its 1 "
+            "answer kept (/quiz resume goes on, /quiz stop ends it).\n"
+        )
+    finally:
+        second.close()
