@@ -1,4 +1,5 @@
 import io
+import re
 
 from bot.terminal.console import ConsoleSession, run_chat
 
@@ -105,3 +106,21 @@ def test_the_console_reports_what_the_last_shutdown_cut_short(settings, encoder,
         )
     finally:
         second.close()
+
+
+def test_help_names_every_action_of_every_command():
+    """/help's one line per command lists all its actions (quiz resume, jigsaw grid, ...)."""
+    import argparse
+
+    from bot.terminal.console import build_parser
+    from bot.terminal.spec import subcommands
+
+    missing = {}
+    for name, sub in subcommands(build_parser()).items():
+        for action in sub._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                words = set(re.sub(r"[,:;()]", " ", sub.description).split())
+                left = [a for a in action.choices if a not in words]
+                if left:
+                    missing[name] = left
+    assert missing == {}
