@@ -272,10 +272,8 @@ class JigsawManager:
             if row is not None:
                 activity = Activity.from_dict(json.loads(row["state"]))
                 self.store.write(rows.end, row["id"], ActivityStatus.STOPPED, None, None)
-                covered, total = activity.progress()
-                phase = activity.phase.label if activity.phase else activity.status
-                taught = {t: list(v) for t, v in activity.taught.items()}
-                return JigsawStatus(row["id"], "stopped", phase, 0.0, covered, total, taught)
+                activity.status = ActivityStatus.STOPPED.value
+                return self._status_of(row["id"], activity)
         return self._act(actor, lambda a, now: a.stop())
 
     def team_here(self, actor: Actor) -> int | None:
@@ -316,10 +314,12 @@ class JigsawManager:
         raise JigsawError("No jigsaw activity is running in this channel.")
 
     def _status(self, running: _Running) -> JigsawStatus:
-        a = running.activity
+        return self._status_of(running.id, running.activity)
+
+    def _status_of(self, activity_id: int, a: Activity) -> JigsawStatus:
         covered, total = a.progress()
         return JigsawStatus(
-            running.id,
+            activity_id,
             a.status,
             a.phase.label if a.phase else a.status,
             a.time_left(self._clock()),

@@ -352,8 +352,10 @@ class QuizManager:
         key = (actor.server, actor.channel)
         with self._lock:
             running = self._running.get(key)
-            if running is None and question is not None:  # that quiz has ended
-                return SubmitResult(False, self._ended_reply(*question))
+        if running is None and question is not None:  # that quiz has ended (read unlocked)
+            return SubmitResult(False, self._ended_reply(*question))
+        with self._lock:
+            running = self._running.get(key)
             if running is None:
                 return SubmitResult(False, "No quiz question is open in this channel.")
             s = running.session

@@ -10,7 +10,6 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.jigsaw import InterruptedActivity
-from bot.app.quizzes import InterruptedQuiz
 from bot.app.tutor import Recovered, Tutor
 from bot.config import Settings
 from bot.discord import cogs, render
@@ -84,18 +81,6 @@ class TutorBot(commands.Bot):
         """Mentions reach the Ask cog; the prefix machinery has nothing to say about them."""
         if not isinstance(error, commands.CommandNotFound):
             log.error("prefix command failed", exc_info=error)
-
-    def take_interrupted_quizzes(self) -> list[InterruptedQuiz]:
-        """The quizzes the last shutdown interrupted, handed out once (`on_ready` runs again
-        after every reconnect; channels are told only once)."""
-        taken, self.interrupted = self.interrupted.quizzes, replace(self.interrupted, quizzes=[])
-        return taken
-
-    def take_interrupted_activities(self) -> list[InterruptedActivity]:
-        """The jigsaw activities the last shutdown interrupted, handed out once."""
-        taken = self.interrupted.activities
-        self.interrupted = replace(self.interrupted, activities=[])
-        return taken
 
     def channel(self, channel_id: str) -> discord.abc.Messageable | None:
         """The channel an application event names, if this bot can post there."""

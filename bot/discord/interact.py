@@ -215,3 +215,35 @@ def submitted_text(data: dict[str, Any], input_id: str) -> str:
             if text_input.get("custom_id") == input_id:
                 return str(text_input.get("value") or "")
     return ""
+
+
+FORM = "form"  # the choice of the button that opens an answer form (questions without choices)
+ANSWER_INPUT = "answer"  # an answer form's one text input
+
+
+def answer_button(custom_id: str, choice: str, *, disabled: bool = False) -> discord.ui.Button:
+    """A choice button (A-E) of a question, or with `choice` FORM its Answer button, which
+    opens a form: for quiz and review questions alike."""
+    return discord.ui.Button(
+        label="Answer" if choice == FORM else choice,
+        style=discord.ButtonStyle.primary if choice == FORM else discord.ButtonStyle.secondary,
+        custom_id=custom_id,
+        disabled=disabled,
+    )
+
+
+def answer_form(custom_id: str) -> discord.ui.Modal:
+    """A question's answer form. Its submission is handled from its custom id by the cog's
+    `on_interaction` listener, not by this object: so a form submitted late, or after a
+    restart, is still answered. Stopping it first keeps discord.py from holding on to it."""
+    form = TutorModal(title="Your answer", custom_id=custom_id, timeout=None)
+    form.add_item(
+        discord.ui.TextInput(
+            label="Answer",
+            custom_id=ANSWER_INPUT,
+            style=discord.TextStyle.paragraph,
+            max_length=1000,
+        )
+    )
+    form.stop()
+    return form

@@ -46,31 +46,24 @@ def insert_answer(
     db: Database, server: str, session_id: int, question: Question, answer: RecordedAnswer
 ) -> None:
     """One row per user and question; the unique index refuses a second (AlreadyAnswered)."""
+    row = {
+        "server": server,
+        "session_id": session_id,
+        "question_index": answer.question_index,
+        "question_id": question.id,
+        "concepts": json.dumps(list(question.concepts)),
+        "user": answer.user,
+        "team": _team_answering(db, server, session_id, answer.user),
+        "answer": answer.text[:2000],
+        "credit": answer.grade.credit,
+        "points": answer.points,
+        "reason": answer.grade.reason,
+        "answered_at": answer.answered_at,
+    }
     try:
-        _insert_answer(db, server, session_id, question, answer)
+        db.table("quiz_answers").insert(row)
     except sqlite3.IntegrityError as exc:
         raise AlreadyAnswered(answer.user, session_id, answer.question_index) from exc
-
-
-def _insert_answer(
-    db: Database, server: str, session_id: int, question: Question, answer: RecordedAnswer
-) -> None:
-    db.table("quiz_answers").insert(
-        {
-            "server": server,
-            "session_id": session_id,
-            "question_index": answer.question_index,
-            "question_id": question.id,
-            "concepts": json.dumps(list(question.concepts)),
-            "user": answer.user,
-            "team": _team_answering(db, server, session_id, answer.user),
-            "answer": answer.text[:2000],
-            "credit": answer.grade.credit,
-            "points": answer.points,
-            "reason": answer.grade.reason,
-            "answered_at": answer.answered_at,
-        }
-    )
 
 
 def _team_answering(db: Database, server: str, session_id: int, user: str) -> int | None:

@@ -33,6 +33,7 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
         self.tutor = bot.tutor
+        self.told_of_restart = False
 
     async def cog_load(self) -> None:
         self.tutor.jigsaw.subscribe(self.bot.from_thread(self.on_event))
@@ -40,7 +41,10 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         """After a restart: each class channel whose activity it cut short is told."""
-        for lost in self.bot.take_interrupted_activities():
+        if self.told_of_restart:  # on_ready runs again after every reconnect: tell once
+            return
+        self.told_of_restart = True
+        for lost in self.bot.interrupted.activities:
             await self.bot.post(
                 lost.channel, render.interrupted_activity_text(lost), what="a restart notice"
             )

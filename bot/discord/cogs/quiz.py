@@ -26,7 +26,10 @@ from bot.app.quizzes import Arrival, QuestionClosed, QuestionOpened, QuizEnded, 
 from bot.discord import render
 from bot.discord.checks import actor_of, bot_of, instructor_only
 from bot.discord.interact import (
-    TutorModal,
+    ANSWER_INPUT,
+    FORM,
+    answer_button,
+    answer_form,
     guarded,
     off_loop,
     privately,
@@ -41,9 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 TEAM_CHOICES = [app_commands.Choice(name=f"team{t}", value=f"team{t}") for t in TEAMS]
 # The same defaults as the terminal's `quiz` command (a test keeps them equal).
-FORM = "form"  # the button that opens the answer form, for questions without choices
 FORM_ID = re.compile(r"quiz-form:(?P<quiz>\d+):(?P<number>\d+)")
-ANSWER_INPUT = "answer"
 
 
 class AnswerButton(
@@ -54,16 +55,7 @@ class AnswerButton(
     bot, so a click is handled whichever message it comes from, however old."""
 
     def __init__(self, quiz: int, number: int, choice: str, *, disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Answer" if choice == FORM else choice,
-                style=discord.ButtonStyle.primary
-                if choice == FORM
-                else discord.ButtonStyle.secondary,
-                custom_id=f"quiz:{quiz}:{number}:{choice}",
-                disabled=disabled,
-            )
-        )
+        super().__init__(answer_button(f"quiz:{quiz}:{number}:{choice}", choice, disabled=disabled))
         self.quiz, self.number, self.choice = quiz, number, choice
 
     @classmethod
@@ -85,7 +77,7 @@ class AnswerButton(
         )
 
     async def _open_form(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(answer_form(self.quiz, self.number))
+        await interaction.response.send_modal(answer_form(f"quiz-form:{self.quiz}:{self.number}"))
 
 
 class MyResult(discord.ui.DynamicItem[discord.ui.Button], template=r"quiz:mine:(?P<quiz>\d+)"):
@@ -132,23 +124,6 @@ def question_view(
     return view
 
 
-def answer_form(quiz: int, number: int) -> discord.ui.Modal:
-    """The answer form of one question. Its submission is handled by QuizCog.on_interaction,
-    from its custom id, not by this object: so a form submitted late, or after a restart, is
-    still answered. Stopping it first keeps discord.py from holding on to it."""
-    form = TutorModal(title="Your answer", custom_id=f"quiz-form:{quiz}:{number}", timeout=None)
-    form.add_item(
-        discord.ui.TextInput(
-            label="Answer",
-            custom_id=ANSWER_INPUT,
-            style=discord.TextStyle.paragraph,
-            max_length=1000,
-        )
-    )
-    form.stop()
-    return form
-
-
 class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quizzes"):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
@@ -156,6 +131,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         # The message of each open question, to disable its buttons when it closes.
         self.questions: dict[tuple[int, int], tuple[discord.Message, int]] = {}
         self.posting: dict[str, asyncio.Lock] = {}  # one channel's posts keep their order
+        self.told_of_restart = False
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AnswerButton, MyResult)
@@ -235,7 +211,10 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
     async def on_ready(self) -> None:
         """After a restart: each channel whose quiz it cut short is told what happened and what
         the instructor can do, and the question left behind gets its buttons disabled."""
-        for lost in self.bot.take_interrupted_quizzes():
+        if self.told_of_restart:  # on_ready runs again after every reconnect: tell once
+            return
+        self.told_of_restart = True
+        for lost in self.bot.interrupted.quizzes:
             channel = self.bot.channel(lost.channel)
             if channel is not None and lost.post and hasattr(channel, "get_partial_message"):
                 message_id, number, choices = (int(part) for part in lost.post.split(":"))

@@ -24,7 +24,16 @@ from bot.app.context import Actor
 from bot.app.reviews import Reminder, ReviewQuestion
 from bot.discord import render
 from bot.discord.checks import DIRECT_MESSAGES, actor_of, bot_of
-from bot.discord.interact import TutorModal, guarded, off_loop, reply_text, submitted_text
+from bot.discord.interact import (
+    ANSWER_INPUT,
+    FORM,
+    answer_button,
+    answer_form,
+    guarded,
+    off_loop,
+    reply_text,
+    submitted_text,
+)
 from bot.errors import ReviewClosed, ReviewError
 from bot.render import text as render_text
 
@@ -39,9 +48,7 @@ NO_DM = (
 )
 
 
-FORM = "form"  # the Answer button, which opens the form, for questions without choices
 FORM_ID = re.compile(r"review-form:(?P<server>[^:]+):(?P<question>[A-Za-z0-9_.-]+)")
-ANSWER_INPUT = "answer"
 
 
 class ReviewButton(
@@ -54,14 +61,7 @@ class ReviewButton(
 
     def __init__(self, server: str, question: str, choice: str, *, disabled: bool = False):
         super().__init__(
-            discord.ui.Button(
-                label="Answer" if choice == FORM else choice,
-                style=discord.ButtonStyle.primary
-                if choice == FORM
-                else discord.ButtonStyle.secondary,
-                custom_id=f"review:{server}:{choice}:{question}",
-                disabled=disabled,
-            )
+            answer_button(f"review:{server}:{choice}:{question}", choice, disabled=disabled)
         )
         self.server, self.question, self.choice = server, question, choice
 
@@ -72,7 +72,8 @@ class ReviewButton(
         return cls(match["server"], match["question"], match["choice"])
 
     async def _open_form(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(answer_form(self.server, self.question))
+        form = answer_form(f"review-form:{self.server}:{self.question}")
+        await interaction.response.send_modal(form)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         if self.choice == FORM:
@@ -138,24 +139,6 @@ def export_view(server: str) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(ExportButton(server))
     return view
-
-
-def answer_form(server: str, question: str) -> discord.ui.Modal:
-    """A review question's form; its submission is handled by ReviewCog.on_interaction from
-    its custom id (as a quiz's form), so it is answered however late it comes."""
-    form = TutorModal(
-        title="Your answer", custom_id=f"review-form:{server}:{question}", timeout=None
-    )
-    form.add_item(
-        discord.ui.TextInput(
-            label="Answer",
-            custom_id=ANSWER_INPUT,
-            style=discord.TextStyle.paragraph,
-            max_length=1000,
-        )
-    )
-    form.stop()
-    return form
 
 
 class ReviewCog(
