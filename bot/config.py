@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -94,6 +95,37 @@ class Settings(BaseSettings):
     finetune_max_seconds: int = Field(
         default=1800, ge=10, description="A fine-tune running longer than this is killed."
     )
+    finetune_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Fine-tunes that may run at once. Locally this applies only with GPUs: "
+        "jobs are spread over the visible GPUs, and jobs that share one each get their share "
+        "of its memory; on a CPU one job runs at a time whatever this says. With the Ray "
+        "executor: jobs submitted to the cluster at once.",
+    )
+    finetune_executor: Literal["local", "ray"] = Field(
+        default="local",
+        description="Where fine-tunes run: 'local' (a training process on this host) or "
+        "'ray' (a Ray Job on the cluster at finetune_ray_address; pip install -e \".[ray]\").",
+    )
+    finetune_ray_address: str = Field(
+        default="http://127.0.0.1:8265",
+        description="The Ray cluster's job-submission address (its dashboard's HTTP address).",
+    )
+    finetune_ray_python: str = Field(
+        default="python",
+        description="The Python on the cluster's nodes that has tutorbot installed.",
+    )
+    finetune_ray_gpus: float = Field(
+        default=0.0,
+        ge=0,
+        description="GPUs each job asks the Ray cluster for (1 on a GPU cluster; 0.5 puts "
+        "two jobs on one GPU; 0 trains on the CPU).",
+    )
+    finetune_ray_cpus: float = Field(
+        default=1.0, gt=0, description="CPUs each job asks the Ray cluster for."
+    )
     finetune_users: list[str] = Field(
         default_factory=list,
         description="Who may launch fine-tunes (user names or Discord ids, JSON list); "
@@ -125,6 +157,13 @@ class Settings(BaseSettings):
     )
     discord_token: SecretStr | None = Field(
         default=None, description="Discord bot token (only `tutor run` needs it)."
+    )
+    discord_shards: int | None = Field(
+        default=None,
+        ge=0,
+        description="Run the Discord client sharded (discord.py's AutoShardedBot): 0 lets "
+        "Discord choose how many shards, a number fixes it; unset, one connection. Discord "
+        "requires shards from 2,500 servers; nothing stored changes.",
     )
     discord_guild_id: int | None = Field(
         default=None,

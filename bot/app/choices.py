@@ -9,6 +9,7 @@ from bot.app.quizzes import MAX_QUESTIONS, SECONDS_RANGE
 from knowledge.documents import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
 from skills.course import TEAMS, parse_team
 from skills.finetune.config import FINETUNE_MODELS, METHODS
+from skills.finetune.presets import DEFAULT_PRESET, PRESETS
 from skills.inside import MAX_SENTENCES, MAX_WORD_CHARS, MINILM_HEADS, MINILM_LAYERS
 from skills.jigsaw import Timings
 
@@ -17,6 +18,7 @@ QUIZ_SECONDS = 30  # seconds per question, unless the instructor says
 MASK_TOP_K = 5  # fill-mask predictions shown
 
 __all__ = [
+    "DEFAULT_PRESET",
     "FINETUNE_MODELS",
     "MASK_TOP_K",
     "MAX_DOCUMENT_BYTES",
@@ -26,6 +28,7 @@ __all__ = [
     "METHODS",
     "MINILM_HEADS",
     "MINILM_LAYERS",
+    "PRESETS",
     "QUIZ_QUESTIONS",
     "QUIZ_SECONDS",
     "SECONDS_RANGE",

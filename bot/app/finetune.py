@@ -1,32 +1,30 @@
-"""Fine-tune jobs: a queue in SQLite, one training process at a time, progress relayed.
+"""Fine-tune jobs: a queue in SQLite, as many training runs at once as the executor has
+slots (one on a CPU), progress relayed.
 
 Training never runs in the bot process (which never initialises CUDA): each job is a fresh
-`python -m skills.finetune.train` whose JSON-lines events are read here. Whatever happens to it
-(an error, CUDA out of memory, `kill -9`, the time limit, a bot restart), the job ends in a
-final state with a reason, and the next queued job starts.
+`python -m skills.finetune.train`, on this host or on a Ray cluster (bot.app.executors), whose
+JSON-lines events are read here. Whatever happens to it (an error, CUDA out of memory,
+`kill -9`, the time limit, a bot restart, a cluster gone), the job ends in a final state with a
+reason, and the next queued job starts.
 """
 
 from __future__ import annotations
 
-import contextlib
+import heapq
 import json
 import logging
-import os
-import signal
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from bot.app.context import Actor
 from bot.app.events import Listeners
-from bot.app.model_threads import inherited_environment
+from bot.app.executors import Ended, Executor, LaunchError, Run, executor_for, exit_reason
 from bot.app.resources import Resources
 from bot.app.results import Entry, FinetuneBoard, JobView, TryReply
 from bot.errors import JobError, NotAllowed
@@ -38,6 +36,7 @@ from skills.course import parse_team
 from skills.finetune.config import TrainConfig
 from skills.finetune.data import PACKAGED_SST2
 from skills.finetune.predict import Classifier
+from skills.finetune.presets import DEFAULT_PRESET, PRESETS, preset_named
 from skills.models import resolve_model
 from skills.text import clean_user_text
 
@@ -69,7 +68,8 @@ Listener = Callable[[JobEvent], None]
 @dataclass
 class _Process:
     job_id: int
-    popen: subprocess.Popen
+    run: Run
+    slot: int
     started: float
     follower: threading.Thread | None = None
     cancelled_by: str | None = None
@@ -84,6 +84,7 @@ class FinetuneJobs:
         res: Resources,
         *,
         python: str = sys.executable,
+        executor: Executor | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.res = res
@@ -91,9 +92,9 @@ class FinetuneJobs:
         self.jobs_dir = res.settings.data_dir / "finetune"
         self.max_seconds = res.settings.finetune_max_seconds
         self.allowed_users = res.settings.finetune_users
-        self.python = python
+        self.executor = executor or executor_for(res.settings, python)
         self._clock = clock
-        self._running: _Process | None = None
+        self._running: dict[int, _Process] = {}
         self._last_reap = float("-inf")
         self._loaded: dict[tuple[Any, ...], Classifier] = {}
         self._events: Listeners[JobEvent] = Listeners("job")
@@ -104,24 +105,28 @@ class FinetuneJobs:
 
     # --- requests ------------------------------------------------------------------------
 
-    def config(self, **options: Any) -> TrainConfig:
-        """A TrainConfig from user options, with the configured default data; refused before
-        anything starts if it is not valid. Local paths are made absolute here, where the
-        user typed them: the trainer runs inside its job folder."""
+    def config(self, preset: str | None = None, **options: Any) -> TrainConfig:
+        """A TrainConfig from a preset (default: standard) and the user's options, which
+        win, with the configured default data; refused before anything starts if it is not
+        valid. Local paths are made absolute here, where the user typed them: the trainer
+        runs inside its job folder."""
         settings = self.res.settings
+        recipe = preset_named(preset or DEFAULT_PRESET)
         data = options.pop("data", None) or settings.finetune_data or PACKAGED_SST2
         model_dir = str(settings.models_path)
-        clean = {k: v for k, v in options.items() if v is not None}
-        config = TrainConfig(data=str(data), model_dir=model_dir, **clean)
+        clean = {**recipe.options, **{k: v for k, v in options.items() if v is not None}}
+        config = TrainConfig(data=str(data), model_dir=model_dir, preset=recipe.name, **clean)
         config = config.with_absolute_paths().validate()
         # A model that cannot load here is the user's to change, refused before anything is
         # queued (ModelUnavailable is a TutorError), not a job that fails in the trainer.
         resolve_model(config.model, model_dir=settings.models_path, offline=settings.hub_offline)
         return config
 
-    def start(self, actor: Actor, *, team: str | None = None, **options: Any) -> int:
+    def start(
+        self, actor: Actor, *, team: str | None = None, preset: str | None = None, **options: Any
+    ) -> int:
         """Queue a job for `actor`, counting for `team` or, by default, the team they joined."""
-        config = self.config(**options)
+        config = self.config(preset, **options)
         if self.allowed_users and actor.user not in self.allowed_users:
             raise NotAllowed("You are not on the list of people who may launch fine-tunes.")
         number = (
@@ -147,7 +152,7 @@ class FinetuneJobs:
                 )
             )
         position, wait = self.wait_estimate(job_id)
-        queued = {"position": position, "wait_seconds": wait}
+        queued = {"position": position, "wait_seconds": wait, **self.expectation(config.preset)}
         self._events.emit(
             [JobEvent(job_id, actor.name, actor.server, actor.channel, "queued", queued)]
         )
@@ -173,9 +178,10 @@ class FinetuneJobs:
                     [JobEvent(job_id, owner, *where, "cancelled", {"by": actor.name})]
                 )
                 return f"Job #{job_id} removed from the queue."
-            if self._running and self._running.job_id == job_id:
-                self._running.cancelled_by = actor.name
-                _terminate(self._running.popen)
+            running = self._running.get(job_id)
+            if running is not None:
+                running.cancelled_by = actor.name
+                running.run.stop()
             else:  # another process runs it: it stops the job on its next tick
                 self.store.write(rows.request_cancel, job_id, actor.name)
             return f"Job #{job_id} is being stopped."
@@ -183,75 +189,70 @@ class FinetuneJobs:
     # --- the worker --------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Start the next queued job when none runs; enforce the time limit and cancels from
+        """Start queued jobs while slots are free; enforce the time limit and cancels from
         other processes; fail the jobs of runners that died."""
         self.res.lease.heartbeat()
         self._reap_orphans()
         with self._lock:
-            running = self._running
-            if running is not None:
+            for running in list(self._running.values()):
                 if not running.timed_out and self._clock() - running.started > self.max_seconds:
                     running.timed_out = True
-                    _terminate(running.popen)
+                    running.run.stop()
                 elif running.cancelled_by is None:
                     by = self.store.run(rows.cancel_request, running.job_id)
                     if by:
                         running.cancelled_by = by
-                        _terminate(running.popen)
-                return
-            job = self.store.write(rows.claim_next_job, utc_now(), self.res.lease.hold())
-            if job is None:
-                return
-            try:
-                self._start(job)
-            except OSError as exc:  # the interpreter or the job folder is unusable
-                reason = f"could not start: {exc}"
-                self.store.write(rows.finish_job, job["id"], JobStatus.FAILED, reason, None)
+                        running.run.stop()
+            slots = self.executor.slots()
+            while len(self._running) < slots:
+                job = self.store.write(rows.claim_next_job, utc_now(), self.res.lease.hold(), slots)
+                if job is None:
+                    return
+                try:
+                    self._start(job)
+                except (OSError, LaunchError) as exc:  # no interpreter, folder or cluster
+                    self._could_not_start(job, str(exc))
 
     def _start(self, job: dict[str, Any]) -> None:
         folder = self.jobs_dir / f"job-{job['id']}"
         folder.mkdir(parents=True, exist_ok=True)
         config = TrainConfig.from_dict(json.loads(job["config"]))
-        config.output_dir = str(folder)
-        config_path = config.save(folder / "config.json")
-        stderr = (folder / "stderr.log").open("w")
-        popen = subprocess.Popen(
-            [self.python, "-m", "skills.finetune.train", str(config_path)],
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-            cwd=folder,
-            env=_trainer_environment(),
-            start_new_session=True,
-        )
-        stderr.close()
-        process = _Process(job["id"], popen, self._clock())
-        self._running = process
-        self.store.write(rows.set_pid, job["id"], popen.pid)
+        taken = {p.slot for p in self._running.values()}
+        slot = min(set(range(self.executor.slots())) - taken)
+        run = self.executor.launch(job["id"], folder, config, slot)
+        process = _Process(job["id"], run, slot, self._clock())
+        self._running[job["id"]] = process
+        self.store.write(rows.set_runner, job["id"], self.executor.name, run.pid, run.remote_id)
         process.follower = threading.Thread(
             target=self._follow, args=(process, job), name=f"job-{job['id']}", daemon=True
         )
         process.follower.start()
 
+    def _could_not_start(self, job: dict[str, Any], why: str) -> None:
+        reason = f"could not start: {why}"
+        log.warning("job %d %s", job["id"], reason)
+        self.store.write(rows.finish_job, job["id"], JobStatus.FAILED, reason, None)
+        owner = self.res.names([job["owner"]])[job["owner"]]
+        where = (job["server"], job["channel"] or "")
+        self._events.emit([JobEvent(job["id"], owner, *where, "failed", {"reason": reason})])
+
     def _follow(self, process: _Process, job: dict[str, Any]) -> None:
         owner = self.res.names([job["owner"]])[job["owner"]]
         where = (job["server"], job["channel"] or "")
-        assert process.popen.stdout is not None
-        for line in process.popen.stdout:
+        for line in process.run.lines():
             try:
                 event = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a stray print from a library
             self._on_event(process, owner, where, event)
-        code = process.popen.wait()
-        status, reason, result = self._outcome(process, code)
+        status, reason, result = self._outcome(process, process.run.wait())
         try:
             self.store.write(rows.finish_job, process.job_id, status, reason, result)
         except RuntimeError:  # the store is closed: the bot died first; recovery handles it
             log.warning("job %d ended (%s) after the store closed", process.job_id, status)
             return
         with self._lock:
-            self._running = None
+            self._running.pop(process.job_id, None)
         data = {**(result or {}), "reason": reason}
         self._events.emit([JobEvent(process.job_id, owner, *where, status.value, data)])
         self.tick()
@@ -275,7 +276,7 @@ class FinetuneJobs:
             process.final = event
 
     def _outcome(
-        self, process: _Process, code: int
+        self, process: _Process, ended: Ended
     ) -> tuple[JobStatus, str | None, dict[str, Any] | None]:
         final = process.final or {}
         if final.get("event") == "finished":
@@ -286,15 +287,7 @@ class FinetuneJobs:
             return JobStatus.FAILED, f"stopped after the {self.max_seconds:.0f} s limit", None
         if final.get("event") == "failed":
             return JobStatus.FAILED, f"{final.get('kind')}: {final.get('reason')}", None
-        if code < 0:
-            name = (
-                signal.Signals(-code).name
-                if -code in signal.Signals.__members__.values()
-                else str(-code)
-            )
-            return JobStatus.FAILED, f"the training process was killed ({name})", None
-        reason = f"the training process exited with code {code} without a result"
-        return JobStatus.FAILED, reason, None
+        return JobStatus.FAILED, ended.reason or exit_reason(ended.code), None
 
     # --- reading -------------------------------------------------------------------------
 
@@ -387,14 +380,54 @@ class FinetuneJobs:
             return self._loaded[key]
 
     def wait_estimate(self, job_id: int) -> tuple[int, float | None]:
-        """(place in the queue, estimated seconds until it starts) from recent durations."""
-        position = self.queue_position(job_id)
-        durations = self.store.run(rows.recent_durations)
-        if not position or not durations:
-            return position, None
-        typical = sorted(durations)[len(durations) // 2]
-        running = 1 if self.store.run(rows.running_job) else 0
-        return position, typical * (position - 1 + running)
+        """(place in the queue, estimated seconds until it starts): each job ahead takes its
+        preset's typical time and each running one what is left of its own, spread over the
+        executor's slots. None when some job ahead has no figure at all."""
+        queued = self.store.run(rows.queued_presets)
+        ids = [job for job, _ in queued]
+        if job_id not in ids:
+            return 0, None
+        position = ids.index(job_id) + 1
+        now = datetime.now(UTC)
+        free: list[float] = []  # when each slot is next free, seconds from now
+        for preset, started in self.store.run(rows.running_presets):
+            typical = self.typical_seconds(preset)
+            if typical is None:
+                return position, None
+            elapsed = (now - datetime.fromisoformat(started)).total_seconds()
+            free.append(max(0.0, typical - elapsed))
+        free += [0.0] * max(0, self.executor.slots() - len(free))
+        heapq.heapify(free)
+        for _, preset in queued[: position - 1]:
+            typical = self.typical_seconds(preset)
+            if typical is None:
+                return position, None
+            heapq.heappush(free, heapq.heappop(free) + typical)
+        return position, free[0]
+
+    def typical_seconds(self, preset: str | None) -> float | None:
+        """How long a job of this preset takes here, start to end: the median of the latest
+        ones that succeeded (the machine as it is, load and all), else the preset's figure
+        measured on this kind of hardware, else None."""
+        name = preset or DEFAULT_PRESET
+        durations = self.store.run(rows.recent_durations, name, DEFAULT_PRESET)
+        if durations:
+            return sorted(durations)[len(durations) // 2]
+        expected = PRESETS[name].expected(self.executor.on_gpu()) if name in PRESETS else None
+        return expected.seconds if expected else None
+
+    def expectation(self, preset: str) -> dict[str, Any]:
+        """What the job's preset is measured to take and give on this hardware (shown when it
+        is queued); only the preset's name where nobody measured it here."""
+        expected = PRESETS[preset].expected(self.executor.on_gpu()) if preset in PRESETS else None
+        if expected is None:
+            return {"preset": preset}
+        return {
+            "preset": preset,
+            "expected_seconds": expected.seconds,
+            "expected_accuracy": expected.dev_accuracy,
+            "measured_on": expected.hardware,
+        }
 
     def wait(self, job_id: int, timeout: float) -> JobView | None:
         deadline = time.monotonic() + timeout
@@ -419,50 +452,20 @@ class FinetuneJobs:
         reason = "the process that ran it stopped (a crash, a restart or kill -9)"
         lost = self.store.write(rows.fail_orphans, self.res.lease.alive(), reason)
         for job in lost:
-            if job["pid"] and _is_training_process(job["pid"]):
-                # A training process that outlived its runner would hold the GPU for nothing.
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(job["pid"], signal.SIGKILL)
+            self.executor.stop_orphan(job)
             log.warning("job %d failed: %s", job["id"], reason)
         return lost
 
     def close(self) -> None:
-        """Stop a running job (it ends as cancelled) and wait until it is recorded."""
+        """Stop the running jobs (they end as cancelled) and wait until they are recorded."""
         with self._lock:
-            running = self._running
-            if running is not None:
-                running.cancelled_by = "shutdown"
-                _terminate(running.popen)
-        if running is not None and running.follower is not None:
-            running.follower.join(timeout=15)
-
-
-def _is_training_process(pid: int) -> bool:
-    """True only if `pid` is still our training program (pids are reused after restarts)."""
-    try:
-        return "skills.finetune.train" in psutil.Process(pid).cmdline()
-    except (psutil.Error, OSError):
-        return False
-
-
-def _trainer_environment() -> dict[str, str]:
-    """The trainer gets its settings in its config file; the bot's own settings (the Discord
-    token among them) stay out of its environment. It trains on every core: the bot's own
-    one-thread limit (bot.app.model_threads) is not passed on."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
-    return {**inherited_environment(env), "PYTHONUNBUFFERED": "1"}
-
-
-def _terminate(popen: subprocess.Popen) -> None:
-    """Stop the training process and anything it started (it leads its own session)."""
-    try:
-        os.killpg(popen.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        popen.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(popen.pid, signal.SIGKILL)
+            running = list(self._running.values())
+            for process in running:
+                process.cancelled_by = "shutdown"
+                process.run.stop()
+        for process in running:
+            if process.follower is not None:
+                process.follower.join(timeout=15)
 
 
 def _best(done: list[dict[str, Any]], key: Callable[[dict[str, Any]], str | None]) -> list[Entry]:

@@ -34,7 +34,7 @@ def discover_cogs() -> list[str]:
 
 
 class TutorBot(commands.Bot):
-    def __init__(self, tutor: Tutor) -> None:
+    def __init__(self, tutor: Tutor, **client_options: Any) -> None:
         intents = discord.Intents.default()
         intents.message_content = True  # plain-chat triggers ("tokenize this: ...") need it
         super().__init__(
@@ -43,6 +43,7 @@ class TutorBot(commands.Bot):
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),  # nothing the bot says pings anyone
             help_command=None,
+            **client_options,
         )
         self.tutor = tutor
         self.settings = tutor.settings
@@ -206,6 +207,20 @@ def server_paths(settings: Settings) -> list[str]:
     return sorted({str(p) for p in paths} | {str(p.resolve()) for p in paths})
 
 
+class ShardedTutorBot(TutorBot, commands.AutoShardedBot):
+    """The same bot over several gateway connections (discord.py's AutoShardedBot), for one
+    process serving many servers: Discord requires shards from 2,500 servers. Nothing the bot
+    stores depends on the shard a message came through."""
+
+
+def bot_for(tutor: Tutor) -> TutorBot:
+    """One connection, or shards when `discord_shards` is set (0: as many as Discord says)."""
+    shards = tutor.settings.discord_shards
+    if shards is None:
+        return TutorBot(tutor)
+    return ShardedTutorBot(tutor, shard_count=shards or None)
+
+
 def payloads(tutor: Tutor) -> list[dict[str, Any]]:
     """The slash-command payloads the bot syncs, built offline (no token, no network)."""
 
@@ -222,7 +237,7 @@ def run(tutor: Tutor) -> int:
     token = tutor.settings.discord_token
     assert token is not None
     try:
-        TutorBot(tutor).run(token.get_secret_value(), log_handler=None)
+        bot_for(tutor).run(token.get_secret_value(), log_handler=None)
     except discord.LoginFailure:
         log.error("Discord refused the token: check TUTOR_DISCORD_TOKEN.")
         return 2

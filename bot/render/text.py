@@ -717,6 +717,16 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
+def _expectation(d: dict) -> str:
+    """What the job's preset takes and gives, as measured on this kind of hardware."""
+    if d.get("expected_seconds") is None:
+        return f"Preset {d['preset']}: not yet measured on this hardware."
+    return (
+        f"Preset {d['preset']}: about {_duration(d['expected_seconds'])} from start to result "
+        f"and about {d['expected_accuracy']:.0%} dev accuracy (measured on {d['measured_on']})."
+    )
+
+
 def render_job_event(event: JobEvent, *, paths: bool = True) -> str:
     """One job's news; without `paths` (chat), the loss curve is not named by its path (the
     chat frontend attaches the picture instead)."""
@@ -725,7 +735,8 @@ def render_job_event(event: JobEvent, *, paths: bool = True) -> str:
     if event.kind == "queued":
         wait = d.get("wait_seconds")
         about = f"; about {_duration(wait)} to wait" if wait else ""
-        return f"{head} queued (position {d.get('position', '?')}{about})."
+        text = f"{head} queued (position {d.get('position', '?')}{about})."
+        return f"{text} {_expectation(d)}" if d.get("preset") else text
     if event.kind == "evaluation":
         return (
             f"{head} dev accuracy so far: {d['dev_accuracy']:.1%} (step {d['step']}, on a sample)"

@@ -1,4 +1,4 @@
-"""Fine-tune jobs: one queue per host (one GPU), each job remembering its server."""
+"""Fine-tune jobs: one queue per database, each job remembering its server and where it ran."""
 
 from __future__ import annotations
 
@@ -44,17 +44,17 @@ def active_jobs_of(db: Database, owner: str) -> list[int]:
     return [r[0] for r in rows]
 
 
-def claim_next_job(db: Database, now: str, runner: str) -> dict[str, Any] | None:
-    """Mark the oldest queued job running, in one statement, unless a job already runs.
+def claim_next_job(db: Database, now: str, runner: str, limit: int = 1) -> dict[str, Any] | None:
+    """Mark the oldest queued job running, in one statement, unless `limit` jobs already run.
 
-    "One job on the GPU" holds in the database, so a `tutor finetune` in a terminal beside a
-    running bot can neither start the same job twice nor run a second job at the same time."""
+    "At most `limit` jobs at once" holds in the database, so a `tutor finetune` in a terminal
+    beside a running bot can neither start the same job twice nor run one job too many."""
     cursor = db.execute(
         "UPDATE finetune_jobs SET status = 'running', started_at = ?, runner = ? "
         "WHERE id = (SELECT id FROM finetune_jobs WHERE status = 'queued' ORDER BY id LIMIT 1) "
-        "AND NOT EXISTS (SELECT 1 FROM finetune_jobs WHERE status = 'running') "
+        "AND (SELECT COUNT(*) FROM finetune_jobs WHERE status = 'running') < ? "
         "RETURNING id",
-        [now, runner],
+        [now, runner, limit],
     )
     row = cursor.fetchone()
     if row is None:
@@ -62,8 +62,13 @@ def claim_next_job(db: Database, now: str, runner: str) -> dict[str, Any] | None
     return job(db, row[0])
 
 
-def set_pid(db: Database, job_id: int, pid: int) -> None:
-    db.table("finetune_jobs").update(job_id, {"pid": pid})
+def set_runner(
+    db: Database, job_id: int, executor: str, pid: int | None, remote_id: str | None
+) -> None:
+    """Where the job runs: what recovery needs to stop it if its runner dies."""
+    db.table("finetune_jobs").update(
+        job_id, {"executor": executor, "pid": pid, "remote_id": remote_id}
+    )
 
 
 def set_progress(db: Database, job_id: int, share: float) -> None:
@@ -107,6 +112,24 @@ def queued_ids(db: Database) -> list[int]:
     return [r[0] for r in rows]
 
 
+def queued_presets(db: Database) -> list[tuple[int, str | None]]:
+    """(id, preset) of each queued job, first in line first."""
+    rows = db.execute(
+        "SELECT id, json_extract(config, '$.preset') FROM finetune_jobs "
+        "WHERE status = 'queued' ORDER BY id"
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def running_presets(db: Database) -> list[tuple[str | None, str]]:
+    """(preset, started_at) of each running job."""
+    rows = db.execute(
+        "SELECT json_extract(config, '$.preset'), started_at FROM finetune_jobs "
+        "WHERE status = 'running' AND started_at IS NOT NULL"
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
 def succeeded(db: Database, server: str) -> list[dict[str, Any]]:
     """Every succeeded job of this server, best first (for the leaderboards)."""
     return list(
@@ -118,13 +141,16 @@ def succeeded(db: Database, server: str) -> list[dict[str, Any]]:
     )
 
 
-def recent_durations(db: Database, limit: int = 10) -> list[float]:
-    """Seconds from start to end of the latest finished jobs (for wait estimates)."""
+def recent_durations(db: Database, preset: str, default: str, limit: int = 10) -> list[float]:
+    """Seconds from start to end of the latest jobs of `preset` that succeeded (for wait
+    estimates; a cancelled or failed job says nothing of how long one takes). Jobs from
+    before presets count as `default`."""
     rows = db.execute(
         "SELECT (julianday(ended_at) - julianday(started_at)) * 86400 FROM finetune_jobs "
-        "WHERE started_at IS NOT NULL AND ended_at IS NOT NULL "
-        "AND status IN ('succeeded', 'failed', 'cancelled') ORDER BY id DESC LIMIT ?",
-        [limit],
+        "WHERE started_at IS NOT NULL AND ended_at IS NOT NULL AND status = 'succeeded' "
+        "AND COALESCE(NULLIF(json_extract(config, '$.preset'), ''), ?) = ? "
+        "ORDER BY id DESC LIMIT ?",
+        [default, preset, limit],
     )
     return [r[0] for r in rows if r[0] is not None and r[0] >= 0]
 
@@ -153,9 +179,5 @@ def fail_orphans(db: Database, alive: set[str], reason: str) -> list[dict[str, A
             row["id"],
             {"status": JobStatus.FAILED.value, "ended_at": utc_now(), "reason": reason},
         )
-    return [{"id": r["id"], "owner": r["owner"], "pid": r["pid"]} for r in running]
-
-
-def running_job(db: Database) -> int | None:
-    row = db.execute("SELECT id FROM finetune_jobs WHERE status = 'running' LIMIT 1").fetchone()
-    return row[0] if row else None
+    keep = ("id", "owner", "pid", "executor", "remote_id")
+    return [{key: r.get(key) for key in keep} for r in running]

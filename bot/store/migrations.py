@@ -332,3 +332,11 @@ def m015_question_posts(db: Database) -> None:
     """Where a frontend posted a quiz's open question (its own reference, opaque here): after
     a restart, the frontend can find the stale question and disable its buttons."""
     db.table("quiz_sessions").add_column("question_post", str)
+
+
+@migrations()
+def m016_job_executors(db: Database) -> None:
+    """Where a fine-tune runs: the local runner (a process id) or a Ray cluster (its job's
+    submission id), so recovery after a crash stops the right thing."""
+    db.table("finetune_jobs").add_column("executor", str)  # null: local (every older job)
+    db.table("finetune_jobs").add_column("remote_id", str)

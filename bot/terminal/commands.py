@@ -16,12 +16,14 @@ from typing import Any, TextIO
 from bot.app import backups
 from bot.app.calculations import USAGE as CALC_USAGE
 from bot.app.choices import (
+    DEFAULT_PRESET,
     FINETUNE_MODELS,
     MASK_TOP_K,
     MAX_SENTENCES,
     METHODS,
     MINILM_HEADS,
     MINILM_LAYERS,
+    PRESETS,
     QUIZ_QUESTIONS,
     QUIZ_SECONDS,
     TEAMS,
@@ -812,6 +814,12 @@ def _finetune_args(p: CommandParser, surface: str) -> None:
         "--model",
         help=f"{', '.join(FINETUNE_MODELS)} (default: the first), or a local folder",
     )
+    p.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        help="; ".join(f"{preset.name}: {preset.summary}" for preset in PRESETS.values())
+        + f" (default {DEFAULT_PRESET}; the options below override it)",
+    )
     p.add_argument("--method", choices=METHODS, help="default: lora")
     p.add_argument("--epochs", type=_positive(float, 0.01, 20))
     p.add_argument(
@@ -850,6 +858,7 @@ def cmd_finetune(s: Session, args: argparse.Namespace) -> Output:
             "device",
         )
     }
+    options["preset"] = args.preset
     jobs = s.tutor.finetunes
     if s.surface == CONSOLE:  # the console's runner reports progress as it goes
         job_id = jobs.start(s.actor, team=args.team, **options)

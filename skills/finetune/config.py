@@ -60,6 +60,10 @@ class TrainConfig:
     evaluations: int = 4  # dev measurements during training, drawn on the loss curve
     evaluation_sample: int = 256  # dev examples each of those uses (0: all; the last uses all)
     output_dir: str = "finetune-output"
+    preset: str = ""  # the named recipe these settings came from (skills/finetune/presets.py)
+    # Set by the job runner when jobs share one GPU: this job's share of its memory, so one
+    # job's growth ends that job (out of memory), not its neighbours.
+    gpu_memory_fraction: float | None = None
     model_dir: str | None = None  # where local copies of hub models live
 
     @property
@@ -133,6 +137,8 @@ class TrainConfig:
             problems.append("evaluations must be between 1 and 100")
         if self.evaluation_sample < 0:
             problems.append("evaluation sample must be 0 (the whole dev set) or more")
+        if self.gpu_memory_fraction is not None and not 0 < self.gpu_memory_fraction <= 1:
+            problems.append("GPU memory fraction must be more than 0 and at most 1")
         if self.device not in ("auto", "cpu", "cuda", "mps"):
             problems.append("device must be auto, cpu, cuda or mps")
         if not self.data.startswith("hub:") and not Path(self.data).exists():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -28,6 +29,7 @@ from skills.finetune.data import (
     load_splits,
 )
 from skills.finetune.pooling import MeanPoolClassifier, load_encoder
+from skills.finetune.remote import send_outputs
 from skills.finetune.report import (
     diagnosis,
     git_revision,
@@ -141,6 +143,7 @@ def collate(ids: list[list[int]], pad_id: int, device: str):
 
 
 MIN_STEPS_PER_CHECK = 5
+EVAL_BATCH = 64
 
 
 def evaluate(
@@ -155,8 +158,9 @@ def evaluate(
         torch.inference_mode(),
         torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16),
     ):
-        for start in range(0, len(order), 256):
-            batch = order[start : start + 256]
+        # Batches of 64 (sorted by length): on a CPU a few times faster per sentence than 256.
+        for start in range(0, len(order), EVAL_BATCH):
+            batch = order[start : start + EVAL_BATCH]
             input_ids, mask = collate([ids[i] for i in batch], pad_id, device)
             predictions = model(input_ids=input_ids, attention_mask=mask).logits.argmax(-1)
             gold = torch.tensor([labels[i] for i in batch], device=device)
@@ -172,6 +176,8 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
     torch.manual_seed(config.seed)
     device = pick_device(config.device)
     use_bf16 = device == "cuda" and torch.cuda.is_bf16_supported()
+    if device == "cuda" and config.gpu_memory_fraction:
+        torch.cuda.set_per_process_memory_fraction(config.gpu_memory_fraction)
     # On a CPU an unlimited run would take hours: without an explicit max_train, the CPU
     # preset's subset (under a minute on 2 cores; about 85% SST-2 dev with MiniLM).
     max_train, min_words = config.subset(device)
@@ -306,7 +312,14 @@ def train(config: TrainConfig, events: Events) -> dict[str, Any]:
     if device == "cuda":
         torch.cuda.synchronize()
     train_seconds = time.perf_counter() - started - evaluating
+    # The last measurement with LoRA's update merged into the weights: the same function,
+    # a third less time on a CPU (no separate low-rank products). Unmerged to save the adapter.
+    lora = getattr(model, "encoder", model) if config.method == "lora" else None
+    if lora is not None:
+        lora.merge_adapter()
     accuracy = evaluate(model, dev_ids, [e.label for e in dev_set], pad_id, device, use_bf16)
+    if lora is not None:
+        lora.unmerge_adapter()
     events.emit(
         "evaluation",
         step=step,
@@ -354,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run one fine-tune and write JSON-lines events.")
     parser.add_argument("config", type=Path)
     parser.add_argument("--events", type=Path, help="write events here instead of stdout")
+    parser.add_argument(
+        "--send-outputs",
+        action="store_true",
+        help="send the saved model and loss curve back as events (a run on another machine)",
+    )
     args = parser.parse_args(argv)
     stream = args.events.open("a") if args.events else sys.stdout
     events = Events(stream)
@@ -378,9 +396,15 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OOM
         events.emit("failed", kind="error", reason=f"{type(exc).__name__}: {exc}")
         return EXIT_FAILED
+    if args.send_outputs:
+        send_outputs(events.emit, Path.cwd(), result)
     events.emit("finished", **result)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    sys.stdout.flush()
+    # Everything is written and flushed: skip the interpreter's teardown of torch and its
+    # threads (a second or more per job on a CPU, which a class's queue waits for).
+    os._exit(code)

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.choices import FINETUNE_MODELS, METHODS
+from bot.app.choices import FINETUNE_MODELS, METHODS, PRESETS
 from bot.app.finetune import JobEvent
 from bot.discord import render
 from bot.discord.checks import actor_of
@@ -59,18 +59,24 @@ class FinetuneCog(
         name="start", description="Queue a short fine-tune on the class data (LoRA by default)"
     )
     @app_commands.describe(
+        preset="A recipe sized for the lesson (default: standard); the options below override it",
         model="Model to fine-tune",
         method="lora, full or freeze",
         epochs="Passes over the data",
         lora_r="LoRA rank",
     )
     @app_commands.choices(
+        preset=[
+            app_commands.Choice(name=f"{p.name}: {p.summary}"[:100], value=p.name)
+            for p in PRESETS.values()
+        ],
         model=[app_commands.Choice(name=m.split("/")[-1], value=m) for m in FINETUNE_MODELS],
         method=[app_commands.Choice(name=m, value=m) for m in METHODS],
     )
     async def start(
         self,
         interaction: discord.Interaction,
+        preset: str | None = None,
         model: str | None = None,
         method: str | None = None,
         epochs: app_commands.Range[float, 0.1, 10.0] | None = None,
@@ -80,6 +86,7 @@ class FinetuneCog(
         job_id = await off_loop(
             self.tutor.finetunes.start,
             actor_of(interaction),
+            preset=preset,
             model=model,
             method=method,
             epochs=epochs,

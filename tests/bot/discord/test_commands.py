@@ -2,7 +2,7 @@
 
 import re
 
-from bot.discord.app import payloads
+from bot.discord.app import TutorBot, payloads
 
 EXPECTED = {  # also read by tests/bot/test_main.py
     "ask",
@@ -96,6 +96,24 @@ def test_options_carry_limits_and_choices(tutor):
     assert (head["min_value"], head["max_value"], head["required"]) == (1, 12, False)
     required = [o["name"] for o in by_name["embed"]["options"] if o.get("required")]
     assert required == ["word", "sentence1", "sentence2"]
+    finetune = next(o for o in by_name["finetune"]["options"] if o["name"] == "start")
+    preset = next(o for o in finetune["options"] if o["name"] == "preset")
+    assert [c["value"] for c in preset["choices"]] == ["quick", "standard", "best"]
+
+
+def test_many_servers_run_the_same_bot_over_shards(tutor):
+    import discord
+
+    from bot.discord.app import bot_for
+
+    assert type(bot_for(tutor)) is TutorBot  # one connection unless asked
+    sharded = tutor.settings.model_copy(update={"discord_shards": 4})
+    tutor.settings = sharded
+    bot = bot_for(tutor)
+    assert isinstance(bot, discord.AutoShardedClient) and isinstance(bot, TutorBot)
+    assert bot.shard_count == 4
+    tutor.settings = sharded.model_copy(update={"discord_shards": 0})
+    assert bot_for(tutor).shard_count is None  # Discord says how many
 
 
 def test_the_token_never_appears_in_reprs_or_logs():
