@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import math
 import os
@@ -254,7 +255,8 @@ class RayExecutor(Executor):
         return self._client
 
     def launch(self, job_id: int, folder: Path, config: TrainConfig, slot: int) -> Run:
-        upload = _upload_folder(folder / "upload", config)
+        sent = config.to_json()
+        upload = _upload_folder(folder / "upload", dataclasses.replace(config))
         submission = f"tutorbot-job-{job_id}-{secrets.token_hex(4)}"
         resources: dict[str, Any] = {"entrypoint_num_cpus": self.cpus_per_job}
         if self.gpus_per_job:
@@ -274,7 +276,7 @@ class RayExecutor(Executor):
             raise LaunchError(
                 f"the Ray cluster at {self.address} refused the job ({_first_line(exc)})"
             ) from exc
-        return RayRun(self, submission, folder)
+        return RayRun(self, submission, folder, sent)
 
     def stop_job(self, remote_id: str) -> None:
         with contextlib.suppress(Exception):  # already gone, or the cluster is: nothing to stop
@@ -291,10 +293,12 @@ class RayRun(Run):
     POLL_SECONDS = 0.5
     LOST_AFTER_SECONDS = 60.0  # the cluster unreachable this long: the job is given up
 
-    def __init__(self, executor: RayExecutor, remote_id: str, folder: Path) -> None:
+    def __init__(
+        self, executor: RayExecutor, remote_id: str, folder: Path, config: dict[str, Any]
+    ) -> None:
         self.executor = executor
         self.submission = self.remote_id = remote_id
-        self.receiver = OutputReceiver(folder)
+        self.receiver = OutputReceiver(folder, config)
         self.log_path = folder / "stderr.log"
         self.lost: str | None = None
 
@@ -353,7 +357,10 @@ class RayRun(Run):
         message = _first_line(info.message or "")
         code = re.search(r"exit code (-?\d+)", message)
         if code:
-            return Ended(int(code.group(1)), exit_reason(int(code.group(1)), " on the Ray cluster"))
+            status = int(code.group(1))
+            if status > 128:  # Ray runs the entrypoint in a shell: 128 + N is "killed by signal N"
+                status = 128 - status
+            return Ended(status, exit_reason(status, " on the Ray cluster"))
         return Ended(None, f"the Ray job failed: {message or 'no reason given'}")
 
     def stop(self) -> None:

@@ -48,10 +48,12 @@ def send_outputs(emit: Callable[..., None], root: Path, result: dict[str, Any]) 
 class OutputReceiver:
     """Takes the trainer's event lines; keeps "output" parts out of the stream, unpacks them
     into `folder` when the last one arrives, and rewrites the "finished" result's paths to
-    the files here."""
+    the files here. `config` is the configuration as the bot sent it: the worker's copy names
+    the uploaded model and data by relative paths that mean nothing here."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, config: dict[str, Any] | None = None) -> None:
         self.folder = folder
+        self.config = config
         self._parts: list[bytes] = []
         self.received = False
 
@@ -69,10 +71,13 @@ class OutputReceiver:
             if len(self._parts) == event["parts"]:
                 self._unpack()
             return None
-        if kind == "finished" and self.received:
-            for key in RESULT_PATHS:
-                if event.get(key) and not Path(event[key]).is_absolute():
-                    event[key] = str(self.folder / event[key])
+        if kind == "finished":
+            if self.received:
+                for key in RESULT_PATHS:
+                    if event.get(key) and not Path(event[key]).is_absolute():
+                        event[key] = str(self.folder / event[key])
+            if self.config is not None:
+                event["config"] = self.config
             return json.dumps(event)
         return line
 

@@ -1,6 +1,7 @@
 """Fine-tunes on a real Ray cluster: a head started on 127.0.0.1 by these tests, the real
 trainer submitted as Ray Jobs, its events and its model coming back through the job's log."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -86,10 +87,8 @@ def ray_address():
         yield address
     finally:
         for process in _processes_under(folder):
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 process.kill()
-            except psutil.NoSuchProcess:
-                pass
 
 
 @pytest.fixture
@@ -148,7 +147,7 @@ def test_a_job_runs_on_the_cluster_and_its_model_comes_back(
     assert saved.is_relative_to(folder) and (saved / "adapter_config.json").is_file()
     assert curve.is_relative_to(folder) and curve.read_bytes()[:4] == b"\x89PNG"
     reply = ray_tutor.finetunes.try_model(who("ana"), job_id, "a wonderful film")
-    assert reply.fine_tuned.label == "1"  # the tiny set's positive label
+    assert reply.fine_tuned.label == "1 (positive)"  # the tiny set names its labels
     board = ray_tutor.finetunes.leaderboard("console")
     assert [t.name for t in board.teams] == ["team2"]
 
