@@ -105,7 +105,9 @@ class TutorBot(commands.Bot):
                 loop = self.loop
             except AttributeError:  # not logged in yet (e.g. building commands offline)
                 return
-            if loop.is_running():
+            # Before login discord.py's `loop` is a sentinel, not a loop: an event then (a job
+            # recovered at start-up) has no channel to reach yet.
+            if isinstance(loop, asyncio.AbstractEventLoop) and loop.is_running():
                 asyncio.run_coroutine_threadsafe(coroutine(event), loop).add_done_callback(done)
 
         return call

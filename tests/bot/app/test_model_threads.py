@@ -11,13 +11,13 @@ ROOT = Path(__file__).resolve().parents[3]
 
 PROBE = """
 import json, os, sys
-from bot.app.finetune import _trainer_environment
+from bot.app.executors import trainer_environment
 from bot.app.tutor import Tutor
 from bot.config import Settings
 
 tutor = Tutor(Settings(data_dir=sys.argv[1]))
 import torch  # the bot imports torch lazily, after start-up: the limit must hold then too
-env = _trainer_environment()
+env = trainer_environment()
 print(json.dumps({"bot": torch.get_num_threads(), "trainer": env.get("OMP_NUM_THREADS")}))
 tutor.close()
 """

@@ -193,6 +193,24 @@ class Fault:
     times: int = 1
 
 
+def shard_of(guild_id: str, count: int) -> int:
+    """The shard Discord sends a guild's events on."""
+    return (int(guild_id) >> 22) % count
+
+
+class _Connection:
+    """One gateway websocket: its shard count and its own event sequence."""
+
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self.ws = ws
+        self.count = 1
+        self.seq = 0
+
+    async def send(self, event: str, data: dict[str, Any]) -> None:
+        self.seq += 1
+        await self.ws.send_str(json.dumps({"op": 0, "t": event, "s": self.seq, "d": data}))
+
+
 class StandIn:
     """Discord for one bot: guilds, people, messages, and a record of every request."""
 
@@ -216,11 +234,12 @@ class StandIn:
         self.records: list[Record] = []
         self.commands: list[dict[str, Any]] = []
         self.identify: dict[str, Any] | None = None
+        self.identified: list[list[int]] = []  # each connection's [shard, count], in order
+        self.recommended_shards = 1  # what GET /gateway/bot answers
         self.faults: list[Fault] = []
         self.ready = threading.Event()
         self.changed = threading.Condition()
-        self._ws: web.WebSocketResponse | None = None
-        self._seq = 0
+        self._shards: dict[int, _Connection] = {}  # by shard id
 
     # --- the world ----------------------------------------------------------------------------
 
@@ -377,9 +396,11 @@ class StandIn:
     # --- gateway ------------------------------------------------------------------------------
 
     async def gateway(self, request: web.Request) -> web.WebSocketResponse:
+        """One gateway connection: a sharded bot opens one per shard, and each gets only the
+        events of the guilds on its shard ((guild id >> 22) % shard count), as on Discord."""
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
-        self._ws = ws
+        connection = _Connection(ws)
         await ws.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
         async for message in ws:
             if message.type != WSMsgType.TEXT:
@@ -391,36 +412,56 @@ class StandIn:
                 await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
             elif op == 2:  # identify
                 self.identify = data["d"]
-                await self.dispatch(
+                shard, count = self.identify.get("shard") or [0, 1]
+                self.identified.append([shard, count])
+                self._shards = {
+                    k: c for k, c in self._shards.items() if c.count == count and not c.ws.closed
+                }
+                connection.count = count
+                self._shards[shard] = connection
+                guilds = [g for g in self.guilds.values() if shard_of(g.id, count) == shard]
+                await connection.send(
                     "READY",
                     {
                         "v": 10,
                         "user": self.bot_user,
-                        "guilds": [{"id": g.id, "unavailable": True} for g in self.guilds.values()],
-                        "session_id": "stand-in-session",
+                        "guilds": [{"id": g.id, "unavailable": True} for g in guilds],
+                        "session_id": f"stand-in-session-{shard}",
                         "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
-                        "shard": [0, 1],
+                        "shard": [shard, count],
                         "application": {"id": self.app_id, "flags": 0},
                         "private_channels": [],
                         "relationships": [],
                         "presences": [],
                     },
                 )
-                for guild in self.guilds.values():
-                    await self.dispatch("GUILD_CREATE", self.guild_payload(guild))
-                self.ready.set()
-            elif op == 6:  # resume
-                await self.dispatch("RESUMED", {})
+                for guild in guilds:
+                    await connection.send("GUILD_CREATE", self.guild_payload(guild))
+                if len(self._shards) == count:
+                    self.ready.set()
+            elif op == 6:  # resume: the shard is the one its session was
+                shard = int(data["d"]["session_id"].rsplit("-", 1)[-1])
+                old = self._shards.get(shard)
+                connection.count = old.count if old else 1
+                connection.seq = old.seq if old else 0
+                self._shards[shard] = connection
+                await connection.send("RESUMED", {})
         return ws
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> float:
-        """Send a gateway event; returns when it left (the start of every latency)."""
-        if self._ws is None or self._ws.closed:
-            raise RuntimeError("the bot is not connected to the gateway")
-        self._seq += 1
+        """Send a gateway event on the shard of its guild (shard 0 for a DM); returns when it
+        left (the start of every latency)."""
+        guild = data.get("guild_id")
+        shard = shard_of(guild, self._shard_count()) if guild else 0
+        connection = self._shards.get(shard)
+        if connection is None or connection.ws.closed:
+            raise RuntimeError(f"the bot is not connected to the gateway (shard {shard})")
         sent_at = time.monotonic()
-        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+        await connection.send(event, data)
         return sent_at
+
+    def _shard_count(self) -> int:
+        return next(iter(self._shards.values())).count if self._shards else 1
 
     async def send_interaction(self, interaction: Interaction) -> float:
         # The time is set before the event leaves: the bot's answer may arrive before this returns.
@@ -677,7 +718,7 @@ class StandIn:
             return json_response(
                 {
                     "url": f"ws://127.0.0.1:{self.port}/gateway",
-                    "shards": 1,
+                    "shards": self.recommended_shards,
                     "session_start_limit": {
                         "total": 1000,
                         "remaining": 1000,
