@@ -510,7 +510,9 @@ def test_a_fine_tune_to_the_loss_curve(discord_class, first):
     started = d.slash("dan", first, "lab", "finetune start", {"epochs": 1})
     assert_clean(started)
     assert "queued" in started.text()
-    done = d.wait_post(first, "lab", since, lambda r: "done: dev accuracy" in r.content, timeout=180)
+    done = d.wait_post(
+        first, "lab", since, lambda r: "done: dev accuracy" in r.content, timeout=180
+    )
     assert done.files and done.files[0]["data"][:4] == b"\x89PNG", "the loss curve is attached"
     alt = done.files[0].get("description") or ""
     assert alt.startswith("Line chart of the training loss per step") and "dev accuracy" in alt, alt

@@ -44,7 +44,9 @@ def test_servers_on_each_shard_are_served_and_stored_alike(tmp_path, shared_inde
         )
         assert sorted(server.identified) == [[0, 2], [1, 2]]
         for n, guild in enumerate(guilds):
-            reply = discord.slash(f"student{n}", guild, "class", "ask", {"question": "What is LoRA?"})
+            reply = discord.slash(
+                f"student{n}", guild, "class", "ask", {"question": "What is LoRA?"}
+            )
             assert_clean(reply)
             assert "LoRA" in reply.text()
             joined = discord.slash(f"student{n}", guild, "team2", "quiz join", {"team": "team2"})
