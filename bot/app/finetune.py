@@ -49,12 +49,14 @@ class InterruptedJob:
     """A fine-tune whose runner died: it is failed, and its trainer stopped."""
 
     id: int
+    number: int  # what its class knows it by
     owner: str
 
 
 @dataclass(frozen=True)
 class JobEvent:
-    job_id: int
+    job_id: int  # the database's key (unique across classes)
+    number: int  # what the class sees: "job #3" is its own third job
     owner: str  # display name
     server: str
     channel: str
@@ -138,8 +140,11 @@ class FinetuneJobs:
         with self._lock:
             active = self.store.run(rows.active_jobs_of, actor.user)
             if active:
+                mine = active[0]
+                where = "" if mine["server"] == actor.server else " in another class"
                 raise JobError(
-                    f"You already have job #{active[0]} queued or running; one at a time."
+                    f"You already have job #{mine['number']}{where} queued or running; "
+                    "one at a time."
                 )
             job_id = self.store.write(
                 lambda db: rows.insert_job(
@@ -153,38 +158,51 @@ class FinetuneJobs:
             )
         position, wait = self.wait_estimate(job_id)
         queued = {"position": position, "wait_seconds": wait, **self.expectation(config.preset)}
-        self._events.emit(
-            [JobEvent(job_id, actor.name, actor.server, actor.channel, "queued", queued)]
-        )
+        row = self.store.run(rows.job, job_id)
+        assert row is not None  # just inserted; jobs are never deleted while the class runs
+        self._events.emit([JobEvent(job_id, *self._about(row), "queued", queued)])
         self.tick()
         return job_id
 
-    def cancel(self, actor: Actor, job_id: int) -> str:
+    def number_of(self, job_id: int) -> int:
+        """The number the job's class knows it by (start() returns the database's key)."""
+        row = self.store.run(rows.job, job_id)
+        if row is None:
+            raise JobError(f"No job #{job_id}.")
+        return int(row["number"])
+
+    def _own_class_job(self, actor: Actor, number: int) -> dict[str, Any]:
+        """The actor's class's job #`number`: another class's job is "no job" (its number
+        tells nothing: every class counts its own jobs from 1)."""
+        job = self.store.run(rows.numbered_job, actor.server, number)
+        if job is None:
+            raise JobError(f"No job #{number}.")
+        return job
+
+    def cancel(self, actor: Actor, number: int) -> str:
+        """Cancel the class's job #`number` (the owner's, or any for the instructor)."""
         with self._lock:
-            job = self.store.run(rows.job, job_id)
-            if job is None or job["server"] != actor.server:  # another class's: not yours
-                raise JobError(f"No job #{job_id}.")
+            job = self._own_class_job(actor, number)
+            job_id = job["id"]
             if job["owner"] != actor.user and not actor.instructor:
                 raise NotAllowed("Only the job's owner or the instructor can cancel it.")
             status = JobStatus(job["status"])
             if status.final:
-                raise JobError(f"Job #{job_id} already ended ({status.value}).")
+                raise JobError(f"Job #{number} already ended ({status.value}).")
             if status is JobStatus.QUEUED:
                 reason = f"cancelled by {actor.name}"
                 self.store.write(rows.finish_job, job_id, JobStatus.CANCELLED, reason, None)
-                owner = self.res.names([job["owner"]])[job["owner"]]
-                where = (job["server"], job["channel"] or "")
                 self._events.emit(
-                    [JobEvent(job_id, owner, *where, "cancelled", {"by": actor.name})]
+                    [JobEvent(job_id, *self._about(job), "cancelled", {"by": actor.name})]
                 )
-                return f"Job #{job_id} removed from the queue."
+                return f"Job #{number} removed from the queue."
             running = self._running.get(job_id)
             if running is not None:
                 running.cancelled_by = actor.name
                 running.run.stop()
             else:  # another process runs it: it stops the job on its next tick
                 self.store.write(rows.request_cancel, job_id, actor.name)
-            return f"Job #{job_id} is being stopped."
+            return f"Job #{number} is being stopped."
 
     # --- the worker --------------------------------------------------------------------------
 
@@ -232,19 +250,21 @@ class FinetuneJobs:
         reason = f"could not start: {why}"
         log.warning("job %d %s", job["id"], reason)
         self.store.write(rows.finish_job, job["id"], JobStatus.FAILED, reason, None)
+        self._events.emit([JobEvent(job["id"], *self._about(job), "failed", {"reason": reason})])
+
+    def _about(self, job: dict[str, Any]) -> tuple[int, str, str, str]:
+        """(number, owner's display name, server, channel) of a job row, for its events."""
         owner = self.res.names([job["owner"]])[job["owner"]]
-        where = (job["server"], job["channel"] or "")
-        self._events.emit([JobEvent(job["id"], owner, *where, "failed", {"reason": reason})])
+        return job["number"], owner, job["server"], job["channel"] or ""
 
     def _follow(self, process: _Process, job: dict[str, Any]) -> None:
-        owner = self.res.names([job["owner"]])[job["owner"]]
-        where = (job["server"], job["channel"] or "")
+        about = self._about(job)
         for line in process.run.lines():
             try:
                 event = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a stray print from a library
-            self._on_event(process, owner, where, event)
+            self._on_event(process, about, event)
         status, reason, result = self._outcome(process, process.run.wait())
         try:
             self.store.write(rows.finish_job, process.job_id, status, reason, result)
@@ -254,24 +274,24 @@ class FinetuneJobs:
         with self._lock:
             self._running.pop(process.job_id, None)
         data = {**(result or {}), "reason": reason}
-        self._events.emit([JobEvent(process.job_id, owner, *where, status.value, data)])
+        self._events.emit([JobEvent(process.job_id, *about, status.value, data)])
         self.tick()
 
     def _on_event(
-        self, process: _Process, owner: str, where: tuple[str, str], event: dict[str, Any]
+        self, process: _Process, about: tuple[int, str, str, str], event: dict[str, Any]
     ) -> None:
         kind = event.get("event")
         if kind == "started":
-            self._events.emit([JobEvent(process.job_id, owner, *where, "started", event)])
+            self._events.emit([JobEvent(process.job_id, *about, "started", event)])
         elif kind == "progress":
             share = event["step"] / max(1, event["total_steps"])
             self.store.write(rows.set_progress, process.job_id, share)
             now = self._clock()
             if now - process.last_relay >= PROGRESS_RELAY_SECONDS or share >= 1:
                 process.last_relay = now
-                self._events.emit([JobEvent(process.job_id, owner, *where, "progress", event)])
+                self._events.emit([JobEvent(process.job_id, *about, "progress", event)])
         elif kind == "evaluation" and event.get("during_training"):
-            self._events.emit([JobEvent(process.job_id, owner, *where, "evaluation", event)])
+            self._events.emit([JobEvent(process.job_id, *about, "evaluation", event)])
         elif kind in ("finished", "failed"):
             process.final = event
 
@@ -308,6 +328,7 @@ class FinetuneJobs:
         return [
             JobView(
                 r["id"],
+                r["number"],
                 names[r["owner"]],
                 r["team"],
                 JobStatus(r["status"]),
@@ -332,25 +353,24 @@ class FinetuneJobs:
             _best(done, lambda r: names[r["owner"]]),
         )
 
-    def try_model(self, actor: Actor, job_id: int, text: str) -> TryReply:
-        """The job's model on `text`, beside the base model with an untrained head. Runs on
+    def try_model(self, actor: Actor, number: int, text: str) -> TryReply:
+        """The class's job #`number`'s model on `text`, beside the base model with an untrained head. Runs on
         the CPU in this process (no CUDA); the last models used stay loaded. Only a job of
         the actor's own class: another class's job is "no job" (its number tells nothing)."""
         cleaned = clean_user_text(text, 1000)
         if cleaned.empty:
             raise JobError("Give a sentence to classify, e.g. “this film was a delight”.")
-        row = self.store.run(rows.job, job_id)
-        if row is None or row["server"] != actor.server:
-            raise JobError(f"No job #{job_id}.")
+        row = self._own_class_job(actor, number)
+        job_id = row["id"]
         job = self._views([row])[0]
         if job.status != JobStatus.SUCCEEDED or not job.result:
-            raise JobError(f"Job #{job_id} has no model to try ({job.status.value}).")
+            raise JobError(f"Job #{number} has no model to try ({job.status.value}).")
         config = job.result.get("config", {})
         base, method = config.get("model", ""), config.get("method", "lora")
         labels = [str(x) for x in job.result.get("labels", ["0", "1"])]
         saved = Path(job.result["saved"])
         if not saved.exists():
-            raise JobError(f"Job #{job_id}'s saved model is gone from this machine.")
+            raise JobError(f"Job #{number}'s saved model is gone from this machine.")
         model_dir = self.res.settings.models_path
         tuned = self._classifier(
             ("tuned", job_id),
@@ -363,7 +383,7 @@ class FinetuneJobs:
             lambda: Classifier.untrained_head(base, labels, model_dir, pooling),
         )
         return TryReply(
-            job_id,
+            number,
             cleaned.text,
             base,
             method,
@@ -442,7 +462,8 @@ class FinetuneJobs:
     def recover_interrupted(self) -> list[InterruptedJob]:
         """Jobs whose runner died (a crash, `kill -9`): failed with the reason, and their
         orphaned trainers stopped. Jobs another live process runs are left alone."""
-        return [InterruptedJob(j["id"], j["owner"]) for j in self._reap_orphans(force=True)]
+        lost = self._reap_orphans(force=True)
+        return [InterruptedJob(j["id"], j["number"], j["owner"]) for j in lost]
 
     def _reap_orphans(self, *, force: bool = False) -> list[dict[str, Any]]:
         now = time.monotonic()

@@ -17,8 +17,8 @@ from bot.app.quizzes import QuestionOpened, QuizEnded, QuizEvent, QuizManager
 from bot.app.resources import Resources
 from bot.errors import JigsawError, QuizError
 from bot.store import jigsaw as rows
+from bot.store import number_of, utc_now
 from bot.store import quizzes as quiz_rows
-from bot.store import utc_now
 from bot.store.enums import ActivityStatus
 from knowledge.cards import Card, cards_by_team, find_card
 from skills.course import TEAMS
@@ -65,7 +65,7 @@ class Announcement:
 class MasteryReady:
     server: str
     channel: str
-    activity_id: int
+    number: int  # the activity's number in its class
     grid: MasteryGrid
     png_path: Path | None
     alt_text: str = ""
@@ -90,6 +90,7 @@ class InterruptedActivity:
     """A jigsaw activity a crash or restart cut short (its state is kept, to resume)."""
 
     id: int
+    number: int  # what its class calls it
     server: str
     channel: str
     phase: str
@@ -99,7 +100,7 @@ class InterruptedActivity:
 
 @dataclass(frozen=True)
 class JigsawStatus:
-    activity_id: int
+    number: int  # the activity's number in its class (its own activities count from 1)
     status: str
     phase: str
     seconds_left: float
@@ -131,6 +132,7 @@ class _Plan:
 @dataclass
 class _Running:
     id: int
+    number: int  # what its class calls it
     server: str
     channel: str
     team_channels: dict[int, str]
@@ -185,7 +187,8 @@ class JigsawManager:
                 actor.user,
                 self.res.lease.hold(),
             )
-            running = _Running(activity_id, actor.server, actor.channel, mapping, activity)
+            number = self.store.run(number_of, rows.TABLE, activity_id)
+            running = _Running(activity_id, number, actor.server, actor.channel, mapping, activity)
             self._running[key] = running
             events += [self._material(running, team, ch) for team, ch in mapping.items()]
             events += self._handle(running, started)
@@ -249,7 +252,9 @@ class JigsawManager:
         now = self._clock()
         activity.status, activity.paused_at, activity.deadline = "running", None, now + left
         mapping = {int(t): ch for t, ch in json.loads(row["team_channels"]).items()}
-        running = _Running(row["id"], actor.server, row["channel"], mapping, activity)
+        running = _Running(
+            row["id"], row["number"], actor.server, row["channel"], mapping, activity
+        )
         self.store.write(rows.reopen, row["id"], self.res.lease.hold())
         events: list[JigsawEvent] = []
         with self._lock:
@@ -273,7 +278,7 @@ class JigsawManager:
                 activity = Activity.from_dict(json.loads(row["state"]))
                 self.store.write(rows.end, row["id"], ActivityStatus.STOPPED, None, None)
                 activity.status = ActivityStatus.STOPPED.value
-                return self._status_of(row["id"], activity)
+                return self._status_of(row["number"], activity)
         return self._act(actor, lambda a, now: a.stop())
 
     def team_here(self, actor: Actor) -> int | None:
@@ -314,12 +319,12 @@ class JigsawManager:
         raise JigsawError("No jigsaw activity is running in this channel.")
 
     def _status(self, running: _Running) -> JigsawStatus:
-        return self._status_of(running.id, running.activity)
+        return self._status_of(running.number, running.activity)
 
-    def _status_of(self, activity_id: int, a: Activity) -> JigsawStatus:
+    def _status_of(self, number: int, a: Activity) -> JigsawStatus:
         covered, total = a.progress()
         return JigsawStatus(
-            activity_id,
+            number,
             a.status,
             a.phase.label if a.phase else a.status,
             a.time_left(self._clock()),
@@ -435,20 +440,20 @@ class JigsawManager:
         grid = mastery_grid(credits, TEAMS, concepts, taught)
         png, alt = self._draw(running.id, grid)
         self.store.write(rows.end, running.id, status, grid.to_dict(), str(png) if png else None)
-        return [MasteryReady(running.server, running.channel, running.id, grid, png, alt)]
+        return [MasteryReady(running.server, running.channel, running.number, grid, png, alt)]
 
-    def grid(self, actor: Actor, activity_id: int | None = None) -> MasteryReady:
-        """The mastery grid of a past activity in this server (default: the latest)."""
-        row = self.store.run(rows.with_grid, actor.server, activity_id)
+    def grid(self, actor: Actor, number: int | None = None) -> MasteryReady:
+        """The mastery grid of the class's activity #`number` (default: its latest)."""
+        row = self.store.run(rows.with_grid, actor.server, number)
         if row is None:
-            which = f"#{activity_id}" if activity_id else "in this class"
+            which = f"#{number}" if number else "in this class"
             raise JigsawError(f"No finished jigsaw activity {which} has a mastery grid.")
         grid = MasteryGrid.from_dict(json.loads(row["mastery"]))
         png = Path(row["mastery_png"]) if row["mastery_png"] else None
         if png is None or not png.exists():
             png, _ = self._draw(row["id"], grid)
         alt = mastery_alt_text(grid, self.titles)
-        return MasteryReady(actor.server, actor.channel, row["id"], grid, png, alt)
+        return MasteryReady(actor.server, actor.channel, row["number"], grid, png, alt)
 
     @property
     def titles(self) -> dict[str, str]:

@@ -34,7 +34,7 @@ from bot.app.events import Listeners
 from bot.app.resources import Resources
 from bot.app.results import Leaderboard
 from bot.errors import QuizError
-from bot.store import AlreadyAnswered, DatabaseUnavailable, utc_now
+from bot.store import AlreadyAnswered, DatabaseUnavailable, number_of, utc_now
 from bot.store import classes as class_rows
 from bot.store import quizzes as rows
 from bot.store.enums import QuizStatus
@@ -66,12 +66,13 @@ SECONDS_RANGE = (5, 600)
 class QuestionOpened:
     server: str
     channel: str
-    session_id: int
-    number: int  # 1-based
+    session_id: int  # the database's key
+    number: int  # the question's, 1-based
     total: int
     question: Question
     seconds: float  # the class's time to answer
     open_for: float = 0.0  # the longest it stays open, for players with extra time (0: seconds)
+    quiz_number: int = 0  # what the class calls the quiz: its own quizzes count from 1
 
     @property
     def extended(self) -> bool:
@@ -106,6 +107,7 @@ class InterruptedQuiz:
     """A quiz a crash or restart cut short, as recovery found it (answers so far are kept)."""
 
     id: int
+    number: int  # what its class calls it
     server: str
     channel: str
     team: int | None
@@ -119,7 +121,8 @@ class InterruptedQuiz:
 class QuizEnded:
     server: str
     channel: str
-    session_id: int
+    session_id: int  # the database's key
+    quiz_number: int  # what the class calls it
     status: QuizStatus
     users: list[Standing]  # by display name
     teams: list[Standing]
@@ -131,7 +134,7 @@ class OwnResult:
     """One student's result of one quiz: shown to them alone (the class sees only who did
     well)."""
 
-    session_id: int
+    quiz_number: int  # what the class calls the quiz
     points: int
     correct: int
     answered: int
@@ -159,6 +162,7 @@ SAVE_FAILED = (
 @dataclass
 class _Running:
     id: int
+    number: int  # the quiz's number in its class
     server: str
     session: QuizSession
     live_keys: dict[int, float] = field(default_factory=dict)
@@ -283,7 +287,8 @@ class QuizManager:
             session_id = self.store.write(
                 rows.insert_session, actor.server, session, actor.user, utc_now(), owner
             )
-            running = _Running(session_id, actor.server, session)
+            number = self.store.run(number_of, "quiz_sessions", session_id)
+            running = _Running(session_id, number, actor.server, session)
             self._running[key] = running
             opened = self._open_next(running)
         assert isinstance(opened, QuestionOpened)
@@ -541,6 +546,7 @@ class QuizManager:
                 s.questions[s.index],
                 max(0.0, s.deadline - now),
                 max(0.0, s.closes_at - now),
+                running.number,
             )
 
     def longest_accommodation(
@@ -627,6 +633,7 @@ class QuizManager:
             question,
             s.seconds_per_question,
             s.closes_at - s.opened_at,
+            running.number,
         )
 
     def _finish(self, running: _Running, status: QuizStatus) -> QuizEnded:
@@ -646,6 +653,7 @@ class QuizManager:
             session["server"],
             session["channel"],
             session_id,
+            session["number"],
             QuizStatus(session["status"]),
             board.users,
             board.teams,
@@ -656,11 +664,11 @@ class QuizManager:
         """The actor's own result of a quiz of their class."""
         session, answer_rows = self.store.run(rows.session_rows, session_id)
         if session is None or session["server"] != actor.server:
-            raise QuizError(f"No quiz #{session_id}.")
+            raise QuizError("No such quiz in this class.")
         standings = user_standings([_row_to_answer(r) for r in answer_rows])
         mine = next((s for s in standings if s.name == actor.user), None)
         if mine is None:
-            return OwnResult(session_id, 0, 0, 0, None, len(standings), [])
+            return OwnResult(session["number"], 0, 0, 0, None, len(standings), [])
         ranked = [s.name for s in standings if s.correct > 0]
         rank = ranked.index(actor.user) + 1 if actor.user in ranked else None
         missed = [
@@ -670,7 +678,7 @@ class QuizManager:
             for c in json.loads(r["concepts"] or "[]")
         ]
         return OwnResult(
-            session_id,
+            session["number"],
             mine.points,
             mine.correct,
             mine.answered,
@@ -703,7 +711,7 @@ class QuizManager:
         asked = [by_id[q] for q in json.loads(row["question_ids"]) if q in by_id]
         index = max(0, row["current_index"])
         if index >= len(asked):
-            raise QuizError(f"Quiz #{row['id']} had no questions left to ask.")
+            raise QuizError(f"Quiz #{row['number']} had no questions left to ask.")
         _, answer_rows = self.store.run(rows.session_rows, row["id"])
         with self._lock:
             if key in self._running:
@@ -719,7 +727,7 @@ class QuizManager:
                 session.record(answer)
             session.index = index - 1
             session.status = Status.BETWEEN
-            running = _Running(row["id"], actor.server, session)
+            running = _Running(row["id"], row["number"], actor.server, session)
             self.store.write(rows.reopen_session, row["id"], self.res.lease.hold())
             self._running[key] = running
             opened = self._open_next(running)
@@ -734,8 +742,9 @@ class QuizManager:
 
     def _ended_reply(self, session_id: int, number: int) -> str:
         if self.store.run(rows.status_of, session_id) == QuizStatus.INTERRUPTED.value:
+            quiz = self.store.run(number_of, "quiz_sessions", session_id)
             return (
-                f"Quiz #{session_id} was interrupted by a restart, so this answer was not "
+                f"Quiz #{quiz} was interrupted by a restart, so this answer was not "
                 "counted; answers given before it are kept."
             )
         return _closed(number)

@@ -254,7 +254,8 @@ class Leaderboard:
 class JobView:
     """A fine-tune job as people see it."""
 
-    id: int
+    id: int  # the database's key
+    number: int  # what the class sees and types: its own jobs count from 1
     owner: str  # display name
     team: int | None
     status: JobStatus
@@ -311,7 +312,7 @@ class FinetuneBoard:
 class TryReply:
     """A fine-tuned model's prediction beside the base model with an untrained head."""
 
-    job: int
+    job: int  # the job's number in its class
     text: str
     model: str
     method: str

@@ -312,7 +312,7 @@ def interrupted_quiz_text(lost: InterruptedQuiz) -> str:
     number, total = max(1, lost.question), lost.questions
     kept = render_text.counted(lost.answers_kept, "answer")
     return (
-        f"Quiz #{lost.id} was interrupted by a restart at question {number} of {total}; "
+        f"Quiz #{lost.number} was interrupted by a restart at question {number} of {total}; "
         f"answers so far are kept ({kept}). An instructor can `/quiz resume` to go on from "
         f"question {number} (with a fresh timer), or `/quiz stop` to end it with the results "
         "so far."
@@ -322,7 +322,7 @@ def interrupted_quiz_text(lost: InterruptedQuiz) -> str:
 def interrupted_activity_text(lost: InterruptedActivity) -> str:
     """What a class channel is told after a restart cut its jigsaw activity short."""
     return (
-        f"The jigsaw activity #{lost.id} was interrupted by a restart during {lost.phase} "
+        f"The jigsaw activity #{lost.number} was interrupted by a restart during {lost.phase} "
         f"({lost.covered} of {lost.total} concepts taught so far). An instructor can "
         "`/jigsaw resume` to go on with the time that phase had left, or `/jigsaw stop` to "
         "end it."

@@ -428,10 +428,10 @@ def render_standings(
 def render_own_result(result: OwnResult, titles: dict[str, str]) -> str:
     """A student's own result of one quiz, for their eyes only."""
     if result.answered == 0:
-        return f"You did not answer any question of quiz #{result.session_id}."
+        return f"You did not answer any question of quiz #{result.quiz_number}."
     rank = f", rank {result.rank} of {result.of}" if result.rank else ""
     lines = [
-        f"Your result in quiz #{result.session_id}: {result.points} points, "
+        f"Your result in quiz #{result.quiz_number}: {result.points} points, "
         f"{result.correct} of {counted(result.answered, 'answer')} right{rank}."
     ]
     if result.missed:
@@ -441,7 +441,7 @@ def render_own_result(result: OwnResult, titles: dict[str, str]) -> str:
 
 
 def render_quiz_ended(event: QuizEnded, titles: dict[str, str]) -> str:
-    lines = [f"Quiz #{event.session_id} {event.status.value}."]
+    lines = [f"Quiz #{event.quiz_number} {event.status.value}."]
     lines += render_standings("Scores", event.users)
     if event.teams:
         lines += render_standings(
@@ -635,7 +635,7 @@ def render_mastery(event: MasteryReady, titles: dict[str, str], *, paths: bool =
     names = {c: ("✓ " if c in grid.taught else "  ") + titles.get(c, c) for c in grid.concepts}
     width = max(len(n) for n in names.values())
     lines = [
-        f"Mastery grid of activity #{event.activity_id}: share of quiz credit per team and "
+        f"Mastery grid of activity #{event.number}: share of quiz credit per team and "
         "concept, with the number of answers behind it (✓ = taught):",
         " " * (width + 2) + "".join(f"{'team' + str(t):>11}" for t in grid.teams),
     ]
@@ -698,13 +698,13 @@ def render_jigsaw_event(event: JigsawEvent, titles: dict[str, str]) -> str:
 def render_jigsaw_status(status: JigsawStatus) -> str:
     bar = progress_bar(status.covered, status.total)
     if status.status in ("stopped", "finished"):
-        head = f"Activity #{status.activity_id} {status.status} during {status.phase}."
+        head = f"Activity #{status.number} {status.status} during {status.phase}."
         if status.phase in ("stopped", "finished"):  # it had no phase left
-            head = f"Activity #{status.activity_id} {status.status}."
+            head = f"Activity #{status.number} {status.status}."
         lines = [f"{head} {bar}"]
     else:
         state = "paused" if status.status == "paused" else f"{_clock(status.seconds_left)} left"
-        lines = [f"Activity #{status.activity_id}: {status.phase}, {state}. {bar}"]
+        lines = [f"Activity #{status.number}: {status.phase}, {state}. {bar}"]
     for team in sorted(status.taught):
         lines.append(f"  team{team} taught: {', '.join(status.taught[team])}")
     return "\n".join(lines)
@@ -731,7 +731,7 @@ def render_job_event(event: JobEvent, *, paths: bool = True) -> str:
     """One job's news; without `paths` (chat), the loss curve is not named by its path (the
     chat frontend attaches the picture instead)."""
     d = event.data
-    head = f"[job #{event.job_id}, {event.owner}]"
+    head = f"[job #{event.number}, {event.owner}]"
     if event.kind == "queued":
         wait = d.get("wait_seconds")
         about = f"; about {_duration(wait)} to wait" if wait else ""
@@ -805,7 +805,7 @@ def render_jobs(jobs: list[JobView], *, reason_chars: int | None = None) -> str:
             why = why[: reason_chars - 1] + "…"
         reason = f" ({why})" if why else ""
         team = f" team{j.team}" if j.team else ""
-        lines.append(f"#{j.id} {j.status}{progress}{accuracy} - {j.owner}{team}{reason}")
+        lines.append(f"#{j.number} {j.status}{progress}{accuracy} - {j.owner}{team}{reason}")
     return "\n".join(lines)
 
 

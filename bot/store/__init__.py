@@ -1,6 +1,6 @@
 """Storage: all SQL lives in this package (one module per table group)."""
 
-from bot.store.database import AlreadyAnswered, DatabaseUnavailable, Store, utc_now
+from bot.store.database import AlreadyAnswered, DatabaseUnavailable, Store, number_of, utc_now
 from bot.store.migrations import CONSOLE_SERVER, DIRECT_MESSAGES, migrations
 
 __all__ = [
@@ -10,5 +10,6 @@ __all__ = [
     "DatabaseUnavailable",
     "Store",
     "migrations",
+    "number_of",
     "utc_now",
 ]

@@ -95,7 +95,7 @@ GROUP BY server, team ORDER BY server, best_dev_accuracy DESC""",
         "description": "Every quiz: where, on which team's concepts, how it ended, how many "
         "answers it got and their mean credit.",
         "sql": f"""
-SELECT s.id AS quiz, s.server, s.channel, 'team' || s.team AS concepts_of, s.status,
+SELECT s.number AS quiz, s.server, s.channel, 'team' || s.team AS concepts_of, s.status,
        s.started_at, s.ended_at, json_array_length(s.question_ids) AS questions,
        count(a.id) AS answers, count(DISTINCT a.user) AS students,
        round(avg(a.credit), 3) AS mean_credit
@@ -108,9 +108,10 @@ GROUP BY s.id ORDER BY s.id DESC""",
         "description": "Every graded answer of one student (give their display name or id), "
         "newest first. For the instructor only: individual answers are private.",
         "sql": f"""
-SELECT a.server, a.session_id AS quiz, a.question_id, a.answer, a.credit, a.points,
+SELECT a.server, s.number AS quiz, a.question_id, a.answer, a.credit, a.points,
        a.reason, datetime(a.answered_at, 'unixepoch') AS answered_at
 FROM quiz_answers a LEFT JOIN people p ON p.id = a.user
+JOIN quiz_sessions s ON s.id = a.session_id
 WHERE (a.user = :student OR p.name = :student) AND {_in("a.server")}
 ORDER BY a.answered_at DESC""",
     },
@@ -119,7 +120,7 @@ ORDER BY a.answered_at DESC""",
         "description": "Every fine-tune: whose, which model and method, its status, progress, "
         "dev accuracy, and why it failed or was cancelled.",
         "sql": f"""
-SELECT j.id AS job, j.server, coalesce(p.name, 'someone') AS owner, 'team' || j.team AS team,
+SELECT j.number AS job, j.server, coalesce(p.name, 'someone') AS owner, 'team' || j.team AS team,
        j.status, json_extract(j.config, '$.model') AS model,
        json_extract(j.config, '$.method') AS method, round(j.progress, 2) AS progress,
        round(j.dev_accuracy, 4) AS dev_accuracy, j.created_at, j.started_at, j.ended_at,

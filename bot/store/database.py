@@ -54,6 +54,35 @@ def latest(db: Database, table: str, where: str, params: list[Any]) -> dict[str,
     return rows[0] if rows else None
 
 
+# Quizzes, activities and fine-tune jobs are shown to a class by a number of its own (its first
+# quiz is "Quiz #1" whatever other classes did); the row id stays the database's key.
+NUMBERED = ("quiz_sessions", "jigsaw_activities", "finetune_jobs")
+
+
+def next_number(db: Database, table: str, server: str) -> int:
+    """The next class number for a new row of `table` in `server`. Called inside the insert's
+    BEGIN IMMEDIATE transaction, so two processes cannot take the same number."""
+    assert table in NUMBERED
+    (top,) = db.execute(f"SELECT max(number) FROM {table} WHERE server = ?", [server]).fetchone()
+    return int(top or 0) + 1
+
+
+def number_of(db: Database, table: str, row_id: int) -> int:
+    """The class number of row `row_id` of `table`."""
+    assert table in NUMBERED
+    (number,) = db.execute(f"SELECT number FROM {table} WHERE id = ?", [row_id]).fetchone()
+    return int(number)
+
+
+def id_of_number(db: Database, table: str, server: str, number: int) -> int | None:
+    """The row id of the class's `number` in `table`, or None (no such number in this class)."""
+    assert table in NUMBERED
+    row = db.execute(
+        f"SELECT id FROM {table} WHERE server = ? AND number = ?", [server, number]
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
 def reopen(db: Database, table: str, row_id: int, status: str, owner: str) -> None:
     """Give interrupted live work (a quiz, an activity) back to a running owner."""
     db.table(table).update(row_id, {"status": status, "ended_at": None, "owner": owner})

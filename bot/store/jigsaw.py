@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store.database import latest, utc_now
+from bot.store.database import latest, next_number, utc_now
 from bot.store.database import reopen as reopen_row
 from bot.store.enums import ActivityStatus
 from skills.jigsaw import Activity
@@ -26,6 +26,7 @@ def insert(
 ) -> int:
     row = {
         "server": server,
+        "number": next_number(db, TABLE, server),
         "channel": channel,
         "team_channels": json.dumps(mapping),
         "state": json.dumps(activity.to_dict()),
@@ -87,6 +88,7 @@ def mark_interrupted(db: Database, now: str, alive: set[str]) -> list[dict[str, 
         report.append(
             {
                 "id": row["id"],
+                "number": row["number"],
                 "server": row["server"],
                 "channel": row["channel"],
                 "phase": phase,
@@ -97,13 +99,13 @@ def mark_interrupted(db: Database, now: str, alive: set[str]) -> list[dict[str, 
     return report
 
 
-def with_grid(db: Database, server: str, activity_id: int | None) -> dict[str, Any] | None:
-    """A finished activity of this server with its mastery grid (default: the latest)."""
+def with_grid(db: Database, server: str, number: int | None) -> dict[str, Any] | None:
+    """The server's finished activity #`number` with its mastery grid (default: the latest)."""
     where = "server = ? AND mastery IS NOT NULL"
     params: list[Any] = [server]
-    if activity_id is not None:
-        where += " AND id = ?"
-        params.append(activity_id)
+    if number is not None:
+        where += " AND number = ?"
+        params.append(number)
     return latest(db, TABLE, where, params)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store.database import utc_now
+from bot.store.database import id_of_number, next_number, utc_now
 from bot.store.enums import JobStatus
 
 _ACTIVE = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
@@ -24,6 +24,7 @@ def insert_job(
 ) -> int:
     row = {
         "server": server,
+        "number": next_number(db, "finetune_jobs", server),
         "owner": owner,
         "team": team,
         "channel": channel,
@@ -37,11 +38,13 @@ def insert_job(
     return int(pk)
 
 
-def active_jobs_of(db: Database, owner: str) -> list[int]:
-    rows = db.execute(
-        "SELECT id FROM finetune_jobs WHERE owner = ? AND status IN (?, ?)", [owner, *_ACTIVE]
+def active_jobs_of(db: Database, owner: str) -> list[dict[str, Any]]:
+    """The owner's queued or running jobs, in any class."""
+    return list(
+        db.table("finetune_jobs").rows_where(
+            "owner = ? AND status IN (?, ?)", [owner, *_ACTIVE], order_by="id"
+        )
     )
-    return [r[0] for r in rows]
 
 
 def claim_next_job(db: Database, now: str, runner: str, limit: int = 1) -> dict[str, Any] | None:
@@ -97,6 +100,12 @@ def finish_job(
 def job(db: Database, job_id: int) -> dict[str, Any] | None:
     rows = list(db.table("finetune_jobs").rows_where("id = ?", [job_id]))
     return rows[0] if rows else None
+
+
+def numbered_job(db: Database, server: str, number: int) -> dict[str, Any] | None:
+    """The class's job #`number` (None: this class has no such job)."""
+    job_id = id_of_number(db, "finetune_jobs", server, number)
+    return job(db, job_id) if job_id is not None else None
 
 
 def recent_jobs(db: Database, server: str, limit: int) -> list[dict[str, Any]]:
@@ -179,5 +188,5 @@ def fail_orphans(db: Database, alive: set[str], reason: str) -> list[dict[str, A
             row["id"],
             {"status": JobStatus.FAILED.value, "ended_at": utc_now(), "reason": reason},
         )
-    keep = ("id", "owner", "pid", "executor", "remote_id")
+    keep = ("id", "number", "owner", "pid", "executor", "remote_id")
     return [{key: r.get(key) for key in keep} for r in running]

@@ -340,3 +340,16 @@ def m016_job_executors(db: Database) -> None:
     submission id), so recovery after a crash stops the right thing."""
     db.table("finetune_jobs").add_column("executor", str)  # null: local (every older job)
     db.table("finetune_jobs").add_column("remote_id", str)
+
+
+@migrations()
+def m017_class_numbers(db: Database) -> None:
+    """Each class numbers its own quizzes, activities and fine-tune jobs from 1 (a second
+    class's first quiz was "Quiz #3"): a `number` per server, older rows numbered in order."""
+    for table in ("quiz_sessions", "jigsaw_activities", "finetune_jobs"):
+        db.table(table).add_column("number", int)
+        db.execute(
+            f"UPDATE {table} SET number = (SELECT count(*) FROM {table} AS earlier "
+            f"WHERE earlier.server = {table}.server AND earlier.id <= {table}.id)"
+        )
+        db.table(table).create_index(["server", "number"], unique=True)

@@ -109,13 +109,13 @@ def forget_blockers(db: Database, person: str) -> list[str]:
     """Live work of the person that must end before they can be forgotten."""
     blockers = []
     rows = db.execute(
-        "SELECT DISTINCT s.id, s.channel FROM quiz_sessions s JOIN quiz_answers a "
+        "SELECT DISTINCT s.number, s.channel FROM quiz_sessions s JOIN quiz_answers a "
         "ON a.session_id = s.id WHERE a.user = ? AND s.status = ?",
         [person, QuizStatus.RUNNING.value],
     ).fetchall()
     blockers += [f"quiz #{qid} in #{channel} is still running" for qid, channel in rows]
     rows = db.execute(
-        "SELECT id FROM finetune_jobs WHERE owner = ? AND status = ?",
+        "SELECT number FROM finetune_jobs WHERE owner = ? AND status = ?",
         [person, JobStatus.RUNNING.value],
     ).fetchall()
     blockers += [f"fine-tune job #{jid} is running (cancel it first)" for (jid,) in rows]
@@ -167,18 +167,19 @@ def term_blockers(db: Database, server: str) -> list[str]:
     """Live class activity that must end before the term can close."""
     blockers = []
     rows = db.execute(
-        "SELECT id, channel FROM quiz_sessions WHERE server = ? AND status = ?",
+        "SELECT number, channel FROM quiz_sessions WHERE server = ? AND status = ?",
         [server, QuizStatus.RUNNING.value],
     ).fetchall()
     blockers += [f"quiz #{qid} in #{channel} is running" for qid, channel in rows]
     live = (ActivityStatus.RUNNING.value, ActivityStatus.PAUSED.value)
     rows = db.execute(
-        "SELECT id FROM jigsaw_activities WHERE server = ? AND status IN (?, ?)", [server, *live]
+        "SELECT number FROM jigsaw_activities WHERE server = ? AND status IN (?, ?)",
+        [server, *live],
     ).fetchall()
     blockers += [f"jigsaw activity #{aid} is still on" for (aid,) in rows]
     active = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
     rows = db.execute(
-        "SELECT id, status FROM finetune_jobs WHERE server = ? AND status IN (?, ?)",
+        "SELECT number, status FROM finetune_jobs WHERE server = ? AND status IN (?, ?)",
         [server, *active],
     ).fetchall()
     blockers += [f"fine-tune job #{jid} is {status}" for jid, status in rows]

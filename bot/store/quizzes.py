@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.store.classes import team_channels, team_of
-from bot.store.database import AlreadyAnswered, latest, reopen, utc_now
+from bot.store.database import AlreadyAnswered, latest, next_number, reopen, utc_now
 from bot.store.enums import QuizStatus
 from skills.quiz.bank import Question
 from skills.quiz.session import QuizSession, RecordedAnswer
@@ -24,6 +24,7 @@ def insert_session(
         .insert(
             {
                 "server": server,
+                "number": next_number(db, "quiz_sessions", server),
                 "channel": session.channel,
                 "team": session.team,
                 "status": QuizStatus.RUNNING.value,
@@ -127,6 +128,7 @@ def mark_interrupted(db: Database, now: str, alive: set[str]) -> list[dict[str, 
         report.append(
             {
                 "id": s["id"],
+                "number": s["number"],
                 "server": s["server"],
                 "channel": s["channel"],
                 "team": s["team"],

@@ -435,11 +435,11 @@ def cmd_quiz(s: Session, args: argparse.Namespace) -> Output:
             seconds=args.seconds,
             players=players,
         )
-        text = f"Quiz #{opened.session_id} started: {opened.total} questions, {opened.seconds:.0f} s each"
+        text = f"Quiz #{opened.quiz_number} started: {opened.total} questions, {opened.seconds:.0f} s each"
         if opened.extended:
             text += f" (up to {opened.open_for:.0f} s for students with extra time)"
         text += "."
-        return Output(text, {"quiz": opened.session_id})
+        return Output(text, {"quiz": opened.quiz_number})
     if args.action == "stop":
         quizzes.stop(s.actor)
         return Output("Quiz stopped.")
@@ -448,8 +448,8 @@ def cmd_quiz(s: Session, args: argparse.Namespace) -> Output:
         return Output("Skipped.")
     if args.action == "resume":
         opened = quizzes.resume(s.actor)
-        text = f"Quiz #{opened.session_id} resumed at question {opened.number}/{opened.total}."
-        return Output(text, {"quiz": opened.session_id, "question": opened.number})
+        text = f"Quiz #{opened.quiz_number} resumed at question {opened.number}/{opened.total}."
+        return Output(text, {"quiz": opened.quiz_number, "question": opened.number})
     if args.action == "play":
         return _play(s, args)
     if args.action == "list":
@@ -769,7 +769,7 @@ def cmd_jigsaw(s: Session, args: argparse.Namespace) -> Output:
     elif args.action == "grid":
         ready = jigsaw.grid(s.actor, args.activity)
         text = render.render_mastery(ready, s.tutor.titles)
-        return Output(text, {"activity": ready.activity_id, **ready.grid.to_dict()})
+        return Output(text, {"activity": ready.number, **ready.grid.to_dict()})
     else:
         actions = {
             "status": jigsaw.status,
@@ -861,21 +861,22 @@ def cmd_finetune(s: Session, args: argparse.Namespace) -> Output:
     options["preset"] = args.preset
     jobs = s.tutor.finetunes
     if s.surface == CONSOLE:  # the console's runner reports progress as it goes
-        job_id = jobs.start(s.actor, team=args.team, **options)
-        return Output(f"Fine-tune job #{job_id} queued.", {"job": job_id})
+        number = jobs.number_of(jobs.start(s.actor, team=args.team, **options))
+        return Output(f"Fine-tune job #{number} queued.", {"job": number})
     if not s.json:
         jobs.subscribe(lambda e: s.show(render.render_job_event(e)))
     job_id = jobs.start(s.actor, team=args.team, **options)
+    number = jobs.number_of(job_id)
     try:
         job = jobs.wait(job_id, timeout=s.tutor.settings.finetune_max_seconds + 60)
     except KeyboardInterrupt:
-        jobs.cancel(s.actor, job_id)
+        jobs.cancel(s.actor, number)
         jobs.wait(job_id, timeout=30)
         raise
     assert job is not None
     result = dict(job.result or {})
     result.pop("losses", None)
-    summary = {"job": job_id, **result, "status": job.status}
+    summary = {"job": number, **result, "status": job.status}
     if job.reason:
         summary["reason"] = job.reason
     code = 0 if job.status == JobStatus.SUCCEEDED else 1

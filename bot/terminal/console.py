@@ -240,17 +240,17 @@ def _report_recovered(tutor: Tutor, stdout: TextIO) -> None:
     for quiz in recovered.quizzes:
         kept = render.counted(quiz.answers_kept, "answer")
         print(
-            f"Note: quiz #{quiz.id} in #{quiz.channel} was interrupted at question "
+            f"Note: quiz #{quiz.number} in #{quiz.channel} was interrupted at question "
             f"{max(1, quiz.question)}/{quiz.questions}; its {kept} kept (/quiz resume goes on, "
             "/quiz stop ends it).",
             file=stdout,
         )
     for activity in recovered.activities:
         print(
-            f"Note: jigsaw activity #{activity.id} in #{activity.channel} was interrupted during "
+            f"Note: jigsaw activity #{activity.number} in #{activity.channel} was interrupted during "
             f"{activity.phase} ({activity.covered}/{activity.total} concepts covered; progress "
             "kept: /jigsaw resume goes on, /jigsaw stop ends it).",
             file=stdout,
         )
     for job in recovered.jobs:
-        print(f"Note: fine-tune job #{job.id} was interrupted by a restart.", file=stdout)
+        print(f"Note: fine-tune job #{job.number} was interrupted by a restart.", file=stdout)

@@ -42,7 +42,7 @@ class FinetuneCog(
                 await shown.edit(content=render.clip(text, render.MESSAGE_LIMIT))
             else:
                 posted = await self.bot.post(
-                    event.channel, text, what=f"progress of job #{event.job_id}"
+                    event.channel, text, what=f"progress of job #{event.number}"
                 )
                 if posted is not None:
                     self.progress[event.job_id] = posted
@@ -51,9 +51,9 @@ class FinetuneCog(
         curve = Path(event.data.get("loss_curve", "")) if event.kind == "succeeded" else None
         file = None
         if curve and curve.is_file():
-            alt = event.data.get("loss_curve_alt_text") or f"Loss curve of job #{event.job_id}"
-            file = render.picture(curve, alt, f"job-{event.job_id}-loss.png")
-        await self.bot.post(event.channel, text, file=file, what=f"news of job #{event.job_id}")
+            alt = event.data.get("loss_curve_alt_text") or f"Loss curve of job #{event.number}"
+            file = render.picture(curve, alt, f"job-{event.number}-loss.png")
+        await self.bot.post(event.channel, text, file=file, what=f"news of job #{event.number}")
 
     @app_commands.command(
         name="start", description="Queue a short fine-tune on the class data (LoRA by default)"
@@ -92,7 +92,8 @@ class FinetuneCog(
             epochs=epochs,
             lora_r=lora_r,
         )
-        await respond(interaction, f"Fine-tune job #{job_id} queued; progress will appear here.")
+        number = await off_loop(self.tutor.finetunes.number_of, job_id)
+        await respond(interaction, f"Fine-tune job #{number} queued; progress will appear here.")
 
     @app_commands.command(name="jobs", description="Recent fine-tune jobs and their status")
     async def jobs(self, interaction: discord.Interaction) -> None:

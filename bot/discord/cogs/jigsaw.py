@@ -171,7 +171,7 @@ def _grid_file(event: MasteryReady) -> discord.File | None:
     """The grid's PNG with its alt text, under a plain name (never the server's path)."""
     if event.png_path is None or not event.png_path.exists():
         return None
-    name = f"jigsaw-{event.activity_id}-mastery.png"
+    name = f"jigsaw-{event.number}-mastery.png"
     return discord.File(event.png_path, filename=name, description=event.alt_text[:1024])
 
 

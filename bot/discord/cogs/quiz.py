@@ -263,7 +263,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         )
         await respond(
             interaction,
-            f"Quiz #{opened.session_id}: {opened.total} questions on {team}, {seconds} s each.",
+            f"Quiz #{opened.quiz_number}: {opened.total} questions on {team}, {seconds} s each.",
         )
 
     @app_commands.command(name="stop", description="Stop the quiz in this channel")
@@ -280,7 +280,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         opened = await off_loop(self.tutor.quizzes.resume, actor_of(interaction))
         await respond(
             interaction,
-            f"Quiz #{opened.session_id} resumed at question {opened.number} of {opened.total}.",
+            f"Quiz #{opened.quiz_number} resumed at question {opened.number} of {opened.total}.",
         )
 
     @app_commands.command(name="skip", description="Skip the current question")

@@ -12,6 +12,7 @@ import pytest
 from bot.app.finetune import InterruptedJob
 from bot.app.tutor import Tutor
 from bot.errors import TutorError
+from bot.render.text import render_job_event, render_jobs
 from bot.store import jobs as job_rows
 from tests.helpers import crash, wait_for, who
 
@@ -159,7 +160,7 @@ def test_restart_marks_running_jobs_interrupted(
     crash(first)  # no stop, no clean shutdown; its lease runs out
     second = Tutor(configured, encoder=encoder)
     try:
-        assert second.recover_interrupted().jobs == [InterruptedJob(job_id, "ana")]
+        assert second.recover_interrupted().jobs == [InterruptedJob(job_id, 1, "ana")]
         job = second.finetunes.job(job_id)
         assert job.status == "failed" and "the process that ran it stopped" in job.reason
         assert wait_for(lambda: not _alive(pid), 15)  # the orphan does not keep the GPU
@@ -256,3 +257,23 @@ def test_try_your_model_beside_the_untrained_base(jobs_tutor, tiny_classifier_di
     elsewhere = replace(who("ana"), server="another class")
     with pytest.raises(TutorError, match=f"No job #{job_id}\\.$"):
         jobs_tutor.finetunes.try_model(elsewhere, job_id, "a wonderful film")
+
+
+def test_each_class_numbers_its_own_jobs(jobs_tutor, tiny_classifier_dir):
+    """A second class's first job is its job #1; a number typed there means its own job."""
+    first = jobs_tutor.finetunes.start(
+        who("ana"), **quick(tiny_classifier_dir, epochs=20, batch_size=1)
+    )
+    elsewhere = replace(who("bo"), server="another class")
+    theirs = jobs_tutor.finetunes.start(elsewhere, **quick(tiny_classifier_dir))
+    assert theirs != first
+    assert jobs_tutor.finetunes.number_of(first) == jobs_tutor.finetunes.number_of(theirs) == 1
+    (queued,) = [e for e in jobs_tutor.job_events if e.kind == "queued" and e.job_id == theirs]
+    assert render_job_event(queued).startswith("[job #1, bo] queued")
+    assert render_jobs(jobs_tutor.finetunes.jobs("another class")).startswith("#1 queued")
+    # "cancel 1" in the other class is its own job #1, never ana's running one
+    assert jobs_tutor.finetunes.cancel(elsewhere, 1) == "Job #1 removed from the queue."
+    assert row(jobs_tutor, theirs)["status"] == "cancelled"
+    assert row(jobs_tutor, first)["status"] in ("queued", "running")
+    jobs_tutor.finetunes.cancel(who("ana"), 1)
+    assert jobs_tutor.finetunes.wait(first, 30).status == "cancelled"

@@ -97,7 +97,7 @@ def test_whole_activity(class_tutor, clock, tmp_path):
     shown = render_mastery(ready, tutor.jigsaw.titles)
     assert "3 answers came from students in no team and are in no column" in shown
     again = tutor.jigsaw.grid(who("prof"))  # shown again after the activity
-    assert again.grid == grid and again.activity_id == ready.activity_id
+    assert again.grid == grid and again.number == ready.number
     stored = tutor.store.run(lambda db: list(db.table("jigsaw_activities").rows))[0]
     assert stored["status"] == "finished" and json.loads(stored["mastery"])
     assert stored["mastery_png"] == str(ready.png_path)

@@ -6,6 +6,7 @@ import pytest
 
 from bot.app.quizzes import InterruptedQuiz, QuestionClosed, QuestionOpened, QuizEnded, QuizError
 from bot.app.tutor import Tutor
+from bot.render.text import render_own_result, render_quiz_ended
 from bot.terminal.console import ConsoleSession
 from tests.helpers import crash, right_answer, who, wrong_answer
 
@@ -149,6 +150,7 @@ def test_restart_mid_quiz_keeps_answers_and_reports_the_interruption(settings, e
         (report,) = second.recover_interrupted().quizzes
         assert report == InterruptedQuiz(
             id=opened.session_id,
+            number=1,
             server="console",
             channel="class",
             team=1,
@@ -462,7 +464,6 @@ def test_an_answer_in_a_team_channel_counts_for_that_team(quiz_tutor):
 
 
 def test_the_class_sees_who_did_well_and_each_student_their_own_result(quiz_tutor, clock):
-    from bot.render.text import render_own_result, render_quiz_ended
 
     opened = start(quiz_tutor, count=1)
     quiz_tutor.quizzes.answer(who("ana"), right_answer(opened, quiz_tutor))
@@ -473,9 +474,24 @@ def test_the_class_sees_who_did_well_and_each_student_their_own_result(quiz_tuto
     assert "bo" not in public and "and 1 other who took part" in public
     titles = quiz_tutor.titles
     bo = render_own_result(quiz_tutor.quizzes.own_result(who("bo"), opened.session_id), titles)
-    assert bo.startswith(f"Your result in quiz #{opened.session_id}: 0 points, 0 of 1 answer")
+    assert bo.startswith(f"Your result in quiz #{opened.quiz_number}: 0 points, 0 of 1 answer")
     assert "To review: " in bo
     ana = render_own_result(quiz_tutor.quizzes.own_result(who("ana"), opened.session_id), titles)
     assert "1 of 1 answer right, rank 1 of 2" in ana
-    with pytest.raises(QuizError, match="No quiz"):  # another class's quiz
+    with pytest.raises(QuizError, match="No such quiz"):  # another class's quiz
         quiz_tutor.quizzes.own_result(who("ana", server="other"), opened.session_id)
+
+
+def test_each_class_numbers_its_own_quizzes(quiz_tutor):
+    """A second class's first quiz is its Quiz #1, whatever the first class ran before."""
+    for _ in range(2):
+        start(quiz_tutor, count=1)
+        quiz_tutor.quizzes.stop(who("teacher", instructor=True))
+    other = who("teacher", server="second class", instructor=True)
+    opened = quiz_tutor.quizzes.start(other, team=4, count=1, seconds=30, seed=1)
+    assert opened.quiz_number == 1 and opened.session_id == 3
+    ended = quiz_tutor.quizzes.stop(other)
+    assert render_quiz_ended(ended, quiz_tutor.titles).startswith("Quiz #1 ")
+    mine = quiz_tutor.quizzes.own_result(who("ana", server="second class"), opened.session_id)
+    assert render_own_result(mine, quiz_tutor.titles).endswith("quiz #1.")
+    assert start(quiz_tutor, count=1).quiz_number == 3  # the first class goes on counting

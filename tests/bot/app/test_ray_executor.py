@@ -204,7 +204,7 @@ def test_a_restart_fails_the_job_and_stops_it_on_the_cluster(
     crash(first)  # no clean shutdown: the Ray job runs on with nobody reading it
     second = Tutor(ray_settings, encoder=encoder)
     try:
-        assert second.recover_interrupted().jobs == [InterruptedJob(job_id, "ana")]
+        assert second.recover_interrupted().jobs == [InterruptedJob(job_id, 1, "ana")]
         assert second.finetunes.job(job_id).status == "failed"
         assert wait_for(lambda: _ray_status(ray_address, remote).is_terminal(), 30)
         assert _ray_status(ray_address, remote) == JobStatus.STOPPED

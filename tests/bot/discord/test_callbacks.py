@@ -143,7 +143,7 @@ def test_fine_tune_progress_is_one_message_edited_in_place(bot):
     bot.channel = lambda channel_id: channel
     for step in (1, 20, 40):
         data = {"step": step, "total_steps": 40, "loss": 0.5, "examples_per_second": 100.0}
-        run(finetune.on_job_event(JobEvent(7, "Ana", "10", "555", "progress", data)))
+        run(finetune.on_job_event(JobEvent(7, 7, "Ana", "10", "555", "progress", data)))
     assert channel.send.await_count == 1 and posted.edit.await_count == 2
     assert "step 40/40" in posted.edit.await_args.kwargs["content"]
 

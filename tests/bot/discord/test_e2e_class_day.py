@@ -534,12 +534,16 @@ def test_long_texts_fit_discord(discord_class, second):
     jobs = d.slash("eve", second, "class", "finetune jobs")  # many failures with long reasons
     assert_clean(jobs)
     assert "failed" in jobs.text() or jobs.files()
+    # Each class counts its own jobs: the evening class's 18 past ones are #1 to #18.
+    listed = jobs.text() + "".join(f["data"].decode() for f in jobs.files())
+    assert re.search(r"^#18 failed", listed, re.M) and "#19" not in listed, listed
     since = d.mark()
-    assert_clean(
-        d.slash(
-            "eve", second, "team5", "quiz start", {"team": "team5", "questions": 10, "seconds": 30}
-        )
+    started = d.slash(
+        "eve", second, "team5", "quiz start", {"team": "team5", "questions": 10, "seconds": 30}
     )
+    assert_clean(started)
+    # The evening class's first quiz is its Quiz #1, though the first class ran several today.
+    assert started.text().startswith("Quiz #1:"), started.text()
     # The instructor skips to the imported question with the long choices.
     for _ in range(11):
         question = d.wait_post(second, "team5", since, is_question, timeout=15)

@@ -102,3 +102,8 @@ def test_two_classes_keep_team_channels_and_queues_apart(discord_class, first, s
     morning_jobs = d.slash("ana", first, "class", "finetune jobs")
     assert "past-" not in morning_jobs.text() and "loader" not in morning_jobs.text()
     assert evening_jobs.files() or "failed" in evening_jobs.text()
+    # A job number means the class's own job: the evening class's job #1 failed long ago (the
+    # first class's #1 may be a finished model, which the evening class must not reach).
+    tried = d.slash("fay", second, "class", "finetune try", {"job": 1, "text": "a fine film"})
+    assert_clean(tried)
+    assert "Job #1 has no model to try (failed)" in tried.text(), tried.text()
