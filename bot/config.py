@@ -20,7 +20,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(
         default_factory=_default_data_dir,
-        description="Folder for the SQLite database, the persisted retrieval index and job output.",
+        description="Folder for everything the bot stores: the SQLite database (tutor.db), the "
+        "persisted retrieval index, job output, pictures, backups and downloaded models. One "
+        "per OS user by default; `tutor chat` prints which one it uses when it starts.",
     )
     embedding_model: str = Field(
         default="sentence-transformers/all-MiniLM-L6-v2",
@@ -63,8 +65,8 @@ class Settings(BaseSettings):
     max_demo_chars: int = Field(
         default=2000,
         ge=20,
-        description="Text given to the tokenizer and fill-mask demos is cut to this many "
-        "characters, with a note.",
+        description="Text given to the tokenize, mask, attention and embed demos is cut to this "
+        "many characters, with a note.",
     )
     mask_model: str = Field(
         default="distilbert-base-uncased",
@@ -93,7 +95,10 @@ class Settings(BaseSettings):
         "columns, or a folder with train/dev files (default: the packaged SST-2 subset).",
     )
     finetune_max_seconds: int = Field(
-        default=1800, ge=10, description="A fine-tune running longer than this is killed."
+        default=1800,
+        ge=10,
+        description="A fine-tune running longer than this many seconds is killed and its job "
+        "failed, with the reason; the next job starts.",
     )
     finetune_concurrency: int = Field(
         default=1,
@@ -156,7 +161,10 @@ class Settings(BaseSettings):
         description="Daily database backups the bot keeps under <data dir>/backups (0: none).",
     )
     discord_token: SecretStr | None = Field(
-        default=None, description="Discord bot token (only `tutor run` needs it)."
+        default=None,
+        description="Discord bot token (only `tutor run` needs it). Set it only in the "
+        "environment or .env: it is never stored in the database, and fine-tune trainers never "
+        "see it.",
     )
     discord_shards: int | None = Field(
         default=None,
@@ -172,7 +180,9 @@ class Settings(BaseSettings):
     )
     instructor_user_ids: list[int] = Field(
         default_factory=list,
-        description="Discord user ids allowed to run instructor commands (JSON list).",
+        description="Discord user ids allowed to run instructor commands (JSON list). With "
+        "neither this nor instructor_role_ids set, members with the Manage Server permission "
+        "count as instructors.",
     )
     instructor_role_ids: list[int] = Field(
         default_factory=list,

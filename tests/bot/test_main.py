@@ -4,19 +4,39 @@ import json
 from pathlib import Path
 
 from bot import main as program
+from bot.dashboard.command import add_dashboard_command
 from bot.terminal import cli
+from bot.terminal.commands import CLI, COMMANDS
+from bot.terminal.spec import subcommands
 from tests.bot.discord.test_commands import EXPECTED, names
 
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
-def test_cli_commands_json_matches_and_readme_lists_every_command(tutor, monkeypatch, capsys):
+
+def test_cli_commands_json_matches_and_the_docs_list_every_command(tutor, monkeypatch, capsys):
+    """The slash commands the bot syncs are the expected ones, and docs/discord.md's command
+    table (the README's, before the docs were split) lists every one of them."""
     monkeypatch.setattr(cli, "Tutor", lambda s: tutor)
     monkeypatch.setattr(tutor, "close", lambda: None)
     assert program.main(["commands", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert names(printed) == EXPECTED
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    missing = [n for n in EXPECTED if f"`/{n}" not in readme]
-    assert missing == [], f"README's command table lacks: {missing}"
+    discord_doc = (DOCS / "discord.md").read_text()
+    missing = [n for n in EXPECTED if f"| `/{n}` |" not in discord_doc]
+    assert missing == [], f"docs/discord.md's command table lacks: {missing}"
+
+
+def test_the_usage_doc_names_every_terminal_command():
+    """Every `tutor ...` command (the terminal's, `chat`, and the Discord and dashboard ones
+    bot/main.py adds) and every console-only command is named in docs/usage.md."""
+    parser = cli.build_parser([program.add_discord_commands, add_dashboard_command])
+    cli_names = set(subcommands(parser))
+    console_only = {c.name for c in COMMANDS if CLI not in c.surfaces}
+    assert {"ask", "chat", "run", "commands", "dashboard"} <= cli_names
+    usage = (DOCS / "usage.md").read_text()
+    missing = sorted(n for n in cli_names if f"`tutor {n}" not in usage)
+    missing += sorted(n for n in console_only if f"`/{n}" not in usage)
+    assert missing == [], f"docs/usage.md does not name: {missing}"
 
 
 def test_run_without_token_points_to_chat(tutor, monkeypatch, capsys):

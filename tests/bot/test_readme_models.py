@@ -1,7 +1,8 @@
-"""The README's fill-mask and model commands, run as written from a copy of the repository in
+"""The documented fill-mask and model commands (docs/demos.md; the README's until the docs
+were split), run as written from a copy of the repository in
 an empty folder, offline, with a home of its own: no model ships, so `tutor mask` says how to
 get one, `tutor models` says what is here, and `tutor models download` explains that no hub
-can be reached; a model put where the README says makes `tutor mask` work."""
+can be reached; a model put where the doc says makes `tutor mask` work."""
 
 import os
 import re
@@ -13,16 +14,19 @@ from pathlib import Path
 
 from tests.bot.test_readme_finetune import ROOT, fresh_clone
 
+DOC = ROOT / "docs" / "demos.md"
+
 
 def readme_models_block() -> list[str]:
-    text = (ROOT / "README.md").read_text()
-    block = text.split("### Models for the demos", 1)[1].split("```bash", 1)[1]
+    """The commands of the bash block under "Models for the demos", comments cut."""
+    text = DOC.read_text()
+    block = text.split("## Models for the demos", 1)[1].split("```bash", 1)[1]
     block = block.split("```", 1)[0]
     return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
 
 
 def readme_mask_command() -> str:
-    text = (ROOT / "README.md").read_text()
+    text = DOC.read_text().split("## Models for the demos", 1)[1]
     return re.search(r"`(tutor mask \"The \[MASK\] sat on the mat.\")", text).group(1)
 
 
@@ -63,7 +67,7 @@ def test_the_readme_model_commands_work_from_a_fresh_clone(tmp_path, tiny_mlm_di
         assert refused.returncode == 2, (command, refused)
         assert "cannot be reached" in refused.stderr and "Traceback" not in refused.stderr
 
-    # The folder the README names: a saved masked-LM there answers `tutor mask` offline.
+    # The folder the doc names: a saved masked-LM there answers `tutor mask` offline.
     models = home / ".local" / "share" / "tutorbot" / "models"
     shutil.copytree(tiny_mlm_dir, models / "distilbert-base-uncased")
     mask = run(clone, env, readme_mask_command())
