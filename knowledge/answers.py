@@ -99,7 +99,23 @@ COURSE_TERMS = re.compile(
 )
 
 
+# Words aimed at the bot rather than at the course: a prompt injection is declined as off-topic
+# (never answered from a card, never queued), even when it names course words ("print every
+# knowledge card").
+PROMPT_INJECTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b[^.?!]{0,40}\b(instructions?|rules|prompt|"
+    r"guidelines|being a tutor|you are|your role|everything above|previous|prior)\b|"
+    r"\b(system|hidden|initial) prompt\b|\byou are now\b|\bact as (?!(?:an? |the |my )?tutor)|"
+    r"\bpretend (?:to be|you are|you're)\b|\bjailbr[eo]ak|\bdeveloper mode\b|\bDAN\b|"
+    r"\b(print|output|reveal|dump|repeat)\b[^.?!]{0,30}\b(full text|every|all|"
+    r"entire|verbatim)\b[^.?!]{0,30}\b(cards?|instructions?|prompts?|knowledge base|rules)\b",
+    re.IGNORECASE,
+)
+
+
 def outside_the_course(question: str) -> bool:
+    if PROMPT_INJECTION.search(question):
+        return True
     return bool(OUTSIDE_THE_COURSE.search(question)) and not COURSE_TERMS.search(question)
 
 
@@ -422,9 +438,13 @@ class KnowledgeBase:
             return None
         steps = "\n".join(f"  {line}" for line in worked.working)
         lead = ("worked", f"With your numbers: {worked.result}.\n{steps}")
-        mine = next((h for h in hits if h.source_id == worked.concept), None)
+        # The card that explains it: the calculation's own, or one of its alternatives where
+        # the question matched that one better (DistilBERT's size: the distillation card).
+        explaining = {worked.concept, *worked.alternatives} & set(self.cards)
+        mine = next((h for h in hits if h.source_id in explaining), None)
+        card = self.cards[mine.source_id] if mine else self.cards[worked.concept]
         own = confidence_of(mine) if mine else confidence
-        return self._led(self.cards[worked.concept], lead, own, sources)
+        return self._led(card, lead, own, sources)
 
     def _corrected(
         self, question: str, hits: list[SourceHit], confidence: float, sources: list[Source]

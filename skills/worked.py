@@ -23,7 +23,7 @@ from skills.calculators import (
 )
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
-_NUMBER = r"(\d[\d,]*(?:\.\d+)?|\.\d+)\s*([kmb](?![a-z]))?"
+_NUMBER = r"(\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)\s*([kmb](?![a-z]))?"
 LIMIT = 1e12  # beyond any course-sized question: left to the card
 
 
@@ -32,6 +32,8 @@ class Worked:
     concept: str  # the card that explains the calculation
     result: str  # one line, with the student's own numbers
     working: list[str]
+    # other cards that explain it as well; whichever the question matched best answers
+    alternatives: tuple[str, ...] = ()
 
 
 def number(text: str) -> float | None:
@@ -41,6 +43,89 @@ def number(text: str) -> float | None:
         return None
     value = float(match[1].replace(",", "")) * _SUFFIX.get(match[2] or "", 1)
     return value if math.isfinite(value) and value <= LIMIT else None
+
+
+_UNITS = {
+    w: n
+    for n, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+_TENS = {
+    w: 10 * n
+    for n, w in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2
+    )
+}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_WORD = "|".join([*_UNITS, *_TENS, *_SCALES])
+_AFTER_SCALE = "(?:(?<=hundred)|(?<=thousand)|(?<=million))"
+_NUMBER_WORDS = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|{_AFTER_SCALE}\s+and\s+)(?:{_WORD}))*\b")
+
+
+def _words_to_number(words: str) -> int | None:
+    """ "four thousand" -> 4000, "twenty-five" -> 25; None where the words are a list, not
+    one number ("five six")."""
+    total, current, last = 0, 0, ""
+    for word in re.split(r"[\s-]+", words):
+        if word == "and":
+            continue
+        if word in _SCALES:
+            current = (current or 1) * _SCALES[word]
+            if _SCALES[word] > 100:
+                total, current = total + current, 0
+            last = "scale"
+        elif word in _TENS:
+            if last in ("unit", "tens"):
+                return None
+            current, last = current + _TENS[word], "tens"
+        else:
+            if last == "unit" or (last == "tens" and _UNITS[word] >= 10):
+                return None
+            current, last = current + _UNITS[word], "unit"
+    return total + current
+
+
+def _spelled_numbers_as_digits(text: str) -> str:
+    """ "four thousand examples, three epochs" -> "4000 examples, 3 epochs", "ten percent" ->
+    "10%". A lone "one" stays a word ("which one", "one class"): it is rarely a quantity."""
+    text = re.sub(r"\ba (hundred|thousand|million)\b", r"one \1", text)
+
+    def digits(match: re.Match[str]) -> str:
+        value = None if match[0] in ("one", "zero") else _words_to_number(match[0])
+        return match[0] if value is None else str(value)
+
+    text = _NUMBER_WORDS.sub(digits, text)
+    text = re.sub(r"(\d)\s*(?:percent|per cent|pct)\b", r"\1%", text)
+    for word, suffix in (("billion|bn", "b"), ("million|mil", "m"), ("thousand", "k")):
+        text = re.sub(rf"(\d)\s*(?:{word})\b", rf"\1{suffix}", text)
+    # "round to 3 decimals", "2 dp": how to show the result, never one of its numbers
+    return re.sub(
+        r"\(?\b(?:round(?:ed)? )?(?:to )?\d+ (?:decimal(?: place)?s?|dp|places|significant \w+)\)?",
+        " ",
+        text,
+    )
 
 
 def _find(pattern: str, text: str) -> float | None:
@@ -53,16 +138,29 @@ def _whole(value: float | None) -> int | None:
     return int(value) if value is not None and value == int(value) and value > 0 else None
 
 
+_ITEMS = (
+    r"(?:examples?|ex\w{2,5}ples?|samples?|sentences?|rows?|data ?points?|reviews?|items?|documents?|texts?|"
+    r"records?|instances?|tweets?|emails?|pairs?|sequences?|questions?|articles?|labels?)"
+)
+
+
 def _examples(text: str) -> int | None:
-    nouns = r"(?:training )?(?:examples?|samples?|sentences?|rows?|data ?points?|reviews?|items?)"
-    return _whole(_find(r"{n}\s*" + nouns, text) or _find(r"(?:dataset|data set) of\s*{n}", text))
+    # "4,000 examples", "4000 labelled training examples", "a dataset of 4k", "4k in my train set"
+    return _whole(
+        _find(r"{n}\s*(?:[\w-]+\s+){0,2}?" + _ITEMS, text)
+        or _find(
+            r"(?:dataset|data set|training set|train set|corpus) (?:of|has|with|is)\s*{n}", text
+        )
+        or _find(r"{n}\s*(?:in (?:my|the|a) (?:training|train) set)", text)
+    )
 
 
 def _batch(text: str) -> int | None:
     return _whole(
-        _find(r"batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}", text)
+        _find(r"batch(?:[ _-]?(?:size|sz|siz|sise))?\s*(?:of|=|is|:|was)?\s*{n}", text)
+        or _find(r"batches of\s*{n}", text)
         or _find(r"\bbs\s*(?:=|:|of)?\s*{n}", text)
-        or _find(r"{n}\s*(?:per batch|examples? per (?:batch|step))", text)
+        or _find(r"{n}\s*(?:per batch|examples? per (?:batch|step)|-?sized? batch(?:es)?)", text)
     )
 
 
@@ -70,22 +168,62 @@ def _epochs(text: str) -> int | None:
     return _whole(_find(r"{n}\s*epochs?", text) or _find(r"epochs?\s*(?:=|:|of)?\s*{n}", text))
 
 
+def _gpus(text: str) -> int:
+    return _whole(_find(r"{n}\s*(?:gpus?|devices?|cards?)\b", text)) or 1
+
+
 def _accumulation(text: str) -> int | None:
     return _whole(
-        _find(r"{n}\s*(?:gradient )?accumulation(?: steps)?", text)
-        or _find(r"accumulat\w*(?: steps)?\s*(?:of|=|:|over|for)?\s*{n}", text)
-        or _find(r"accumulat\w* (?:the )?gradients? (?:over|for|of) {n}", text)
+        _find(r"{n}\s*(?:gradient |grad )?accum\w*(?: steps)?", text)
+        or _find(r"accum\w*(?:[ _]steps)?\s*(?:of|=|:|over|for|is)?\s*{n}", text)
+        or _find(r"accum\w* (?:the )?gradients? (?:over|for|of) {n}", text)
     )
 
 
-def _steps(text: str) -> Worked | None:
-    if not re.search(r"step|iteration|update", text):
-        return None
+def _drops_last(text: str) -> bool:
+    return bool(
+        re.search(
+            r"drop(?:_last|s|ping)? (?:the )?(?:last|final|incomplete|partial)|drop_last", text
+        )
+    )
+
+
+def _per_epoch(text: str) -> tuple[int, str] | None:
+    """Steps per epoch from the question's examples and batch size, and the working line."""
     examples, batch = _examples(text), _batch(text)
-    if examples is None or batch is None or "warmup" in text or "warm-up" in text:
+    if examples is None or batch is None or batch > examples:
         return None
-    per_epoch = steps_per_epoch(examples, batch)
-    working = [f"steps per epoch = ceil({examples:,} / {batch}) = {per_epoch:,}"]
+    drop, gpus = _drops_last(text), _gpus(text)
+    per_step = batch * gpus  # each optimizer step takes a batch on every GPU
+    per_epoch = steps_per_epoch(examples, per_step, drop_last=drop)
+    rounding = "floor" if drop else "ceil"
+    shown = f"{batch} x {gpus} GPUs" if gpus > 1 else f"{batch}"
+    return per_epoch, f"steps per epoch = {rounding}({examples:,} / {shown}) = {per_epoch:,}"
+
+
+def _training_steps(text: str) -> tuple[int, list[str]] | None:
+    """Total optimizer steps from examples, batch size and epochs (default 1), with working."""
+    found = _per_epoch(text)
+    if found is None:
+        return None
+    per_epoch, line = found
+    epochs = _epochs(text) or 1
+    if epochs == 1:
+        return per_epoch, [line]
+    return epochs * per_epoch, [
+        line,
+        f"{epochs} epochs x {per_epoch:,} = {epochs * per_epoch:,} steps",
+    ]
+
+
+def _steps(text: str) -> Worked | None:
+    if not re.search(r"step|iteration|update", text) or re.search(r"warm[ -]?up", text):
+        return None
+    found = _per_epoch(text)
+    if found is None:
+        return None
+    per_epoch, line = found
+    working = [line]
     result = f"{per_epoch:,} steps per epoch"
     epochs = _epochs(text)
     if epochs:
@@ -98,7 +236,11 @@ def _steps(text: str) -> Worked | None:
             f"with {accumulation} accumulation steps: ceil({per_epoch:,} / {accumulation}) "
             f"= {updates:,} optimizer updates per epoch"
         )
-        result += f" ({updates:,} optimizer updates per epoch)"
+        result += f" ({updates:,} optimizer updates per epoch"
+        if epochs:
+            working.append(f"{epochs} epochs x {updates:,} = {epochs * updates:,} updates")
+            result += f", {epochs * updates:,} in {epochs} epochs"
+        result += ")"
         # the updates are what accumulation changes: its card explains them
         return Worked("gradient-accumulation", result, working)
     return Worked("epochs-batches-steps", result, working)
@@ -113,25 +255,30 @@ def _accumulation_needed(text: str) -> Worked | None:
             r"(?:per[ -]device|per[ -]gpu|micro)[ _-]?batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}",
             text,
         )
+        or _find(r"(?<!effective )batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}", text)
     )
-    if target is None or fits is None or fits >= target:
+    if target is None or fits is None:
         return None
-    steps = math.ceil(target / fits)
-    working = [f"accumulation steps = ceil({target:,} / {fits:,}) = {steps}"]
-    if steps * fits != target:
+    gpus = _gpus(text)
+    if fits * gpus >= target:
+        return None
+    steps = math.ceil(target / (fits * gpus))
+    per = f"{fits:,} x {gpus} GPUs" if gpus > 1 else f"{fits:,}"
+    working = [f"accumulation steps = ceil({target:,} / {per}) = {steps}"]
+    if steps * fits * gpus != target:
         working.append(
-            f"(an effective batch of {steps * fits:,}, the nearest at or above {target:,})"
+            f"(an effective batch of {steps * fits * gpus:,}, the nearest at or above {target:,})"
         )
     return Worked("gradient-accumulation", f"{steps} accumulation steps", working)
 
 
 def _effective_batch(text: str) -> Worked | None:
-    if "accumulat" not in text:
+    if "accum" not in text:
         return None
     batch, accumulation = _batch(text), _accumulation(text)
     if batch is None or accumulation is None or (batch == accumulation and "x" not in text):
         return None
-    gpus = _whole(_find(r"{n}\s*(?:gpus?|devices?)", text)) or 1
+    gpus = _gpus(text)
     effective = batch * accumulation * gpus
     per = f" x {gpus} GPUs" if gpus > 1 else ""
     working = [f"effective batch = {batch} per step x {accumulation} accumulation steps{per}"]
@@ -146,16 +293,34 @@ def _warmup(text: str) -> Worked | None:
     ratio = (
         share / 100
         if share is not None
-        else _find(r"(?:ratio|warmup_ratio)\s*(?:=|of)?\s*{n}", text)
+        else _find(r"ratio\s*(?:=|of|is|:)?\s*{n}", text)
+        or _find(r"{n}\s*(?:warm[ -]?up )?ratio", text)
     )
+    warm = _whole(_find(r"{n}\s*warm[ -]?up steps", text))
     total = _whole(
-        _find(r"{n}\s*(?:total |training )?(?:steps|iterations|updates)", text)
+        _find(
+            r"{n}\s*(?:total |training |optimi[sz]er )*(?:steps|iterations|updates)(?! per)", text
+        )
         or _find(r"(?:steps|iterations|updates)\s*(?:=|:|of|is|are|equals?)\s*{n}", text)
     )
+    if warm and total and warm < total and re.search(r"percent|%|share|fraction|what part", text):
+        working = [f"{warm:,} / {total:,} = {warm / total:.4f}"]
+        return Worked(
+            "learning-rate-and-warmup", f"{warm / total:.2%} of training is warmup", working
+        )
+    per_epoch = _whole(
+        _find(r"{n}\s*(?:steps|updates|iterations) (?:per|an|each|every) epoch", text)
+    )
+    working = []
+    if per_epoch and (epochs := _epochs(text)):
+        total = per_epoch * epochs
+        working = [f"{epochs} epochs x {per_epoch:,} steps = {total:,} steps"]
+    if total is None and (computed := _training_steps(text)) is not None:
+        total, working = computed
     if ratio is None or not 0 < ratio < 1 or total is None:
         return None
     warmup = round(total * ratio)
-    working = [f"warmup steps = {total:,} x {ratio:g} = {warmup:,}"]
+    working.append(f"warmup steps = {total:,} x {ratio:g} = {warmup:,}")
     working.append(f"the learning rate rises from 0 to its peak over steps 1-{warmup:,}")
     return Worked("learning-rate-and-warmup", f"{warmup:,} warmup steps", working)
 
@@ -163,8 +328,9 @@ def _warmup(text: str) -> Worked | None:
 def _lora(text: str) -> Worked | None:
     if "lora" not in text and "rank" not in text and "r=" not in text.replace(" ", ""):
         return None
-    shape = re.search(r"(\d[\d,]*)\s*(?:x|×|\*|by)\s*(\d[\d,]*)", text) or re.search(
-        r"\bd\s*=\s*(\d[\d,]*)\W+(?:and\s+)?k\s*=\s*(\d[\d,]*)", text
+    digits = r"(\d+(?:,\d{3})*)"
+    shape = re.search(rf"{digits}\s*(?:x|×|\*|by)\s*{digits}", text) or re.search(
+        rf"\bd\s*=\s*{digits}\W+(?:and\s+)?k\s*=\s*{digits}", text
     )
     rank = _whole(_find(r"\br\s*=?\s*{n}", text) or _find(r"rank[\s-]*(?:of|=|r)?\s*{n}", text)
                   or _find(r"{n}\s*rank", text))  # fmt: skip
@@ -173,8 +339,7 @@ def _lora(text: str) -> Worked | None:
     rows, cols = _whole(number(shape[1])), _whole(number(shape[2]))
     if rows is None or cols is None:
         return None
-    # "24 matrices", never the "1024 matrix" of "a 1024x1024 matrix"
-    matrices = _whole(_find(r"(?<![x×*\d,])\s{n}\s*(?:weight )?matrices", " " + text)) or 1
+    matrices = _lora_matrices(text)
     try:
         count = lora_parameters(rows, cols, rank, matrices=matrices)
     except CalculatorError:
@@ -187,7 +352,36 @@ def _lora(text: str) -> Worked | None:
     ]
     if matrices > 1:
         working.insert(1, f"x {matrices} matrices = {count.lora_params:,}")
-    return Worked("lora-and-peft", f"{count.lora_params:,} trainable LoRA parameters", working)
+    result = f"{count.lora_params:,} trainable LoRA parameters"
+    if re.search(r"percent|%|fraction|share|proportion|ratio", text):
+        result += f", {count.share_of_matrix:.2%} of the full matrix"
+        if matrices > 1:
+            result += "es"
+    return Worked("lora-and-peft", result, working)
+
+
+_PROJECTIONS = r"\b(?:q|k|v|o|query|key|value|output|attention output)\b"
+
+
+def _lora_matrices(text: str) -> int:
+    """How many weight matrices get an adapter: "24 matrices", or "q and v in each of 12
+    layers" (2 x 12); never the "1024 matrix" of "a 1024x1024 matrix"."""
+    given = _whole(_find(r"(?<![x*\d,])\s{n}\s*(?:weight )?matrices", " " + text))
+    if given:
+        return given
+    layers = _whole(
+        _find(
+            r"(?:each|every|all)(?: one)? of (?:the |its )?{n}\s*(?:transformer |encoder )?layers",
+            text,
+        )
+        or _find(r"{n}\s*(?:transformer |encoder |decoder )?layers", text)
+        or _find(r"(?:across|in|over) {n}\s*(?:\w+ )?(?:layers|blocks)", text)
+    )
+    listed = re.search(
+        rf"({_PROJECTIONS}(?:\s*(?:,|and|&|/|\+)\s*{_PROJECTIONS})+)", text.replace("_proj", "")
+    )
+    per_layer = len(re.findall(_PROJECTIONS, listed[1])) if listed else 1
+    return per_layer * (layers or 1) if layers or listed else 1
 
 
 def _bert(text: str) -> Worked | None:
@@ -220,12 +414,22 @@ def _listed_numbers(text: str) -> list[float]:
     return numbers
 
 
+_LIST = r"-?\d+(?:\.\d+)?(?:\s*(?:,|;|\band\b|\bor\b|\s)\s*-?\d+(?:\.\d+)?)+"
+_ORDINALS = {"first": 0, "top": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4}
+
+
 def _softmax(text: str) -> Worked | None:
     if "softmax" not in text and not ("logit" in text and "prob" in text):
         return None
-    temperature = _find(r"(?:temperature|temp|\bt)\s*(?:=|of|is|:)?\s*{n}", text) or 1.0
-    body = re.sub(r"(?:temperature|temp|\bt)\s*(?:=|of|is|:)?\s*[\d.]+", " ", text)
-    logits = _listed_numbers(body)
+    temperature = (
+        _find(r"(?:temperature|temp|\bt)\s*(?:of|is|:|=)?\s*(?:t\s*=\s*)?{n}", text) or 1.0
+    )
+    body = re.sub(r"(?:temperature|temp|\bt)\s*(?:of|is|:|=)?\s*(?:t\s*=\s*)?[\d.]+", " ", text)
+    # the logits are the first list after the word "logits" (else after "softmax"): never
+    # the "3 tokens" before it or the "4.0 token" a question names after it
+    after = re.split(r"logits?|softmax", body, maxsplit=1)[-1]
+    listed = re.search(_LIST, after)
+    logits = _listed_numbers(listed[0]) if listed else []
     if not 2 <= len(logits) <= 20 or temperature <= 0:
         return None
     probs = softmax(logits, temperature)
@@ -236,7 +440,26 @@ def _softmax(text: str) -> Worked | None:
         for i, (z, p) in enumerate(zip(logits, probs, strict=True), start=1)
     ]
     result = f"softmax([{shown}]) at T={temperature:g} = [{', '.join(f'{p:.3f}' for p in probs)}]"
+    named = _named_logit(after[listed.end() :] if listed else "", logits)
+    if named is not None:
+        result = f"p = {probs[named]:.3f} for the logit {logits[named]:g}; " + result
     return Worked("softmax-and-temperature", result, working)
+
+
+def _named_logit(text: str, logits: list[float]) -> int | None:
+    """Which logit a question asks about: "the first token", "the middle one", "(logit 1)"."""
+    if ordinal := re.search(r"\b(first|top|second|third|fourth|fifth|middle|last)\b", text):
+        word = ordinal[1]
+        index = {"middle": len(logits) // 2, "last": len(logits) - 1}.get(word, _ORDINALS.get(word))
+        return index if index is not None and index < len(logits) else None
+    value = re.search(
+        r"(?:logit|score)\s*(?:of|=)?\s*(-?\d+(?:\.\d+)?)|(-?\d+(?:\.\d+)?)[- ]?(?:token|one|logit)",
+        text,
+    )
+    if value:
+        z = float(value[1] or value[2])
+        return logits.index(z) if z in logits else None
+    return None
 
 
 def _count(name: str, short: str, text: str) -> int | None:
@@ -270,9 +493,19 @@ def _metrics(text: str) -> Worked | None:
             working.append(f"accuracy = (TP + TN) / all = {tp + tn} / {tp + tn + fp + fn}")
             results.append(f"accuracy {accuracy:.3f}")
         return Worked("evaluation-metrics", ", ".join(results), working)
-    both = _find(r"precision and recall (?:are |of )?(?:both )?{n}", text)
-    p = both or _find(r"precision\s*(?:of|=|is|:)?\s*{n}", text)
-    r = both or _find(r"recall\s*(?:of|=|is|:)?\s*{n}", text)
+    both = _find(r"precision and recall (?:are |of )?(?:both )?{n}", text) or _find(
+        r"\bp\s*=\s*r\s*=\s*{n}", text
+    )
+    p = (
+        both
+        or _find(r"(?:precision|\bp)\s*(?:of|=|is|:)?\s*{n}", text)
+        or _find(r"{n}\s*%?\s*precision", text)
+    )
+    r = (
+        both
+        or _find(r"(?:recall|\br)\s*(?:of|=|is|:)?\s*{n}", text)
+        or _find(r"{n}\s*%?\s*recall", text)
+    )
     if p is None or r is None or ("f1" not in text and "f-1" not in text and "f score" not in text):
         return None
     p, r = (v / 100 if v > 1 else v for v in (p, r))
@@ -281,6 +514,267 @@ def _metrics(text: str) -> Worked | None:
     f1 = 2 * p * r / (p + r)
     working = [f"F1 = 2 x {p:g} x {r:g} / ({p:g} + {r:g}) = {2 * p * r:g} / {p + r:g}"]
     return Worked("evaluation-metrics", f"F1 = {f1:.3f}", working)
+
+
+def _ratio_in_words(text: str) -> tuple[int, int] | None:
+    """ "18 of the 20 it flagged", "out of 20 flagged, 18 were", "18/20": (18, 20)."""
+    for pattern in (
+        r"(\d[\d,]*) (?:out )?of (?:the |all |those |these )?(\d[\d,]*)\b",
+        r"(\d[\d,]*)\s*/\s*(\d[\d,]*)\b",
+    ):
+        match = re.search(pattern, text)
+        if match:
+            part, whole = (int(g.replace(",", "")) for g in match.groups())
+            return (part, whole) if 0 < part <= whole else None
+    match = re.search(r"out of (\d[\d,]*)[^.?!;]*?[,;]\s*(?:only |just )?(\d[\d,]*)\b", text)
+    if match:
+        whole, part = (int(g.replace(",", "")) for g in match.groups())
+        return (part, whole) if 0 < part <= whole else None
+    return None
+
+
+def _rate(text: str) -> Worked | None:
+    """Precision or recall told in words: "18 of the 20 emails it flagged were spam"."""
+    if re.search(r"\bf1\b|f-1|f score|f1 score", text):
+        return _f1_in_words(text)
+    asked = [m for m in ("precision", "recall") if m in text]
+    if len(asked) != 1 or re.search(r"\btp\b|true positive", text):
+        return None
+    found = _ratio_in_words(text)
+    if found is None:
+        return None
+    part, whole = found
+    metric = asked[0]
+    meaning = (
+        "of what the model flagged, the share that was right"
+        if metric == "precision"
+        else "of what was really there, the share the model found"
+    )
+    working = [f"{metric} = {part} / {whole} = {part / whole:.3f} ({meaning})"]
+    return Worked("evaluation-metrics", f"{metric} = {part / whole:.3f}", working)
+
+
+def _f1_in_words(text: str) -> Worked | None:
+    """ "18 of the 20 it flagged were spam, and there were 24 spam in total": P, R and F1."""
+    found = _ratio_in_words(text)
+    total = _whole(
+        _find(r"{n}\s*(?:[\w-]+\s+){0,3}?(?:in total|altogether|overall|in all)", text)
+        or _find(
+            r"(?:there (?:were|are)|out of|of all|total of)\s*{n}\s*(?:actual|real|true)", text
+        )
+    )
+    if found is None or total is None:
+        return None
+    part, flagged = found
+    if part > total:
+        return None
+    precision, recall = part / flagged, part / total
+    f1 = 2 * precision * recall / (precision + recall)
+    working = [
+        f"precision = {part} / {flagged} = {precision:.3f} (of what was flagged, the share right)",
+        f"recall = {part} / {total} = {recall:.3f} (of what was there, the share found)",
+        f"F1 = 2PR / (P + R) = {f1:.3f}",
+    ]
+    return Worked("evaluation-metrics", f"F1 = {f1:.3f}", working)
+
+
+def _majority(text: str) -> Worked | None:
+    """The accuracy of predicting one class for everything: that class's share."""
+    if not re.search(r"accura", text) or not re.search(
+        r"for (?:every|all)|always|everything|every (?:input|example|review|email)|majority|most common",
+        text,
+    ):
+        return None
+    whole_part = re.search(
+        r"(\d[\d,]*)\s*(?:[\w-]+\s+){0,3}?and (\d[\d,]*) (?:of them )?(?:are|were|is) ([a-z]+)",
+        text,
+    )
+    said = re.search(
+        r"(?:predicts?|says?|outputs?|guess\w*|always|labels?)\s+(?:\w+\s+)?([a-z]+)", text
+    )
+    if whole_part:  # "1,200 reviews and 840 are positive"
+        total, part = (int(g.replace(",", "")) for g in whole_part.groups()[:2])
+        if not 0 < part <= total:
+            return None
+        word = whole_part[3]
+        picked = (said and said[1].startswith(word[:5])) or "-" + word in text or not said
+        count, name = (part, word) if picked else (total - part, f"not {word}")
+    else:
+        found = re.findall(r"(\d[\d,]*)\s*(?:[\w-]+\s+)?([a-z]+)", text)
+        counts: dict[str, int] = {}
+        for n, word in found:
+            if word in ("and", "test", "examples", "items", "rows") and counts:
+                continue
+            counts.setdefault(word.rstrip("s"), int(n.replace(",", "")))
+        listed = re.search(
+            r"((?:\d[\d,]*\s*(?:,|and)\s*)+\d[\d,]*)\s*(?:examples|items|rows|reviews)", text
+        )
+        if listed:  # "three classes with 500, 300 and 200 examples"
+            values = [int(v.replace(",", "")) for v in re.findall(r"\d[\d,]*", listed[1])]
+            counts = {f"class {i}": v for i, v in enumerate(values, 1)}
+        if len(counts) < 2:
+            return None
+        total = sum(counts.values())
+        named = said[1].rstrip("s") if said else ""
+        name, count = (
+            (named, counts[named]) if named in counts else max(counts.items(), key=lambda kv: kv[1])
+        )
+    working = [
+        f"predicting {name} for every example is right exactly on those {count:,}",
+        f"accuracy = {count:,} / {total:,} = {count / total:.3f}: high, yet the model learned nothing",
+    ]
+    return Worked(
+        "evaluation-metrics", f"accuracy = {count / total:.3f} ({count / total:.1%})", working
+    )
+
+
+def _sizes(text: str) -> Worked | None:
+    """Two model sizes the question gives ("BERT-large (340M) vs BERT-base (110M)"): how many
+    more, how many times, or what percent smaller or larger."""
+    sizes = [
+        number(f"{m[1]}{m[2][0]}")
+        for m in re.finditer(r"(\d[\d,]*(?:\.\d+)?)\s*(m|b|million|billion)\b", text)
+    ]
+    values = [v for v in sizes if v is not None]
+    if len(values) != 2 or values[0] == values[1]:
+        return None
+    big, small = max(values), min(values)
+    unit, scale = ("B", 1e9) if small >= 1e9 else ("M", 1e6)
+    shown = f"{big / scale:g}{unit} and {small / scale:g}{unit}"
+    distil = "distil" in text
+    concept, other = (
+        ("knowledge-distillation", ("parameters-and-size", "bert-family"))
+        if distil
+        else ("parameters-and-size", ("bert-family",))
+    )
+    if re.search(r"percent|%", text):
+        if re.search(r"smaller|fewer|less|reduc|shrink|cut", text):
+            share = (big - small) / big
+            working = [f"({big / scale:g} - {small / scale:g}) / {big / scale:g} = {share:.3f}"]
+            return Worked(concept, f"{share:.0%} smaller ({shown})", working, other)
+        share = (big - small) / small
+        working = [f"({big / scale:g} - {small / scale:g}) / {small / scale:g} = {share:.3f}"]
+        return Worked(concept, f"{share:.0%} larger ({shown})", working, other)
+    if re.search(r"times|ratio|factor|x (?:bigger|larger)", text):
+        working = [f"{big / scale:g} / {small / scale:g} = {big / small:.2f}"]
+        return Worked(
+            concept, f"{big / small:.2f} times as many parameters ({shown})", working, other
+        )
+    if re.search(r"more|difference|bigger|larger|fewer|less", text):
+        working = [
+            f"{big / scale:g}{unit} - {small / scale:g}{unit} = {(big - small) / scale:g}{unit}"
+        ]
+        return Worked(
+            concept, f"{(big - small) / scale:g}{unit} more parameters ({shown})", working, other
+        )
+    return None
+
+
+def _equal_logits(text: str) -> Worked | None:
+    """ "three tokens all with logit 5": equal logits share the probability evenly."""
+    if "logit" not in text and "score" not in text:
+        return None
+    match = re.search(
+        r"(\d+)\s*(?:tokens?|classes|words|options|candidates|logits)\b[^.?!]*?"
+        r"(?:all|each|every one|the same)[^.?!]*?(?:logit|score)s?\b",
+        text,
+    )
+    n = _whole(number(match[1])) if match else None
+    if n is None or not 2 <= n <= 1000:
+        return None
+    working = [f"equal logits give equal exponentials: each is exp(z) / ({n} x exp(z)) = 1/{n}"]
+    working.append("(the temperature changes nothing when all logits are equal)")
+    return Worked("softmax-and-temperature", f"each token gets 1/{n} = {1 / n:.3f}", working)
+
+
+def _perplexity(text: str) -> Worked | None:
+    """Perplexity from an average cross-entropy loss (in nats): exp(loss)."""
+    if "perplexity" not in text:
+        return None
+    loss = _find(
+        r"(?:loss|cross[- ]?entropy|\bce)\w*\s*(?:of|=|is|:|was|at)?\s*(?:a |an )?(?:loss of )?{n}",
+        text,
+    )
+    if loss is None or not 0 < loss < 30:
+        return None
+    working = [f"perplexity = exp(loss) = e^{loss:g} = {math.exp(loss):.3f}"]
+    working.append("(as if the model chose evenly among that many tokens at each step)")
+    return Worked(
+        "loss-and-gradients",
+        f"perplexity = {math.exp(loss):.3f}",
+        working,
+        ("autoregressive-modeling", "evaluation-metrics"),
+    )
+
+
+# The sizes the papers give, which students quote; bert_parameters() counts the exact ones.
+NOMINAL = {"base": 110e6, "large": 340e6}
+
+
+def _bert_pair(text: str) -> Worked | None:
+    """BERT-base beside BERT-large, by name only: how many more, times, percent, together."""
+    if not (re.search(r"bert[\s-]?base", text) and re.search(r"bert[\s-]?large", text)):
+        return None
+    if "hidden" in text:
+        c = {n: BERT_CONFIGS[f"bert-{n}"] for n in ("base", "large")}
+        ratio = c["large"].hidden / c["base"].hidden
+        working = [f"{c['large'].hidden} / {c['base'].hidden} = {ratio:.3f}"]
+        return Worked(
+            "bert-family",
+            f"hidden sizes {c['large'].hidden} and {c['base'].hidden}: ratio {ratio:.3f}",
+            working,
+            ("parameters-and-size",),
+        )
+    big, small = NOMINAL["large"], NOMINAL["base"]
+    exact = {n: bert_parameters(BERT_CONFIGS[f"bert-{n}"]).total for n in ("base", "large")}
+    note = f"(counted exactly: {exact['large'] / 1e6:.1f}M and {exact['base'] / 1e6:.1f}M)"
+    if re.search(r"together|altogether|both|total|combined|sum", text):
+        result = f"{(big + small) / 1e6:g}M parameters together (340M + 110M)"
+    elif re.search(r"percent|%", text):
+        share = (
+            small / big
+            if re.search(r"base\W+(?:\w+\W+){0,3}?(?:have|has|is)|of bert[\s-]?large", text)
+            else big / small
+        )
+        result = f"{share:.1%} (110M / 340M)" if share < 1 else f"{share:.1%} (340M / 110M)"
+    elif re.search(r"times|ratio|factor", text):
+        result = f"{big / small:.2f} times as many parameters (340M / 110M)"
+    elif re.search(r"more|difference|bigger|larger", text):
+        result = f"{(big - small) / 1e6:g}M more parameters (340M - 110M)"
+    else:
+        return None
+    return Worked(
+        "parameters-and-size",
+        result,
+        [f"BERT-large about 340M, BERT-base about 110M {note}"],
+        ("bert-family",),
+    )
+
+
+def _padding(text: str) -> Worked | None:
+    """[PAD] tokens (zeros in the attention mask) to pad sequences of given lengths."""
+    if "pad" not in text:
+        return None
+    listed = re.search(
+        r"(\d+(?:\s*(?:,|and|&)\s*\d+)+)", re.sub(r"max[_ ]?length\s*=?\s*\d+", " ", text)
+    )
+    if listed is None:
+        return None
+    lengths = [int(n) for n in re.findall(r"\d+", listed[1])]
+    longest: int | None = max(lengths)
+    if not re.search(r"longest|dynamic", text):
+        longest = _whole(
+            _find(r"max(?:imum)?[ _]?(?:length|len)\s*(?:of|=|:|is)?\s*{n}", text)
+            or _find(r"pad(?:ded|ding)?\s*(?:them |all |everything |it )?(?:up )?to\s*{n}", text)
+        )
+    if longest is None or len(lengths) < 2 or max(lengths) > longest:
+        return None
+    pads = sum(longest - n for n in lengths)
+    working = [" + ".join(f"({longest} - {n})" for n in lengths) + f" = {pads}"]
+    working.append("each [PAD] position gets attention mask 0, so the model ignores it")
+    return Worked(
+        "attention-masks-and-padding", f"{pads} [PAD] tokens", working, ("special-tokens",)
+    )
 
 
 BYTES_PER_PARAMETER = {
@@ -314,16 +808,23 @@ RULES: list[Callable[[str], Worked | None]] = [
     _effective_batch,
     _lora,
     _memory,
+    _sizes,  # before _bert: "BERT-large (340M) vs BERT-base (110M)" asks about those numbers
+    _bert_pair,
     _bert,
+    _equal_logits,
     _softmax,
     _metrics,
+    _rate,
+    _majority,
+    _perplexity,
+    _padding,
 ]
 
 
 def work_out(question: str) -> Worked | None:
     """The calculation `question` asks for with its own numbers, or None."""
-    text = question.lower().replace("\u00d7", "x")
-    for rule in RULES if re.search(r"\d", text) else [_bert]:  # only BERT's sizes need none
+    text = _spelled_numbers_as_digits(question.lower().replace("\u00d7", "x"))
+    for rule in RULES if re.search(r"\d", text) else [_bert_pair, _bert]:  # BERT's need none
         worked = rule(text)
         if worked is not None:
             return worked
