@@ -37,10 +37,12 @@ SETS = {
     "tuning, short": BENCH / "ask_questions_short.tsv",
     "tuning, off-topic": BENCH / "ask_offtopic_tuning.tsv",
     "tuning 2": BENCH / "ask_questions_tuning2.tsv",
+    "tuning 6 (numeric, slang)": BENCH / "ask_questions_tuning6.tsv",
     "held-out 1": BENCH / "ask_questions_heldout.tsv",
     "held-out 2": BENCH / "ask_questions_heldout2.tsv",
     "held-out 3": BENCH / "ask_questions_heldout3.tsv",
     "held-out 4": BENCH / "ask_questions_heldout4.tsv",
+    "held-out 5": BENCH / "ask_questions_heldout5.tsv",
 }
 
 
