@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from skills.errors import TutorError
 from skills.review import zone
 
 
@@ -235,3 +236,21 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.index_dir or self.data_dir / "index"
+
+
+class SettingsError(TutorError):
+    """A TUTOR_* setting (environment or .env) holds a value the bot cannot use."""
+
+
+def load_settings() -> Settings:
+    """The settings from the environment and .env; a value that cannot be used is a user
+    mistake, told in one line per setting (never pydantic's traceback)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [
+            f"TUTOR_{'_'.join(str(part) for part in e['loc']).upper()}={e.get('input')!s}: "
+            f"{e['msg'][0].lower()}{e['msg'][1:]}"
+            for e in exc.errors()
+        ]
+        raise SettingsError("a setting cannot be used: " + "; ".join(problems)) from None

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from bot.app.context import CONSOLE_SERVER, Actor
 from bot.app.tutor import Tutor
-from bot.config import Settings
+from bot.config import load_settings
 from bot.errors import TutorError, bug_message, report_bug
 from bot.terminal import console
 from bot.terminal.commands import CLI, Output, Session, add_commands
@@ -107,10 +107,15 @@ def main(
         return EXIT_USAGE
     _quiet_libraries()
     as_json = getattr(args, "json", False)
-    if hasattr(args, "without_tutor"):  # e.g. restoring a database too damaged to open
-        return _run(lambda: args.without_tutor(Settings(), args), args.command, as_json)
     try:
-        tutor = Tutor(Settings())
+        settings = load_settings()
+    except TutorError as exc:  # e.g. TUTOR_MODEL_THREADS=0
+        print(f"error: {exc.explained(HINTS)}", file=sys.stderr)
+        return EXIT_USAGE
+    if hasattr(args, "without_tutor"):  # e.g. restoring a database too damaged to open
+        return _run(lambda: args.without_tutor(settings, args), args.command, as_json)
+    try:
+        tutor = Tutor(settings)
     except TutorError as exc:  # e.g. a damaged database: one line that says what to do
         print(f"error: {exc.explained(HINTS)}", file=sys.stderr)
         return EXIT_FAILED

@@ -57,3 +57,15 @@ def test_the_program_starts_without_importing_torch():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+def test_a_setting_that_cannot_be_used_is_one_clear_line(monkeypatch, capsys, tmp_path):
+    """TUTOR_MODEL_THREADS=0 is the user's mistake: one line naming the setting, exit 2,
+    never pydantic's traceback."""
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TUTOR_MODEL_THREADS", "0")
+    assert program.main(["ask", "what is lora?"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: a setting cannot be used: TUTOR_MODEL_THREADS=0: ")
+    assert "greater than or equal to 1" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
