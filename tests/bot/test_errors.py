@@ -33,7 +33,7 @@ def test_a_bug_in_the_console_is_logged_with_a_reference_and_the_console_lives_o
 def test_a_bug_in_a_one_shot_command_exits_3_with_a_reference(
     settings, encoder, monkeypatch, capsys
 ):
-    monkeypatch.setattr(cli, "Settings", lambda: settings)
+    monkeypatch.setattr(cli, "load_settings", lambda: settings)
     monkeypatch.setattr(cli, "Tutor", lambda s: Tutor(s, encoder=encoder))
     monkeypatch.setattr("bot.app.demos.DemoService.calculate", lambda *a: 1 / 0)
     assert cli.main(["calc", "steps", "10", "2"]) == 3

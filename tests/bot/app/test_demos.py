@@ -136,7 +136,7 @@ def test_console_mask_option_parsing(tutor, tiny_mlm_dir):
 
 @pytest.fixture
 def run_cli(monkeypatch, settings, encoder, capsys):
-    monkeypatch.setattr(cli, "Settings", lambda: settings)
+    monkeypatch.setattr(cli, "load_settings", lambda: settings)
     monkeypatch.setattr(cli, "Tutor", lambda s: Tutor(s, encoder=encoder))
 
     def run(*args: str):

@@ -9,7 +9,7 @@ from bot.terminal import cli
 @pytest.fixture
 def run_cli(monkeypatch, settings, encoder, capsys):
     """Run `tutor ARGS` in-process against the test settings and shared encoder."""
-    monkeypatch.setattr(cli, "Settings", lambda: settings)
+    monkeypatch.setattr(cli, "load_settings", lambda: settings)
     monkeypatch.setattr(cli, "Tutor", lambda s: Tutor(s, encoder=encoder))
 
     def run(*args: str) -> tuple[int, str, str]:

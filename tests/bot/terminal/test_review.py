@@ -32,7 +32,7 @@ def missed(settings, encoder, clock):
 
 @pytest.fixture
 def run_cli(monkeypatch, settings, encoder, clock, capsys):
-    monkeypatch.setattr(cli, "Settings", lambda: settings)
+    monkeypatch.setattr(cli, "load_settings", lambda: settings)
     monkeypatch.setattr(cli, "Tutor", lambda s: Tutor(s, encoder=encoder, clock=clock))
 
     def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
