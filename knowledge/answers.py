@@ -26,6 +26,7 @@ from knowledge.index import (
     bm25_tokens,
     card_passages,
 )
+from knowledge.slang import plain_reading
 from knowledge.spelling import Speller
 from skills.text import readable
 from skills.worked import work_out
@@ -335,8 +336,11 @@ class KnowledgeBase:
         return Speller(p.text for p in card_passages(self.cards.values()))
 
     def answer(self, question: str, method: Method = "hybrid") -> Answer:
-        read_as = self.speller.correct(question)
-        answer = self._answer(read_as or question, method)
+        # Casual fillers go first ("yo whats lora lol" is searched as "what is lora"), then
+        # misspelled course words; "read as" is shown only where a word was corrected.
+        plain = plain_reading(question) or question
+        read_as = self.speller.correct(plain)
+        answer = self._answer(read_as or plain, method)
         card = self.cards.get(answer.concept or "") if answer.answered else None
         more = card_text(card) if card else None
         return replace(answer, read_as=read_as, more=more) if read_as or more else answer

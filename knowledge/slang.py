@@ -1,0 +1,62 @@
+"""A casual question read plainly, for retrieval: "yo whats lora lol" is "what is lora".
+
+Fillers ("ngl", "lol", "smh", "fr") carry no course meaning, yet they pull a short question's
+embedding away from the card it asks about, so its confidence falls under the bar ("yo whats
+lora lol": 0.37 with the right card first). They are dropped, and a few spoken forms are
+written out ("whats" -> "what is", "kinda" -> "kind of", "u" -> "you"). Nothing else changes:
+a word that could be a course word ("like", "r" of LoRA's rank) is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+FILLERS = (
+    "yo|ngl|tbh|tbf|fr|frfr|lol|lmao|lmfao|rofl|smh|bruh|bro|fam|lowkey|highkey|deadass|istg|"
+    "pls|plz|imo|imho|idk|idc|ikr|omg|ok so|okay so|so like|like literally|literally|"
+    "no cap|on god|help a student out|asking for a friend|or what|or smth|or something|"
+    "even|ya know|you know|i mean|hey|hi|hello|guys|y'?all|real quick|quick q|quick question"
+)
+_FILLERS = re.compile(rf"(?<![\w-])(?:{FILLERS})(?![\w-])[\s,!.]*", re.IGNORECASE)
+SPOKEN = {
+    r"what'?s": "what is",
+    r"wats": "what is",
+    r"wat": "what",
+    r"how'?s": "how is",
+    r"why'?s": "why is",
+    r"kinda": "kind of",
+    r"sorta": "sort of",
+    r"gonna": "going to",
+    r"wanna": "want to",
+    r"gotta": "have to",
+    r"dunno": "do not know",
+    r"u": "you",
+    r"ur": "your",
+    r"bc|b/c|cuz|cos": "because",
+    r"w/": "with",
+    r"w/o": "without",
+    r"smth|sth": "something",
+    r"abt": "about",
+    r"diff": "difference",
+    r"thx|ty": "",
+    r"tho": "though",
+}
+_SPOKEN = [
+    (re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE), plain)
+    for pattern, plain in SPOKEN.items()
+]
+# "the tokenizer be chopping my words": the habitual "be" of casual speech, as "is"
+_HABITUAL_BE = re.compile(r"\bbe (\w+ing)\b", re.IGNORECASE)
+
+
+def plain_reading(question: str) -> str | None:
+    """The question without casual fillers, spoken forms written out; None if nothing changed
+    (or if nothing would be left)."""
+    text = _FILLERS.sub(" ", question)
+    for pattern, plain in _SPOKEN:
+        text = pattern.sub(plain, text)
+    text = _HABITUAL_BE.sub(r"is \1", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,")
+    if not re.search(r"[a-z]{2}", text, re.IGNORECASE) or text == question.strip():
+        return None
+    return text

@@ -1,0 +1,33 @@
+"""A casual question is searched as its plain reading (knowledge/slang.py)."""
+
+import pytest
+
+from knowledge.slang import plain_reading
+
+
+@pytest.mark.parametrize(
+    ("question", "plain"),
+    [
+        ("yo whats lora lol", "what is lora"),
+        ("ngl idk what attention even is", "what attention is"),
+        ("tokenizer be chopping my words smh", "tokenizer is chopping my words"),
+        ("distilbert is just bert on a diet or what", "distilbert is just bert on a diet"),
+        ("how does bert work fr fr", "how does bert work"),
+    ],
+)
+def test_fillers_go_and_spoken_forms_are_written_out(question, plain):
+    assert plain_reading(question) == plain
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is lora", "is the lora rank r like a matrix size?", "hi", "lol", ""],
+)
+def test_a_plain_question_or_one_with_nothing_left_is_not_rewritten(question):
+    assert plain_reading(question) is None
+
+
+def test_a_casual_question_is_answered_from_its_card(kb):
+    answer = kb.answer("yo whats lora lol")
+    assert answer.answered and answer.concept == "lora-and-peft"
+    assert answer.read_as is None  # nothing was misspelled: no "read as" line to show
