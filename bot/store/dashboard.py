@@ -144,9 +144,13 @@ GROUP BY a.server, c.value, a.team ORDER BY a.server, concept, team""",
         "description": "The team x concept grid stored at the end of each jigsaw activity "
         "(share of quiz credit).",
         "sql": f"""
-SELECT j.id AS activity, j.server, j.ended_at, c.key AS concept, 'team' || t.key AS team,
-       round(t.value, 3) AS mastery
-FROM jigsaw_activities j, json_each(j.mastery) c, json_each(c.value) t
+SELECT j.number AS activity, j.server, j.ended_at, c.key AS concept, 'team' || t.key AS team,
+       round(CASE t.type WHEN 'array' THEN t.value ->> '$[0]' ELSE t.value END, 3) AS mastery,
+       CASE t.type WHEN 'array' THEN t.value ->> '$[1]' END AS answers
+FROM jigsaw_activities j,
+     -- a grid stored now keeps [share, answers] per team and concept under "cells"; an
+     -- older one kept the bare share per team and concept
+     json_each(coalesce(j.mastery -> '$.cells', j.mastery)) c, json_each(c.value) t
 WHERE j.mastery IS NOT NULL AND {_in("j.server")}
 ORDER BY j.id DESC, concept, team""",
     },

@@ -448,13 +448,6 @@ def test_a_grid_stored_before_counts_were_kept_shows_its_cells(db):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mastery_jigsaw reads the grid as {concept: {team: share}}, the form stored before "
-    "counts were kept; the jigsaw now stores MasteryGrid.to_dict() ({concepts, teams, cells: "
-    "{concept: {team: [share, n]}}, taught, unplaced}), so the page shows rows such as "
-    "concept 'cells', team 'teamtokens', concept 'teams', team 'team0'",
-)
 def test_the_jigsaw_grids_are_the_stored_cells_of_finished_activities(db):
     rows = run(db, "mastery_jigsaw", MORNING)
     assert [(r["concept"], r["team"], r["mastery"]) for r in rows] == [
@@ -467,11 +460,6 @@ def test_the_jigsaw_grids_are_the_stored_cells_of_finished_activities(db):
     assert (evening["concept"], evening["team"], evening["mastery"]) == ("tokens", "team1", 0.667)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mastery_jigsaw shows the activity's row id (j.id AS activity), not its number in "
-    "its class, unlike quiz_history and jobs: the evening class's first activity reads 2",
-)
 def test_the_jigsaw_grids_say_the_classs_own_activity_number(db):
     evening = run(db, "mastery_jigsaw", EVENING)
     assert {r["activity"] for r in evening} == {1}  # "activity #1" to the evening class
