@@ -142,7 +142,9 @@ def bar(score: float, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+def table_lines(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """Rows in aligned columns under their headers and a rule of dashes, one string a line
+    (for a monospace font: a terminal, a code block)."""
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
@@ -163,7 +165,7 @@ def render_tokenizer_result(result: TokenizeResult) -> str:
         rows.append([*row, str(result.token_type_ids[i]), note] if pair else [*row, note])
     headers = ["#", "token", "id", "mask", "type", ""] if pair else ["#", "token", "id", "mask", ""]
     specials = ", ".join(result.special_tokens) or "none"
-    return "\n".join([header, *_table(headers, rows), f"special tokens added: {specials}"])
+    return "\n".join([header, *table_lines(headers, rows), f"special tokens added: {specials}"])
 
 
 def render_tokenize(reply: TokenizeReply) -> str:
@@ -206,7 +208,7 @@ def render_attention(reply: AttentionReply, *, image: bool = True, per_token: bo
         ]
         if rows:
             lines.append("")
-            lines += _table(["token", "attends most to", "itself", "[CLS]+[SEP]"], rows)
+            lines += table_lines(["token", "attends most to", "itself", "[CLS]+[SEP]"], rows)
     if image:
         lines += ["", f"Heatmap: {reply.image}"]
     return "\n".join(lines)
@@ -233,11 +235,11 @@ def render_embed(
     listed = [
         [str(k), short(f.sentence), " ".join(f.pieces)] for k, f in enumerate(result.sentences, 1)
     ]
-    lines += ["  " + line for line in _table(["", "sentence", "the word's tokens"], listed)]
+    lines += ["  " + line for line in table_lines(["", "sentence", "the word's tokens"], listed)]
     numbers = [str(k) for k in range(1, n + 1)]
     grid = [[str(k), *(f"{v:.2f}" for v in row)] for k, row in enumerate(result.similarity, 1)]
     lines += ["", "Cosine similarity of the contextual vectors:"]
-    lines += ["  " + line for line in _table(["", *numbers], grid)]
+    lines += ["  " + line for line in table_lines(["", *numbers], grid)]
     pairs = ", ".join(f"{p.first}-{p.second} {p.cosine:.2f}" for p in result.pairs)
     lines.append(f"Pairs, most similar first: {pairs}")
     if dims:
@@ -251,7 +253,7 @@ def render_embed(
             for k, f in enumerate(result.sentences, 1)
         ]
         lines += [
-            "  " + line for line in _table(["", "contextual vector", "input embedding"], rows)
+            "  " + line for line in table_lines(["", "contextual vector", "input embedding"], rows)
         ]
     lines += ["", result.reading]
     if image:
@@ -846,7 +848,7 @@ def render_backups(found: list[Backup], folder: object) -> str:
         [b.made.strftime("%Y-%m-%d %H:%M UTC"), f"{b.size / 1e6:.1f} MB", str(b.path)]
         for b in found
     ]
-    lines = _table(["made", "size", "backup"], rows)
+    lines = table_lines(["made", "size", "backup"], rows)
     return "\n".join(
         [*lines, "", "Restore one with: tutor backup restore [PATH] (default: the newest)"]
     )
