@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app.insights import Digest, GradesExport, Progress
 from bot.app.privacy import ForgetReport, TermReport
-from bot.render.text import bar, counted, table_lines
+from bot.render.base import bar, counted, table_lines
 
 
 def _accuracy(value: float | None, n: int) -> str:
