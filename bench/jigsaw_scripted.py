@@ -1,7 +1,7 @@
 """A scripted jigsaw activity, run by the real core: a temporary SQLite store, the injected
 clock, five teams of students answering the closing quiz with a mix of right and wrong
 answers. It writes the mastery grid PNG the activity drew and a transcript of the closing quiz
-as students see it (the console's rendering, bot/render/text.py).
+as students see it (the console's rendering, bot/render/jigsaw.py and bot/render/quiz.py).
 
     python bench/jigsaw_scripted.py [--per-team 6] [--seed 7] [--docs docs]
 

@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot.app.tutor import Recovered, Tutor
 from bot.config import Settings
-from bot.discord import cogs, render
+from bot.discord import cogs, format
 from bot.discord.interact import answer_error, fit, message_parts
 from bot.errors import report_bug
 
@@ -131,7 +131,7 @@ class TutorBot(commands.Bot):
             log.warning("cannot post %s: channel %s is not one this bot can see", what, channel_id)
             return None
         whole = "\n\n".join(
-            part for part in (content, render.embed_as_text(embed) if embed else "") if part
+            part for part in (content, format.embed_as_text(embed) if embed else "") if part
         )
         chunks, fitted, files = fit(content, embed, paths=self.server_paths)
         if file is not None:
@@ -161,16 +161,16 @@ class TutorBot(commands.Bot):
         what: str,
     ) -> discord.Message | None:
         """The fallback for a refused post: the same text, plainly, so it is still seen."""
-        text = render.hide_paths(text, self.server_paths)
+        text = format.hide_paths(text, self.server_paths)
         notice = (
             f"({what[0].upper()}{what[1:]} could not be shown as usual; here it is as plain text.)"
         )
         body = f"{notice}\n{text}"
-        long = len(body) > render.MESSAGE_LIMIT
-        files = [render.as_file(text, "message.txt")] if long else []
+        long = len(body) > format.MESSAGE_LIMIT
+        files = [format.as_file(text, "message.txt")] if long else []
         try:
             return await channel.send(
-                **message_parts([render.clip(body, render.MESSAGE_LIMIT)], None, files, view)
+                **message_parts([format.clip(body, format.MESSAGE_LIMIT)], None, files, view)
             )
         except discord.HTTPException as refused:
             log.error(

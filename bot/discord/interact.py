@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.discord import render
+from bot.discord import format
 from bot.discord.hints import HINTS
 from bot.errors import TutorError, bug_message, report_bug
 
@@ -43,16 +43,16 @@ def fit(
     files: list[discord.File] = []
     chunks: list[str] = []
     if content:
-        content = render.hide_paths(content, paths)
-        if len(content) > render.FILE_THRESHOLD:
-            chunks, files = [LONG_OUTPUT], [render.as_file(content, filename)]
+        content = format.hide_paths(content, paths)
+        if len(content) > format.FILE_THRESHOLD:
+            chunks, files = [LONG_OUTPUT], [format.as_file(content, filename)]
         else:
-            chunks = render.split_message(content)
+            chunks = format.split_message(content)
     if embed is not None:
-        whole = render.embed_as_text(embed)
-        embed, cut = render.fit_embed(embed)
+        whole = format.embed_as_text(embed)
+        embed, cut = format.fit_embed(embed)
         if cut:  # the full text, for whoever wants to read what the embed had to cut
-            files.append(render.as_file(whole, "full-text.txt"))
+            files.append(format.as_file(whole, "full-text.txt"))
     return chunks, embed, files
 
 
@@ -118,7 +118,7 @@ async def send_ephemeral(interaction: discord.Interaction, content: str) -> None
 
     After a public defer, Discord gives the first followup the defer's visibility; so the
     public "thinking…" is removed first and the message goes out privately."""
-    content = render.clip(render.hide_paths(content, server_paths(interaction)), 1900)
+    content = format.clip(format.hide_paths(content, server_paths(interaction)), 1900)
     if not interaction.response.is_done():
         await interaction.response.send_message(content, ephemeral=True)
         return
@@ -134,7 +134,7 @@ async def privately(interaction: discord.Interaction, call: Any, *args: Any) -> 
     try:
         return await off_loop(call, *args)
     except TutorError as exc:
-        await send_ephemeral(interaction, render.safe(exc.explained(HINTS)))
+        await send_ephemeral(interaction, format.safe(exc.explained(HINTS)))
         return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app.insights import Digest, GradesExport, Progress
 from bot.app.privacy import ForgetReport, TermReport
-from bot.render.text import _table, bar, counted
+from bot.render.base import bar, counted, table_lines
 
 
 def _accuracy(value: float | None, n: int) -> str:
@@ -41,7 +41,7 @@ def render_digest(digest: Digest, *, where: str, cards: bool = True) -> str:
         [_clip(c.title, 40), str(c.asked), str(c.declined), _accuracy(c.accuracy, c.answers)]
         for c in digest.concepts
     ]
-    lines += ["", *_table(["concept", "asked", "declined", "quiz accuracy"], rows)]
+    lines += ["", *table_lines(["concept", "asked", "declined", "quiz accuracy"], rows)]
     wrong = [c for c in digest.concepts if c.wrong_answers]
     if wrong:
         lines += ["", "Common wrong answers (grouped by meaning; count, then an example):"]
@@ -88,7 +88,7 @@ def render_progress(progress: Progress) -> str:
         ]
         for c in progress.concepts
     ]
-    lines += _table(["concept", "mastery", "", "answers", "to review"], rows)
+    lines += table_lines(["concept", "mastery", "", "answers", "to review"], rows)
     if progress.review_cards:
         lines.append(f"{progress.review_cards} questions in your spaced review (/review status).")
     return "\n".join(lines)

@@ -1,9 +1,9 @@
 """`tutor` on the command line: one-shot commands (with `--json`) and `tutor chat`.
 
-The commands themselves are specified once in bot/terminal/commands.py, shared with the
-console. Exit codes: 0 done, 1 the command ran but failed (a job failed, a file was
-refused), 2 a user mistake (the message says what to change), 3 a bug (logged, with a
-reference), 130 interrupted.
+The commands themselves are specified once in bot/terminal/commands/ (a module per feature),
+shared with the console. Exit codes: 0 done, 1 the command ran but failed (a job failed, a
+file was refused), 2 a user mistake (the message says what to change), 3 a bug (logged, with
+a reference), 130 interrupted.
 """
 
 from __future__ import annotations

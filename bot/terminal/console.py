@@ -3,7 +3,7 @@
 A plain line asks a question (or, while a quiz question is open here, answers it; or, after
 `/review` served you a question, answers that); "tokenize this: ..." and "mask this: ..." run
 the demos; `/command ...` runs any terminal command, parsed
-by the same specification as `tutor command ...` (bot/terminal/commands.py).
+by the same specification as `tutor command ...` (bot/terminal/commands/).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """One command language for both text frontends: `tutor COMMAND ...` and the console's
-`/COMMAND ...` are parsed by the same argparse specification (bot/terminal/commands.py), so
+`/COMMAND ...` are parsed by the same argparse specification (bot/terminal/commands/), so
 options, defaults, validation and help cannot drift apart.
 
 The parser raises instead of exiting (errbot's pattern). A console line is split into argv by

@@ -16,7 +16,7 @@ from bot.app.ask import MAX_ANSWER_CHARS
 from bot.app.choices import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES, TEAMS
 from bot.app.classes import ACCOMMODATION_RANGE, Person
 from bot.app.insights import DEFAULT_SINCE
-from bot.discord import render
+from bot.discord import format
 from bot.discord.checks import actor_of, instructor_only
 from bot.discord.interact import off_loop, reply_text, respond
 from bot.errors import TutorError
@@ -82,7 +82,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
             teams = await off_loop(classes.balance, actor)
         else:
             teams = await off_loop(classes.teams, actor.server)
-        text = render.code_block(render_text.render_teams(teams))
+        text = format.code_block(render_text.render_teams(teams))
         await respond(interaction, f"Teams:\n{text}", ephemeral=not share)
 
     async def _people(self, interaction: discord.Interaction, text: str) -> list[str | Person]:
@@ -135,7 +135,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
             person = Person(str(member.id), member.display_name)
             done = await off_loop(self.tutor.classes.accommodate, actor, person, multiplier)
             text = render_text.render_accommodation(done)
-        await respond(interaction, render.safe(text), ephemeral=True)
+        await respond(interaction, format.safe(text), ephemeral=True)
 
     @app_commands.command(
         name="unanswered",
@@ -149,7 +149,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
         server = actor_of(interaction).server
         rows = await off_loop(self.tutor.ask.unanswered, server, limit)
         hint = "Resolve one with /admin resolve: its #id, and a card or an answer."
-        text = render.safe(render_text.render_unanswered(rows, hint))
+        text = format.safe(render_text.render_unanswered(rows, hint))
         await reply_text(interaction, text, ephemeral=True)
 
     @app_commands.command(
@@ -173,7 +173,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
             self.tutor.ask.resolve, actor_of(interaction), question, card=card, answer=answer
         )
         await reply_text(
-            interaction, render.safe(render_text.render_resolution(done)), ephemeral=True
+            interaction, format.safe(render_text.render_resolution(done)), ephemeral=True
         )
 
     @resolve.autocomplete("card")
@@ -206,7 +206,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
             reports = await off_loop(self.tutor.ask.ingest, [path], [f"uploads/{name}"])
         # The report names the upload, never the server's temporary path.
         text = render_text.render_ingest(reports).replace(str(path), name)
-        await reply_text(interaction, render.safe(text), ephemeral=True)
+        await reply_text(interaction, format.safe(text), ephemeral=True)
 
     @app_commands.command(
         name="digest", description="What the class misunderstands, per concept (no names)"
@@ -222,17 +222,17 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Instructor
         digest = await off_loop(self.tutor.insights.digest, actor_of(interaction), since)
         where = interaction.guild.name if interaction.guild else "this class"
         text = render_insights.render_digest(digest, where=where)
-        block = render.code_block(text)
+        block = format.code_block(text)
         chart = (
-            [render.picture(digest.chart, digest.alt_text, "digest.png")] if digest.chart else []
+            [format.picture(digest.chart, digest.alt_text, "digest.png")] if digest.chart else []
         )
         if len(block) <= 2000:
             await interaction.followup.send(block, files=chart, ephemeral=True)
             return
         # The whole digest as a file; the first lines (the per-concept table) as the message.
-        head = render.code_block("\n".join(text.splitlines()[:14])[:1800])
+        head = format.code_block("\n".join(text.splitlines()[:14])[:1800])
         await interaction.followup.send(
-            head, files=[render.as_file(text, "digest.txt"), *chart], ephemeral=True
+            head, files=[format.as_file(text, "digest.txt"), *chart], ephemeral=True
         )
 
 

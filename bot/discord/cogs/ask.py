@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot.app.context import Actor
 from bot.app.results import AskReply
 from bot.app.triggers import parse_trigger
-from bot.discord import render
+from bot.discord import format
 from bot.discord.checks import actor_of, actor_of_message, bot_of, model_cooldown
 from bot.discord.hints import HINTS
 from bot.discord.interact import (
@@ -57,7 +57,7 @@ class NotWhatIAsked(discord.ui.DynamicItem[discord.ui.Button], template=r"ask:fl
         ask = bot_of(interaction).tutor.ask
         flagged = await privately(interaction, ask.flag, actor_of(interaction), self.question_id)
         if flagged is not None:
-            await send_ephemeral(interaction, render.safe(render_text.render_flagged(flagged)))
+            await send_ephemeral(interaction, format.safe(render_text.render_flagged(flagged)))
 
 
 class MoreOfTheCard(
@@ -86,7 +86,7 @@ class MoreOfTheCard(
         # a card removed since the answer is a user-facing "no concept called ..."
         page = await privately(interaction, bot_of(interaction).tutor.ask.more, self.concept)
         if page is not None:
-            text = render.safe(render_text.render_card_page(page))
+            text = format.safe(render_text.render_card_page(page))
             await respond(interaction, text, ephemeral=True)
 
 
@@ -138,7 +138,7 @@ class Ask(commands.Cog):
         self.tutor.ask.question(question)  # a blank one is refused privately, before "thinking…"
         await interaction.response.defer(thinking=True)
         reply = await off_loop(self.tutor.ask.ask, actor_of(interaction), question)
-        await respond(interaction, embed=render.answer_embed(reply), view=answer_view(reply))
+        await respond(interaction, embed=format.answer_embed(reply), view=answer_view(reply))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -165,7 +165,7 @@ class Ask(commands.Cog):
                     self._plain_reply, trigger, text, actor_of_message(message)
                 )
             except TutorError as exc:
-                content, embed = render.safe(exc.explained(HINTS)), None
+                content, embed = format.safe(exc.explained(HINTS)), None
             except Exception as exc:  # a bug: logged, the user gets a reference
                 content, embed = bug_message(report_bug(exc, "plain chat")), None
         chunks, fitted, files = fit(content, embed, paths=self.bot.server_paths)
@@ -177,11 +177,11 @@ class Ask(commands.Cog):
         self, trigger: tuple[str, str] | None, text: str, actor: Actor
     ) -> tuple[str | None, discord.Embed | None, discord.ui.View | None]:
         if trigger and trigger[0] == "tokenize":
-            return render.tokenize_text(self.tutor.demos.tokenize(trigger[1])), None, None
+            return format.tokenize_text(self.tutor.demos.tokenize(trigger[1])), None, None
         if trigger:
-            return render.mask_text(self.tutor.demos.mask(trigger[1])), None, None
+            return format.mask_text(self.tutor.demos.mask(trigger[1])), None, None
         reply = self.tutor.ask.ask(actor, text)
-        return None, render.answer_embed(reply), answer_view(reply)
+        return None, format.answer_embed(reply), answer_view(reply)
 
 
 async def setup(bot: TutorBot) -> None:

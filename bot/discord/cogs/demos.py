@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord import render
+from bot.discord import format
 from bot.discord.checks import model_cooldown
 from bot.discord.interact import off_loop, reply_text, respond
 from bot.render import text as render_text
@@ -58,7 +58,7 @@ class Demos(commands.Cog):
             pair=pair,
             allow_paths=False,
         )
-        await reply_text(interaction, render.tokenize_text(reply), filename="tokens.txt")
+        await reply_text(interaction, format.tokenize_text(reply), filename="tokens.txt")
 
     @app_commands.command(
         name="pad", description="Batch sentences together to see [PAD] and the attention mask"
@@ -70,7 +70,7 @@ class Demos(commands.Cog):
         await interaction.response.defer(thinking=True)
         parts = [s.strip() for s in sentences.split(";") if s.strip()]
         reply = await off_loop(self.tutor.demos.tokenize_batch, parts)
-        await reply_text(interaction, render.batch_text(reply))
+        await reply_text(interaction, format.batch_text(reply))
 
     @app_commands.command(
         name="mask", description="Fill the blank with a masked-LM ([MASK], <mask> or ___)"
@@ -101,7 +101,7 @@ class Demos(commands.Cog):
             targets=guesses,
             allow_paths=False,
         )
-        await reply_text(interaction, render.mask_text(reply))
+        await reply_text(interaction, format.mask_text(reply))
 
     @app_commands.command(
         name="mlm", description="BERT's 15% / 80-10-10 masking rule applied to your sentence"
@@ -114,7 +114,7 @@ class Demos(commands.Cog):
     ) -> None:
         await interaction.response.defer(thinking=True)
         demo = await off_loop(self.tutor.demos.masking_demo, text, seed=seed)
-        await reply_text(interaction, render.code_block(render_text.render_masking_demo(demo)))
+        await reply_text(interaction, format.code_block(render_text.render_masking_demo(demo)))
 
     @app_commands.command(
         name="calc", description="Handout calculators: softmax, steps, lora, bert"
@@ -126,7 +126,7 @@ class Demos(commands.Cog):
         self, interaction: discord.Interaction, expression: app_commands.Range[str, 1, 500]
     ) -> None:
         result = self.tutor.demos.calculate(expression)  # exact arithmetic: fast, no defer needed
-        await respond(interaction, render.code_block(render_text.render_calculation(result)))
+        await respond(interaction, format.code_block(render_text.render_calculation(result)))
 
 
 async def setup(bot: TutorBot) -> None:

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.app.choices import FINETUNE_MODELS, METHODS, PRESETS
 from bot.app.finetune import JobEvent
-from bot.discord import render
+from bot.discord import format
 from bot.discord.checks import actor_of
 from bot.discord.interact import off_loop, respond
 from bot.render import text as render_text
@@ -35,11 +35,11 @@ class FinetuneCog(
         self.tutor.finetunes.subscribe(self.bot.from_thread(self.on_job_event))
 
     async def on_job_event(self, event: JobEvent) -> None:
-        text = render.safe(render_text.render_job_event(event, paths=False))
+        text = format.safe(render_text.render_job_event(event, paths=False))
         if event.kind in ("progress", "evaluation"):
             shown = self.progress.get(event.job_id)
             if shown is not None:
-                await shown.edit(content=render.clip(text, render.MESSAGE_LIMIT))
+                await shown.edit(content=format.clip(text, format.MESSAGE_LIMIT))
             else:
                 posted = await self.bot.post(
                     event.channel, text, what=f"progress of job #{event.number}"
@@ -52,7 +52,7 @@ class FinetuneCog(
         file = None
         if curve and curve.is_file():
             alt = event.data.get("loss_curve_alt_text") or f"Loss curve of job #{event.number}"
-            file = render.picture(curve, alt, f"job-{event.number}-loss.png")
+            file = format.picture(curve, alt, f"job-{event.number}-loss.png")
         await self.bot.post(event.channel, text, file=file, what=f"news of job #{event.number}")
 
     @app_commands.command(
@@ -99,7 +99,7 @@ class FinetuneCog(
     async def jobs(self, interaction: discord.Interaction) -> None:
         views = await off_loop(self.tutor.finetunes.jobs, actor_of(interaction).server)
         text = render_text.render_jobs(views, reason_chars=REASON_CHARS)
-        await respond(interaction, render.code_block(text), filename="jobs.txt")
+        await respond(interaction, format.code_block(text), filename="jobs.txt")
 
     @app_commands.command(name="cancel", description="Cancel your queued or running job")
     async def cancel(self, interaction: discord.Interaction, job: int) -> None:
@@ -120,12 +120,12 @@ class FinetuneCog(
     ) -> None:
         await interaction.response.defer(thinking=True)
         reply = await off_loop(self.tutor.finetunes.try_model, actor_of(interaction), job, text)
-        await interaction.followup.send(render.code_block(render_text.render_try(reply)))
+        await interaction.followup.send(format.code_block(render_text.render_try(reply)))
 
     @app_commands.command(name="leaderboard", description="Best run per team and per student")
     async def leaderboard(self, interaction: discord.Interaction) -> None:
         rows = await off_loop(self.tutor.finetunes.leaderboard, actor_of(interaction).server)
-        await respond(interaction, render.code_block(render_text.render_finetune_leaderboard(rows)))
+        await respond(interaction, format.code_block(render_text.render_finetune_leaderboard(rows)))
 
 
 async def setup(bot: TutorBot) -> None:

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord import render
+from bot.discord import format
 from bot.discord.checks import for_instructors, is_instructor
 from bot.discord.interact import respond
 
@@ -44,7 +44,7 @@ class Help(commands.Cog):
         name="help", description="What this bot does, its commands, how a quiz and the jigsaw run"
     )
     async def help(self, interaction: discord.Interaction) -> None:
-        embed = render.help_embed(self.commands_by_role(), instructor=is_instructor(interaction))
+        embed = format.help_embed(self.commands_by_role(), instructor=is_instructor(interaction))
         await respond(interaction, embed=embed, ephemeral=True)
 
 

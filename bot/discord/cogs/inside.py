@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.choices import MAX_WORD_CHARS, MINILM_HEADS, MINILM_LAYERS
-from bot.discord import render
+from bot.discord import format
 from bot.discord.checks import model_cooldown
 from bot.discord.interact import off_loop, respond
 
@@ -41,8 +41,8 @@ class Inside(commands.Cog):
         reply = await off_loop(self.tutor.demos.attention, text, layer=layer, head=head)
         await respond(
             interaction,
-            render.attention_text(reply),
-            file=render.picture(reply.image, reply.alt_text, "attention.png"),
+            format.attention_text(reply),
+            file=format.picture(reply.image, reply.alt_text, "attention.png"),
         )
 
     @app_commands.command(
@@ -75,8 +75,8 @@ class Inside(commands.Cog):
         reply = await off_loop(self.tutor.demos.embed, word, sentences)
         await respond(
             interaction,
-            render.embed_text(reply),
-            file=render.picture(reply.image, reply.alt_text, "embed.png"),
+            format.embed_text(reply),
+            file=format.picture(reply.image, reply.alt_text, "embed.png"),
         )
 
 

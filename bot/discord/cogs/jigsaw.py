@@ -19,7 +19,7 @@ from bot.app.jigsaw import (
     QuizPlan,
     TeamMaterial,
 )
-from bot.discord import render
+from bot.discord import format
 from bot.discord.checks import actor_of, instructor_only
 from bot.discord.interact import off_loop, respond
 from bot.errors import TutorError
@@ -46,12 +46,12 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
         self.told_of_restart = True
         for lost in self.bot.interrupted.activities:
             await self.bot.post(
-                lost.channel, render.interrupted_activity_text(lost), what="a restart notice"
+                lost.channel, format.interrupted_activity_text(lost), what="a restart notice"
             )
 
     async def on_event(self, event: JigsawEvent) -> None:
         if isinstance(event, TeamMaterial):
-            for message in render.material_messages(event):  # in order, a card at a time
+            for message in format.material_messages(event):  # in order, a card at a time
                 if await self.bot.post(event.channel, message, what="team material") is None:
                     break  # the channel is gone or refuses: the rest would fail the same way
         elif isinstance(event, Announcement):
@@ -61,7 +61,7 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
             text = render_text.render_quiz_plan(event, self.bot.titles)
             await self.bot.post(event.channel, text, what="the closing quiz's plan")
         elif isinstance(event, MasteryReady):
-            text = render.mastery_text(event, self.bot.titles)
+            text = format.mastery_text(event, self.bot.titles)
             await self.bot.post(
                 event.channel, text, file=_grid_file(event), what="the mastery grid"
             )
@@ -75,7 +75,7 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
         ready = await off_loop(self.tutor.jigsaw.grid, actor_of(interaction), activity)
         # 20 concepts x 5 teams is about 2,700 characters: fitted (split) like every reply
         await respond(
-            interaction, render.mastery_text(ready, self.bot.titles), file=_grid_file(ready)
+            interaction, format.mastery_text(ready, self.bot.titles), file=_grid_file(ready)
         )
 
     async def _run(
@@ -83,7 +83,7 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
     ) -> None:
         await interaction.response.defer(thinking=True)
         status = await off_loop(action, actor_of(interaction))
-        await respond(interaction, render.jigsaw_status_text(status))
+        await respond(interaction, format.jigsaw_status_text(status))
 
     @app_commands.command(
         name="start", description="Start the jigsaw: team material, phases on timers, then the quiz"

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord import render
+from bot.discord import format
 from bot.discord.checks import actor_of
 from bot.discord.interact import off_loop, respond
 from bot.render import insights as render_insights
@@ -29,7 +29,7 @@ class ProgressCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         progress = await off_loop(self.tutor.insights.progress, actor_of(interaction))
         text = render_insights.render_progress(progress)
-        await respond(interaction, render.code_block(text), ephemeral=True)  # split, not cut
+        await respond(interaction, format.code_block(text), ephemeral=True)  # split, not cut
 
 
 async def setup(bot: TutorBot) -> None:

@@ -23,7 +23,7 @@ from discord.ext import commands
 from bot.app.choices import QUIZ_QUESTIONS, QUIZ_SECONDS, TEAMS, parse_team
 from bot.app.context import Actor
 from bot.app.quizzes import Arrival, QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
-from bot.discord import render
+from bot.discord import format
 from bot.discord.checks import actor_of, bot_of, instructor_only
 from bot.discord.interact import (
     ANSWER_INPUT,
@@ -104,7 +104,7 @@ class MyResult(discord.ui.DynamicItem[discord.ui.Button], template=r"quiz:mine:(
             interaction, bot.tutor.quizzes.own_result, actor_of(interaction), self.quiz
         )
         if mine is not None:
-            text = render.safe(render_text.render_own_result(mine, bot.titles))
+            text = format.safe(render_text.render_own_result(mine, bot.titles))
             await respond(interaction, text, ephemeral=True)
 
 
@@ -160,7 +160,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
             )
         finally:
             arrival.release()
-        await respond(interaction, render.safe(render_text.render_submit(result)), ephemeral=True)
+        await respond(interaction, format.safe(render_text.render_submit(result)), ephemeral=True)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -183,12 +183,12 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
             elif isinstance(event, QuestionClosed):
                 await self._close_buttons(event.session_id, event.number)
                 await self.bot.post(
-                    event.channel, render.closed_text(event), what="a question's results"
+                    event.channel, format.closed_text(event), what="a question's results"
                 )
             elif isinstance(event, QuizEnded):
                 for quiz, number in [k for k in self.questions if k[0] == event.session_id]:
                     await self._close_buttons(quiz, number)
-                text = render.ended_text(event, self.bot.titles)
+                text = format.ended_text(event, self.bot.titles)
                 await self.bot.post(
                     event.channel,
                     text,
@@ -200,7 +200,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         choices = len(event.question.choices) if event.question.kind == "choice" else 0
         view = question_view(event.session_id, event.number, choices)
         message = await self.bot.post(
-            event.channel, embed=render.question_embed(event), view=view, what="a quiz question"
+            event.channel, embed=format.question_embed(event), view=view, what="a quiz question"
         )
         if message is not None:
             self.questions[(event.session_id, event.number)] = (message, choices)
@@ -225,7 +225,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
                 except discord.HTTPException as exc:  # deleted, say: its clicks are refused
                     log.info("could not disable the stale question of quiz #%d: %s", lost.id, exc)
             await self.bot.post(
-                lost.channel, render.interrupted_quiz_text(lost), what="a restart notice"
+                lost.channel, format.interrupted_quiz_text(lost), what="a restart notice"
             )
 
     async def _close_buttons(self, quiz: int, number: int) -> None:
@@ -300,7 +300,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
     async def leaderboard(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()
         board = await off_loop(self.tutor.quizzes.leaderboard, actor_of(interaction).server)
-        await respond(interaction, render.code_block(render_text.render_leaderboard(board)))
+        await respond(interaction, format.code_block(render_text.render_leaderboard(board)))
 
     @app_commands.command(
         name="join", description="Join a team (team scores average their members)"

@@ -22,7 +22,7 @@ from discord.ext import commands
 from bot.app.choices import TEAMS, parse_team
 from bot.app.context import Actor
 from bot.app.reviews import Reminder, ReviewQuestion
-from bot.discord import render
+from bot.discord import format
 from bot.discord.checks import DIRECT_MESSAGES, actor_of, bot_of
 from bot.discord.interact import (
     ANSWER_INPUT,
@@ -205,7 +205,7 @@ class ReviewCog(
             return
         try:
             await interaction.user.send(
-                embed=render.review_embed(served),
+                embed=format.review_embed(served),
                 view=question_view(actor.server, served),
             )
         except discord.Forbidden:
@@ -222,7 +222,7 @@ class ReviewCog(
         await interaction.response.defer(ephemeral=True, thinking=True)
         actor = await self._class_actor(interaction)
         status = await off_loop(self.tutor.reviews.status, actor)
-        text = render.code_block(render.clip(render_text.render_review_status(status), 1800))
+        text = format.code_block(format.clip(render_text.render_review_status(status), 1800))
         await interaction.followup.send(text, view=export_view(actor.server), ephemeral=True)
 
     @app_commands.command(
@@ -281,11 +281,11 @@ class ReviewCog(
             raise
         await self._disable(interaction)
         await reply_text(
-            interaction, render.safe(render_text.render_review_outcome(outcome)), ephemeral=True
+            interaction, format.safe(render_text.render_review_outcome(outcome)), ephemeral=True
         )
         if outcome.next is not None:
             await interaction.user.send(
-                embed=render.review_embed(outcome.next), view=question_view(server, outcome.next)
+                embed=format.review_embed(outcome.next), view=question_view(server, outcome.next)
             )
             return
         status = await off_loop(self.tutor.reviews.status, actor)
