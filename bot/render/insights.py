@@ -95,7 +95,10 @@ def render_progress(progress: Progress) -> str:
 
 
 def render_grades_export(export: GradesExport) -> str:
-    text = f"Wrote {len(export.rows)} students to {export.path} ({len(export.columns)} columns)."
+    text = (
+        f"Wrote {counted(len(export.rows), 'student')} to {export.path} "
+        f"({counted(len(export.columns), 'column')})."
+    )
     if export.unmatched:
         text += f"\nOn the roster without activity in this class: {', '.join(export.unmatched)}."
     return text
@@ -113,9 +116,11 @@ def render_forget(report: ForgetReport) -> str:
         )
     lines = [f"Forgot {report.name}: removed or cleared {_rows(report.rows)}."]
     if report.job_folders:
-        lines.append(f"Deleted {len(report.job_folders)} fine-tune output folders.")
+        lines.append(f"Deleted {counted(len(report.job_folders), 'fine-tune output folder')}.")
     if report.backups:
-        lines.append(f"Also removed from {len(report.backups)} backup copies.")
+        lines.append(
+            f"Also removed from {counted(len(report.backups), 'backup copy', 'backup copies')}."
+        )
     return "\n".join(lines)
 
 
@@ -130,6 +135,8 @@ def render_term(report: TermReport) -> str:
         f"Cleared: {_rows(report.rows)}.",
     ]
     if report.people:
-        lines.append(f"Forgot {report.people} people no class names any more.")
+        lines.append(
+            f"Forgot {counted(report.people, 'person', 'people')} no class names any more."
+        )
     lines.append("A new term starts clean; course content and team channels are kept.")
     return "\n".join(lines)

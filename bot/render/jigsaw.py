@@ -116,14 +116,15 @@ def render_mastery(event: MasteryReady, titles: dict[str, str], *, paths: bool =
         lines.append(f"{names[concept]:<{width}}  {cells}")
     if grid.unplaced:
         lines.append(
-            f"{counted(grid.unplaced, 'answer')} came from students in no team and are in no "
-            "column: put everyone in a team (teams balance) before the next activity."
+            f"{counted(grid.unplaced, 'answer')} came from students in no team and "
+            f"{'is' if grid.unplaced == 1 else 'are'} in no column: put everyone in a team "
+            "(teams balance) before the next activity."
         )
     weakest = grid.weakest()
     if weakest:
         lines.append("Revisit first:")
         lines += [
-            f"  {titles.get(c, c)}: {grid.overall(c)[0]:.0%} over {grid.overall(c)[1]} answers "
+            f"  {titles.get(c, c)}: {grid.overall(c)[0]:.0%} over {counted(grid.overall(c)[1], 'answer')} "
             f"(card: /ask {titles.get(c, c)})"
             for c in weakest
         ]
@@ -140,7 +141,7 @@ def render_quiz_plan(event: QuizPlan, titles: dict[str, str]) -> str:
         else f"on {len(event.covered)} concepts (some questions test two)"
     )
     text = (
-        f"Closing quiz: {asked} questions, {what}, "
+        f"Closing quiz: {counted(asked, 'question')}, {what}, "
         f"{event.seconds_per_question:.0f} s each with {event.gap_seconds:.0f} s between them."
     )
     if event.extra_time > 1.0:  # nobody named: an accommodation is private

@@ -100,7 +100,7 @@ def render_quiz_ended(event: QuizEnded, titles: dict[str, str]) -> str:
     if weak:
         lines.append("Review these concepts (missed most):")
         lines += [
-            f"  {titles.get(c.concept, c.concept)}: {c.mean_credit:.0%} credit over {c.answers} answers "
+            f"  {titles.get(c.concept, c.concept)}: {c.mean_credit:.0%} credit over {counted(c.answers, 'answer')} "
             f"(ask: /ask {titles.get(c.concept, c.concept)})"
             for c in weak
         ]

@@ -32,7 +32,10 @@ def _finetune_args(p: CommandParser, surface: str) -> None:
     p.add_argument(
         "--preset",
         choices=list(PRESETS),
-        help="; ".join(f"{preset.name}: {preset.summary}" for preset in PRESETS.values())
+        # argparse formats help with %: a summary's "85%" must be written "85%%"
+        help="; ".join(
+            f"{preset.name}: {preset.summary}".replace("%", "%%") for preset in PRESETS.values()
+        )
         + f" (default {DEFAULT_PRESET}; the options below override it)",
     )
     p.add_argument("--method", choices=METHODS, help="default: lora")

@@ -3,8 +3,6 @@ names), one's own progress, the grades export, forgetting a person and closing a
 
 from pathlib import Path
 
-import pytest
-
 from bot.app.insights import (
     ConceptDigest,
     ConceptProgress,
@@ -203,11 +201,6 @@ def test_forgetting_a_person_says_what_went_with_folders_and_backups():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render_forget says 'Deleted 1 fine-tune output folders.' and 'Also removed from 1 "
-    "backup copies.' (one daily backup is the common case); bot.render.text.counted exists for this",
-)
 def test_forgetting_with_one_folder_and_one_backup_is_singular():
     report = ForgetReport("u-7", "Zed", True, {"people.id": 1}, ["/data/finetune/4"], ["a.db"])
     assert render_forget(report).splitlines()[1:] == [

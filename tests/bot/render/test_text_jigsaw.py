@@ -3,8 +3,6 @@ the status, the closing quiz's plan, the mastery grid, and a card's material in 
 
 from pathlib import Path
 
-import pytest
-
 from bot.app.jigsaw import Announcement, JigsawStatus, MasteryReady, QuizPlan, TeamMaterial
 from bot.render.text import (
     card_material,
@@ -88,11 +86,6 @@ def test_the_closing_quizs_plan_with_extra_time_and_what_is_left_out():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render_quiz_plan writes 'Closing quiz: 1 questions' for the one-question plan "
-    "that JigsawManager.plan_quiz makes when only one question fits the quiz phase",
-)
 def test_a_closing_quiz_of_one_question_says_one_question():
     assert render_quiz_plan(plan(["tokens"], questions=1), {}).startswith(
         "Closing quiz: 1 question, one per concept,"

@@ -1,5 +1,6 @@
 """One command language: the CLI and the console parse the same specification."""
 
+import argparse
 import inspect
 
 import pytest
@@ -101,3 +102,17 @@ def test_surfaces(console_parser, cli_parser):
     assert console_only == {"answer", "jigsaw"}
     assert "play" in subcommands(subcommands(cli_parser)["quiz"])
     assert "start" in subcommands(subcommands(console_parser)["quiz"])
+
+
+def _parsers(parser):
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def test_every_commands_own_help_can_be_shown():
+    """`tutor finetune --help` crashed on a preset summary's "85%" (argparse's % format)."""
+    shown = [p.format_help() for p in _parsers(cli.build_parser())]
+    assert len(shown) > 25 and any("85%" in text for text in shown)
