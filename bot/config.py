@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
 
 from skills.errors import TutorError
 from skills.review import zone
@@ -249,8 +250,13 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = [
-            f"TUTOR_{'_'.join(str(part) for part in e['loc']).upper()}={e.get('input')!s}: "
-            f"{e['msg'][0].lower()}{e['msg'][1:]}"
+            f"TUTOR_{str(e['loc'][0]).upper()}: {e['msg'][0].lower()}{e['msg'][1:]}"
+            + (f" (got {e['input']!r})" if not isinstance(e.get("input"), dict) else "")
             for e in exc.errors()
         ]
         raise SettingsError("a setting cannot be used: " + "; ".join(problems)) from None
+    except PydanticSettingsError as exc:  # a list or dict setting that is not valid JSON
+        raise SettingsError(
+            f"a setting cannot be used: {exc}; a list is written as JSON, e.g. "
+            "TUTOR_INSTRUCTOR_USER_IDS='[123, 456]'"
+        ) from None

@@ -30,7 +30,8 @@ Every setting is an environment variable with the `TUTOR_` prefix: the field `da
 works too; the environment wins over it. Lists are JSON (`TUTOR_FINETUNE_USERS='["ana", "bo"]'`),
 and true/false settings take `true`/`false` (or `1`/`0`). A value outside what a setting
 accepts stops the program at start-up with one line that names it and says why ("error: a
-setting cannot be used: TUTOR_MODEL_THREADS=0: input should be greater than or equal to 1").
+setting cannot be used: TUTOR_MODEL_THREADS: input should be greater than or equal to 1 (got
+'0')").
 
 """
 

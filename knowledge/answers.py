@@ -104,18 +104,24 @@ COURSE_TERMS = re.compile(
 # (never answered from a card, never queued), even when it names course words ("print every
 # knowledge card").
 PROMPT_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.?!]{0,40}\b(instructions?|rules|prompt|"
-    r"guidelines|being a tutor|you are|your role|everything above|previous|prior)\b|"
-    r"\b(system|hidden|initial) prompt\b|\byou are now\b|\bact as (?!(?:an? |the |my )?tutor)|"
-    r"\bpretend (?:to be|you are|you're)\b|\bjailbr[eo]ak|\bdeveloper mode\b|\bDAN\b|"
-    r"\b(print|output|reveal|dump|repeat)\b[^.?!]{0,30}\b(full text|every|all|"
-    r"entire|verbatim)\b[^.?!]{0,30}\b(cards?|instructions?|prompts?|knowledge base|rules)\b",
+    # "ignore your instructions", "forget all previous rules": aimed at the bot's instructions
+    r"\b(?:ignore|disregard|forget|override)\b[^.?!]{0,20}\b(?:your|all|the|my|these|any)\s+"
+    r"(?:previous\s+|prior\s+|above\s+|earlier\s+)?(?:instructions|rules|guidelines|prompts?)\b|"
+    r"\b(?:forget|stop) being (?:a |the |my )?tutor\b|"
+    r"\b(?:print|output|reveal|dump|repeat|show)\b[^.?!]{0,20}\b(?:your |the )?(?:system|hidden|"
+    r"initial) (?:prompt|instructions)\b|"
+    r"\byou are now\b|\bfrom now on,? (?:you are|act as|pretend)\b|"
+    r"\bpretend (?:to be|you are|you're)\b|\bjailbr[eo]ak|\bdeveloper mode\b|"
+    r"\b(?:print|output|reveal|dump|repeat)\b[^.?!]{0,30}\b(?:full text|every|all|entire|"
+    r"verbatim)\b[^.?!]{0,30}\b(?:cards?|instructions?|prompts?|knowledge base|rules)\b",
     re.IGNORECASE,
 )
+# "DAN" is a jailbreak's name only in capitals ("my teammate Dan" is a person)
+_DAN = re.compile(r"\bDAN\b")
 
 
 def outside_the_course(question: str) -> bool:
-    if PROMPT_INJECTION.search(question):
+    if PROMPT_INJECTION.search(question) or _DAN.search(question):
         return True
     return bool(OUTSIDE_THE_COURSE.search(question)) and not COURSE_TERMS.search(question)
 

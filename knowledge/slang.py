@@ -15,7 +15,7 @@ FILLERS = (
     "yo|ngl|tbh|tbf|fr|frfr|lol|lmao|lmfao|rofl|smh|bruh|bro|fam|lowkey|highkey|deadass|istg|"
     "pls|plz|imo|imho|idk|idc|ikr|omg|ok so|okay so|so like|like literally|literally|"
     "no cap|on god|help a student out|asking for a friend|or what|or smth|or something|"
-    "even|ya know|you know|i mean|hey|hi|hello|guys|y'?all|real quick|quick q|quick question"
+    "ya know|hey|hi|hello|guys|y'?all|real quick|quick q|quick question"
 )
 _FILLERS = re.compile(rf"(?<![\w-])(?:{FILLERS})(?![\w-])[\s,!.]*", re.IGNORECASE)
 SPOKEN = {
@@ -32,7 +32,7 @@ SPOKEN = {
     r"dunno": "do not know",
     r"u": "you",
     r"ur": "your",
-    r"bc|b/c|cuz|cos": "because",
+    r"bc|b/c|cuz": "because",
     r"w/": "with",
     r"w/o": "without",
     r"smth|sth": "something",
@@ -45,8 +45,13 @@ _SPOKEN = [
     (re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE), plain)
     for pattern, plain in SPOKEN.items()
 ]
-# "the tokenizer be chopping my words": the habitual "be" of casual speech, as "is"
+# "the tokenizer be chopping my words": the habitual "be" of casual speech, as "is"...
 _HABITUAL_BE = re.compile(r"\bbe (\w+ing)\b", re.IGNORECASE)
+# ...but "can the model be overfitting" keeps its "be": a modal or "to" comes before it
+_MODAL_BEFORE = re.compile(
+    r"\b(?:can|could|will|would|should|might|may|must|to|not|cannot|gonna|won'?t|can'?t)\b",
+    re.IGNORECASE,
+)
 
 
 def plain_reading(question: str) -> str | None:
@@ -55,7 +60,9 @@ def plain_reading(question: str) -> str | None:
     text = _FILLERS.sub(" ", question)
     for pattern, plain in _SPOKEN:
         text = pattern.sub(plain, text)
-    text = _HABITUAL_BE.sub(r"is \1", text)
+    text = _HABITUAL_BE.sub(
+        lambda m: m[0] if _MODAL_BEFORE.search(m.string[: m.start()]) else f"is {m[1]}", text
+    )
     text = re.sub(r"\s+", " ", text).strip(" ,")
     if not re.search(r"[a-z]{2}", text, re.IGNORECASE) or text == question.strip():
         return None

@@ -25,6 +25,7 @@ from skills.calculators import (
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
 _NUMBER = r"(\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)\s*([kmb](?![a-z]))?"
 LIMIT = 1e12  # beyond any course-sized question: left to the card
+MAX_QUESTION_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ _ITEMS = (
 def _examples(text: str) -> int | None:
     # "4,000 examples", "4000 labelled training examples", "a dataset of 4k", "4k in my train set"
     return _whole(
-        _find(r"{n}\s*(?:[\w-]+\s+){0,2}?" + _ITEMS, text)
+        _find(r"{n}\s*(?:[a-z][\w-]*\s+){0,2}?" + _ITEMS, text)
         or _find(
             r"(?:dataset|data set|training set|train set|corpus) (?:of|has|with|is)\s*{n}", text
         )
@@ -319,7 +320,7 @@ def _warmup(text: str) -> Worked | None:
         total, working = computed
     if ratio is None or not 0 < ratio < 1 or total is None:
         return None
-    warmup = round(total * ratio)
+    warmup = math.ceil(total * ratio)  # as Hugging Face's get_warmup_steps counts them
     working.append(f"warmup steps = {total:,} x {ratio:g} = {warmup:,}")
     working.append(f"the learning rate rises from 0 to its peak over steps 1-{warmup:,}")
     return Worked("learning-rate-and-warmup", f"{warmup:,} warmup steps", working)
@@ -356,7 +357,7 @@ def _lora(text: str) -> Worked | None:
     if re.search(r"percent|%|fraction|share|proportion|ratio", text):
         result += f", {count.share_of_matrix:.2%} of the full matrix"
         if matrices > 1:
-            result += "es"
+            result = result.removesuffix("matrix") + "matrices"
     return Worked("lora-and-peft", result, working)
 
 
@@ -421,9 +422,8 @@ _ORDINALS = {"first": 0, "top": 0, "second": 1, "third": 2, "fourth": 3, "fifth"
 def _softmax(text: str) -> Worked | None:
     if "softmax" not in text and not ("logit" in text and "prob" in text):
         return None
-    temperature = (
-        _find(r"(?:temperature|temp|\bt)\s*(?:of|is|:|=)?\s*(?:t\s*=\s*)?{n}", text) or 1.0
-    )
+    given = _find(r"(?:temperature|temp|\bt)\s*(?:of|is|:|=)?\s*(?:t\s*=\s*)?{n}", text)
+    temperature = 1.0 if given is None else given  # T=0 is no softmax: left to the card
     body = re.sub(r"(?:temperature|temp|\bt)\s*(?:of|is|:|=)?\s*(?:t\s*=\s*)?[\d.]+", " ", text)
     # the logits are the first list after the word "logits" (else after "softmax"): never
     # the "3 tokens" before it or the "4.0 token" a question names after it
@@ -533,12 +533,21 @@ def _ratio_in_words(text: str) -> tuple[int, int] | None:
     return None
 
 
+_MODEL_DID = re.compile(
+    r"flag|predict|caught|catch|found|find|detect|identif|mark|label|classif|retriev|spam|"
+    r"positive|relevant|correct|really|actually|truly|fraud|hit"
+)
+
+
 def _rate(text: str) -> Worked | None:
     """Precision or recall told in words: "18 of the 20 emails it flagged were spam"."""
     if re.search(r"\bf1\b|f-1|f score|f1 score", text):
         return _f1_in_words(text)
     asked = [m for m in ("precision", "recall") if m in text]
     if len(asked) != 1 or re.search(r"\btp\b|true positive", text):
+        return None
+    # "18 of the 20 it flagged": a count of what a model did, not "question 3 of 5"
+    if not _MODEL_DID.search(text):
         return None
     found = _ratio_in_words(text)
     if found is None:
@@ -558,7 +567,7 @@ def _f1_in_words(text: str) -> Worked | None:
     """ "18 of the 20 it flagged were spam, and there were 24 spam in total": P, R and F1."""
     found = _ratio_in_words(text)
     total = _whole(
-        _find(r"{n}\s*(?:[\w-]+\s+){0,3}?(?:in total|altogether|overall|in all)", text)
+        _find(r"{n}\s*(?:[a-z][\w-]*\s+){0,3}?(?:in total|altogether|overall|in all)", text)
         or _find(
             r"(?:there (?:were|are)|out of|of all|total of)\s*{n}\s*(?:actual|real|true)", text
         )
@@ -578,6 +587,9 @@ def _f1_in_words(text: str) -> Worked | None:
     return Worked("evaluation-metrics", f"F1 = {f1:.3f}", working)
 
 
+_FUNCTION_WORDS = {"and", "of", "are", "were", "is", "in", "to", "the", "a", "with", "for", "or"}
+
+
 def _majority(text: str) -> Worked | None:
     """The accuracy of predicting one class for everything: that class's share."""
     if not re.search(r"accura", text) or not re.search(
@@ -586,13 +598,26 @@ def _majority(text: str) -> Worked | None:
     ):
         return None
     whole_part = re.search(
-        r"(\d[\d,]*)\s*(?:[\w-]+\s+){0,3}?and (\d[\d,]*) (?:of them )?(?:are|were|is) ([a-z]+)",
+        r"(?<![\d,.])(\d[\d,]*)\s*(?:[a-z][\w-]*\s+){0,3}?and (\d[\d,]*) (?:of them )?(?:are|were|is) ([a-z]+)",
         text,
     )
     said = re.search(
         r"(?:predicts?|says?|outputs?|guess\w*|always|labels?)\s+(?:\w+\s+)?([a-z]+)", text
     )
-    if whole_part:  # "1,200 reviews and 840 are positive"
+    part_of = re.search(
+        r"(?<![\d,.])(\d[\d,]*) (?:out )?of (?:the |all |those )?(\d[\d,]*)\s*"
+        r"(?:[a-z][\w-]*\s+){0,2}?(?:are|were|is) ([a-z]+)",
+        text,
+    )
+    if part_of:  # "900 of 1000 reviews are positive": (part, total, class) in that order
+        whole_part = part_of
+        part, total = (int(g.replace(",", "")) for g in part_of.groups()[:2])
+        if not 0 < part <= total:
+            return None
+        word = part_of[3]
+        picked = (said and said[1].startswith(word[:5])) or "-" + word in text or not said
+        count, name = (part, word) if picked else (total - part, f"not {word}")
+    elif whole_part:  # "1,200 reviews and 840 are positive"
         total, part = (int(g.replace(",", "")) for g in whole_part.groups()[:2])
         if not 0 < part <= total:
             return None
@@ -600,10 +625,12 @@ def _majority(text: str) -> Worked | None:
         picked = (said and said[1].startswith(word[:5])) or "-" + word in text or not said
         count, name = (part, word) if picked else (total - part, f"not {word}")
     else:
-        found = re.findall(r"(\d[\d,]*)\s*(?:[\w-]+\s+)?([a-z]+)", text)
+        # "950 negatives", "9,950 legit transactions": the class is the first word that names one
+        found = re.findall(r"(?<![\d,.])(\d[\d,]*)\s*([a-z]+)(?:[\s-]+([a-z]+))?", text)
         counts: dict[str, int] = {}
-        for n, word in found:
-            if word in ("and", "test", "examples", "items", "rows") and counts:
+        for n, first, second in found:
+            word = first if first not in _FUNCTION_WORDS else second
+            if not word or word in _FUNCTION_WORDS:
                 continue
             counts.setdefault(word.rstrip("s"), int(n.replace(",", "")))
         listed = re.search(
@@ -612,9 +639,9 @@ def _majority(text: str) -> Worked | None:
         if listed:  # "three classes with 500, 300 and 200 examples"
             values = [int(v.replace(",", "")) for v in re.findall(r"\d[\d,]*", listed[1])]
             counts = {f"class {i}": v for i, v in enumerate(values, 1)}
-        if len(counts) < 2:
-            return None
         total = sum(counts.values())
+        if len(counts) < 2 or total == 0:
+            return None
         named = said[1].rstrip("s") if said else ""
         name, count = (
             (named, counts[named]) if named in counts else max(counts.items(), key=lambda kv: kv[1])
@@ -823,9 +850,16 @@ RULES: list[Callable[[str], Worked | None]] = [
 
 def work_out(question: str) -> Worked | None:
     """The calculation `question` asks for with its own numbers, or None."""
+    # A course calculation fits in a few sentences; a long text or a run of 16+ digits is no
+    # such question, and would only make the rules' regexes work hard.
+    if len(question) > MAX_QUESTION_CHARS or re.search(r"\d{16,}", question):
+        return None
     text = _spelled_numbers_as_digits(question.lower().replace("\u00d7", "x"))
     for rule in RULES if re.search(r"\d", text) else [_bert_pair, _bert]:  # BERT's need none
-        worked = rule(text)
+        try:
+            worked = rule(text)
+        except (CalculatorError, ZeroDivisionError, OverflowError):
+            continue  # numbers no calculation can use ("0 negatives and 0 positives")
         if worked is not None:
             return worked
     return None

@@ -505,7 +505,7 @@ def _best(done: list[dict[str, Any]], key: Callable[[dict[str, Any]], str | None
                 name,
                 row["dev_accuracy"],
                 0,
-                row["id"],
+                row["number"],  # the job's number in its class: what `finetune try` takes
                 config.get("model", "?"),
                 config.get("method", "?"),
                 result.get("trainable_share"),

@@ -265,7 +265,11 @@ class JobView:
     result: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # "id" is what a script passes back (`tutor jobs cancel ID`): the class's number,
+        # never the database's key
+        shown = asdict(self)
+        shown["id"] = shown.pop("number")
+        return shown
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,12 @@ def test_a_setting_that_cannot_be_used_is_one_clear_line(monkeypatch, capsys, tm
     monkeypatch.setenv("TUTOR_MODEL_THREADS", "0")
     assert program.main(["ask", "what is lora?"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: a setting cannot be used: TUTOR_MODEL_THREADS=0: ")
-    assert "greater than or equal to 1" in err and "Traceback" not in err
+    assert err.startswith("error: a setting cannot be used: TUTOR_MODEL_THREADS: ")
+    assert "greater than or equal to 1 (got '0')" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+    # a list that is not JSON fails while the environment is read, before validation
+    monkeypatch.setenv("TUTOR_MODEL_THREADS", "1")
+    monkeypatch.setenv("TUTOR_INSTRUCTOR_USER_IDS", "1,2")
+    assert program.main(["ask", "what is lora?"]) == 2
+    err = capsys.readouterr().err
+    assert "instructor_user_ids" in err and "[123, 456]" in err and "Traceback" not in err

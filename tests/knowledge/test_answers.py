@@ -125,3 +125,20 @@ def test_json_shape(kb):
     data = kb.answer("what is an attention mask").to_json()
     assert set(data) >= {"answered", "concept", "title", "answer", "confidence", "sources"}
     assert all(set(s) == {"id", "kind", "score"} for s in data["sources"])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can BERT act as a decoder?",
+        "why does causal masking ignore future tokens and only use previous ones",
+        "how does the model forget prior knowledge when fine-tuned on a new task?",
+        "what does the system prompt do in instruction tuning",
+        "my teammate Dan says BERT is bidirectional, is that right?",
+        "should I ignore the padding tokens in the loss?",
+    ],
+)
+def test_course_questions_with_words_of_an_injection_are_still_course_questions(question):
+    from knowledge.answers import outside_the_course
+
+    assert not outside_the_course(question)

@@ -9,7 +9,7 @@ from knowledge.slang import plain_reading
     ("question", "plain"),
     [
         ("yo whats lora lol", "what is lora"),
-        ("ngl idk what attention even is", "what attention is"),
+        ("ngl idk what attention even is", "what attention even is"),
         ("tokenizer be chopping my words smh", "tokenizer is chopping my words"),
         ("distilbert is just bert on a diet or what", "distilbert is just bert on a diet"),
         ("how does bert work fr fr", "how does bert work"),
@@ -21,7 +21,16 @@ def test_fillers_go_and_spoken_forms_are_written_out(question, plain):
 
 @pytest.mark.parametrize(
     "question",
-    ["what is lora", "is the lora rank r like a matrix size?", "hi", "lol", ""],
+    [
+        "what is lora",
+        "is the lora rank r like a matrix size?",
+        "what is cos similarity",  # "cos" is cosine here, not "because"
+        "how do you know when to stop fine-tuning",
+        "can the model be overfitting",  # a modal's "be" is no habitual "be"
+        "hi",
+        "lol",
+        "",
+    ],
 )
 def test_a_plain_question_or_one_with_nothing_left_is_not_rewritten(question):
     assert plain_reading(question) is None

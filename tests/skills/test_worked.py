@@ -78,6 +78,10 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "evaluation-metrics", "accuracy = 0.950"),
         ("1,200 test reviews and 840 are positive: accuracy of an always-positive baseline?",
          "evaluation-metrics", "accuracy = 0.700"),
+        ("a classifier always predicts positive; 900 of 1000 reviews are positive. accuracy?",
+         "evaluation-metrics", "accuracy = 0.900"),
+        ("250 examples, batch 10, 1 epoch, 1% warmup: warmup steps?",  # ceil, as HF counts
+         "learning-rate-and-warmup", "1 warmup steps"),
         ("validation loss = 3.5 nats per token, perplexity?", "loss-and-gradients", "33.115"),
         ("GPT-2 with 1.5 billion parameters in fp32 needs how many GB?", "parameters-and-size",
          "6.00 GB"),
@@ -104,6 +108,12 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "my model predicts one class for everything, why?",  # a symptom, not a calculation
         "which one is better, five or six layers frozen?",
         "why is the padding token's attention mask 0?",
+        "question 3 of 5 on the quiz: what is recall?",  # no model counted anything
+        "why did my accuracy stay at 50% for every epoch since epoch 1 and 2 of 10?",
+        "temperature 0 softmax of 1, 2, 3",  # no softmax at T=0: the card explains argmax
+        "accuracy of always predicting positive with 0 negative and 0 positive",  # 0 / 0
+        "softmax of logits 1 and " + "9" * 400,  # hostile: no number a calculation can use
+        "accuracy always " + "1" * 10_000,  # hostile: too long to be a course calculation
     ],
 )
 def test_a_question_without_the_numbers_a_calculation_needs_is_left_to_the_card(question):

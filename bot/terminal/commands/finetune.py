@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from bot.app.choices import DEFAULT_PRESET, FINETUNE_MODELS, METHODS, PRESETS
 from bot.app.results import JobStatus
@@ -102,8 +103,8 @@ def cmd_finetune(s: Session, args: argparse.Namespace) -> Output:
 
 
 def _try(s: Session, words: list[str]) -> Output:
-    if words[0] != "try" or len(words) < 3 or not words[1].isdigit():
-        raise UsageError('Usage: finetune try JOB "a sentence to classify"')
+    if words[0] != "try" or len(words) < 3 or not re.fullmatch(r"[0-9]{1,12}", words[1]):
+        raise UsageError('Usage: finetune try JOB "a sentence to classify" (JOB: its number)')
     reply = s.tutor.finetunes.try_model(s.actor, int(words[1]), " ".join(words[2:]))
     return Output(render.render_try(reply), reply.to_json())
 
