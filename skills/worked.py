@@ -21,6 +21,7 @@ from skills.calculators import (
     softmax,
     steps_per_epoch,
 )
+from skills.text import NUMBER_SCALES, NUMBER_TENS, NUMBER_UNITS
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
 _NUMBER = r"(\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)\s*([kmb](?![a-z]))?"
@@ -46,42 +47,9 @@ def number(text: str) -> float | None:
     return value if math.isfinite(value) and value <= LIMIT else None
 
 
-_UNITS = {
-    w: n
-    for n, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-}
-_TENS = {
-    w: 10 * n
-    for n, w in enumerate(
-        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2
-    )
-}
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_UNITS, _TENS, _SCALES = NUMBER_UNITS, NUMBER_TENS, NUMBER_SCALES
 _WORD = "|".join([*_UNITS, *_TENS, *_SCALES])
-_AFTER_SCALE = "(?:(?<=hundred)|(?<=thousand)|(?<=million))"
+_AFTER_SCALE = "(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))"
 _NUMBER_WORDS = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|{_AFTER_SCALE}\s+and\s+)(?:{_WORD}))*\b")
 
 
@@ -111,10 +79,12 @@ def _words_to_number(words: str) -> int | None:
 def _spelled_numbers_as_digits(text: str) -> str:
     """ "four thousand examples, three epochs" -> "4000 examples, 3 epochs", "ten percent" ->
     "10%". A lone "one" stays a word ("which one", "one class"): it is rarely a quantity."""
-    text = re.sub(r"\ba (hundred|thousand|million)\b", r"one \1", text)
+    text = re.sub(r"\ba (hundred|thousand|million|billion)\b", r"one \1", text)
 
     def digits(match: re.Match[str]) -> str:
-        value = None if match[0] in ("one", "zero") else _words_to_number(match[0])
+        # a scale word alone belongs to the digits before it ("1.5 million" is 1.5m, below)
+        alone = all(w in _SCALES for w in re.split(r"[\s-]+", match[0]))
+        value = None if alone or match[0] in ("one", "zero") else _words_to_number(match[0])
         return match[0] if value is None else str(value)
 
     text = _NUMBER_WORDS.sub(digits, text)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from skills.quiz.bank import Question
-from skills.text import normalise
+from skills.text import NUMBER_SCALES, NUMBER_TENS, NUMBER_UNITS, normalise
 
 MAX_ANSWER_CHARS = 1000
 # Free-text thresholds (cosine similarity of all-MiniLM-L6-v2 embeddings), chosen on the
@@ -35,41 +35,7 @@ class Grade:
     counted: bool = True
 
 
-_UNITS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-}
-_TENS = {
-    w: 10 * i
-    for i, w in enumerate(
-        ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-    )
-    if w != "_"
-}
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_UNITS, _TENS, _SCALES = NUMBER_UNITS, NUMBER_TENS, NUMBER_SCALES
 _WORD = re.compile(r"[a-z]+")
 
 

@@ -85,6 +85,9 @@ def test_numbers_are_read_as_people_write_them(text, value):
         ("validation loss = 3.5 nats per token, perplexity?", "loss-and-gradients", "33.115"),
         ("GPT-2 with 1.5 billion parameters in fp32 needs how many GB?", "parameters-and-size",
          "6.00 GB"),
+        ("a 110 million parameter model in fp32, how many MB?", "parameters-and-size",
+         "440 MB"),  # "million" after digits scales them, it is no number of its own
+        ("two billion parameters in fp16, how many GB?", "parameters-and-size", "4.00 GB"),
         ("I pad sentences of 5, 8 and 12 tokens to a max length of 12: how many [PAD] tokens?",
          "attention-masks-and-padding", "11 [PAD] tokens"),
         ("dynamic padding to the longest in the batch, lengths are 6, 9, 9, 2 and 5: pads?",
