@@ -28,11 +28,22 @@ class UnknownTeam(TutorError):
     """A team name that is not one of the course's teams."""
 
 
-def parse_team(text: str) -> int:
-    """The team number from "team3", "Team 3", "3", "t3" or "#team3"; UnknownTeam otherwise."""
+# How a caller names a team: as a person types it ("team3", "Team 3", "3", "t3", "#team3")
+# or by its number. Services take either and parse it themselves, so no frontend has to.
+Team = str | int
+
+
+def parse_team(team: Team) -> int:
+    """The team number from "team3", "Team 3", "3", "t3", "#team3" or 3; UnknownTeam otherwise."""
+    text = str(team)
     match = _TEAM.match(text.strip())
     if match and int(match[1]) in TEAMS:
         return int(match[1])
     valid = ", ".join(f"team{t}" for t in TEAMS)
     shown = text.strip()[:40] or "(nothing)"
     raise UnknownTeam(f"Unknown team {shown!r}: the teams are {valid}.")
+
+
+def team_or_none(team: Team | None) -> int | None:
+    """`parse_team`, where no team (None or "") means every team."""
+    return None if team is None or team == "" else parse_team(team)

@@ -22,6 +22,7 @@ class Hint(StrEnum):
 
     QUESTION_IDS = "question_ids"  # where a question's id can be found
     WHICH_TEAM = "which_team"  # how to say which team
+    TEAM_CHANNELS = "team_channels"  # how to map each team to its channel
     SINCE = "since"  # how to give the start of a period
     MODEL_OFFLINE = "model_offline"  # a model that is not here, and no hub access: {name} {folder}
     MODEL_ELSEWHERE = "model_elsewhere"  # the hub is unreachable from here: {name} {folder}

@@ -15,6 +15,7 @@ from bot.app.context import Actor
 from bot.app.resources import Resources
 from bot.errors import TutorError
 from bot.store import bank as bank_rows
+from skills.course import Team, team_or_none
 from skills.quiz.bank import Question, check_bank_data, load_banks
 from skills.quiz.gift import parse_gift
 from skills.tokenization import tokenize
@@ -86,8 +87,9 @@ class QuestionBank:
         self._references: dict[str, Any] = {}  # reference answer -> its embedding
         self._answers = BatchEncoder(self._encode)
 
-    def questions(self, team: int | None = None) -> list[Question]:
+    def questions(self, team: Team | None = None) -> list[Question]:
         """The built-in banks (read once) plus imported questions; one team's, or all."""
+        number = team_or_none(team)
         concept_ids = {c.id for c in self.res.cards}
         if self._built_in is None:
             self._built_in = load_banks(concept_ids=concept_ids)
@@ -97,12 +99,13 @@ class QuestionBank:
             custom, problems = check_bank_data({"questions": raw}, "imported", concept_ids)
             for problem in problems:  # a card removed since the import, say
                 log.warning("skipped: %s", problem)
-        return [q for q in self._built_in + custom if team is None or q.team == team]
+        return [q for q in self._built_in + custom if number is None or q.team == number]
 
     def import_questions(
-        self, actor: Actor, path: Path, *, team: int | None, concepts: list[str]
+        self, actor: Actor, path: Path, *, team: Team | None, concepts: list[str]
     ) -> list[Question]:
         """Add questions from a GIFT (.gift/.txt) or TOML bank file; all or nothing."""
+        number = team_or_none(team)
         try:
             if path.stat().st_size > MAX_IMPORT_BYTES:
                 raise TutorError(f"{path.name} is larger than {MAX_IMPORT_BYTES // 2**20} MiB.")
@@ -115,12 +118,12 @@ class QuestionBank:
                 data: dict[str, Any] = tomllib.loads(text)
             except tomllib.TOMLDecodeError as exc:
                 raise TutorError(f"{path.name}: not valid TOML ({exc})") from exc
-            data.setdefault("team", team)
+            data.setdefault("team", number)
         else:
             prefix = f"import-{path.stem}"
             data = {
-                "team": team,
-                "questions": parse_gift(text, concepts=concepts, team=team, prefix=prefix),
+                "team": number,
+                "questions": parse_gift(text, concepts=concepts, team=number, prefix=prefix),
             }
         questions, problems = check_bank_data(data, path.name, {c.id for c in self.res.cards})
         if problems:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.app.quizzes import MAX_QUESTIONS, SECONDS_RANGE
 from knowledge.documents import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
-from skills.course import TEAMS, parse_team
+from skills.course import TEAMS
 from skills.finetune.config import FINETUNE_MODELS, METHODS
 from skills.finetune.presets import DEFAULT_PRESET, PRESETS
 from skills.inside import MAX_SENTENCES, MAX_WORD_CHARS, MINILM_HEADS, MINILM_LAYERS
@@ -35,5 +35,4 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "TEAMS",
     "Timings",
-    "parse_team",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from bot.store import number_of, utc_now
 from bot.store import quizzes as quiz_rows
 from bot.store.enums import ActivityStatus
 from knowledge.cards import Card, cards_by_team, find_card
-from skills.course import TEAMS
+from skills.course import TEAMS, Team, parse_team, team_or_none
 from skills.errors import Hint
 from skills.jigsaw import (
     Activity,
@@ -164,13 +164,21 @@ class JigsawManager:
         self,
         actor: Actor,
         *,
-        team_channels: dict[int, str] | None = None,
+        team_channels: Mapping[str, str] | Mapping[int, str] | None = None,
         timings: Timings | None = None,
     ) -> JigsawStatus:
-        """Start the activity with `actor.channel` as the class channel."""
-        mapping = team_channels or {t: f"team{t}" for t in TEAMS}
-        if sorted(mapping) != list(TEAMS):
-            raise JigsawError("Map every team to a channel: team1=... through team5=....")
+        """Start the activity with `actor.channel` as the class channel; each team's material
+        goes to its channel in `team_channels` (default: channels named team1 to team5)."""
+        if team_channels is None:
+            mapping = {t: f"team{t}" for t in TEAMS}
+        else:
+            mapping = {parse_team(team): channel for team, channel in team_channels.items()}
+        missing = [f"team{t}" for t in TEAMS if t not in mapping]
+        if missing:
+            raise JigsawError(
+                f"Map every team to its channel first: missing {', '.join(missing)}.",
+                hint=Hint.TEAM_CHANNELS,
+            )
         activity = Activity(plan(timings or Timings()), self.team_concepts)
         key = (actor.server, actor.channel)
         events: list[JigsawEvent] = []
@@ -290,9 +298,9 @@ class JigsawManager:
                 return None
             return next((t for t, ch in running.team_channels.items() if ch == actor.channel), None)
 
-    def mark_taught(self, actor: Actor, concept: str, team: int | None = None) -> JigsawStatus:
+    def mark_taught(self, actor: Actor, concept: str, team: Team | None = None) -> JigsawStatus:
         """Mark a concept taught, for `team` or, by default, the team whose channel this is."""
-        team = team or self.team_here(actor)
+        team = team_or_none(team) or self.team_here(actor)
         if team is None:
             raise JigsawError("Which team? This is no team's channel.", hint=Hint.WHICH_TEAM)
         card = find_card(list(self.cards.values()), concept)

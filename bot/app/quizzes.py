@@ -38,6 +38,7 @@ from bot.store import AlreadyAnswered, DatabaseUnavailable, number_of, utc_now
 from bot.store import classes as class_rows
 from bot.store import quizzes as rows
 from bot.store.enums import QuizStatus
+from skills.course import Team, parse_team
 from skills.quiz.bank import Question
 from skills.quiz.grading import MAX_ANSWER_CHARS, Grade, grade
 from skills.quiz.session import (
@@ -253,7 +254,7 @@ class QuizManager:
         self,
         actor: Actor,
         *,
-        team: int | None,
+        team: Team | None,
         count: int = 5,
         seconds: float = 30,
         players: frozenset[str] = frozenset(),
@@ -269,12 +270,13 @@ class QuizManager:
             raise QuizError(f"A quiz has 1 to {MAX_QUESTIONS} questions.")
         if not SECONDS_RANGE[0] <= seconds <= SECONDS_RANGE[1]:
             raise QuizError(f"Give each question {SECONDS_RANGE[0]} to {SECONDS_RANGE[1]} seconds.")
+        number_of_team = None if team is None else parse_team(team)  # "" is no team
         if questions:  # a planned quiz (the jigsaw's closing quiz): these, in this order
             chosen = questions[:MAX_QUESTIONS]
         else:
-            pool = self.bank.questions(team)
+            pool = self.bank.questions(number_of_team)
             if not pool:
-                raise QuizError(f"There are no questions for team{team}.")
+                raise QuizError(f"There are no questions for team{number_of_team}.")
             random.Random(seed).shuffle(pool)
             chosen = pool[:count]
         rules = rules or ScoringRules()
@@ -282,7 +284,7 @@ class QuizManager:
         with self._lock:
             if key in self._running:
                 raise QuizError("A quiz is already running in this channel; stop it first.")
-            session = QuizSession(actor.channel, team, chosen, seconds, rules, players)
+            session = QuizSession(actor.channel, number_of_team, chosen, seconds, rules, players)
             owner = self.res.lease.hold()
             session_id = self.store.write(
                 rows.insert_session, actor.server, session, actor.user, utc_now(), owner

@@ -27,6 +27,7 @@ from bot.errors import ReviewClosed, ReviewError, UsageError
 from bot.store import reviews as rows
 from knowledge.cards import Card
 from skills.anki import AnkiNote, write_deck
+from skills.course import Team, team_or_none
 from skills.errors import Hint
 from skills.quiz.bank import Question
 from skills.quiz.grading import MAX_ANSWER_CHARS, Grade, expected_answer, grade
@@ -362,9 +363,12 @@ class ReviewService:
             span.today, self._tz, today, week, later, len(known), next_due, reminders
         )
 
-    def add(self, actor: Actor, question_ids: list[str], team: int | None = None) -> list[Question]:
+    def add(
+        self, actor: Actor, question_ids: list[str], team: Team | None = None
+    ) -> list[Question]:
         """Schedule questions the student never missed (all of a team's, or by id), due now.
         Questions that already have a card keep their schedule."""
+        number = team_or_none(team)
         questions = self._questions()
         unknown = [q for q in question_ids if q not in questions]
         if unknown:
@@ -372,8 +376,8 @@ class ReviewService:
                 f"No question {', '.join(map(repr, unknown))} in the bank.", hint=Hint.QUESTION_IDS
             )
         chosen = [questions[q] for q in question_ids]
-        if team is not None:
-            chosen += [q for q in questions.values() if q.team == team and q not in chosen]
+        if number is not None:
+            chosen += [q for q in questions.values() if q.team == number and q not in chosen]
         if not chosen:
             raise UsageError("Say which questions to add: their ids, or a team.")
         self.res.remember(actor)

@@ -7,6 +7,9 @@ from bot.errors import Hint
 HINTS: dict[Hint, str] = {
     Hint.QUESTION_IDS: "`tutor quiz list` shows the ids.",
     Hint.WHICH_TEAM: "Use --team N, or say it in your team's channel.",
+    Hint.TEAM_CHANNELS: (
+        "Use --channels team1=NAME,...,team5=NAME, or leave it out for channels named team1 to team5."
+    ),
     Hint.SINCE: "--since takes a span such as 7d, 24h or 2w, a date such as 2025-03-01, or all.",
     Hint.MODEL_OFFLINE: (
         "Fetch it once where the hub is reachable: `tutor models download {name}` (`tutor "

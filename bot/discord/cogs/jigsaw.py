@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.choices import TEAMS, Timings
+from bot.app.choices import Timings
 from bot.app.context import Actor
 from bot.app.jigsaw import (
     Announcement,
@@ -22,7 +22,6 @@ from bot.app.jigsaw import (
 from bot.discord import format
 from bot.discord.checks import actor_of, instructor_only
 from bot.discord.interact import off_loop, respond
-from bot.errors import TutorError
 from bot.render import text as render_text
 
 if TYPE_CHECKING:
@@ -104,11 +103,6 @@ class JigsawCog(commands.GroupCog, group_name="jigsaw", group_description="The j
         quiz: app_commands.Range[float, 0.5, 60.0] = 5,
     ) -> None:
         mapping = await off_loop(self.tutor.classes.team_channels, actor_of(interaction).server)
-        missing = [f"team{t}" for t in TEAMS if t not in mapping]
-        if missing:
-            raise TutorError(
-                f"Map every team to its channel first (/admin team-channel): missing {', '.join(missing)}."
-            )
         timings = Timings(learn, prepare, teach, quiz)
         await self._run(
             interaction,

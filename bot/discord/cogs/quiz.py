@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.choices import QUIZ_QUESTIONS, QUIZ_SECONDS, TEAMS, parse_team
+from bot.app.choices import QUIZ_QUESTIONS, QUIZ_SECONDS, TEAMS
 from bot.app.context import Actor
 from bot.app.quizzes import Arrival, QuestionClosed, QuestionOpened, QuizEnded, QuizEvent
 from bot.discord import format
@@ -257,7 +257,7 @@ class QuizCog(commands.GroupCog, group_name="quiz", group_description="Team quiz
         opened = await off_loop(
             self.tutor.quizzes.start,
             actor_of(interaction),
-            team=parse_team(team),
+            team=team,
             count=questions,
             seconds=seconds,
         )

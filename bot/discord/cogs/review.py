@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.choices import TEAMS, parse_team
+from bot.app.choices import TEAMS
 from bot.app.context import Actor
 from bot.app.reviews import Reminder, ReviewQuestion
 from bot.discord import format
@@ -253,9 +253,7 @@ class ReviewCog(
     ) -> None:
         actor = await self._class_actor(interaction)
         ids = [question] if question else []
-        added = await off_loop(
-            self.tutor.reviews.add, actor, ids, parse_team(team) if team else None
-        )
+        added = await off_loop(self.tutor.reviews.add, actor, ids, team)
         text = (
             f"Added {render_text.counted(len(added), 'question')} to your reviews, due now: "
             "/review start."

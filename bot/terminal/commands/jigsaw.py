@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
-from bot.app.choices import Timings, parse_team
+from bot.app.choices import Timings
 from bot.errors import UsageError
 from bot.render import text as render
 from bot.terminal.commands.base import CONSOLE, Command, Output, Session, positive
@@ -60,8 +60,7 @@ def cmd_jigsaw(s: Session, args: argparse.Namespace) -> Output:
         timings = Timings(args.learn, args.prepare, args.teach_per_team, args.quiz)
         status = jigsaw.start(s.actor, team_channels=_team_channels(args.channels), timings=timings)
     elif args.action == "taught":
-        team = parse_team(args.team) if args.team else None
-        status = jigsaw.mark_taught(s.actor, " ".join(args.concept), team)
+        status = jigsaw.mark_taught(s.actor, " ".join(args.concept), args.team)
     elif args.action == "extend":
         status = jigsaw.extend(s.actor, args.minutes)
     elif args.action == "grid":
@@ -80,8 +79,8 @@ def cmd_jigsaw(s: Session, args: argparse.Namespace) -> Output:
     return Output(render.render_jigsaw_status(status), asdict(status))
 
 
-def _team_channels(text: str | None) -> dict[int, str] | None:
-    """team1=a,team2=b,... -> {1: "a", 2: "b", ...}."""
+def _team_channels(text: str | None) -> dict[str, str] | None:
+    """team1=a,team2=b,... -> {"team1": "a", "team2": "b", ...} (the jigsaw reads the teams)."""
     if text is None:
         return None
     mapping = {}
@@ -89,7 +88,7 @@ def _team_channels(text: str | None) -> dict[int, str] | None:
         team, _, channel = pair.partition("=")
         if not channel:
             raise UsageError("--channels takes team1=channel,team2=channel,...")
-        mapping[parse_team(team)] = channel.lstrip("#")
+        mapping[team] = channel.lstrip("#")
     return mapping
 
 

@@ -7,7 +7,7 @@ import argparse
 import threading
 from pathlib import Path
 
-from bot.app.choices import QUIZ_QUESTIONS, QUIZ_SECONDS, parse_team
+from bot.app.choices import QUIZ_QUESTIONS, QUIZ_SECONDS
 from bot.app.quizzes import QuestionClosed, QuizEnded, QuizEvent
 from bot.render import text as render
 from bot.terminal.commands.base import CONSOLE, Command, Output, Session, positive, team_arg
@@ -68,7 +68,7 @@ def cmd_quiz(s: Session, args: argparse.Namespace) -> Output:
         players = frozenset(p for p in (args.players or "").split(",") if p)
         opened = quizzes.start(
             s.actor,
-            team=parse_team(args.team),
+            team=args.team,
             count=args.questions,
             seconds=args.seconds,
             players=players,
@@ -91,7 +91,7 @@ def cmd_quiz(s: Session, args: argparse.Namespace) -> Output:
     if args.action == "play":
         return _play(s, args)
     if args.action == "list":
-        rows = s.tutor.bank.questions(parse_team(args.team) if args.team else None)
+        rows = s.tutor.bank.questions(args.team)
         text = "\n".join(f"{q.id} (team{q.team}, {q.kind}): {q.prompt}" for q in rows)
         return Output(text, [q.summary() for q in rows])
     if args.action == "leaderboard":
@@ -102,7 +102,7 @@ def cmd_quiz(s: Session, args: argparse.Namespace) -> Output:
         added = s.tutor.bank.import_questions(
             s.actor,
             args.file,
-            team=parse_team(args.team) if args.team else None,
+            team=args.team,
             concepts=concepts,
         )
         return Output(f"Imported {len(added)} questions.", [q.summary() for q in added])
@@ -133,7 +133,7 @@ def _play(s: Session, args: argparse.Namespace) -> Output:
     tutor.start_timers()
     tutor.quizzes.start(
         actor,
-        team=parse_team(args.team),
+        team=args.team,
         count=args.questions,
         seconds=args.seconds,
         players=frozenset({actor.user}),

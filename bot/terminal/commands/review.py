@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.app.choices import parse_team
 from bot.app.reviews import ReviewQuestion
 from bot.render import text as render
 from bot.terminal.commands.base import CLI, CONSOLE, Command, Output, Session
@@ -72,8 +71,7 @@ def cmd_review(s: Session, args: argparse.Namespace) -> Output:
         )
         return Output(text, {"reminders": on})
     if args.action == "add":
-        team = parse_team(args.team) if args.team else None
-        added = reviews.add(s.actor, args.ids, team)
+        added = reviews.add(s.actor, args.ids, args.team)
         text = (
             f"Added {len(added)} questions to your reviews, due now."
             if added

@@ -7,6 +7,7 @@ import pytest
 from bot.app.jigsaw import Announcement, JigsawError, MasteryReady, QuizPlan, TeamMaterial
 from bot.app.quizzes import QuestionOpened
 from bot.app.tutor import Tutor
+from bot.errors import TutorError
 from bot.render.text import render_mastery
 from bot.terminal.console import ConsoleSession
 from skills.jigsaw import PhaseStarted, Timings
@@ -122,6 +123,21 @@ def test_controls_from_the_console(class_tutor, clock):
     teacher.handle("/jigsaw stop")
     assert "No jigsaw activity" in teacher.handle("/jigsaw status")
     assert "the teams are" in teacher.handle("/jigsaw start --channels team9=x")
+    missing = teacher.handle("/jigsaw start --channels team1=a,t2=b,3=c")
+    assert "missing team4, team5" in missing and "--channels team1=NAME" in missing
+
+
+def test_teams_are_read_as_people_name_them(class_tutor):
+    tutor = class_tutor
+    channels = {"team1": "a", "Team 2": "b", "#team3": "c", "t4": "d", 5: "e"}
+    tutor.jigsaw.start(who("prof"), team_channels=channels)  # type: ignore[arg-type]
+    material = [e for e in tutor.events if isinstance(e, TeamMaterial)]
+    assert [m.channel for m in material] == ["a", "b", "c", "d", "e"]
+    assert tutor.jigsaw.mark_taught(who("prof"), "tokenization", "team3").covered == 1
+    with pytest.raises(TutorError, match="not one of team1"):
+        tutor.jigsaw.mark_taught(who("prof"), "tokenization", "Team 1")
+    with pytest.raises(JigsawError, match="missing team1, team2, team3, team4, team5"):
+        tutor.jigsaw.start(who("prof", "other"), team_channels={})
 
 
 def test_restart_mid_activity_is_reported(settings, encoder, clock):

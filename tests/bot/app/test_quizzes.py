@@ -8,6 +8,7 @@ from bot.app.quizzes import InterruptedQuiz, QuestionClosed, QuestionOpened, Qui
 from bot.app.tutor import Tutor
 from bot.render.text import render_own_result, render_quiz_ended
 from bot.terminal.console import ConsoleSession
+from skills.course import UnknownTeam
 from tests.helpers import crash, right_answer, who, wrong_answer
 
 
@@ -192,6 +193,21 @@ def test_one_quiz_per_channel(quiz_tutor):
     with pytest.raises(QuizError, match="already running"):
         start(quiz_tutor)
     quiz_tutor.quizzes.start(who("teacher", "other-channel"), team=2, count=1, seconds=30)
+
+
+@pytest.mark.parametrize("team", ["team4", "Team 4", "#team4", "4", 4])
+def test_a_quiz_takes_the_team_as_a_person_names_it(quiz_tutor, team):
+    opened = start(quiz_tutor, team=team)
+    assert quiz_tutor.bank.questions(4)[0].team == 4
+    assert opened.question.team == 4
+
+
+def test_an_unknown_team_is_refused_before_anything_starts(quiz_tutor):
+    with pytest.raises(UnknownTeam, match="Unknown team 'team9': the teams are team1,"):
+        start(quiz_tutor, team="team9")
+    with pytest.raises(UnknownTeam):
+        quiz_tutor.bank.questions("quantum")
+    start(quiz_tutor, team="team4")  # nothing half-started is in the way
 
 
 @pytest.mark.parametrize("answer", ["", "   ", "\u200b"])

@@ -369,9 +369,12 @@ def map_team_channels(d: Discord, guild, teacher: str = "ana") -> None:
 
 def test_the_jigsaw_to_the_mastery_grid(discord_class, first):
     d = discord_class
+    timings = {"learn": 0.5, "prepare": 0.5, "teach": 0.5, "quiz": 0.5}
+    unmapped = d.slash("ana", first, "class", "jigsaw start", timings).text()
+    assert "missing team1, team2, team3, team4, team5" in unmapped, unmapped
+    assert "/admin team-channel" in unmapped and "--channels" not in unmapped
     map_team_channels(d, first)
     since = d.mark()
-    timings = {"learn": 0.5, "prepare": 0.5, "teach": 0.5, "quiz": 0.5}
     started = d.slash("ana", first, "class", "jigsaw start", timings)
     assert_clean(started)
     assert "learn" in started.text().lower()
