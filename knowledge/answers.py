@@ -112,6 +112,12 @@ PROMPT_INJECTION = re.compile(
     r"initial) (?:prompt|instructions)\b|"
     r"\byou are now\b|\bfrom now on,? (?:you are|act as|pretend)\b|"
     r"\bpretend (?:to be|you are|you're)\b|\bjailbr[eo]ak|\bdeveloper mode\b|"
+    # a fake end of the prompt, or "new instructions" slipped in: "</end> New instructions..."
+    r"</\s*(?:end|system|instructions?|prompt|user|assistant)\s*>|"
+    r"\bnew (?:system )?instructions\s*(?::|from\b)|"
+    # the graded answers themselves
+    r"\b(?:reveal|leak|give me|show me|send me|tell me|print)\b[^.?!]{0,30}\b(?:answer key|"
+    r"exam answers|answers (?:to|for|of) the (?:exam|final|midterm|quiz))\b|"
     r"\b(?:print|output|reveal|dump|repeat)\b[^.?!]{0,30}\b(?:full text|every|all|entire|"
     r"verbatim)\b[^.?!]{0,30}\b(?:cards?|instructions?|prompts?|knowledge base|rules)\b",
     re.IGNORECASE,
@@ -379,16 +385,20 @@ class KnowledgeBase:
             lead=lead[0],
         )
 
+    @staticmethod
+    def _names(card: Card) -> set[str]:
+        """What a question may call a card: its title, id, aliases, a model's plain name."""
+        names = {card.title.split("(")[0].strip().lower(), card.id.replace("-", " ")}
+        names |= {a.lower() for a in card.aliases if len(a) >= 2}
+        return names | {m for m, c in MODEL_CARDS.items() if c == card.id}
+
     def _named(self, question: str) -> list[tuple[str, str]]:
         """The cards a question names (title, alias, id, or a model's plain name), in the
         order it names them, with the name it used."""
         text = question.lower()
         spans = []
         for card in self.cards.values():
-            names = {card.title.split("(")[0].strip().lower(), card.id.replace("-", " ")}
-            names |= {a.lower() for a in card.aliases if len(a) >= 2}
-            names |= {m for m, c in MODEL_CARDS.items() if c == card.id}
-            for name in names:
+            for name in self._names(card):
                 pattern = r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])"
                 for match in re.finditer(pattern, text):
                     spans.append((match.start(), -len(name), match.end(), card.id, name))
@@ -400,6 +410,24 @@ class KnowledgeBase:
                 if card_id not in [c for c, _ in taken]:
                     taken.append((card_id, name))
         return taken
+
+    def _subject(self, question: str, card: Card, hits: list[SourceHit]) -> Card | None:
+        """In "X in Y" ("what is attention in a transformer", "how does attention work in
+        transformers") the question is about X; Y only says where. When retrieval ranked Y's
+        card first and X's is among its hits, X's card answers."""
+        found = {h.source_id for h in hits if h.kind == "card"} - {card.id}
+        where = "|".join(re.escape(n) for n in sorted(self._names(card), key=len, reverse=True))
+        text = question.lower()
+        for card_id, name in self._named(question):
+            if card_id not in found:
+                continue
+            pattern = (
+                r"(?<![a-z0-9])" + re.escape(name) + r"(?:\s+[a-z']+){0,2}?\s+(?:in|inside|within)"
+                r"\s+(?:an?\s+|the\s+)?(?:" + where + r")s?(?![a-z0-9])"
+            )
+            if re.search(pattern, text):
+                return self.cards[card_id]
+        return None
 
     @staticmethod
     def _covers(pair: Card, named: list[tuple[str, str]]) -> bool:
@@ -512,6 +540,8 @@ class KnowledgeBase:
                 self._related(card) if card else [],
             )
         assert card is not None
+        if not resolved:
+            card = self._subject(question, card, hits) or card
         lead = None if resolved else lead_of(card, question, top.section)
         compared = None if resolved else self._comparison(question, card)
         both = compared[0] if compared else None

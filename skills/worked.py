@@ -667,6 +667,109 @@ def _sizes(text: str) -> Worked | None:
     return None
 
 
+def _shrunk(text: str) -> Worked | None:
+    """One size and a percentage ("40% smaller than BERT-base's 110M"): the size left, or
+    the size grown."""
+    share = _find(r"{n}\s*%\s*(?:smaller|fewer|less|larger|bigger|more)", text)
+    sizes = re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*(m|b|million|billion)\b", text)
+    if share is None or len(sizes) != 1 or not 0 < share < 100:
+        return None
+    size = number(f"{sizes[0][0]}{sizes[0][1][0]}")
+    if size is None:
+        return None
+    smaller = re.search(r"%\s*(?:smaller|fewer|less)", text) is not None
+    left = size * (1 - share / 100) if smaller else size * (1 + share / 100)
+    unit, scale = ("B", 1e9) if size >= 1e9 else ("M", 1e6)
+    sign = "-" if smaller else "+"
+    working = [f"{size / scale:g}{unit} x (1 {sign} {share:g}/100) = {left / scale:g}{unit}"]
+    concept, other = (  # DistilBERT's size is told by the cards about DistilBERT
+        ("knowledge-distillation", ("bert-family",))
+        if "distil" in text
+        else ("parameters-and-size", ("bert-family",))
+    )
+    return Worked(concept, f"about {left / scale:g}{unit} parameters", working, other)
+
+
+def _factorized_embedding(text: str) -> Worked | None:
+    """ALBERT's factorized embedding: V x E + E x H parameters instead of V x H."""
+    vocab = _find(r"(?:\bv\s*=|vocab(?:ulary)?(?: size)?(?: of| is|:|=)?)\s*{n}", text)
+    small = _find(r"\be\s*=\s*{n}", text)
+    hidden = _find(r"\bh\s*=\s*{n}", text)
+    if vocab is None or small is None or hidden is None or not 0 < small < hidden:
+        return None
+    v, e, h = int(vocab), int(small), int(hidden)
+    factorized, full = v * e + e * h, v * h
+    working = [
+        f"V x E + E x H = {v:,} x {e:,} + {e:,} x {h:,} = {factorized:,}",
+        f"instead of V x H = {v:,} x {h:,} = {full:,} ({full / factorized:.1f} times as many)",
+    ]
+    result = f"{factorized:,} embedding parameters"
+    return Worked("bert-family", result, working)  # ALBERT's own trick: its family's card
+
+
+def _masked_tokens(text: str) -> Worked | None:
+    """BERT's masking recipe on a sequence: 15% of the tokens are picked, 80% of those become
+    [MASK], 10% a random token, 10% stay as they are."""
+    if not re.search(r"mask|\bmlm\b|(?:picked|chosen|selected) for prediction", text):
+        return None
+    tokens = _whole(_find(r"{n}[\s-]*(?:tokens?|words?|positions?)\b", text))
+    if tokens is None:
+        return None
+    picked_share = _find(
+        r"{n}\s*%\s*(?:of (?:the |them|those|these)|are |get |is )?(?:picked|chosen|select|masked|of the tokens|of them)",
+        text,
+    )
+    picked_share = picked_share if picked_share is not None else 15.0
+    picked = tokens * picked_share / 100
+    lines = [f"{picked_share:g}% of {tokens:,} tokens are picked: {picked:g}"]
+    if re.search(r"\[mask\]|replaced|become|turn", text) or "recipe" in text:
+        share = _find(
+            r"{n}\s*%\s*(?:of (?:the |those |them|these )?(?:picked|chosen|selected)?[a-z ]*)?(?:become|are replaced|get replaced|turn)",
+            text,
+        )
+        share = share if share is not None else 80.0
+        masked = picked * share / 100
+        lines.append(
+            f"{share:g}% of those become [MASK]: {picked:g} x {share / 100:g} = {masked:g}"
+        )
+        return Worked("masked-language-modeling", f"{masked:g} tokens become [MASK]", lines)
+    return Worked("masked-language-modeling", f"{picked:g} tokens are picked for prediction", lines)
+
+
+_MONEY = r"\$\s*(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kmb](?![a-z]))?"
+
+
+def _costs(text: str) -> Worked | None:
+    """Money in the question: from scratch for each of N versus one shared model adapted N
+    times (dollars saved), or how many times cheaper one cost is than another."""
+    amounts = [number(f"{m[0]}{m[1]}") for m in re.findall(_MONEY, text)]
+    values = [a for a in amounts if a is not None]
+    if len(values) == 2 and re.search(r"times (?:cheaper|more expensive|as expensive|less)", text):
+        big, small = max(values), min(values)
+        if small == 0:
+            return None
+        working = [f"${big:,.0f} / ${small:,.0f} = {big / small:,.0f}"]
+        said = "cheaper" if "cheaper" in text else "as expensive"
+        return Worked("pretraining-cost", f"{big / small:,.0f} times {said}", working)
+    many = _whole(
+        _find(
+            r"{n}\s+(?:companies|teams|labs|groups|organi[sz]ations|orgs|firms|clients|customers)",
+            text,
+        )
+    )
+    if len(values) != 3 or many is None or not re.search(r"scratch", text):
+        return None
+    scratch, shared, adapt = values
+    apart, together = many * scratch, shared + many * adapt
+    working = [
+        f"each from scratch: {many} x ${scratch:,.0f} = ${apart:,.0f}",
+        f"one shared model, adapted: ${shared:,.0f} + {many} x ${adapt:,.0f} = ${together:,.0f}",
+    ]
+    saved = apart - together
+    result = f"${saved:,.0f} saved" if saved >= 0 else f"${-saved:,.0f} more"
+    return Worked("pretraining-cost", result, working, ("transfer-learning",))
+
+
 def _equal_logits(text: str) -> Worked | None:
     """ "three tokens all with logit 5": equal logits share the probability evenly."""
     if "logit" not in text and "score" not in text:
@@ -805,6 +908,8 @@ RULES: list[Callable[[str], Worked | None]] = [
     _effective_batch,
     _lora,
     _memory,
+    _factorized_embedding,
+    _shrunk,  # before _sizes: "40% smaller than 110M" gives one size and asks for the other
     _sizes,  # before _bert: "BERT-large (340M) vs BERT-base (110M)" asks about those numbers
     _bert_pair,
     _bert,
@@ -815,6 +920,8 @@ RULES: list[Callable[[str], Worked | None]] = [
     _majority,
     _perplexity,
     _padding,
+    _masked_tokens,
+    _costs,
 ]
 
 

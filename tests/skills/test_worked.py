@@ -17,6 +17,20 @@ def test_numbers_are_read_as_people_write_them(text, value):
     ("question", "concept", "result"),
     [
         ("steps per epoch for 4000 examples at batch 64", "epochs-batches-steps", "63 steps"),
+        ("DistilBERT is 40% smaller than BERT-base's 110M parameters: how many are left?",
+         "knowledge-distillation", "about 66M parameters"),
+        ("a model 25% larger than a 1.2B one has how many parameters?", "parameters-and-size",
+         "about 1.5B parameters"),
+        ("ALBERT with V=30,000, E=128, H=768: embedding parameters (V*E + E*H)?", "bert-family",
+         "3,938,304 embedding parameters"),
+        ("200 tokens, 15% are picked and 80% of those become [MASK]: how many [MASK]?",
+         "masked-language-modeling", "24 tokens become [MASK]"),
+        ("how many tokens get picked for prediction in a 512-token input?",
+         "masked-language-modeling", "76.8 tokens are picked"),
+        ("5 companies: $500,000 each from scratch, or one $1,000,000 model adapted for $10,000 "
+         "each. dollars saved?", "pretraining-cost", "$1,450,000 saved"),
+        ("pre-training is $1M and fine-tuning $250: how many times cheaper is fine-tuning?",
+         "pretraining-cost", "4,000 times cheaper"),
         ("how many steps for 3 epochs of 2.5k examples, batch size 32", "epochs-batches-steps",
          "237 steps in 3 epochs"),
         ("1,000 examples, batch 10, 4 accumulation steps: how many steps per epoch?",
@@ -117,6 +131,9 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "accuracy of always predicting positive with 0 negative and 0 positive",  # 0 / 0
         "softmax of logits 1 and " + "9" * 400,  # hostile: no number a calculation can use
         "accuracy always " + "1" * 10_000,  # hostile: too long to be a course calculation
+        "what share of tokens does bert mask, 15%?",  # no sequence to count in
+        "is $5 a lot for a colab gpu?",  # one amount: nothing to compare
+        "ALBERT's embedding with E=768 and H=128",  # no vocabulary: no factorization to count
     ],
 )
 def test_a_question_without_the_numbers_a_calculation_needs_is_left_to_the_card(question):
