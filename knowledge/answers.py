@@ -71,6 +71,12 @@ _COMPARES = re.compile(
     r"same thing|just another name|instead of)\b"
 )
 
+# What may wrap a concept's bare name: "what is a ...", "explain ...", "... ?"
+_BARE = re.compile(
+    r"^\s*(?:what(?:'s| is| are| does| do)|explain|define|describe|tell me about|meaning of)?"
+    r"\s*(?:an?\s+|the\s+)?|\s*(?:mean|means|stand for|\?+)\s*$"
+)
+
 # Models a student names plainly, and the card about each.
 MODEL_CARDS = {
     "bert": "bert-family",
@@ -429,6 +435,13 @@ class KnowledgeBase:
                 return self.cards[card_id]
         return None
 
+    def _bare_name(self, question: str) -> Card | None:
+        """A question that is only a concept's name ("batch size?", "what is a gradient"):
+        that concept's card, whatever else its few words match."""
+        text = _BARE.sub("", question.lower()).strip(" ?!.")
+        named = [c for c in self.cards.values() if text in self._names(c)]
+        return named[0] if len(named) == 1 else None
+
     @staticmethod
     def _covers(pair: Card, named: list[tuple[str, str]]) -> bool:
         """Whether comparison card `pair` is about the named concepts: each by the name the
@@ -509,8 +522,15 @@ class KnowledgeBase:
         )
         if first is not None:
             return first
-        if confidence < self.threshold and not (
-            hits[0].kind == "document" and document_covers(question, hits[0].passage)
+        bare = self._bare_name(question)
+        if bare is not None and (
+            bare.id not in {h.source_id for h in hits} or confidence < HINT_FLOOR
+        ):
+            bare = None
+        if (
+            confidence < self.threshold
+            and bare is None
+            and not (hits[0].kind == "document" and document_covers(question, hits[0].passage))
         ):
             off_topic = confidence < OFF_TOPIC_FLOOR and not COURSE_TERMS.search(question)
             return self._not_sure(hits, confidence, off_topic=off_topic)
@@ -540,8 +560,8 @@ class KnowledgeBase:
                 self._related(card) if card else [],
             )
         assert card is not None
-        if not resolved:
-            card = self._subject(question, card, hits) or card
+        if not resolved:  # a concept's bare name is about it, and so is X in "X in Y"
+            card = bare or self._subject(question, card, hits) or card
         lead = None if resolved else lead_of(card, question, top.section)
         compared = None if resolved else self._comparison(question, card)
         both = compared[0] if compared else None

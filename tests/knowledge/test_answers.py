@@ -166,3 +166,25 @@ def test_a_model_with_another_models_tokenizer_is_told_no(kb):
     answer = kb.answer("can I use the gpt2 tokenizer with a bert model?")
     assert answer.concept == "tokenization" and answer.answer.startswith("No.")
     assert "own tokenizer" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("batch size?", "epochs-batches-steps"),
+        ("what is a gradient", "loss-and-gradients"),
+        ("what does lr mean", "learning-rate-and-warmup"),  # answered, though few words match
+    ],
+)
+def test_a_concepts_bare_name_gets_its_card(kb, question, concept):
+    answer = kb.answer(question)
+    assert answer.answered and answer.concept == concept, answer.concept
+
+
+def test_a_misconception_is_corrected_by_its_own_card_only(kb):
+    """'Bigger is always better' about a model is model selection's mistake to correct; the
+    learning-rate card's "a bigger learning rate is always better" needs the learning rate."""
+    model = kb.answer("is a bigger model always better?")
+    assert model.concept == "model-selection" and model.answer.startswith("No.")
+    rate = kb.answer("is a higher learning rate always better?")
+    assert rate.concept == "learning-rate-and-warmup" and rate.answer.startswith("No.")
