@@ -59,6 +59,8 @@ _DEFINITION = re.compile(
     r"\s*(what('s| is| are)|what (does|do) (?!it |this |that )|how (does|do) (?!it |this |that )"
     r"|explain|define|describe|tell me about)\b"
 )
+# "Why do we ...?" asks about a practice, not about something that went wrong for the student.
+_ASKS_ABOUT_PRACTICE = re.compile(r"\s*why (do|should|would|must) (we|you|people|they|one)\b")
 _ASKS_NUMBER = re.compile(
     r"\bhow (many|much|big|large|long|fast|small|expensive)\b|"
     r"\bwhat (percent(age)?|size|number|fraction|share)\b|\d"
@@ -268,9 +270,16 @@ def lead_of(card: Card, question: str, section: str = "") -> tuple[str, str] | N
     words = _words(question)
     if _COMPARES.search(text):  # "A vs B" wants the concepts, not the part that matched
         section = ""
-    if section == "symptoms" and card.symptoms and not _DEFINITION.match(text):
+    if (
+        section == "symptoms"
+        and card.symptoms
+        and not _DEFINITION.match(text)
+        and not _ASKS_ABOUT_PRACTICE.match(text)
+    ):
         symptom = max(card.symptoms, key=lambda s: _overlap(words, s.seen))
-        return "symptom", f"That sounds like {symptom.seen}: {symptom.meaning}"
+        # The diagnosis itself: the student knows what they saw, and the card's wording of it
+        # is in a student's voice ("my gpt-2 output loops"), which reads oddly said back.
+        return "symptom", symptom.meaning[:1].upper() + symptom.meaning[1:]
     if _ASKS_ANALOGY.search(text) and card.analogy:
         return "analogy", f"Analogy: {card.analogy}"
     if _ASKS_MISTAKES.search(text) or section == "common mistakes":

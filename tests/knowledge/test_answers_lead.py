@@ -86,7 +86,32 @@ def test_a_symptom_gets_its_diagnosis_first(kb, question, concept, says):
     answer = kb.answer(question)
     assert answer.answered and answer.concept in concept.split("|")
     assert answer.lead in ("symptom", "key point")  # the diagnosis, from either part of the card
-    assert says in answer.answer.split("\n\n")[0]
+    lead = answer.answer.split("\n\n")[0]
+    assert says in lead
+    # the diagnosis, not the student's own words said back ("That sounds like my gpt-2 ...")
+    assert lead[0].isupper() and not lead.lower().startswith(("that sounds like", "my "))
+
+
+def test_a_question_about_a_practice_is_no_symptom(kb):
+    answer = kb.answer("why do we use such a tiny learning rate when fine-tuning?")
+    assert answer.concept == "learning-rate-and-warmup"
+    assert answer.lead != "symptom"
+
+
+@pytest.mark.parametrize(
+    ("question", "concept", "says_no"),
+    [
+        ("NSP was so important that RoBERTa made it even bigger, right?",
+         "next-sentence-prediction", True),
+        ("RoBERTa dropped NSP, right?", "next-sentence-prediction", False),
+        ("bigger is always better so I should always pick BERT-large over DistilBERT, right?",
+         "model-selection", True),
+    ],
+)  # fmt: skip
+def test_a_stated_misconception_is_told_no(kb, question, concept, says_no):
+    answer = kb.answer(question)
+    assert answer.answered and answer.concept == concept
+    assert answer.answer.startswith("No") == says_no
 
 
 def test_a_misspelled_question_is_read_as_meant(kb):
