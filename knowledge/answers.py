@@ -99,7 +99,7 @@ OUTSIDE_THE_COURSE = re.compile(
 )
 COURSE_TERMS = re.compile(
     r"\b(bert|gpt|transformers?|attention|token\w*|lora|peft|fine-?tun\w*|pre-?train\w*|"
-    r"embedding\w*|language models?|llms?|nlp|t5|roberta|distil\w*|mask\w*|softmax|"
+    r"embedding\w*|language models?|llms?|nlp|t5|roberta|distil\w*|mask\w*|softmax|sentiment|sst-?2|"
     # the class itself: its logistics are the instructor's to answer
     r"class(es)?|course|office hours?|lectures?|slides?|syllabus|exams?|quiz(zes)?|"
     r"homework|assignments?|deadlines?|due|grades?|grading|projects?|labs?|instructor|"
@@ -116,6 +116,7 @@ PROMPT_INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.?!]{0,20}\b(?:your|all|the|my|these|any)\s+"
     r"(?:previous\s+|prior\s+|above\s+|earlier\s+)?(?:instructions|rules|guidelines|prompts?)\b|"
     r"\b(?:forget|stop) being (?:a |the |my )?tutor\b|"
+    r"\bforget (?:that )?you(?:'re| are) (?:a |the |my )?tutor\b|\bact as my\b|"
     r"\b(?:print|output|reveal|dump|repeat|show)\b[^.?!]{0,20}\b(?:your |the )?(?:system|hidden|"
     r"initial) (?:prompt|instructions)\b|"
     r"\byou are now\b|\bfrom now on,? (?:you are|act as|pretend)\b|"

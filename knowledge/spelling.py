@@ -80,6 +80,12 @@ def distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+def _dropped_from(word: str, candidate: str) -> bool:
+    """Whether `word` is `candidate` with letters left out."""
+    letters = iter(candidate)
+    return all(c in letters for c in word)
+
+
 def _allowed(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
@@ -114,14 +120,20 @@ class Speller:
 
     def _closest(self, word: str) -> str | None:
         limit = _allowed(word)
-        best: tuple[int, int, str] | None = None
+        best: tuple[int, bool, int, str] | None = None
         for length in range(len(word) - limit, len(word) + limit + 1):
             for candidate in self._by_length.get(length, ()):
                 d = distance(word, candidate, limit)
                 if d <= limit and (len(word) > 3 or (d == 1 and sorted(word) == sorted(candidate))):
-                    key = (d, -self.course[candidate], candidate)
+                    # a dropped letter is the commonest slip: "wich" is "which" before "with"
+                    key = (
+                        d,
+                        not _dropped_from(word, candidate),
+                        -self.course[candidate],
+                        candidate,
+                    )
                     best = key if best is None or key < best else best
-        return best[2] if best else None
+        return best[-1] if best else None
 
     def correct(self, question: str) -> str | None:
         """`question` with its misspelled course words replaced, or None if none was."""

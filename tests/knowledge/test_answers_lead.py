@@ -77,6 +77,8 @@ def test_yes_no_questions_are_recognised():
         ("every tokenized sentence starts with 101 and ends with 102, why?", "special-tokens",
          "[CLS]"),
         ("my gpt-2 output keeps repeating itself", "generation-strategies", "repetition_penalty"),
+        ("my model gets 92% on movie reviews but only 65% on medical forum posts",
+         "domain-adaptive-pretraining", "pre-training"),
         # a NaN loss: either card diagnoses it (a learning rate too high; clipping)
         ("my training loss became nan after 300 steps", "loss-and-gradients|learning-rate-and-warmup",
          "learning rate"),
@@ -106,6 +108,10 @@ def test_a_question_about_a_practice_is_no_symptom(kb):
         ("RoBERTa dropped NSP, right?", "next-sentence-prediction", False),
         ("bigger is always better so I should always pick BERT-large over DistilBERT, right?",
          "model-selection", True),
+        ("one step means one pass over the whole dataset, right?", "epochs-batches-steps", True),
+        ("an epoch is one pass over the whole dataset, right?", "epochs-batches-steps", False),
+        ("pretraining needs a huge labeled dataset, that's why it's expensive, right?",
+         "pretraining-vs-finetuning", True),
     ],
 )  # fmt: skip
 def test_a_stated_misconception_is_told_no(kb, question, concept, says_no):
