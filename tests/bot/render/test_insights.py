@@ -232,3 +232,34 @@ def test_a_closed_term_says_where_its_archive_is_and_who_was_forgotten():
         "Cleared: nothing.",
         "A new term starts clean; course content and team channels are kept.",
     ]
+
+
+def test_long_titles_are_cut_to_forty_characters_in_the_digests_table():
+    title = "Parameter-efficient fine-tuning with low-rank adapters (LoRA)"
+    long = ConceptDigest("lora", title, 1, 0, 2, 0.5, [], not_what_i_asked=0)
+    lines = render_digest(digest(concepts=[long], revisit=[]), where="x").splitlines()
+    clipped = title[:39] + "…"
+    assert lines[3] == "concept".ljust(40) + "  asked  declined  quiz accuracy"
+    assert lines[5] == f"{clipped}  1      0         50% (n=2)"
+    assert title not in "\n".join(lines[:6])
+
+
+def test_a_long_wrong_answer_is_one_line_cut_at_sixty_characters():
+    example = "it   makes\nthe model " + "ignore " * 20
+    wrong = WrongAnswer("mask-1", "What does the mask do?", "It hides padding.", example, 1)
+    concept = ConceptDigest("masks", "Masks", 1, 0, 1, 0.0, [wrong], not_what_i_asked=0)
+    lines = render_digest(digest(concepts=[concept]), where="x").splitlines()
+    shown = next(line for line in lines if line.startswith("    1 x “"))
+    quoted = shown[len("    1 x “") : shown.index("”")]
+    assert len(quoted) == 60 and quoted.endswith("…")
+    assert quoted.startswith("it makes the model ignore ignore")
+
+
+def test_a_progress_of_one_concept_at_full_mastery_without_reviews():
+    progress = Progress("Bo", [ConceptProgress("tokens", "Tokens", 1, 1.0, 0)], 0)
+    assert render_progress(progress).splitlines() == [
+        "Your progress, Bo (only you see this):",
+        "concept  mastery           answers  to review",
+        "-------  ----------  ----  -------  ---------",
+        "Tokens   ██████████  100%  1",
+    ]

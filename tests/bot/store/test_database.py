@@ -144,28 +144,3 @@ def test_backup_is_a_consistent_copy_while_writes_go_on(tmp_path):
         store.write(lambda db: db.execute("INSERT INTO n VALUES (-1)"))
     with Store(copy) as restored:
         assert restored.run(lambda db: db.execute("SELECT count(*) FROM n").fetchone()[0]) == 500
-
-
-def test_older_rows_get_their_class_numbers_and_new_ones_count_on(tmp_path):
-    """m017: quizzes, activities and jobs already stored are numbered per server in the order
-    they came; a new one takes the next number of its own server only."""
-    from sqlite_utils import Database
-
-    from bot.store import jobs
-
-    db = Database(tmp_path / "old.db")
-    migrations.apply(db, stop_before="m017_class_numbers")
-    for server in ["one", "two", "one", "one", "two"]:
-        job = {"owner": "ana", "status": "failed", "config": "{}", "created_at": "2026-12-01"}
-        db.table("finetune_jobs").insert({"server": server, **job})
-        quiz = {"channel": "c", "status": "finished", "question_ids": "[]", "started_at": "x"}
-        db.table("quiz_sessions").insert({"server": server, **quiz})
-    migrations.apply(db)
-    numbered = [(r["server"], r["number"]) for r in db.table("finetune_jobs").rows]
-    assert numbered == [("one", 1), ("two", 1), ("one", 2), ("one", 3), ("two", 2)]
-    assert [r["number"] for r in db.table("quiz_sessions").rows] == [1, 1, 2, 3, 2]
-    job = jobs.insert_job(db, server="two", owner="bo", team=None, channel="c", config={})
-    assert db.table("finetune_jobs").get(job)["number"] == 3
-    assert jobs.numbered_job(db, "one", 3)["id"] == 4
-    assert jobs.numbered_job(db, "two", 4) is None
-    db.close()

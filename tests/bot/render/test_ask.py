@@ -1,24 +1,8 @@
-"""What a person reads after asking: the answer with its sources, the whole card, the
-instructor's queue, a resolution, a flag and an ingest report."""
+"""What a person reads after asking, from bot/render/ask.py: the answer with its sources and
+related concepts, the whole card, and a flag's acknowledgement."""
 
-from bot.app.results import (
-    AskReply,
-    CardPage,
-    Flagged,
-    IngestReport,
-    IngestStatus,
-    Resolution,
-    UnansweredGroup,
-    UnansweredQuestion,
-)
-from bot.render.text import (
-    render_answer,
-    render_card_page,
-    render_flagged,
-    render_ingest,
-    render_resolution,
-    render_unanswered,
-)
+from bot.app.results import AskReply, CardPage, Flagged
+from bot.render.ask import render_answer, render_card_page, render_flagged
 from knowledge.answers import Answer, Source
 
 CARD = Source("tokens", "card", 0.8712, "Tokens and tokenizers")
@@ -113,65 +97,6 @@ def test_a_card_page_is_its_title_then_its_text():
     assert render_card_page(page) == "Tokens and tokenizers\n\nLine one.\nLine two."
 
 
-def queued(qid, asker, text, *, flagged=False, answered_with=None) -> UnansweredQuestion:
-    return UnansweredQuestion(
-        qid, "2026-12-04", "general", asker, text, flagged=flagged, answered_with=answered_with
-    )
-
-
-def test_the_queue_groups_near_duplicates_and_says_how_to_resolve():
-    big = UnansweredGroup(
-        [
-            queued(12, "Ana", "what is a token?"),
-            queued(11, "Bo", "what's a token", flagged=True, answered_with="WordPiece"),
-            queued(10, "Cy", "tokens?"),
-            queued(9, "Ana", "what are tokens", flagged=True),
-            queued(8, "Dee", "token meaning"),
-            queued(7, "Eve", "define token"),
-        ]
-    )
-    single = UnansweredGroup([queued(7, "Fay", "why is my loss nan?")])
-    text = render_unanswered([big, single], "Resolve one with: unanswered resolve ID CARD")
-    assert text.splitlines() == [
-        "#12      x6  what is a token?   (Ana, Bo, Cy +2; 2026-12-04)",
-        "            not what Bo asked: answered with WordPiece",
-        "            not what Ana asked: answered with an ingested document or the "
-        "instructor's answer",
-        "            also: what's a token",
-        "            also: tokens?",
-        "            also: what are tokens",
-        "            and 2 more",
-        "#7           why is my loss nan?   (Fay; 2026-12-04)",
-        "Resolve one with: unanswered resolve ID CARD",
-    ]
-
-
-def test_an_empty_queue_says_so():
-    assert render_unanswered([], "Resolve one with: ...") == "No unanswered questions."
-
-
-def test_a_resolution_with_a_card_names_the_first_three_questions():
-    done = Resolution(
-        [1, 2, 3, 4, 5, 6],
-        ["what is a head?", "heads?", "attention head", "what do heads do", "multi-head?"],
-        card="attention-heads",
-        card_title="Attention heads",
-    )
-    assert render_resolution(done) == (
-        "Resolved 6 queued question(s): “what is a head?”; “heads?”; “attention head” and 2 "
-        "more now answer with the card Attention heads (attention-heads), for everyone who "
-        "asks them again."
-    )
-
-
-def test_a_resolution_with_a_written_answer():
-    done = Resolution([9], ["why is my loss nan?"], answer="Lower the learning rate.")
-    assert render_resolution(done) == (
-        "Resolved 1 queued question(s): “why is my loss nan?” now answer with your answer, "
-        "for everyone who asks them again."
-    )
-
-
 def test_a_flag_thanks_the_student_once():
     assert render_flagged(Flagged(4, "what is a token?", True)) == (
         "Thanks: “what is a token?” is with the instructor now, who will point it at the "
@@ -182,19 +107,34 @@ def test_a_flag_thanks_the_student_once():
     )
 
 
-def test_an_ingest_report_line_per_file():
-    reports = [
-        IngestReport("week1.md", IngestStatus.ADDED, 12),
-        IngestReport("week2.md", IngestStatus.REPLACED, 3),
-        IngestReport(
-            "copy.md", IngestStatus.UNCHANGED, 12, "the same text is already ingested as week1.md"
-        ),
-        IngestReport("slides.pptx", IngestStatus.ERROR, message="unsupported file type .pptx"),
+def test_an_answer_without_sources_or_related_ends_with_its_text():
+    reply = AskReply("what is a token?", answered(sources=[], related=[], more=None))
+    assert render_answer(reply, more="/more").splitlines() == [
+        "Tokens and tokenizers  [confidence 0.87]",
+        "",
+        "A token is a piece of text the model reads as one unit.",
     ]
-    assert render_ingest(reports).splitlines() == [
-        "✓ week1.md: added, 12 chunks",
-        "✓ week2.md: replaced, 3 chunks",
-        "✓ copy.md: unchanged, 12 chunks (the same text is already ingested as week1.md)",
-        "✗ slides.pptx: unsupported file type .pptx",
-    ]
-    assert render_ingest([]) == "Nothing to ingest."
+
+
+def test_the_confidence_and_each_sources_score_have_two_decimals():
+    reply = AskReply(
+        "q",
+        answered(confidence=0.999, sources=[Source("x", "card", 0.005, "X")], related=[]),
+    )
+    lines = render_answer(reply).splitlines()
+    assert lines[0] == "Tokens and tokenizers  [confidence 1.00]"
+    assert lines[-1] == "Sources: X (card, 0.01)"
+
+
+def test_an_answer_with_no_whole_card_offers_none_and_a_flag_names_its_question():
+    reply = AskReply("q", answered(more=None), question_id=3071)
+    lines = render_answer(reply, flag="!flag", more="!more").splitlines()
+    assert not any(line.startswith("The whole card") for line in lines)
+    assert lines[-1] == "Not what you asked? !flag 3071 tells the instructor."
+
+
+def test_a_card_page_keeps_its_text_as_written():
+    page = CardPage("x", "X", "")
+    assert render_card_page(page) == "X\n\n"
+    odd = CardPage("y", "“Quotes” & <tags>", "  indented\n\n\nthree blank lines")
+    assert render_card_page(odd) == "“Quotes” & <tags>\n\n  indented\n\n\nthree blank lines"

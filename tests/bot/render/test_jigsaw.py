@@ -1,10 +1,22 @@
-"""What a class reads during a jigsaw activity: phase announcements with the progress bar,
-the status, the closing quiz's plan, the mastery grid, and a card's material in blocks."""
+"""What a class reads during a jigsaw activity, from bot/render/jigsaw.py: each team's
+material (every card in full, at least as rich as the handout it replaces; a card's table in
+aligned columns), phase announcements with the progress bar, the status, the closing quiz's
+plan and the mastery grid."""
 
+import re
 from pathlib import Path
 
-from bot.app.jigsaw import Announcement, JigsawStatus, MasteryReady, QuizPlan, TeamMaterial
-from bot.render.text import (
+import pytest
+
+from bot.app.jigsaw import (
+    CHECKLIST,
+    Announcement,
+    JigsawStatus,
+    MasteryReady,
+    QuizPlan,
+    TeamMaterial,
+)
+from bot.render.jigsaw import (
     card_material,
     progress_bar,
     render_announcement,
@@ -16,8 +28,101 @@ from bot.render.text import (
     render_team_material,
     team_material_parts,
 )
-from knowledge.cards import Card, CardTable
+from knowledge.cards import Card, CardTable, cards_by_team, load_cards
+from skills.course import JIGSAW_CONCEPTS
 from skills.jigsaw import ActivityFinished, MasteryGrid, Phase, PhaseStarted, TimeWarning
+
+# --- the course's team material ---------------------------------------------------------------
+
+
+def course_material(team: int) -> TeamMaterial:
+    cards = cards_by_team(load_cards(), team)
+    checklist = [CHECKLIST[0].format(title=c.title) for c in cards] + CHECKLIST[1:]
+    return TeamMaterial("server", f"team{team}", team, cards, checklist)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("team", sorted(JIGSAW_CONCEPTS))
+def test_every_card_is_there_in_full(team):
+    event = course_material(team)
+    text = flat(render_team_material(event))
+    assert text.startswith(f"Team {team}: your 4 concepts")
+    for card in event.cards:
+        for part in (card.title, card.explanation, card.analogy or "missing analogy"):
+            assert flat(part) in text, (card.id, part)
+        for item in (*card.key_points, *card.common_mistakes):
+            assert flat(item) in text, (card.id, item)
+    assert "Teach-back checklist" in text and "/jigsaw taught CONCEPT" in text
+
+
+def test_each_card_reads_in_teaching_order():
+    text = render_team_material(course_material(2))
+    card = next(c for c in course_material(2).cards if c.id == "model-selection")
+    start = text.index(card.title)
+    order = [
+        text.index(flat(card.explanation)[:40], start),
+        text.index("Key points:", start),
+        text.index("Analogy:", start),
+        text.index("| SST-2 accuracy", start),
+        text.index("Common mistakes:", start),
+    ]
+    assert order == sorted(order)
+
+
+@pytest.mark.parametrize(
+    ("team", "rows"),
+    [
+        (  # the handout's model table: sizes, speed and SST-2 accuracy
+            2,
+            [
+                ("DistilBERT", "66M", "Fast", "~89%"),
+                ("BERT-base", "110M", "Medium", "~92%"),
+                ("RoBERTa", "125M", "Medium", "~94%"),
+                ("DeBERTa", "86-304M", "Slower", "~95%"),
+            ],
+        ),
+        (  # situation -> recommended model
+            2,
+            [
+                ("Quick experiments", "DistilBERT"),
+                ("Limited GPU memory", "DistilBERT or LoRA"),
+                ("Production (fast inference)", "DistilBERT"),
+            ],
+        ),
+        (  # hyperparameter ranges and their impact
+            4,
+            [
+                ("learning_rate", "1e-5 to 5e-5", "High"),
+                ("batch_size", "8, 16, 32", "Medium"),
+                ("num_epochs", "2-5", "Medium"),
+                ("warmup_ratio", "0.0-0.2", "Low"),
+            ],
+        ),
+    ],
+)
+def test_the_handouts_tables_are_in_the_material(team, rows):
+    lines = render_team_material(course_material(team)).splitlines()
+    for row in rows:
+        pattern = re.compile(r"\s*\|\s*".join(re.escape(cell) for cell in row) + r"\s*$")
+        assert any(pattern.fullmatch(line) for line in lines), row
+
+
+def test_tables_line_up_in_a_monospace_font():
+    table = CardTable(("Model", "Params"), (("DistilBERT", "66M"), ("BERT-base", "110M")))
+    lines = render_table(table).splitlines()
+    assert lines == [
+        "Model      | Params",
+        "-----------+-------",
+        "DistilBERT | 66M",
+        "BERT-base  | 110M",
+    ]
+    assert len({line.index("|") for line in lines if "|" in line}) == 1
+
+
+# --- the activity as it runs -------------------------------------------------------------------
 
 
 def test_the_progress_bar_counts_concepts_covered():
@@ -182,3 +287,55 @@ def test_jigsaw_events_render_by_their_kind():
     assert render_jigsaw_event(warning, {}) == render_announcement(warning)
     quiz = plan(["tokens"], questions=1)
     assert render_jigsaw_event(quiz, {}) == render_quiz_plan(quiz, {})
+
+
+def test_a_mastery_event_renders_as_the_grid():
+    grid = MasteryGrid(["tokens"], (1,), {"tokens": {1: (0.5, 2)}})
+    event = MasteryReady("morning", "class", 4, grid, Path("/data/jigsaw/4.png"))
+    assert render_jigsaw_event(event, {"tokens": "Tokens"}) == render_mastery(
+        event, {"tokens": "Tokens"}
+    )
+    assert render_jigsaw_event(event, {}).endswith("Image: /data/jigsaw/4.png")
+
+
+def test_a_grid_with_full_credit_or_no_data_has_nothing_to_revisit():
+    grid = MasteryGrid(
+        ["tokens", "lora"],
+        (1, 2),
+        {"tokens": {1: (1.0, 3), 2: (1.0, 1)}, "lora": {1: (None, 0), 2: (None, 0)}},
+        unplaced=2,
+    )
+    lines = render_mastery(MasteryReady("m", "c", 1, grid, None), {}).splitlines()
+    assert lines[2:] == [
+        "  tokens   100% (n=3) 100% (n=1)",
+        "  lora" + " " * 8 + "no data    no data",
+        "2 answers came from students in no team and are in no column: put everyone in a team "
+        "(teams balance) before the next activity.",
+    ]
+    assert not any(line.startswith("Revisit") for line in lines)
+
+
+def test_a_long_concept_title_widens_the_grids_first_column():
+    title = "Parameter-efficient fine-tuning with low-rank adapters"
+    grid = MasteryGrid(["lora", "bpe"], (3,), {"lora": {3: (0.25, 4)}, "bpe": {3: (0.75, 4)}})
+    lines = render_mastery(MasteryReady("m", "c", 1, grid, None), {"lora": title}).splitlines()
+    assert lines[1] == " " * (len(title) + 4) + "      team3"
+    assert lines[2] == f"  {title}    25% (n=4)"
+    assert lines[3] == "  bpe" + " " * (len(title) - 3) + "    75% (n=4)"
+
+
+def test_an_activity_status_counts_down_in_minutes_and_seconds():
+    assert render_jigsaw_status(status("running", "learn", seconds_left=0.0)).startswith(
+        "Activity #2: learn, 0:00 left."
+    )
+    assert render_jigsaw_status(status("running", "learn", seconds_left=3599.9)).startswith(
+        "Activity #2: learn, 59:59 left."
+    )
+    assert render_jigsaw_status(status("running", "learn", seconds_left=7260.0)).startswith(
+        "Activity #2: learn, 121:00 left."
+    )
+
+
+def test_a_closing_quiz_that_fits_everything_leaves_nothing_out():
+    text = render_quiz_plan(plan(["tokens", "masks"], extra_time=1.0), {"tokens": "Tokens"})
+    assert text == ("Closing quiz: 2 questions, one per concept, 30 s each with 5 s between them.")

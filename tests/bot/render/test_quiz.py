@@ -1,32 +1,21 @@
-"""What a class and a student read in quizzes and reviews: questions, results that name only
-who did well, standings, teams, extra time (never named to the class), and spaced review."""
+"""What a class and a student read in a quiz, from bot/render/quiz.py: questions, results
+that name only who did well, standings, teams, extra time (never named to the class), one's
+own result and the leaderboard."""
 
-from bot.app.classes import Accommodation
 from bot.app.quizzes import ConceptResult, OwnResult, QuestionClosed, QuestionOpened, QuizEnded
 from bot.app.results import AskReply, Leaderboard
-from bot.app.reviews import DueItem, Reminder, ReviewOutcome, ReviewQuestion, ReviewStatus
-from bot.render.text import (
-    render_accommodation,
-    render_accommodations,
-    render_concept_card,
+from bot.render.quiz import (
     render_leaderboard,
     render_own_result,
     render_question,
     render_question_closed,
     render_quiz_ended,
     render_quiz_event,
-    render_reminder,
-    render_review_done,
-    render_review_outcome,
-    render_review_question,
-    render_review_status,
     render_standings,
     render_submit,
-    render_teams,
 )
 from bot.store.enums import QuizStatus
 from knowledge.answers import Answer
-from knowledge.cards import Card
 from skills.quiz.bank import Question
 from skills.quiz.grading import Grade
 from skills.quiz.session import RecordedAnswer, Standing, SubmitResult
@@ -243,150 +232,32 @@ def test_quiz_events_render_by_their_kind():
     assert render_quiz_event(event, {}) == render_question_closed(event)
 
 
-def test_teams_by_name_and_an_empty_team():
-    assert render_teams({1: ["Ana Lima", "Bo Chen"], 2: [], 3: ["Cy"]}) == (
-        "team1: Ana Lima, Bo Chen\nteam2: nobody yet\nteam3: Cy"
-    )
-
-
-def test_extra_time_is_told_to_the_instructor_only():
-    assert render_accommodation(Accommodation("Ana Lima", 1.5)) == (
-        "Ana Lima now has 1.5x the time on timed quiz questions in this class (only you see this)."
-    )
-    assert render_accommodation(Accommodation("Ana Lima", 2.0)).startswith("Ana Lima now has 2x")
-    assert render_accommodation(Accommodation("Ana Lima", 1.0)) == "Ana Lima has no extra time now."
-    assert render_accommodations([Accommodation("Ana", 1.5), Accommodation("Bo", 2.0)]) == (
-        "Extra time in this class (only you see this):\n  Ana: 1.5x\n  Bo: 2x"
-    )
-    assert render_accommodations([]) == "Nobody in this class has extra time."
-
-
-# --- reviews ---------------------------------------------------------------------------------
-
-CARD = Card(
-    "tokens",
-    "Tokens and tokenizers",
-    1,
-    "A token is a piece of text.",
-    ("Models read ids, not words.", "Vocabularies are fixed."),
-    ("A token is not always a word.",),
-)
-
-
-def test_a_review_question_says_how_many_are_due_and_past_misses():
-    served = ReviewQuestion(CHOICE, 3, 2)
-    assert render_review_question(served).splitlines() == [
-        "Review (3 due today; missed 2 times): Which tokenizer does BERT use?",
-        "  A) BPE",
-        "  B) WordPiece",
-        "  C) Unigram",
-        "Answer with a letter.",
-    ]
-    assert render_review_question(ReviewQuestion(FREE, 1, 1)).splitlines() == [
-        "Review (1 due today; missed once): What does the attention mask do?",
-        "Answer in a sentence.",
-    ]
-    assert render_review_question(ReviewQuestion(FREE, 1, 0)).startswith(
-        "Review (1 due today): What"
-    )
-
-
-def outcome(question, credit, card=None) -> ReviewOutcome:
-    grade = Grade(credit, "It hides the padding tokens.", "It hides padding from attention.")
-    return ReviewOutcome(question, "it masks", grade, "good", "2026-12-09", card, None)
-
-
-def test_a_missed_free_answer_shows_a_full_answer_and_the_card():
-    assert render_review_outcome(outcome(FREE, 0.0, CARD)).splitlines() == [
-        "Missed. It hides the padding tokens.",
-        "  A full answer: It hides padding from attention.",
-        "  Next review of this question: 2026-12-09.",
-        "",
-        "Read the card: Tokens and tokenizers",
-        "A token is a piece of text.",
-        "Key points:",
-        "  • Models read ids, not words.",
-        "  • Vocabularies are fixed.",
-        "Common mistakes:",
-        "  • A token is not always a word.",
+def test_a_question_without_explanation_or_answers_has_no_why_and_names_nobody():
+    plain = Question("n", 1, "numeric", ("x",), "How many?")
+    event = QuestionClosed("morning", "quiz", 7, 4, plain, "42", [], {})
+    assert render_question_closed(event).splitlines() == [
+        "Time! Question 4: 0 of 0 answers fully correct.",
+        "  Answer: 42",
     ]
 
 
-def test_a_right_or_partly_right_review_answer():
-    assert render_review_outcome(outcome(CHOICE, 1.0)).splitlines() == [
-        "Right. It hides the padding tokens.",
-        "  Why: BERT's vocabulary was built with WordPiece.",
-        "  Next review of this question: 2026-12-09.",
-    ]
-    assert render_review_outcome(outcome(FREE, 0.5)).splitlines()[:2] == [
-        "Partly right. It hides the padding tokens.",
-        "  A full answer: It hides padding from attention.",
+def test_standings_with_one_other_team_and_a_long_name_kept_whole():
+    long_name = "Maria da Graça Fonseca de Albuquerque e Sousa"
+    rows = [standing(long_name, 1_050, 11), standing("team3", 0, 0)]
+    assert render_standings("Teams", rows, others_are="other team") == [
+        "Teams:",
+        f"  1. {long_name}: 1050 points (11 right answers)",
+        "  and 1 other team who took part",
     ]
 
 
-def test_a_card_without_common_mistakes_has_no_such_heading():
-    bare = Card("x", "X", None, "Text.", ("One point.",), ())
-    assert render_concept_card(bare) == "Read the card: X\nText.\nKey points:\n  • One point."
+def test_standings_of_nobody_right_name_nobody_and_count_everyone():
+    rows = [standing("Ana", 0, 0), standing("Bo", 0, 0, answered=1)]
+    assert render_standings("Scores", rows) == ["Scores:", "  and 2 others who took part"]
 
 
-def due(prompt, when="2026-12-04", concepts=("Tokens",)) -> DueItem:
-    return DueItem("q", prompt, list(concepts), when, 0)
-
-
-def test_the_review_status_of_today_this_week_and_later():
-    status = ReviewStatus(
-        "2026-12-04",
-        "Europe/Lisbon",
-        [due("Which tokenizer does BERT use?", concepts=("Tokens", "WordPiece"))],
-        [due("What does the mask do?", "2026-12-06", ("Attention masks",))],
-        4,
-        6,
-        "2026-12-04",
-        True,
-    )
-    assert render_review_status(status).splitlines() == [
-        "Due today (2026-12-04): 1",
-        "  • Tokens, WordPiece: Which tokenizer does BERT use?",
-        "Later this week: 1",
-        "  • 2026-12-06  Attention masks: What does the mask do?",
-        "Further out: 4",
-        "Reminders: on: a private message on days with reviews due (time zone Europe/Lisbon).",
-    ]
-
-
-def test_nothing_due_today_names_the_next_day():
-    status = ReviewStatus("2026-12-04", "UTC", [], [], 2, 2, "2026-12-20", False)
-    assert render_review_status(status).splitlines() == [
-        "Due today (2026-12-04): 0",
-        "Later this week: 0",
-        "Further out: 2",
-        "Next review: 2026-12-20.",
-        "Reminders: off (time zone UTC).",
-    ]
-    empty = ReviewStatus("2026-12-04", "UTC", [], [], 0, 0, None, False)
-    assert render_review_status(empty).startswith("Nothing to review: questions you miss")
-
-
-def test_the_end_of_a_review_run():
-    later = ReviewStatus("2026-12-04", "UTC", [], [], 1, 1, "2026-12-09", False)
-    assert render_review_done(3, later) == "Done for today: 3 reviewed. Next review: 2026-12-09."
-    assert render_review_done(0, later) == "Nothing due for review today. Next review: 2026-12-09."
-    assert render_review_done(None, later) == (
-        "That was the last question due today. Next review: 2026-12-09."
-    )
-    none_left = ReviewStatus("2026-12-04", "UTC", [], [], 0, 0, None, False)
-    assert render_review_done(2, none_left) == "Done for today: 2 reviewed."
-    stopped = ReviewStatus("2026-12-04", "UTC", [due("a"), due("b")], [], 0, 2, "2026-12-04", False)
-    assert render_review_done(1, stopped) == (
-        "Stopped with 2 still due today; /review picks up where you left off."
-    )
-
-
-def test_a_reminder_counts_its_questions_and_says_where():
-    assert render_reminder(Reminder("morning", "ana", "Ana", 1), "Morning class") == (
-        "You have 1 quiz question to review today in Morning class. Start with /review start; "
-        "/review remind off stops these reminders."
-    )
-    assert render_reminder(Reminder("morning", "ana", "Ana", 3)).startswith(
-        "You have 3 quiz questions to review today. Start"
+def test_an_own_result_of_one_right_answer_with_rank_one():
+    own = OwnResult(2, 100, 1, 1, 1, 1, [])
+    assert render_own_result(own, {}) == (
+        "Your result in quiz #2: 100 points, 1 of 1 answer right, rank 1 of 1."
     )

@@ -1,18 +1,12 @@
-"""What a class reads about fine-tune jobs (news as they run, the list, a try, the
-leaderboard) and what the instructor reads about backups."""
+"""What a class reads about fine-tune jobs, from bot/render/finetune.py: news as they run,
+the list, a try, and the leaderboard."""
 
-import datetime as dt
-from pathlib import Path
-
-from bot.app.backups import Backup, Restored
 from bot.app.finetune import JobEvent
 from bot.app.results import Entry, FinetuneBoard, JobView, TryReply
-from bot.render.text import (
-    render_backups,
+from bot.render.finetune import (
     render_finetune_leaderboard,
     render_job_event,
     render_jobs,
-    render_restored,
     render_try,
 )
 from bot.store.enums import JobStatus
@@ -189,34 +183,48 @@ def test_a_leaderboard_without_finished_runs_and_one_cut_at_ten():
     assert lines[10].startswith("  10. S9: 81.0%")
 
 
-def test_backups_are_listed_newest_last_with_how_to_restore():
-    made = dt.datetime(2026, 12, 4, 3, 0, tzinfo=dt.UTC)
-    found = [
-        Backup(Path("/data/backups/tutor-2026-12-03.db"), 1_250_000, made - dt.timedelta(days=1)),
-        Backup(Path("/data/backups/manual-20261204-030000.db"), 12_345_678, made),
-    ]
-    assert render_backups(found, "/data/backups").splitlines() == [
-        "made                  size     backup",
-        "--------------------  -------  " + "-" * 39,
-        "2026-12-03 03:00 UTC  1.2 MB   /data/backups/tutor-2026-12-03.db",
-        "2026-12-04 03:00 UTC  12.3 MB  /data/backups/manual-20261204-030000.db",
-        "",
-        "Restore one with: tutor backup restore [PATH] (default: the newest)",
-    ]
-    assert render_backups([], "/data/backups") == (
-        "No backups in /data/backups yet (the bot writes one a day; `tutor backup` makes one)."
+def test_a_wait_under_ninety_seconds_is_in_seconds_and_longer_in_minutes():
+    def waiting(seconds: float) -> str:
+        return render_job_event(event("queued", position=3, wait_seconds=seconds))
+
+    assert waiting(89.0) == "[job #3, Ana Lima] queued (position 3; about 89 s to wait)."
+    assert waiting(90.0) == "[job #3, Ana Lima] queued (position 3; about 2 min to wait)."
+    assert waiting(1800.0) == "[job #3, Ana Lima] queued (position 3; about 30 min to wait)."
+
+
+def test_a_finished_job_without_a_curve_or_a_diagnosis_is_one_line():
+    done = event(
+        "succeeded",
+        dev_accuracy=0.5,
+        train_seconds=12.0,
+        trainable_params=1_000,
+        total_params=2_000_000,
+        trainable_share=0.0005,
+    )
+    assert render_job_event(done) == (
+        "[job #3, Ana Lima] done: dev accuracy 50.0% after 12 s of training; 1,000 trainable "
+        "of 2,000,000 (0.05%)."
     )
 
 
-def test_a_restore_says_where_the_replaced_database_is_kept():
-    restored = Restored(
-        Path("/data/backups/tutor-2026-12-03.db"),
-        Path("/data/tutor.db"),
-        Path("/data/tutor.db.damaged-20261204"),
+def test_a_cancelled_job_and_a_reason_short_enough_to_keep_whole():
+    jobs = [
+        view(7, JobStatus.CANCELLED, reason="cancelled by Professor Ada"),
+        view(6, JobStatus.INTERRUPTED, team=None, reason="the bot restarted"),
+    ]
+    assert render_jobs(jobs, reason_chars=26).splitlines() == [
+        "#7 cancelled - Ana Lima team2 (cancelled by Professor Ada)",  # exactly 26: kept
+        "#6 interrupted - Ana Lima (the bot restarted)",
+    ]
+    assert render_jobs(jobs, reason_chars=25).splitlines()[0] == (
+        "#7 cancelled - Ana Lima team2 (cancelled by Professor A…)"
     )
-    assert render_restored(restored) == (
-        "Restored /data/tutor.db from /data/backups/tutor-2026-12-03.db. The database it "
-        "replaced is kept at /data/tutor.db.damaged-20261204."
-    )
-    fresh = Restored(Path("/b/tutor-1.db"), Path("/data/tutor.db"), None)
-    assert render_restored(fresh) == "Restored /data/tutor.db from /b/tutor-1.db."
+
+
+def test_a_leaderboard_of_teams_only_has_no_students_heading():
+    board = FinetuneBoard([entry("team1", 0.8, 1)], [], reference=(("Tiny", "1M", 0.5),))
+    assert render_finetune_leaderboard(board).splitlines() == [
+        "Teams (best SST-2 dev accuracy):",
+        "  1. team1: 80.0% (distilbert-base-uncased lora, 1.09% trainable, 95 s; 1 run)",
+        "For reference, the handout's full fine-tunes on SST-2: Tiny 50%.",
+    ]

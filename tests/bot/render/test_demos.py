@@ -1,34 +1,25 @@
-"""What the demos print: a tokenizer's table, a padded batch, attention and contextual
-embeddings, the models report and downloads, BERT's masking rule and the calculators."""
+"""What the demos print, from bot/render/demos.py: a tokenizer's table, a padded batch,
+attention and contextual embeddings, fill-mask predictions, BERT's masking rule and the
+calculators."""
 
 from pathlib import Path
 
 from bot.app.calculations import Calculation
-from bot.app.models import DemoModel, ModelsReport, ModelState
-from bot.app.results import AttentionReply, BatchReply, EmbedReply, TokenizeReply
-from bot.render.text import (
-    bar,
+from bot.app.results import AttentionReply, BatchReply, EmbedReply, MaskReply, TokenizeReply
+from bot.render.demos import (
     render_attention,
     render_batch,
     render_calculation,
-    render_downloads,
     render_embed,
+    render_mask,
     render_masking_demo,
-    render_models,
     render_tokenize,
     render_tokenizer_result,
 )
-from skills.fill_mask import MaskedPosition, MaskingDemo
+from skills.errors import Hint, TutorError
+from skills.fill_mask import Blank, FillMaskResult, MaskedPosition, MaskingDemo, Prediction
 from skills.inside import AttentionMap, ContextualEmbeddings, WordInSentence
-from skills.model_download import Downloaded
 from skills.tokenization import BatchResult, TokenizeResult
-
-
-def test_a_bar_is_twenty_cells_filled_by_the_score_and_clipped():
-    assert bar(0.5) == "█" * 10 + "·" * 10
-    assert bar(0.26, 10) == "███·······"  # 2.6 cells round to 3
-    assert bar(1.7) == "█" * 20 and bar(-0.2) == "·" * 20
-    assert bar(0.0, 4) == "····"
 
 
 def wordpiece(token_type_ids=(0, 0, 0, 0)) -> TokenizeResult:
@@ -221,55 +212,6 @@ def test_contextual_embeddings_without_dimensions_or_picture():
     assert text.endswith("The two money senses are closest.")
 
 
-def test_the_models_report_says_what_is_here_and_how_to_get_the_rest():
-    report = ModelsReport(
-        "/data/models",
-        [
-            ModelState("sentence-transformers/all-MiniLM-L6-v2", "sentence-encoder", "packaged"),
-            ModelState("distilbert-base-uncased", "fill-mask", ""),
-        ],
-        [
-            DemoModel("ask", "sentence-transformers/all-MiniLM-L6-v2", True),
-            DemoModel("fill-mask", "distilbert-base-uncased", False),
-        ],
-    )
-    assert render_models(report, "Models").splitlines() == [
-        "Models",
-        "What each demo uses:",
-        "  ask        sentence-transformers/all-MiniLM-L6-v2  (offline)",
-        "  fill-mask  distilbert-base-uncased  (NOT HERE: `tutor models download "
-        "distilbert-base-uncased`)",
-        "Allow-listed models (local copies live in /data/models):",
-        "  sentence-transformers/all-MiniLM-L6-v2  sentence-encoder    packaged",
-        "  distilbert-base-uncased                 fill-mask           hub only (not downloaded)",
-    ]
-    assert render_models(report).startswith("What each demo uses:")
-
-
-def test_downloads_say_where_each_model_is_and_its_revision():
-    fetched = [
-        Downloaded(
-            "gpt2",
-            Path("/data/models/gpt2"),
-            "607a30d783dfa663caf39e06633721c8d4cfcd7e",
-            ["a", "b", "c"],
-            False,
-        ),
-        Downloaded(
-            "bert-base-uncased",
-            Path("/data/models/bert"),
-            "86b5e0934494bd15c9632b12f734a8a67f723594",
-            [],
-            True,
-        ),
-    ]
-    assert render_downloads(fetched).splitlines() == [
-        "gpt2: downloaded 3 files (revision 607a30d783) to /data/models/gpt2; it now loads offline.",
-        "bert-base-uncased: already here (/data/models/bert, revision 86b5e09344).",
-    ]
-    assert render_downloads([]) == ""
-
-
 def test_the_masking_rule_shows_what_the_model_sees_and_must_predict():
     demo = MaskingDemo(
         text="the cat sat on the mat",
@@ -303,4 +245,82 @@ def test_a_calculation_is_its_summary_then_its_working_indented():
         "1,000 examples in batches of 32: 32 steps per epoch.\n"
         "  1000 / 32 = 31.25\n"
         "  rounded up: 32 (the last batch is smaller)"
+    )
+
+
+# --- fill-mask -----------------------------------------------------------------------------------
+
+
+def test_fill_mask_lists_each_blanks_predictions_with_bars_and_the_guesses_scores():
+    result = FillMaskResult(
+        "the [MASK] sat on the [MASK]",
+        "distilbert-base-uncased",
+        [
+            Blank(
+                2, [Prediction("cat", 0.5), Prediction("dog", 0.25)], [Prediction("cow", 0.0012)]
+            ),
+            Blank(6, [Prediction("mat", 0.9)]),
+        ],
+        notes=["only the first 2 blanks are filled"],
+    )
+    reply = MaskReply("the _ sat on the _", "distilbert-base-uncased", result, notes=["cut"])
+    assert render_mask(reply, {}).splitlines() == [
+        "note: cut",
+        "note: only the first 2 blanks are filled",
+        "distilbert-base-uncased: blank 1 (token 2)",
+        "  cat  " + "█" * 10 + "·" * 10 + " 0.500",
+        "  dog  " + "█" * 5 + "·" * 15 + " 0.250",
+        "  your guess 'cow': 0.0012",
+        "distilbert-base-uncased: blank 2 (token 6)",
+        "  mat  " + "█" * 18 + "··" + " 0.900",
+    ]
+
+
+def test_fill_mask_predictions_line_up_under_the_longest_token_or_guess():
+    guess = [Prediction("london", 0.2)]
+    blank = Blank(1, [Prediction("a", 0.1), Prediction("##ing", 0.05)], guess)
+    reply = MaskReply("x", "bert", FillMaskResult("x", "bert", [blank]))
+    lines = render_mask(reply, {}).splitlines()
+    assert lines[1] == "  a       " + "██" + "·" * 18 + " 0.100"
+    assert lines[2] == "  ##ing   " + "█" + "·" * 19 + " 0.050"
+    assert lines[3] == "  your guess 'london': 0.2000"
+    assert len({line.index("█") if "█" in line else line.index("·") for line in lines[1:3]}) == 1
+
+
+def test_fill_mask_unavailable_says_why_in_the_frontends_words_and_shows_the_tokens():
+    problem = TutorError(
+        "distilbert-base-uncased is not here.", hint=Hint.MODEL_OFFLINE, name="distilbert"
+    )
+    view = TokenizeResult(
+        tokenizer="bert-base-uncased",
+        algorithm="WordPiece",
+        tokens=["[CLS]", "the", "[MASK]", "[SEP]"],
+        ids=[101, 1996, 103, 102],
+        special_tokens=["[CLS]", "[SEP]", "[MASK]"],
+        attention_mask=[1, 1, 1, 1],
+        token_type_ids=[0, 0, 0, 0],
+        continuation=[False] * 4,
+        spans=["", "the", "", ""],
+        num_tokens=4,
+        num_chars=7,
+        vocab_size=30522,
+    )
+    reply = MaskReply("the _", "distilbert-base-uncased", None, "not here", view, problem=problem)
+    hints = {Hint.MODEL_OFFLINE: "Run `tutor models download {name}`."}
+    assert render_mask(reply, hints).splitlines() == [
+        "Fill-mask is not available: distilbert-base-uncased is not here. Run `tutor models "
+        "download distilbert`.",
+        "What the model would see (BERT uncased WordPiece):",
+        "  [CLS] the [MASK] [SEP]",
+    ]
+    # a frontend without words for the hint shows the message alone
+    assert render_mask(reply, {}).splitlines()[0] == (
+        "Fill-mask is not available: distilbert-base-uncased is not here."
+    )
+
+
+def test_fill_mask_unavailable_without_a_problem_shows_the_error_text():
+    reply = MaskReply("x", "m", None, "the model could not be loaded", notes=["cut to 512"])
+    assert render_mask(reply, {}) == (
+        "note: cut to 512\nFill-mask is not available: the model could not be loaded"
     )
