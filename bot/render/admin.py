@@ -42,28 +42,28 @@ def render_unanswered(groups: list[UnansweredGroup], resolve_hint: str) -> str:
 
 
 def render_resolution(r: Resolution) -> str:
+    one = len(r.questions) == 1
+    verb = "now answers" if one else "now answer"
     how = (
-        f"now answer with the card {r.card_title} ({r.card})"
-        if r.card
-        else ("now answer with your answer")
+        f"{verb} with the card {r.card_title} ({r.card})" if r.card else f"{verb} with your answer"
     )
     asked = "; ".join(f"“{q}”" for q in r.questions[:3])
     more = f" and {len(r.questions) - 3} more" if len(r.questions) > 3 else ""
     return (
-        f"Resolved {len(r.question_ids)} queued question(s): {asked}{more} {how}, "
-        "for everyone who asks them again."
+        f"Resolved {counted(len(r.question_ids), 'queued question')}: {asked}{more} {how}, "
+        f"for everyone who asks {'it' if one else 'them'} again."
     )
 
 
 def render_models(report: ModelsReport, headline: str = "") -> str:
     lines = [headline] if headline else []
     lines.append("What each demo uses:")
-    width = max(len(d.demo) for d in report.demos)
+    width = max((len(d.demo) for d in report.demos), default=0)
     for d in report.demos:
         state = "offline" if d.offline else "NOT HERE: `tutor models download " + d.model + "`"
         lines.append(f"  {d.demo.ljust(width)}  {d.model}  ({state})")
     lines.append(f"Allow-listed models (local copies live in {report.models_dir}):")
-    width = max(len(m.name) for m in report.models)
+    width = max((len(m.name) for m in report.models), default=0)
     for m in report.models:
         where = m.where or "hub only (not downloaded)"
         lines.append(f"  {m.name.ljust(width)}  {m.kind:<18}  {where}")
@@ -77,7 +77,7 @@ def render_downloads(fetched: list[Downloaded]) -> str:
             lines.append(f"{d.name}: already here ({d.path}, revision {d.revision[:10]}).")
         else:
             lines.append(
-                f"{d.name}: downloaded {len(d.files)} files (revision {d.revision[:10]}) "
+                f"{d.name}: downloaded {counted(len(d.files), 'file')} (revision {d.revision[:10]}) "
                 f"to {d.path}; it now loads offline."
             )
     return "\n".join(lines)

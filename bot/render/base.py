@@ -16,7 +16,7 @@ def bar(score: float, width: int = BAR_WIDTH) -> str:
 def table_lines(headers: list[str], rows: list[list[str]]) -> list[str]:
     """Rows in aligned columns under their headers and a rule of dashes, one string a line
     (for a monospace font: a terminal, a code block)."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 

@@ -37,14 +37,14 @@ def render_job_event(event: JobEvent, *, paths: bool = True) -> str:
             f"{head} dev accuracy so far: {d['dev_accuracy']:.1%} (step {d['step']}, on a sample)"
         )
     if event.kind == "started":
-        share = d["trainable_params"] / d["total_params"]
+        share = d["trainable_params"] / max(d["total_params"], 1)
         return (
             f"{head} training {d['model']} ({d['method']}) on {d['device']}: {d['train_examples']:,} examples, "
             f"{d['total_steps']} steps; {d['trainable_params']:,} of {d['total_params']:,} parameters trainable ({share:.2%})."
         )
     if event.kind == "progress":
         return (
-            f"{head} step {d['step']}/{d['total_steps']} {bar(d['step'] / d['total_steps'], 10)} "
+            f"{head} step {d['step']}/{d['total_steps']} {bar(d['step'] / max(d['total_steps'], 1), 10)} "
             f"loss {d['loss']:.3f}, {d['examples_per_second']:.0f} examples/s"
         )
     if event.kind == "succeeded":

@@ -102,18 +102,25 @@ def render_announcement(event: Announcement) -> str:
 def render_mastery(event: MasteryReady, titles: dict[str, str], *, paths: bool = True) -> str:
     grid = event.grid
     names = {c: ("✓ " if c in grid.taught else "  ") + titles.get(c, c) for c in grid.concepts}
-    width = max(len(n) for n in names.values())
+    width = max((len(n) for n in names.values()), default=0)
+    texts = {
+        c: ["no data" if share is None else f"{share:.0%} (n={n})" for share, n in
+            (grid.cells[c][t] for t in grid.teams)]
+        for c in grid.concepts
+    }  # fmt: skip
+    headers = [f"team{t}" for t in grid.teams]
+    # each column as wide as its widest cell, two spaces apart: "100% (n=12)" never touches
+    # its neighbour
+    columns = [max([len(h), *(len(texts[c][i]) for c in grid.concepts)]) for i, h in
+               enumerate(headers)]  # fmt: skip
+    row = lambda cells: "  ".join(x.rjust(w) for x, w in zip(cells, columns, strict=True))  # noqa: E731
     lines = [
         f"Mastery grid of activity #{event.number}: share of quiz credit per team and "
         "concept, with the number of answers behind it (✓ = taught):",
-        " " * (width + 2) + "".join(f"{'team' + str(t):>11}" for t in grid.teams),
+        " " * (width + 2) + row(headers),
     ]
     for concept in grid.concepts:
-        cells = "".join(
-            f"{'no data':>11}" if share is None else f"{f'{share:.0%} (n={n})':>11}"
-            for share, n in (grid.cells[concept][t] for t in grid.teams)
-        )
-        lines.append(f"{names[concept]:<{width}}  {cells}")
+        lines.append(f"{names[concept]:<{width}}  {row(texts[concept])}")
     if grid.unplaced:
         lines.append(
             f"{counted(grid.unplaced, 'answer')} came from students in no team and "

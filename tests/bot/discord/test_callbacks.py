@@ -229,7 +229,7 @@ def test_admin_resolve_answers_the_queue_for_everyone(bot):
             admin, teacher, question=group.id, card=None, answer="Thursdays 2-4 pm, room B214"
         )
     )
-    assert sent(teacher)[0]["content"].startswith("Resolved 1 queued question(s)")
+    assert sent(teacher)[0]["content"].startswith("Resolved 1 queued question")
     again = make_interaction(bot, user_id=9)
     run(ask.ask.callback(ask, again, question="when are the office hours for this class"))
     assert "room B214" in sent(again)[0]["embed"].description

@@ -160,7 +160,7 @@ def test_a_resolution_with_a_card_names_the_first_three_questions():
         card_title="Attention heads",
     )
     assert render_resolution(done) == (
-        "Resolved 6 queued question(s): “what is a head?”; “heads?”; “attention head” and 2 "
+        "Resolved 6 queued questions: “what is a head?”; “heads?”; “attention head” and 2 "
         "more now answer with the card Attention heads (attention-heads), for everyone who "
         "asks them again."
     )
@@ -169,15 +169,15 @@ def test_a_resolution_with_a_card_names_the_first_three_questions():
 def test_a_resolution_with_a_written_answer():
     done = Resolution([9], ["why is my loss nan?"], answer="Lower the learning rate.")
     assert render_resolution(done) == (
-        "Resolved 1 queued question(s): “why is my loss nan?” now answer with your answer, "
-        "for everyone who asks them again."
+        "Resolved 1 queued question: “why is my loss nan?” now answers with your answer, "
+        "for everyone who asks it again."
     )
 
 
 def test_a_resolution_of_exactly_three_texts_has_no_more():
     done = Resolution([4, 5, 6, 7], ["a?", "b?", "c?"], card="bpe", card_title="BPE")
     assert render_resolution(done) == (
-        "Resolved 4 queued question(s): “a?”; “b?”; “c?” now answer with the card BPE (bpe), "
+        "Resolved 4 queued questions: “a?”; “b?”; “c?” now answer with the card BPE (bpe), "
         "for everyone who asks them again."
     )
 

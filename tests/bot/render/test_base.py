@@ -91,3 +91,7 @@ def test_numeric_and_live_questions_ask_for_a_number_with_its_unit():
 def test_a_free_question_asks_for_a_sentence():
     free = Question("f", 1, "free", ("x",), "Why?", reference="Because.")
     assert question_body(free) == ["Answer in a sentence."]
+
+
+def test_a_table_with_no_rows_is_its_headers_and_rule():
+    assert table_lines(["model", "id"], []) == ["model  id", "-----  --"]

@@ -212,9 +212,9 @@ def test_the_mastery_grid_by_team_and_concept_with_what_to_revisit():
     assert lines[:4] + lines[5:] == [
         "Mastery grid of activity #2: share of quiz credit per team and concept, with the "
         "number of answers behind it (✓ = taught):",
-        "                team1      team2",
-        "✓ Tokens    80% (n=5)    no data",
-        "  LoRA      25% (n=4)  50% (n=2)",
+        " " * 14 + "team1      team2",  # each column as wide as its widest cell, 2 apart
+        "✓ Tokens  80% (n=5)    no data",
+        "  LoRA    25% (n=4)  50% (n=2)",
         "Revisit first:",
         "  LoRA: 33% over 6 answers (card: /ask LoRA)",
         "  Tokens: 80% over 5 answers (card: /ask Tokens)",
@@ -307,8 +307,8 @@ def test_a_grid_with_full_credit_or_no_data_has_nothing_to_revisit():
     )
     lines = render_mastery(MasteryReady("m", "c", 1, grid, None), {}).splitlines()
     assert lines[2:] == [
-        "  tokens   100% (n=3) 100% (n=1)",
-        "  lora" + " " * 8 + "no data    no data",
+        "  tokens  100% (n=3)  100% (n=1)",  # full cells never touch their neighbour
+        "  lora" + " " * 7 + "no data     no data",
         "2 answers came from students in no team and are in no column: put everyone in a team "
         "(teams balance) before the next activity.",
     ]
@@ -319,9 +319,9 @@ def test_a_long_concept_title_widens_the_grids_first_column():
     title = "Parameter-efficient fine-tuning with low-rank adapters"
     grid = MasteryGrid(["lora", "bpe"], (3,), {"lora": {3: (0.25, 4)}, "bpe": {3: (0.75, 4)}})
     lines = render_mastery(MasteryReady("m", "c", 1, grid, None), {"lora": title}).splitlines()
-    assert lines[1] == " " * (len(title) + 4) + "      team3"
-    assert lines[2] == f"  {title}    25% (n=4)"
-    assert lines[3] == "  bpe" + " " * (len(title) - 3) + "    75% (n=4)"
+    assert lines[1] == " " * (len(title) + 4) + "    team3"
+    assert lines[2] == f"  {title}  25% (n=4)"
+    assert lines[3] == "  bpe" + " " * (len(title) - 3) + "  75% (n=4)"
 
 
 def test_an_activity_status_counts_down_in_minutes_and_seconds():
@@ -339,3 +339,10 @@ def test_an_activity_status_counts_down_in_minutes_and_seconds():
 def test_a_closing_quiz_that_fits_everything_leaves_nothing_out():
     text = render_quiz_plan(plan(["tokens", "masks"], extra_time=1.0), {"tokens": "Tokens"})
     assert text == ("Closing quiz: 2 questions, one per concept, 30 s each with 5 s between them.")
+
+
+def test_full_cells_of_the_mastery_grid_never_run_together():
+    grid = MasteryGrid(["tokens"], (1, 2), {"tokens": {1: (1.0, 12), 2: (1.0, 150)}})
+    lines = render_mastery(MasteryReady("m", "c", 1, grid, None), {}).splitlines()
+    assert lines[2] == "  tokens  100% (n=12)  100% (n=150)"
+    assert lines[1].endswith("team1" + " " * 9 + "team2")  # headers over their columns' right edge

@@ -59,7 +59,7 @@ def test_flag_and_resolve_from_the_command_line(run_cli):
     code, out, _ = run_cli(
         "unanswered", "resolve", str(question_id), "--card", "special-tokens", "--as-instructor"
     )
-    assert code == 0 and out.startswith("Resolved 1 queued question(s)")
+    assert code == 0 and out.startswith("Resolved 1 queued question")
     code, out, _ = run_cli("unanswered", "--json")
     assert code == 0 and out.strip() == ""
 

@@ -59,7 +59,7 @@ def test_flag_and_resolve_in_the_console(tutor):
     assert "Only the instructor" in student.handle('/unanswered resolve 1 --answer "Thursdays"')
     teacher = ConsoleSession(tutor, Actor("prof", instructor=True))
     done = teacher.handle('/unanswered resolve 1 --answer "Thursdays 2-4 pm, room B214"')
-    assert done.startswith("Resolved 2 queued question(s)")
+    assert done.startswith("Resolved 2 queued questions")
     done = teacher.handle("/unanswered resolve 3 --card special-tokens")
     assert "the card Special tokens" in done
     assert teacher.handle("/unanswered") == "No unanswered questions."
