@@ -100,9 +100,15 @@ def _spelled_numbers_as_digits(text: str) -> str:
 
 
 def _find(pattern: str, text: str) -> float | None:
-    """The number captured as group 'n' by `pattern` (where {n} marks it), or None."""
-    match = re.search(pattern.replace("{n}", f"(?P<n>{_NUMBER})"), text)
-    return number(match["n"]) if match else None
+    """The number `pattern` captures where {n} marks it, or None; a pattern of alternatives
+    may mark one number in each ("{n}-hidden|hidden size {n}")."""
+    parts = pattern.split("{n}")
+    marked = parts[0] + "".join(f"(?P<n{i}>{_NUMBER}){part}" for i, part in enumerate(parts[1:]))
+    match = re.search(marked, text)
+    if not match:
+        return None
+    found = next(v for k, v in match.groupdict().items() if v is not None)
+    return number(found)
 
 
 def _whole(value: float | None) -> int | None:
@@ -247,6 +253,11 @@ def _effective_batch(text: str) -> Worked | None:
     if "accum" not in text:
         return None
     batch, accumulation = _batch(text), _accumulation(text)
+    # "accumulating over 4 batches of 8 (the same as a batch of 32?)": 4 and 8, never the 32
+    if over := re.search(
+        r"(?:over|across|for) (\d+) (?:micro[- ]?|mini[- ]?)?batches of (\d+)", text
+    ):
+        accumulation, batch = int(over[1]), int(over[2])
     if batch is None or accumulation is None or (batch == accumulation and "x" not in text):
         return None
     gpus = _gpus(text)
@@ -281,6 +292,7 @@ def _warmup(text: str) -> Worked | None:
         )
     per_epoch = _whole(
         _find(r"{n}\s*(?:steps|updates|iterations) (?:per|an|each|every) epoch", text)
+        or _find(r"epochs? of {n}\s*(?:steps|updates|iterations)", text)
     )
     working = []
     if per_epoch and (epochs := _epochs(text)):
@@ -300,14 +312,16 @@ def _lora(text: str) -> Worked | None:
     if "lora" not in text and "rank" not in text and "r=" not in text.replace(" ", ""):
         return None
     digits = r"(\d+(?:,\d{3})*)"
-    shape = re.search(rf"{digits}\s*(?:x|×|\*|by)\s*{digits}", text) or re.search(
+    shape = re.search(rf"{digits}[\s-]*(?:x|×|\*|by)[\s-]*{digits}", text) or re.search(
         rf"\bd\s*=\s*{digits}\W+(?:and\s+)?k\s*=\s*{digits}", text
     )
     rank = _whole(_find(r"\br\s*=?\s*{n}", text) or _find(r"rank[\s-]*(?:of|=|r)?\s*{n}", text)
                   or _find(r"{n}\s*rank", text))  # fmt: skip
-    if shape is None or rank is None:
+    # "q and v of a 768-hidden model": the attention projections are hidden x hidden
+    hidden = _whole(_find(r"{n}[- ]hidden|hidden(?:[ _]size)?\s*(?:of|=|is|:)?\s*{n}", text))
+    if rank is None or (shape is None and hidden is None):
         return None
-    rows, cols = _whole(number(shape[1])), _whole(number(shape[2]))
+    rows, cols = (_whole(number(shape[1])), _whole(number(shape[2]))) if shape else (hidden, hidden)
     if rows is None or cols is None:
         return None
     matrices = _lora_matrices(text)
@@ -324,7 +338,12 @@ def _lora(text: str) -> Worked | None:
     if matrices > 1:
         working.insert(1, f"x {matrices} matrices = {count.lora_params:,}")
     result = f"{count.lora_params:,} trainable LoRA parameters"
-    if re.search(r"percent|%|fraction|share|proportion|ratio", text):
+    model = [c for c in _parameter_counts(text) if c >= 1e6]
+    if len(model) == 1 and re.search(r"percent|%|fraction|share|proportion|ratio", text):
+        share = 100 * count.lora_params / model[0]
+        working.append(f"{count.lora_params:,} / {model[0]:,.0f} = {share:.3g}% of the model")
+        result += f", {share:.3g}% of the {_size(model[0])}-parameter model"
+    elif re.search(r"percent|%|fraction|share|proportion|ratio", text):
         result += f", {count.share_of_matrix:.2%} of the full matrix"
         if matrices > 1:
             result = result.removesuffix("matrix") + "matrices"
@@ -496,7 +515,13 @@ def _ratio_in_words(text: str) -> tuple[int, int] | None:
         if match:
             part, whole = (int(g.replace(",", "")) for g in match.groups())
             return (part, whole) if 0 < part <= whole else None
-    match = re.search(r"out of (\d[\d,]*)[^.?!;]*?[,;]\s*(?:only |just )?(\d[\d,]*)\b", text)
+    match = re.search(
+        r"out of (\d[\d,]*)[^.?!;]*?[,;]\s*(?:only |just )?(\d[\d,]*)\b", text
+    ) or re.search(
+        r"(?:flagged|predicted|marked|labell?ed|caught|retrieved|found|returned) (\d[\d,]*)[^.?!;]*?[,;]\s*"
+        r"(?:only |just )?(\d[\d,]*) (?:of (?:those|them|these)|were|are)",
+        text,
+    )  # "flagged 60 reviews as negative; 45 of those really were"
     if match:
         whole, part = (int(g.replace(",", "")) for g in match.groups())
         return (part, whole) if 0 < part <= whole else None
@@ -901,14 +926,457 @@ def _memory(text: str) -> Worked | None:
     return Worked("parameters-and-size", size, working)
 
 
+_SCI = r"(\d+(?:\.\d+)?(?:e-?\d+)?)"  # a learning rate as students write it: 3e-5, 0.0003
+
+
+def _rate_number(pattern: str, text: str) -> float | None:
+    """A learning rate captured where `pattern` has {lr}: "3e-5", "2e-4", "0.001"."""
+    match = re.search(pattern.replace("{lr}", _SCI), text)
+    if not match:
+        return None
+    value = float(match[1])
+    return value if 0 < value < 1 else None
+
+
+_LR = r"(?:learning[ _-]?rate|\blr)"
+
+
+def _decimal(value: float) -> str:
+    """1.5e-05 as "1.5e-5 (0.000015)": both the way it is set and the way it reads."""
+    short = f"{value:.3g}".replace("e-0", "e-")
+    if "e" not in short:
+        return short
+    return f"{short} ({f'{value:.12f}'.rstrip('0')})"
+
+
+def _lr_at_step(text: str) -> Worked | None:
+    """The learning rate at step S of a linear warmup to a peak (and after it, of a linear
+    decay to 0 when the total is given)."""
+    if not re.search(r"warm[ -]?up", text) or not re.search(_LR, text):
+        return None
+    peak = _rate_number(
+        _LR + r"\s*(?:of|=|is|:|at|to)?\s*(?:a |the )?(?:peak )?(?:of )?{lr}", text
+    ) or _rate_number(r"peak\w*\s*(?:" + _LR + r")?\s*(?:of|=|is|:)?\s*{lr}", text)
+    step = _whole(_find(r"(?:at|on|after|of) (?:step|iteration|update)\s*(?:number )?{n}", text))
+    warm = _whole(
+        _find(r"{n}\s*warm[ -]?up steps", text)
+        or _find(r"warm[ -]?up\w*\s*(?:steps)?\s*(?:of|=|:|is|over|for|lasts?)?\s*{n}", text)
+        or _find(r"(?:over|for|during) (?:the first )?{n}\s*(?:steps|iterations|updates)", text)
+    )
+    if peak is None or step is None or warm is None:
+        return None
+    if step <= warm:
+        lr = peak * step / warm
+        working = [
+            f"linear warmup: lr = peak x step / warmup = {_decimal(peak)} x {step:,} / {warm:,}"
+        ]
+        working.append(f"= {_decimal(lr)}; the peak is reached at step {warm:,}")
+        return Worked(
+            "learning-rate-and-warmup", f"learning rate {_decimal(lr)} at step {step:,}", working
+        )
+    total = _whole(_find(r"{n}\s*(?:total |training )*(?:steps|iterations|updates) (?:in total|total|of training)", text)
+                   or _find(r"{n}\s*(?:total|training) (?:steps|iterations|updates)", text)
+                   or _find(r"(?:total|training) (?:of )?{n}\s*(?:steps|iterations|updates)", text)
+                   or _find(r"(?:out of|of|over) {n}\s*(?:total )?(?:steps|iterations|updates)", text))  # fmt: skip
+    if total is None or not warm < step <= total or not re.search(r"decay|linear|down", text):
+        working = [f"step {step:,} is past the {warm:,} warmup steps: the peak {_decimal(peak)}"]
+        return Worked(
+            "learning-rate-and-warmup", f"learning rate {_decimal(peak)} at step {step:,}", working
+        )
+    lr = peak * (total - step) / (total - warm)
+    working = [
+        f"after warmup it decays linearly to 0 at step {total:,}:",
+        f"lr = {_decimal(peak)} x ({total:,} - {step:,}) / ({total:,} - {warm:,}) = {_decimal(lr)}",
+    ]
+    return Worked(
+        "learning-rate-and-warmup", f"learning rate {_decimal(lr)} at step {step:,}", working
+    )
+
+
+def _lr_scaled(text: str) -> Worked | None:
+    """A learning rate divided or multiplied: "cut it by a factor of 10", "halve it"."""
+    if not re.search(_LR, text):
+        return None
+    lr = _rate_number(
+        _LR + r"\s*(?:of|=|is|:|at|was|to)?\s*(?:a |the )?{lr}", text
+    ) or _rate_number(r"{lr}\s*(?:as (?:the |my )?)?" + _LR, text)
+    if lr is None:
+        return None
+    factor = _find(
+        r"(?:factor of|divided? (?:it )?by|by a factor|reduce\w* (?:it )?by|cut (?:it )?by)\s*(?:a factor of )?{n}",
+        text,
+    )
+    smaller = True
+    if factor is None and (times := _find(r"{n}\s*(?:x|times) (?:smaller|lower|less)", text)):
+        factor = times
+    if factor is None and (
+        times := _find(r"{n}\s*(?:x|times) (?:bigger|larger|higher|more)", text)
+        or _find(r"multipl\w* (?:it )?by {n}", text)
+    ):
+        factor, smaller = times, False
+    if factor is None and re.search(r"\bhalve|\bhalf\b", text):
+        factor = 2
+    if factor is None and re.search(r"\bdouble", text):
+        factor, smaller = 2, False
+    if factor is None or factor <= 1:
+        return None
+    new = lr / factor if smaller else lr * factor
+    sign = "/" if smaller else "x"
+    working = [f"{_decimal(lr)} {sign} {factor:g} = {_decimal(new)}"]
+    return Worked("learning-rate-and-warmup", f"a learning rate of {_decimal(new)}", working)
+
+
+def _sequences_processed(text: str) -> Worked | None:
+    """Optimizer steps x batch size: how many sequences (and tokens) training went through."""
+    if not re.search(
+        r"in total|altogether|process|\bsee\b|\bsaw\b|went through|how many (?:sequences|examples|samples|tokens)",
+        text,
+    ):
+        return None
+    steps = _whole(_find(r"{n}\s*(?:training |optimi[sz]er )?(?:steps|iterations|updates)\b", text))
+    batch = _batch(text) or _whole(
+        _find(
+            r"{n}\s*(?:sequences|examples|samples|sentences)\s*(?:per|in each|each|a|in every) (?:batch|step)",
+            text,
+        )
+    )
+    if steps is None or batch is None:
+        return None
+    seen = steps * batch
+    working = [f"{steps:,} steps x {batch:,} sequences per batch = {seen:,} sequences"]
+    result = f"{seen:,} sequences"
+    length = _whole(
+        _find(r"(?:of|with|at)\s*{n}\s*tokens(?: each)?", text)
+        or _find(r"{n}[- ]token sequences", text)
+        or _find(r"(?:length|max_length|seq(?:uence)? len\w*)\s*(?:of|=|:)?\s*{n}", text)
+    )
+    if length and "token" in text:
+        working.append(f"x {length:,} tokens each = {seen * length:,} tokens")
+        result += f" ({seen * length:,} tokens)"
+    return Worked("epochs-batches-steps", result, working, ("pretraining-cost",))
+
+
+_COUNTED = re.compile(
+    r"(?<![\w.])" + _NUMBER
+    + r"(?P<named>[\s-]*(?:(?:trainable|learnable|new|extra|total|lora|adapter|peft|model)\s+){0,3}"
+    + r"(?:parameters?|params?)\b)?"
+)  # fmt: skip
+
+
+def _parameter_counts(text: str) -> list[float]:
+    """The parameter counts a question gives: "110m", "a 340m-parameter model", "294,912
+    trainable parameters", "a 1,538-parameter head"; never "24gb" or "12 layers"."""
+    counts = []
+    for match in _COUNTED.finditer(text):
+        if match[2] in ("m", "b") or match["named"]:
+            value = number(match[1] + (match[2] or ""))
+            if value is not None and value >= 1:
+                counts.append(value)
+    return counts
+
+
+def _size(value: float) -> str:
+    return (
+        f"{value / 1e9:g}B"
+        if value >= 1e9
+        else f"{value / 1e6:g}M"
+        if value >= 1e6
+        else f"{value:,.0f}"
+    )
+
+
+def _share_of_parameters(text: str) -> Worked | None:
+    """The share of a model that is trained: 294,912 of 110M as a percent, or 0.1% of 340M
+    as a count."""
+    if not re.search(r"train|lora|peft|adapter|head|freez|updat|tun", text) or re.search(
+        r"smaller|fewer|larger|bigger|reduc", text
+    ):
+        return None
+    counts = _parameter_counts(text)
+    share = _find(r"{n}\s*%", text)
+    other: tuple[str, ...]
+    if re.search(r"lora|peft|adapter|low[- ]rank", text):
+        concept, other = "lora-and-peft", ("parameters-and-size",)
+    elif re.search(r"freez|head|probe|feature extract", text):
+        concept, other = "layer-freezing", ("parameters-and-size",)
+    else:
+        concept, other = "parameters-and-size", ("lora-and-peft", "layer-freezing")
+    if share is not None and len(counts) == 1 and 0 < share < 100:
+        trained = counts[0] * share / 100
+        working = [
+            f"{share:g}% of {_size(counts[0])} = {counts[0]:,.0f} x {share / 100:g} = {trained:,.0f}"
+        ]
+        return Worked(concept, f"{trained:,.0f} parameters are trained", working, other)
+    if (
+        share is not None
+        or len(counts) != 2
+        or not re.search(r"percent|%|fraction|share|proportion", text)
+    ):
+        return None
+    part, whole = min(counts), max(counts)
+    percent = 100 * part / whole
+    working = [f"{part:,.0f} / {whole:,.0f} = {part / whole:.3g} = {percent:.3g}%"]
+    return Worked(concept, f"{percent:.3g}% of the parameters are trained", working, other)
+
+
+def _sequence_length(text: str) -> int | None:
+    digits = r"(\d[\d,]*)"
+    shape = re.search(rf"{digits}\s*(?:x|by|\*)\s*{digits}", text)
+    if shape and shape[1] == shape[2]:
+        return _whole(number(shape[1]))
+    return _whole(
+        _find(r"{n}[- ](?:token|word|position)s?\b", text)
+        or _find(r"(?:length|len|max_length|seq_len|n)\s*(?:of|=|is|:)?\s*{n}", text)
+        or _find(r"{n}\s*(?:tokens|words|positions)\b", text)
+    )
+
+
+def _attention_sizes(text: str) -> Worked | None:
+    """Per-head dimensions (hidden / heads), attention scores per head (N x N), and the pairs
+    a causal mask allows (N(N+1)/2) or blocks (N(N-1)/2)."""
+    if not re.search(r"attention|head|causal|query|mask", text):
+        return None
+    hidden = _whole(
+        _find(
+            r"(?:hidden|d_model|model|embedding)(?:[ _](?:size|dim\w*|width))?\s*(?:of|=|is|:)?\s*{n}",
+            text,
+        )
+        or _find(r"{n}[- ]?(?:dim\w* )?(?:hidden|model|embedding)", text)
+    )
+    heads = _whole(
+        _find(r"{n}\s*(?:attention |self-attention )?heads", text)
+        or _find(r"heads?\s*(?:=|:|of)\s*{n}", text)
+    )
+    if (
+        hidden
+        and heads
+        and re.search(
+            r"per head|each head|head (?:dim|size)|dim\w* (?:per|for each|of each|does each)|how (?:big|large|wide)",
+            text,
+        )
+    ):
+        if hidden % heads:
+            return None
+        working = [f"{hidden} / {heads} heads = {hidden // heads} dimensions per head"]
+        working.append(
+            "each head attends in its own smaller space; their outputs are concatenated back to the full size"
+        )
+        return Worked(
+            "attention",
+            f"{hidden // heads} dimensions per head",
+            working,
+            ("transformer-architecture",),
+        )
+    layers = _whole(_find(r"{n}\s*(?:transformer |encoder |decoder )?(?:layers|blocks)", text))
+    if (
+        heads
+        and layers
+        and re.search(r"how many (?:attention )?heads|heads (?:in )?(?:total|altogether)", text)
+    ):
+        working = [f"{layers} layers x {heads} heads each = {layers * heads:,} attention heads"]
+        return Worked(
+            "transformer-architecture",
+            f"{layers * heads:,} attention heads",
+            working,
+            ("attention", "parameters-and-size"),
+        )
+    # "how is the score between two tokens computed" asks how, not how many
+    if not re.search(r"how many|number of|count|total", text):
+        return None
+    n = _sequence_length(text)
+    if n is None or n > 100_000:
+        return None
+    if re.search(r"causal|future|look[- ]?ahead|triangular|gpt|decoder", text):
+        if re.search(
+            r"zero|block|masked|hidden|can't|cannot|not allowed|disallowed|forbidden|-inf", text
+        ):
+            blocked = n * (n - 1) // 2
+            working = [f"the entries above the diagonal: {n} x ({n} - 1) / 2 = {blocked:,}"]
+            return Worked("causal-masking", f"{blocked:,} blocked entries", working, ("attention",))
+        allowed = n * (n + 1) // 2
+        working = [
+            f"token i sees tokens 1..i: 1 + 2 + ... + {n} = {n} x ({n} + 1) / 2 = {allowed:,}"
+        ]
+        working.append(
+            f"of the {n * n:,} entries of the {n}x{n} matrix, the {n * (n - 1) // 2:,} above the diagonal are blocked"
+        )
+        return Worked(
+            "causal-masking", f"{allowed:,} allowed query-key pairs", working, ("attention",)
+        )
+    if "score" not in text and "query" not in text:
+        return None
+    scores = n * n
+    working = [f"every query scores every key: {n:,} x {n:,} = {scores:,} per head"]
+    result = f"{scores:,} attention scores per head"
+    if heads and not re.search(r"one head|a head|per head|each head|single head|a single", text):
+        working.append(f"x {heads} heads = {scores * heads:,}")
+        result += f", {scores * heads:,} for {heads} heads"
+    return Worked("attention", result, working, ("transformer-architecture",))
+
+
+def _embedding_table(text: str) -> Worked | None:
+    """An embedding table's parameters: vocabulary size x hidden size."""
+    if not re.search(r"embedding|vocab", text) or not re.search(
+        r"param|weights|how (?:many|big|large)|size of|entries|numbers", text
+    ):
+        return None
+    vocab = _whole(
+        _find(r"vocab\w*(?: size)?\s*(?:of|=|is|:)?\s*{n}", text)
+        or _find(r"{n}[- ]?(?:token|word|entry|wordpiece|subword|piece)s?[- ](?:vocab\w*)", text)
+        or _find(r"{n}\s*(?:tokens? |words? |entries )?in (?:the|its|a) vocab", text)
+    )
+    hidden = _whole(
+        _find(
+            r"(?:hidden|embedding|d_model)(?:[ _](?:size|dim\w*|width))?\s*(?:of|=|is|:)?\s*{n}",
+            text,
+        )
+        or _find(r"{n}[- ]dim\w*", text)
+        or _find(r"dim\w*\s*(?:of|=|is|:)?\s*{n}", text)
+    )
+    if vocab is None or hidden is None or vocab == hidden:
+        return None
+    working = [f"one {hidden}-number vector per token: {vocab:,} x {hidden:,} = {vocab * hidden:,}"]
+    return Worked(
+        "parameters-and-size",
+        f"{vocab * hidden:,} parameters ({vocab:,} x {hidden:,})",
+        working,
+        ("subwords-and-vocabulary", "contextual-embeddings"),
+    )
+
+
+def _input_length(text: str) -> Worked | None:
+    """BERT's input with its special tokens: [CLS] a [SEP] (n + 2), [CLS] a [SEP] b [SEP]
+    (a + b + 3); or how much of max_length is left for the text."""
+    if not re.search(r"\[cls\]|\[sep\]|special tokens", text):
+        return None
+    # "the 2 [SEP] tokens" ("two", spelled out above) count the special tokens, not the text
+    found = re.findall(r"(?<![\w.])(\d[\d,]*)(?![\d.])(?!\s*(?:\[|special))", text)
+    numbers = [int(n.replace(",", "")) for n in found]
+    pair = re.search(
+        r"pair|2 sentences|sentence a|2 \[sep\]|both sentences|question and|and a passage", text
+    )
+    room = re.search(r"fit|room|left|available|budget|max", text)
+    if room and len(numbers) == 1:
+        limit, extra = numbers[0], 3 if pair else 2
+        working = [
+            f"{limit} - {extra} special tokens ([CLS] and {'two [SEP]' if pair else '[SEP]'}) = {limit - extra}"
+        ]
+        return Worked(
+            "special-tokens", f"{limit - extra} tokens of text fit", working, ("tokenization",)
+        )
+    if pair and len(numbers) == 2:
+        a, b = numbers
+        working = [f"[CLS] + {a} + [SEP] + {b} + [SEP] = {a} + {b} + 3 = {a + b + 3}"]
+        return Worked(
+            "special-tokens",
+            f"{a + b + 3} tokens",
+            working,
+            ("tokenization", "next-sentence-prediction"),
+        )
+    if not pair and len(numbers) == 1 and re.search(r"how (?:long|many)|length|total", text):
+        n = numbers[0]
+        working = [f"[CLS] + {n} + [SEP] = {n + 2}"]
+        return Worked("special-tokens", f"{n + 2} tokens", working, ("tokenization",))
+    return None
+
+
+_AMOUNT = re.compile(
+    r"(\$\s*)?" + _NUMBER
+    + r"\s*(mwh|kwh|gwh|gpu[- ]?hours?|hours?|hrs?|days?|weeks?|tons?|tonnes?|kg|dollars|usd)?\b"
+)  # fmt: skip
+
+
+def _savings(text: str) -> Worked | None:
+    """Two amounts in one unit (MWh, $, GPU-hours): the percent saved by the smaller one."""
+    if not re.search(r"percent|%", text) or not re.search(
+        r"sav|less|reduc|cut|cheaper|lower|fewer|smaller", text
+    ):
+        return None
+    amounts: dict[str, list[float]] = {}
+    for match in _AMOUNT.finditer(text):
+        unit = "$" if match[1] or match[4] in ("dollars", "usd") else match[4]
+        if unit:
+            value = number(match[2] + (match[3] or ""))
+            if value is not None:
+                amounts.setdefault(re.sub(r"s$|[- ]", "", unit), []).append(value)
+    pairs = [(u, v) for u, v in amounts.items() if len(v) == 2 and min(v) < max(v)]
+    if len(pairs) != 1:
+        return None
+    unit, (first, second) = pairs[0]
+    big, small = max(first, second), min(first, second)
+    shown = (
+        (lambda v: f"${v:,.0f}")
+        if unit == "$"
+        else (lambda v: f"{v:,g} {unit[:-2].upper() + 'Wh' if unit.endswith('wh') else unit}")
+    )
+    share = (big - small) / big
+    working = [f"({shown(big)} - {shown(small)}) / {shown(big)} = {share:.4f}"]
+    return Worked(
+        "pretraining-cost",
+        f"{100 * share:.3g}% saved ({shown(small)} instead of {shown(big)})",
+        working,
+        ("transfer-learning",),
+    )
+
+
+def _sentence_pairs(text: str) -> Worked | None:
+    """Next-sentence prediction's pairs: half IsNext (the real next sentence), half NotNext."""
+    if "pair" not in text or not re.search(
+        r"50/50|50-50|50 ?%|half|next[- ]sentence|\bnsp\b|isnext|notnext", text
+    ):
+        return None
+    pairs = _whole(_find(r"(?<![/\d.,]){n}\s*(?:sentence[- ])?pairs", text))  # not 50/50
+    if pairs is None:
+        return None
+    share = _find(
+        r"{n}\s*%\s*(?:are |of them |of the pairs )?(?:random|notnext|not next|negative)", text
+    )
+    share = 50.0 if share is None else share
+    if not 0 < share < 100:
+        return None
+    random_pairs = pairs * share / 100
+    working = [
+        f"{pairs:,} x {share / 100:g} = {random_pairs:,.0f} pairs get a random second sentence (NotNext)"
+    ]
+    working.append(f"the other {pairs - random_pairs:,.0f} keep the real next sentence (IsNext)")
+    return Worked(
+        "next-sentence-prediction",
+        f"{random_pairs:,.0f} pairs with a random second sentence",
+        working,
+    )
+
+
+def _memory_scaled(text: str) -> Worked | None:
+    """Activation memory that grows linearly with the batch: from one batch size to another."""
+    if "batch" not in text or not re.search(r"linear|scale|proportional", text):
+        return None
+    memory = re.search(r"(\d+(?:\.\d+)?)\s*(gb|gib|mb|mib)\b", text)
+    batches = [
+        int(b) for b in re.findall(r"batch(?:[ _-]?size)?\s*(?:of|=|is|:|to)?\s*(\d+)", text)
+    ]
+    if memory is None or len(batches) != 2 or 0 in batches:
+        return None
+    amount, unit = float(memory[1]), memory[2].upper().replace("I", "i")
+    before, after = batches
+    scaled = amount * after / before
+    working = [f"{amount:g} {unit} x {after} / {before} = {scaled:g} {unit}"]
+    return Worked("hardware", f"about {scaled:g} {unit}", working, ("gradient-accumulation",))
+
+
 RULES: list[Callable[[str], Worked | None]] = [
+    _lr_at_step,  # before _warmup: "peak 3e-5 over 100 warmup steps, lr at step 50"
     _warmup,
+    _memory_scaled,
     _accumulation_needed,  # before _steps: "32 examples fit" is no dataset size
     _steps,
+    _sequences_processed,  # after _steps: steps given, not a dataset to divide
     _effective_batch,
+    _lr_scaled,
     _lora,
     _memory,
     _factorized_embedding,
+    _embedding_table,  # after _factorized_embedding: V x E + E x H is ALBERT's
+    _share_of_parameters,  # before _sizes: "4M of a 7B model trained" is a share, not a size
     _shrunk,  # before _sizes: "40% smaller than 110M" gives one size and asks for the other
     _sizes,  # before _bert: "BERT-large (340M) vs BERT-base (110M)" asks about those numbers
     _bert_pair,
@@ -919,9 +1387,13 @@ RULES: list[Callable[[str], Worked | None]] = [
     _rate,
     _majority,
     _perplexity,
+    _attention_sizes,  # before _padding and _masked_tokens: a causal mask is no [MASK]
+    _input_length,
+    _sentence_pairs,
     _padding,
     _masked_tokens,
     _costs,
+    _savings,
 ]
 
 

@@ -106,6 +106,52 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "attention-masks-and-padding", "11 [PAD] tokens"),
         ("dynamic padding to the longest in the batch, lengths are 6, 9, 9, 2 and 5: pads?",
          "attention-masks-and-padding", "14 [PAD] tokens"),
+        # model shapes: heads, attention scores, causal masks, embedding tables, BERT inputs
+        ("d_model 1024 with 16 heads, how many dims does each head get?", "attention",
+         "64 dimensions per head"),
+        ("how many attention scores does a single head compute for a 128-token input?",
+         "attention", "16,384 attention scores per head"),
+        ("causal mask over 10 tokens: how many query-key pairs can attend?", "causal-masking",
+         "55 allowed"),
+        ("in a 5x5 causal mask how many positions are blocked?", "causal-masking",
+         "10 blocked entries"),
+        ("24 layers with 16 attention heads each: how many attention heads in total?",
+         "transformer-architecture", "384 attention heads"),
+        ("vocab size 50,257 and embedding dim 768: how many parameters in the embedding table?",
+         "parameters-and-size", "38,597,376 parameters"),
+        ("sentence pair of 12 and 20 tokens, with [CLS] and the two [SEP]: input length?",
+         "special-tokens", "35 tokens"),
+        ("one 30-token sentence plus [CLS] and [SEP]: how long is the input?", "special-tokens",
+         "32 tokens"),
+        ("max_length 128 with [CLS] and [SEP]: how many tokens of my sentence fit?",
+         "special-tokens", "126 tokens of text fit"),
+        # shares of a model trained, steps seen, learning rates, savings, NSP, memory
+        ("an adapter with 1.2M trainable params on a 7B model: what percent is trained?",
+         "lora-and-peft", "0.0171%"),
+        ("only 2% of a 1.5B model gets trained: how many parameters?", "parameters-and-size",
+         "30,000,000 parameters"),
+        ("frozen 66M encoder, a 1,538-parameter head trained: percent trained?",
+         "layer-freezing", "0.00233%"),
+        ("lora r=8 on q and v in all 12 layers of a 768-hidden model: percent of 110M params?",
+         "lora-and-peft", "0.268%"),
+        ("500k steps at batch size 128: how many sequences in total?", "epochs-batches-steps",
+         "64,000,000 sequences"),
+        ("lr 2e-5 peak, 200 warmup steps, linear: learning rate at step 50?",
+         "learning-rate-and-warmup", "5e-6 (0.000005)"),
+        ("peak lr 1e-4, warmup over 100 steps then linear decay to 0 at 1,100 total steps: lr at"
+         " step 600?", "learning-rate-and-warmup", "learning rate 5e-5 (0.00005) at step 600"),
+        ("my lr is 3e-4, I'll divide it by 3. new learning rate?", "learning-rate-and-warmup",
+         "a learning rate of 0.0001"),
+        ("training from scratch took 400 GPU-hours and fine-tuning 6 GPU-hours: percent saved?",
+         "pretraining-cost", "98.5% saved"),
+        ("NSP with 50/50 pairs: of 8,000 pairs how many are NotNext?",
+         "next-sentence-prediction", "4,000 pairs"),
+        ("activations are 12 GB at batch 16 and scale linearly: memory at batch size 4?",
+         "hardware", "about 3 GB"),
+        ("is accumulating over 4 batches of 8 the same as a batch of 32?",
+         "gradient-accumulation", "an effective batch of 32"),
+        ("3 epochs of 400 steps each, warmup ratio 0.1: warmup steps?",
+         "learning-rate-and-warmup", "120 warmup steps"),
     ],
 )  # fmt: skip
 def test_each_calculation_gets_the_students_own_result(question, concept, result):
@@ -134,6 +180,11 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "what share of tokens does bert mask, 15%?",  # no sequence to count in
         "is $5 a lot for a colab gpu?",  # one amount: nothing to compare
         "ALBERT's embedding with E=768 and H=128",  # no vocabulary: no factorization to count
+        "how is the score between two tokens computed in self attention?",  # how, not how many
+        "why do 12 heads work better than one?",
+        "what does the 2 in gpt-2 mean?",
+        "is a learning rate of 5e-5 too small?",  # one rate, nothing to scale it by
+        "why does the causal mask block future tokens?",
     ],
 )
 def test_a_question_without_the_numbers_a_calculation_needs_is_left_to_the_card(question):
