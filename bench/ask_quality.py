@@ -46,7 +46,9 @@ SETS = {
     "held-out 4": BENCH / "ask_questions_heldout4.tsv",
     # measured as held-out before and after stop 34's changes, then opened for tuning
     "tuning 7 (held-out 7 until it was measured)": BENCH / "ask_questions_heldout7.tsv",
-    "held-out 8": BENCH / "ask_questions_heldout8.tsv",
+    # measured as held-out once, after stop 35's changes, then opened for tuning
+    "tuning 8 (held-out 8 until it was measured)": BENCH / "ask_questions_heldout8.tsv",
+    "held-out 9": BENCH / "ask_questions_heldout9.tsv",
 }
 
 

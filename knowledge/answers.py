@@ -94,7 +94,18 @@ OUTSIDE_THE_COURSE = re.compile(
     r"support vector|k-?means|k-?nn|nearest neighbou?rs?|clustering|pca|principal component|"
     r"convolution\w*|cnns?|gans?|generative adversarial|diffusion models?|reinforcement|"
     r"q-?learning|policy gradients?|markov|naive bayes|linear regression|logistic regression|"
-    r"image classification|object detection|yolo|resnet|computer vision|time series|arima)\b",
+    r"image classification|object detection|yolo|resnet|computer vision|time series|arima|"
+    r"lightgbm|catboost)\b",
+    re.IGNORECASE,
+)
+# Tools no card covers, asked about for themselves even in the course's words ("how do
+# vector databases like FAISS index embeddings?", "git merge vs rebase"): declined as
+# off-topic whatever else the question names.
+OUTSIDE_WHATEVER_ELSE = re.compile(
+    r"\b(vector (?:databases?|dbs?|stores?|search engines?)|pinecone|milvus|weaviate|chromadb|"
+    r"recommend(?:er|ation) (?:systems?|engines?)|collaborative filtering|"
+    r"git (?:merge|rebase|commit|branch|stash|push|pull|cherry-pick|reset|checkout|clone)|"
+    r"docker\w*|kubernetes|k8s|sql (?:joins?|quer(?:y|ies))|(?:inner|outer|left|right) joins?)\b",
     re.IGNORECASE,
 )
 COURSE_TERMS = re.compile(
@@ -138,6 +149,8 @@ _DAN = re.compile(r"\bDAN\b")
 def outside_the_course(question: str) -> bool:
     if PROMPT_INJECTION.search(question) or _DAN.search(question):
         return True
+    if OUTSIDE_WHATEVER_ELSE.search(question):
+        return True
     return bool(OUTSIDE_THE_COURSE.search(question)) and not COURSE_TERMS.search(question)
 
 
@@ -173,8 +186,28 @@ def document_covers(question: str, passage: str) -> bool:
     return len(found) >= 2 and len(found) / len(asked) >= DOCUMENT_COVERAGE
 
 
+# A statement asked back ("so the ## pieces are separate words?") is a yes/no question too,
+# unless it opens with a question word once its "so", "and", "wait" is set aside.
+_ASKED_BACK_OPENER = re.compile(r"^(so|and|but|wait|hmm|ok|okay)\b[\s,]*", re.IGNORECASE)
+_QUESTION_OPENER = re.compile(
+    r"^(what|what's|whats|why|how|when|where|which|who|whose|whom|explain|tell|define|"
+    r"describe|compare|give|list|show|help)\b",
+    re.IGNORECASE,
+)
+_QUESTION_TAIL = re.compile(r"\b(why|how|what|which|when|where)\s*\?$", re.IGNORECASE)
+
+
 def asks_yes_or_no(question: str) -> bool:
-    return bool(_YES_NO.search(question.strip()))
+    question = question.strip()
+    if _YES_NO.search(question):
+        return True
+    body = _ASKED_BACK_OPENER.sub("", question)
+    return (
+        question.endswith("?")
+        and "?" not in question[:-1]
+        and not _QUESTION_OPENER.match(body)
+        and not _QUESTION_TAIL.search(question)
+    )
 
 
 @dataclass(frozen=True)

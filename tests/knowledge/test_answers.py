@@ -151,6 +151,21 @@ def test_course_questions_with_words_of_an_injection_are_still_course_questions(
 @pytest.mark.parametrize(
     "question",
     [
+        "how do vector databases like FAISS index embeddings?",
+        "what's the difference between git merge and git rebase?",
+        "how do I put my fine-tuning script in a Docker container?",
+        "how do recommender systems use embeddings?",
+    ],
+)
+def test_tools_and_fields_no_card_covers_are_declined_even_in_course_words(kb, question):
+    answer = kb.answer(question)
+    assert not answer.answered and answer.off_topic
+    assert "kept your question for the instructor" not in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "What is attention in a transformer?",
         "how does attention work in transformers",
         "explain attention inside the transformer like I've never seen it",

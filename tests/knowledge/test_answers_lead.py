@@ -48,6 +48,15 @@ def test_the_cards_own_example_is_not_the_answer_to_other_numbers(kb):
         ("a higher temperature makes the output more predictable, right?",
          "softmax-and-temperature", "more random"),
         ("is an epoch the same as a step?", "epochs-batches-steps", "full pass"),
+        # every card carries its known misconceptions, the confusing pairs among them
+        ("the causal mask is the same thing as the padding mask, right?", "causal-masking",
+         "hides padding"),
+        ("T5 is encoder-only like BERT, right?", "t5-text-to-text", "encoder-decoder"),
+        ("catastrophic forgetting is just another name for overfitting, isn't it?",
+         "catastrophic-forgetting", "other tasks"),
+        ("a lower learning rate will fix my out of memory error, right?", "hardware",
+         "batch size"),
+        ("so the ## pieces are separate words?", "subwords-and-vocabulary", "continues"),
     ],
 )  # fmt: skip
 def test_a_misconception_gets_no_and_the_correction_first(kb, question, concept, says):
@@ -69,6 +78,11 @@ def test_yes_no_questions_are_recognised():
     assert asks_yes_or_no("LoRA changes the base weights, doesn't it?")
     assert not asks_yes_or_no("what is an epoch?")
     assert not asks_yes_or_no("how many steps per epoch")
+    assert asks_yes_or_no("so the ## pieces are separate words?")
+    assert asks_yes_or_no("GPT is trained with masked language modeling?")
+    assert not asks_yes_or_no("so what does the attention mask do?")
+    assert not asks_yes_or_no("and why is the learning rate warmed up?")
+    assert not asks_yes_or_no("every sentence starts with 101 and ends with 102, why?")
 
 
 @pytest.mark.parametrize(
