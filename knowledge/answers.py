@@ -532,10 +532,12 @@ class KnowledgeBase:
             return None
         steps = "\n".join(f"  {line}" for line in worked.working)
         lead = ("worked", f"With your numbers: {worked.result}.\n{steps}")
-        # The card that explains it: the calculation's own, or one of its alternatives where
-        # the question matched that one better (DistilBERT's size: the distillation card).
+        # The card that explains it: the calculation's own, which its rule chose from the
+        # question's words ("freeze" and a head: layer freezing), where retrieval found it in
+        # its top 3; otherwise the best-ranked of its alternatives, or its own further down.
         explaining = {worked.concept, *worked.alternatives} & set(self.cards)
-        mine = next((h for h in hits if h.source_id in explaining), None)
+        own_card = next((h for h in hits[:3] if h.source_id == worked.concept), None)
+        mine = own_card or next((h for h in hits if h.source_id in explaining), None)
         card = self.cards[mine.source_id] if mine else self.cards[worked.concept]
         own = confidence_of(mine) if mine else confidence
         return self._led(card, lead, own, sources)

@@ -844,11 +844,11 @@ def _bert_pair(text: str) -> Worked | None:
         c = {n: BERT_CONFIGS[f"bert-{n}"] for n in ("base", "large")}
         ratio = c["large"].hidden / c["base"].hidden
         working = [f"{c['large'].hidden} / {c['base'].hidden} = {ratio:.3f}"]
-        return Worked(
-            "bert-family",
+        return Worked(  # the sizes card has the two configurations side by side
+            "parameters-and-size",
             f"hidden sizes {c['large'].hidden} and {c['base'].hidden}: ratio {ratio:.3f}",
             working,
-            ("parameters-and-size",),
+            ("bert-family",),
         )
     big, small = NOMINAL["large"], NOMINAL["base"]
     exact = {n: bert_parameters(BERT_CONFIGS[f"bert-{n}"]).total for n in ("base", "large")}
