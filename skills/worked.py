@@ -134,7 +134,10 @@ def _examples(text: str) -> int | None:
 
 def _batch(text: str) -> int | None:
     return _whole(
-        _find(r"batch(?:[ _-]?(?:size|sz|siz|sise))?\s*(?:of|=|is|:|was)?\s*{n}", text)
+        # "an effective batch of 64 with batch 16": the batch is 16, accumulation makes the 64
+        _find(
+            r"(?<!effective )batch(?:[ _-]?(?:size|sz|siz|sise))?\s*(?:of|=|is|:|was)?\s*{n}", text
+        )
         or _find(r"batches of\s*{n}", text)
         or _find(r"\bbs\s*(?:=|:|of)?\s*{n}", text)
         or _find(r"{n}\s*(?:per batch|examples? per (?:batch|step)|-?sized? batch(?:es)?)", text)
@@ -193,6 +196,24 @@ def _training_steps(text: str) -> tuple[int, list[str]] | None:
     ]
 
 
+def _epochs_run(text: str) -> Worked | None:
+    """ "It ran 800 steps in total with 4,000 examples at batch 20: how many epochs?": the
+    total steps divided by the steps in one epoch."""
+    if not re.search(r"how many epochs|number of epochs|epochs (?:is|was|did|does)", text):
+        return None
+    total = _whole(
+        _find(r"{n}\s*(?:training |optimi[sz]er |total )?(?:steps|iterations|updates)\b", text)
+    )
+    found = _per_epoch(text)
+    if total is None or found is None:
+        return None
+    per_epoch, line = found
+    epochs = total / per_epoch
+    shown = f"{epochs:g}" if epochs == int(epochs) else f"{epochs:.2f}"
+    working = [line, f"epochs = {total:,} steps / {per_epoch:,} per epoch = {shown}"]
+    return Worked("epochs-batches-steps", f"{shown} epochs", working)
+
+
 def _steps(text: str) -> Worked | None:
     if not re.search(r"step|iteration|update", text) or re.search(r"warm[ -]?up", text):
         return None
@@ -234,7 +255,7 @@ def _accumulation_needed(text: str) -> Worked | None:
         )
         or _find(r"(?<!effective )batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}", text)
     )
-    if target is None or fits is None:
+    if target is None or fits is None or _accumulation(text):  # given, not asked
         return None
     gpus = _gpus(text)
     if fits * gpus >= target:
@@ -343,7 +364,12 @@ def _lora(text: str) -> Worked | None:
         share = 100 * count.lora_params / model[0]
         working.append(f"{count.lora_params:,} / {model[0]:,.0f} = {share:.3g}% of the model")
         result += f", {share:.3g}% of the {_size(model[0])}-parameter model"
-    elif re.search(r"percent|%|fraction|share|proportion|ratio", text):
+    elif re.search(r"times (?:more|fewer|less|smaller|bigger|larger)|how many times|ratio", text):
+        full = rows * cols * matrices
+        times = full / count.lora_params
+        working.append(f"{full:,} / {count.lora_params:,} = {times:.3g} times")
+        result += f": the full {'matrices have' if matrices > 1 else 'matrix has'} {times:.3g} times as many"
+    elif re.search(r"percent|%|fraction|share|proportion", text):
         result += f", {count.share_of_matrix:.2%} of the full matrix"
         if matrices > 1:
             result = result.removesuffix("matrix") + "matrices"
@@ -387,7 +413,8 @@ def _bert(text: str) -> Worked | None:
     ]
     return Worked(
         "parameters-and-size",
-        f"bert-{size[1]} has {count.total:,} parameters (about {count.total / 1e6:.0f}M)",
+        f"bert-{size[1]} has {count.total:,} parameters (about {count.total / 1e6:.0f}M; "
+        f"the paper rounds it to {NOMINAL[size[1]] / 1e6:.0f}M)",
         working,
     )
 
@@ -627,9 +654,15 @@ def _majority(text: str) -> Worked | None:
             word = first if first not in _FUNCTION_WORDS else second
             if not word or word in _FUNCTION_WORDS:
                 continue
+            if word in ("not", "non") and second:  # "950 not spam" is the class "not spam"
+                word = f"not {second}"
             counts.setdefault(word.rstrip("s"), int(n.replace(",", "")))
+        # "1,000 emails, 950 not spam and 50 spam": the count that is all the others is the set
+        for whole, value in list(counts.items()):
+            if len(counts) > 2 and 2 * value == sum(counts.values()):
+                del counts[whole]
         listed = re.search(
-            r"((?:\d[\d,]*\s*(?:,|and)\s*)+\d[\d,]*)\s*(?:examples|items|rows|reviews)", text
+            r"((?:\d[\d,]*(?:,\s+|,?\s+and\s+))+\d[\d,]*)\s*(?:examples|items|rows|reviews)", text
         )
         if listed:  # "three classes with 500, 300 and 200 examples"
             values = [int(v.replace(",", "")) for v in re.findall(r"\d[\d,]*", listed[1])]
@@ -637,7 +670,13 @@ def _majority(text: str) -> Worked | None:
         total = sum(counts.values())
         if len(counts) < 2 or total == 0:
             return None
-        named = said[1].rstrip("s") if said else ""
+        # "labels every email as not spam": the class is what comes after "as"
+        labelled = re.search(
+            r"(?:label|predict|classif|mark|call|tag)\w*\b[^.?!]*?\bas (not \w+|non[- ]?\w+|\w+)",
+            text,
+        )
+        named = (labelled or said)[1].rstrip("s") if labelled or said else ""
+        named = re.sub(r"^non[- ]?", "not ", named)
         name, count = (
             (named, counts[named]) if named in counts else max(counts.items(), key=lambda kv: kv[1])
         )
@@ -1028,6 +1067,8 @@ def _lr_scaled(text: str) -> Worked | None:
 
 def _sequences_processed(text: str) -> Worked | None:
     """Optimizer steps x batch size: how many sequences (and tokens) training went through."""
+    if "effective batch" in text:  # "what effective batch does one update see": not a count
+        return None
     if not re.search(
         r"in total|altogether|process|\bsee\b|\bsaw\b|went through|how many (?:sequences|examples|samples|tokens)",
         text,
@@ -1368,6 +1409,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _warmup,
     _memory_scaled,
     _accumulation_needed,  # before _steps: "32 examples fit" is no dataset size
+    _epochs_run,  # before _steps: the total steps are given, the epochs asked
     _steps,
     _sequences_processed,  # after _steps: steps given, not a dataset to divide
     _effective_batch,

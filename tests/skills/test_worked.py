@@ -152,6 +152,18 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "gradient-accumulation", "an effective batch of 32"),
         ("3 epochs of 400 steps each, warmup ratio 0.1: warmup steps?",
          "learning-rate-and-warmup", "120 warmup steps"),
+        ("it ran 900 steps in total on 3,000 examples at batch size 10: how many epochs?",
+         "epochs-batches-steps", "3 epochs"),
+        ("4 GPUs, a batch of 8 on each, accumulating gradients over 2 steps: what effective "
+         "batch does one update see?", "gradient-accumulation", "an effective batch of 64"),
+        ("6,400 examples, an effective batch of 32 from batch 8 x accumulation 4: weight updates"
+         " per epoch?", "gradient-accumulation", "200 optimizer updates per epoch"),
+        ("a 1024x1024 matrix has how many times more parameters than its rank-8 LoRA update?",
+         "lora-and-peft", "64 times as many"),
+        ("how many parameters does bert-base have in millions?", "parameters-and-size",
+         "the paper rounds it to 110M"),
+        ("2,000 reviews, 1,800 not toxic and 200 toxic; it labels every review as not toxic: "
+         "accuracy?", "evaluation-metrics", "accuracy = 0.900"),
     ],
 )  # fmt: skip
 def test_each_calculation_gets_the_students_own_result(question, concept, result):
