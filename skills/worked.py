@@ -675,7 +675,8 @@ def _majority(text: str) -> Worked | None:
             r"(?:label|predict|classif|mark|call|tag)\w*\b[^.?!]*?\bas (not \w+|non[- ]?\w+|\w+)",
             text,
         )
-        named = (labelled or said)[1].rstrip("s") if labelled or said else ""
+        told = labelled or said
+        named = told[1].rstrip("s") if told else ""
         named = re.sub(r"^non[- ]?", "not ", named)
         name, count = (
             (named, counts[named]) if named in counts else max(counts.items(), key=lambda kv: kv[1])
