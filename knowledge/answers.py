@@ -186,15 +186,37 @@ def document_covers(question: str, passage: str) -> bool:
     return len(found) >= 2 and len(found) / len(asked) >= DOCUMENT_COVERAGE
 
 
-# A statement asked back ("so the ## pieces are separate words?") is a yes/no question too,
-# unless it opens with a question word once its "so", "and", "wait" is set aside.
+# A statement asked back ("so the ## pieces are separate words?") is a yes/no question too:
+# one short sentence with no question word in it once its "so", "and", "wait" is set aside
+# ("names come out as ## pieces ... what do the ## pieces mean?" asks what, not whether).
 _ASKED_BACK_OPENER = re.compile(r"^(so|and|but|wait|hmm|ok|okay)\b[\s,]*", re.IGNORECASE)
 _QUESTION_OPENER = re.compile(
     r"^(what|what's|whats|why|how|when|where|which|who|whose|whom|explain|tell|define|"
     r"describe|compare|give|list|show|help)\b",
     re.IGNORECASE,
 )
-_QUESTION_TAIL = re.compile(r"\b(why|how|what|which|when|where)\s*\?$", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"\b(why|how|what|which|when|where|who)\b", re.IGNORECASE)
+ASKED_BACK_WORDS = 20
+
+
+# A long question tells a story before it asks ("My dataset only has 300 labeled examples
+# and I'm nervous about ... Someone suggested keeping the encoder fixed. How does that work?");
+# the story's words (110M parameters, a 24GB GPU) pull retrieval to the wrong card, so the
+# last sentences, the ask, are searched on their own as well.
+LONG_QUESTION_WORDS = 30
+SHORT_ASK_WORDS = 12
+
+
+def the_ask(question: str) -> str | None:
+    """The sentences of a long, several-sentence question that ask it: the last one with a
+    question mark, with the one before it when it is short ("How do they work?"); None for
+    a question that is not long."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
+    if len(question.split()) < LONG_QUESTION_WORDS or len(sentences) < 3:
+        return None
+    last = max((i for i, s in enumerate(sentences) if "?" in s), default=len(sentences) - 1)
+    first = last - 1 if len(sentences[last].split()) < SHORT_ASK_WORDS and last > 0 else last
+    return " ".join(sentences[first : last + 1])
 
 
 def asks_yes_or_no(question: str) -> bool:
@@ -204,9 +226,10 @@ def asks_yes_or_no(question: str) -> bool:
     body = _ASKED_BACK_OPENER.sub("", question)
     return (
         question.endswith("?")
-        and "?" not in question[:-1]
+        and not re.search(r"[.!?]\s", question)
+        and len(question.split()) <= ASKED_BACK_WORDS
         and not _QUESTION_OPENER.match(body)
-        and not _QUESTION_TAIL.search(question)
+        and not _QUESTION_WORD.search(body)
     )
 
 
@@ -402,6 +425,14 @@ class KnowledgeBase:
         plain = plain_reading(question) or question
         read_as = self.speller.correct(plain)
         answer = self._answer(read_as or plain, method)
+        ask = the_ask(read_as or plain)
+        if ask is not None and answer.lead != "worked":  # a calculation needs the whole story
+            focused = self._answer(ask, method)
+            # the ask re-ranks what the whole question found; it brings in no card of its own
+            # ("can you lay out the building blocks?" alone is about Lego-brick subwords)
+            found = {h.source_id for h in self.index.search(read_as or plain, k=3, method=method)}
+            if focused.answered and focused.concept in found:
+                answer = focused
         card = self.cards.get(answer.concept or "") if answer.answered else None
         more = card_text(card) if card else None
         return replace(answer, read_as=read_as, more=more) if read_as or more else answer

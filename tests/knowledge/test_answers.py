@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from knowledge.answers import HINT_FLOOR, KnowledgeBase
+from knowledge.answers import HINT_FLOOR, KnowledgeBase, the_ask
 
 
 def test_a_symptom_finds_its_card_and_the_students_words_are_not_shown(kb):
@@ -204,3 +204,24 @@ def test_a_misconception_is_corrected_by_its_own_card_only(kb):
     assert model.concept == "model-selection" and model.answer.startswith("No.")
     rate = kb.answer("is a higher learning rate always better?")
     assert rate.concept == "learning-rate-and-warmup" and rate.answer.startswith("No.")
+
+
+STORY = (
+    "I have a 13B model and one 40GB GPU for my project. Updating every weight does not fit in "
+    "memory at all. People told me some methods train only a few added weights. How do those "
+    "methods work?"
+)
+
+
+def test_a_long_question_is_asked_by_its_last_sentences():
+    assert the_ask(STORY) == (
+        "People told me some methods train only a few added weights. How do those methods work?"
+    )
+    assert the_ask("how does lora work? and why is it cheap?") is None  # not long
+    assert the_ask(" ".join(["word"] * 40) + "?") is None  # one sentence: nothing to set aside
+
+
+def test_a_long_question_is_answered_by_what_it_asks_not_by_its_story(kb):
+    # the story's 13B, 40GB and memory pull the whole question to gradient accumulation
+    answer = kb.answer(STORY)
+    assert answer.answered and answer.concept == "lora-and-peft"

@@ -83,6 +83,10 @@ def test_yes_no_questions_are_recognised():
     assert not asks_yes_or_no("so what does the attention mask do?")
     assert not asks_yes_or_no("and why is the learning rate warmed up?")
     assert not asks_yes_or_no("every sentence starts with 101 and ends with 102, why?")
+    assert not asks_yes_or_no(
+        "names come out as several ## pieces, so my labels no longer line up. what do the "
+        "## pieces mean?"
+    )
 
 
 @pytest.mark.parametrize(
