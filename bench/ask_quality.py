@@ -48,7 +48,8 @@ SETS = {
     "tuning 7 (held-out 7 until it was measured)": BENCH / "ask_questions_heldout7.tsv",
     # measured as held-out once, after stop 35's changes, then opened for tuning
     "tuning 8 (held-out 8 until it was measured)": BENCH / "ask_questions_heldout8.tsv",
-    "held-out 9": BENCH / "ask_questions_heldout9.tsv",
+    # measured as held-out before and after stop 38's changes, then opened for tuning
+    "tuning 9 (held-out 9 until it was measured)": BENCH / "ask_questions_heldout9.tsv",
 }
 
 

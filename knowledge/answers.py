@@ -95,7 +95,7 @@ OUTSIDE_THE_COURSE = re.compile(
     r"convolution\w*|cnns?|gans?|generative adversarial|diffusion models?|reinforcement|"
     r"q-?learning|policy gradients?|markov|naive bayes|linear regression|logistic regression|"
     r"image classification|object detection|yolo|resnet|computer vision|time series|arima|"
-    r"lightgbm|catboost)\b",
+    r"lightgbm|catboost|graph neural networks?|gnns?|graph convolution\w*)\b",
     re.IGNORECASE,
 )
 # Tools no card covers, asked about for themselves even in the course's words ("how do
@@ -124,12 +124,15 @@ COURSE_TERMS = re.compile(
 # knowledge card").
 PROMPT_INJECTION = re.compile(
     # "ignore your instructions", "forget all previous rules": aimed at the bot's instructions
+    # ...or "ignore prior instructions", with no "your"
     r"\b(?:ignore|disregard|forget|override)\b[^.?!]{0,20}\b(?:your|all|the|my|these|any)\s+"
     r"(?:previous\s+|prior\s+|above\s+|earlier\s+)?(?:instructions|rules|guidelines|prompts?)\b|"
+    r"\b(?:ignore|disregard|forget|override)\s+(?:previous|prior|above|earlier)\s+"
+    r"(?:instructions|rules|guidelines|prompts?)\b|"
     r"\b(?:forget|stop) being (?:a |the |my )?tutor\b|"
     r"\bforget (?:that )?you(?:'re| are) (?:a |the |my )?tutor\b|\bact as my\b|"
-    r"\b(?:print|output|reveal|dump|repeat|show)\b[^.?!]{0,20}\b(?:your |the )?(?:system|hidden|"
-    r"initial) (?:prompt|instructions)\b|"
+    r"\b(?:print|output|reveal|dump|repeat|show|paste|leak)\b[^.?!]{0,20}\b(?:your |the )?(?:system|"
+    r"hidden|initial|raw) (?:prompt|instructions)\b|\bprompt template\b|"
     r"\byou are now\b|\bfrom now on,? (?:you are|act as|pretend)\b|"
     r"\bpretend (?:to be|you are|you're)\b|\bjailbr[eo]ak|\bdeveloper mode\b|"
     # a fake end of the prompt, or "new instructions" slipped in: "</end> New instructions..."
