@@ -193,12 +193,12 @@ def document_covers(question: str, passage: str) -> bool:
 # one short sentence with no question word in it once its "so", "and", "wait" is set aside
 # ("names come out as ## pieces ... what do the ## pieces mean?" asks what, not whether).
 _ASKED_BACK_OPENER = re.compile(r"^(so|and|but|wait|hmm|ok|okay)\b[\s,]*", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"\b(why|how|what|which|when|where|who)\b", re.IGNORECASE)
+# ... and no opener that asks for more than a yes or no (the wh-words above count anywhere)
 _QUESTION_OPENER = re.compile(
-    r"^(what|what's|whats|why|how|when|where|which|who|whose|whom|explain|tell|define|"
-    r"describe|compare|give|list|show|help)\b",
+    r"^(whats|whose|whom|explain|tell|define|describe|compare|give|list|show|help)\b",
     re.IGNORECASE,
 )
-_QUESTION_WORD = re.compile(r"\b(why|how|what|which|when|where|who)\b", re.IGNORECASE)
 ASKED_BACK_WORDS = 20
 
 
@@ -427,13 +427,14 @@ class KnowledgeBase:
         # misspelled course words; "read as" is shown only where a word was corrected.
         plain = plain_reading(question) or question
         read_as = self.speller.correct(plain)
-        answer = self._answer(read_as or plain, method)
+        hits = self.index.search(read_as or plain, k=SEARCH_DEPTH, method=method)
+        answer = self._answer(read_as or plain, hits)
         ask = the_ask(read_as or plain)
         if ask is not None and answer.lead != "worked":  # a calculation needs the whole story
-            focused = self._answer(ask, method)
+            focused = self._answer(ask, self.index.search(ask, k=SEARCH_DEPTH, method=method))
             # the ask re-ranks what the whole question found; it brings in no card of its own
             # ("can you lay out the building blocks?" alone is about Lego-brick subwords)
-            found = {h.source_id for h in self.index.search(read_as or plain, k=3, method=method)}
+            found = {h.source_id for h in hits[:3]}
             if focused.answered and focused.concept in found:
                 answer = focused
         card = self.cards.get(answer.concept or "") if answer.answered else None
@@ -588,8 +589,8 @@ class KnowledgeBase:
         card, wrong = found
         return self._led(card, ("misconception", wrong.correction), confidence, sources)
 
-    def _answer(self, question: str, method: Method) -> Answer:
-        hits = self.index.search(question, k=SEARCH_DEPTH, method=method)
+    def _answer(self, question: str, hits: list[SourceHit]) -> Answer:
+        """The answer to `question` from what retrieval found for it (best first)."""
         if not hits:
             return self._not_sure([], 0.0, off_topic=not COURSE_TERMS.search(question))
         confidence = confidence_of(hits[0])

@@ -196,14 +196,19 @@ def _training_steps(text: str) -> tuple[int, list[str]] | None:
     ]
 
 
+def _steps_run(text: str) -> int | None:
+    """How many optimizer steps a run took: "800 steps", "1,200 training iterations"."""
+    return _whole(
+        _find(r"{n}\s*(?:training |optimi[sz]er |total )?(?:steps|iterations|updates)\b", text)
+    )
+
+
 def _epochs_run(text: str) -> Worked | None:
     """ "It ran 800 steps in total with 4,000 examples at batch 20: how many epochs?": the
     total steps divided by the steps in one epoch."""
     if not re.search(r"how many epochs|number of epochs|epochs (?:is|was|did|does)", text):
         return None
-    total = _whole(
-        _find(r"{n}\s*(?:training |optimi[sz]er |total )?(?:steps|iterations|updates)\b", text)
-    )
+    total = _steps_run(text)
     found = _per_epoch(text)
     if total is None or found is None:
         return None
@@ -1075,7 +1080,7 @@ def _sequences_processed(text: str) -> Worked | None:
         text,
     ):
         return None
-    steps = _whole(_find(r"{n}\s*(?:training |optimi[sz]er )?(?:steps|iterations|updates)\b", text))
+    steps = _steps_run(text)
     batch = _batch(text) or _whole(
         _find(
             r"{n}\s*(?:sequences|examples|samples|sentences)\s*(?:per|in each|each|a|in every) (?:batch|step)",
