@@ -219,8 +219,38 @@ def _epochs_run(text: str) -> Worked | None:
     return Worked("epochs-batches-steps", f"{shown} epochs", working)
 
 
+def _examples_from_steps(text: str) -> Worked | None:
+    """ "250 steps per epoch at batch 32: how many training examples?": steps x batch (the
+    last batch full), or the range it allows when the last batch may be partial."""
+    if not re.search(r"how many (?:training |train )?" + _ITEMS, text):
+        return None
+    per_epoch = _whole(
+        _find(
+            r"{n}\s*(?:steps|batches|iterations|updates) (?:per|in (?:one|each|an|every)) epoch",
+            text,
+        )
+    )
+    batch = _batch(text)
+    if per_epoch is None or batch is None:
+        return None
+    most = per_epoch * batch
+    working = [f"examples = steps per epoch x batch size = {per_epoch:,} x {batch:,} = {most:,}"]
+    if re.search(
+        r"(?:last|final) batch (?:is |was )?(?:full|complete)|divides evenly|no partial", text
+    ):
+        return Worked("epochs-batches-steps", f"{most:,} examples", working)
+    least = (per_epoch - 1) * batch + 1
+    working.append(f"with a partial last batch: anywhere from {least:,} to {most:,}")
+    return Worked("epochs-batches-steps", f"{most:,} examples (if the last batch is full)", working)
+
+
 def _steps(text: str) -> Worked | None:
-    if not re.search(r"step|iteration|update", text) or re.search(r"warm[ -]?up", text):
+    if not re.search(
+        r"step|iteration|update|how many batches|batches (?:are there )?(?:per|in)", text
+    ):
+        return None
+    # "batches of 256 sequences for 1,000,000 steps: how many tokens?" gives the steps
+    if re.search(r"warm[ -]?up|how many (?:tokens|sequences)", text):
         return None
     found = _per_epoch(text)
     if found is None:
@@ -550,10 +580,17 @@ def _ratio_in_words(text: str) -> tuple[int, int] | None:
     match = re.search(
         r"out of (\d[\d,]*)[^.?!;]*?[,;]\s*(?:only |just )?(\d[\d,]*)\b", text
     ) or re.search(
-        r"(?:flagged|predicted|marked|labell?ed|caught|retrieved|found|returned) (\d[\d,]*)[^.?!;]*?[,;]\s*"
+        r"(?:flagged|predicted|marked|labell?ed|caught|retrieved|found|returned) (\d[\d,]*)[^.?!;]*?(?:[,;]|\band\b)\s*"
         r"(?:only |just )?(\d[\d,]*) (?:of (?:those|them|these)|were|are)",
         text,
     )  # "flagged 60 reviews as negative; 45 of those really were"
+    # "there are 60 positive examples and my model catches 45 of them"
+    match = match or re.search(
+        r"(\d[\d,]*) (?:actual |real |true )?(?:positive|relevant|spam|fraud)\w*[^.?!;]*?\b"
+        r"(?:catch\w*|caught|finds?|found|gets?|detects?|detected|identifie\w*|flags?|flagged|"
+        r"retriev\w*) (?:only |just )?(\d[\d,]*)\b",
+        text,
+    )
     if match:
         whole, part = (int(g.replace(",", "")) for g in match.groups())
         return (part, whole) if 0 < part <= whole else None
@@ -587,7 +624,8 @@ def _rate(text: str) -> Worked | None:
         else "of what was really there, the share the model found"
     )
     working = [f"{metric} = {part} / {whole} = {part / whole:.3f} ({meaning})"]
-    return Worked("evaluation-metrics", f"{metric} = {part / whole:.3f}", working)
+    result = f"{metric} = {part / whole:.3f} ({part / whole:.1%})"
+    return Worked("evaluation-metrics", result, working)
 
 
 def _f1_in_words(text: str) -> Worked | None:
@@ -774,6 +812,9 @@ def _factorized_embedding(text: str) -> Worked | None:
         f"instead of V x H = {v:,} x {h:,} = {full:,} ({full / factorized:.1f} times as many)",
     ]
     result = f"{factorized:,} embedding parameters"
+    if re.search(r"\bsav\w*|fewer|less|reduc\w*|difference", text):
+        working.append(f"saved: {full:,} - {factorized:,} = {full - factorized:,}")
+        result = f"{full - factorized:,} parameters saved ({factorized:,} instead of {full:,})"
     return Worked("bert-family", result, working)  # ALBERT's own trick: its family's card
 
 
@@ -845,7 +886,7 @@ def _equal_logits(text: str) -> Worked | None:
     if "logit" not in text and "score" not in text:
         return None
     match = re.search(
-        r"(\d+)\s*(?:tokens?|classes|words|options|candidates|logits)\b[^.?!]*?"
+        r"(\d+)\s*(?:[a-z]+\s+)?(?:tokens?|classes|words|options|candidates|logits)\b[^.?!]*?"
         r"(?:all|each|every one|the same)[^.?!]*?(?:logit|score)s?\b",
         text,
     )
@@ -959,7 +1000,11 @@ def _memory(text: str) -> Worked | None:
     """Memory for the weights: parameters x bytes per parameter (x copies), in MB or GB."""
     unit = re.search(r"\b(gb|gib|mb|mib|gigabytes?|megabytes?)\b", text)
     params = _find(r"{n}\s*(?:-parameter|parameters?|params?|weights)\b", text)
-    kind = next((b for pattern, b in BYTES_PER_PARAMETER.items() if re.search(pattern, text)), None)
+    kind = _find(
+        r"{n}\s*bytes? (?:per|a|for each|each|of memory per) (?:parameter|param|weight)", text
+    )
+    if kind is None:
+        kind = next((b for p, b in BYTES_PER_PARAMETER.items() if re.search(p, text)), None)
     if unit is None or params is None or kind is None or params < 1e5:
         return None
     copies = _whole(_find(r"{n}\s*(?:copies|times the weights)", text)) or 1
@@ -999,10 +1044,15 @@ def _lr_at_step(text: str) -> Worked | None:
     decay to 0 when the total is given)."""
     if not re.search(r"warm[ -]?up", text) or not re.search(_LR, text):
         return None
-    peak = _rate_number(
-        _LR + r"\s*(?:of|=|is|:|at|to)?\s*(?:a |the )?(?:peak )?(?:of )?{lr}", text
-    ) or _rate_number(r"peak\w*\s*(?:" + _LR + r")?\s*(?:of|=|is|:)?\s*{lr}", text)
-    step = _whole(_find(r"(?:at|on|after|of) (?:step|iteration|update)\s*(?:number )?{n}", text))
+    peak = (
+        _rate_number(_LR + r"\s*(?:of|=|is|:|at|to)?\s*(?:a |the )?(?:peak )?(?:of )?{lr}", text)
+        or _rate_number(r"peak\w*\s*(?:" + _LR + r")?\s*(?:of|=|is|:)?\s*{lr}", text)
+        or _rate_number(r"warm[ -]?up\w*[^.?!]{0,30}?\bto\s*(?:a peak of )?{lr}", text)
+    )
+    step = _whole(
+        _find(r"(?:at|on|after|of) (?:step|iteration|update)\s*(?:number )?{n}", text)
+        or _find(r"(?:at|after) {n}\s*(?:steps|iterations|updates)\b", text)
+    )
     warm = _whole(
         _find(r"{n}\s*warm[ -]?up steps", text)
         or _find(r"warm[ -]?up\w*\s*(?:steps)?\s*(?:of|=|:|is|over|for|lasts?)?\s*{n}", text)
@@ -1132,6 +1182,68 @@ def _size(value: float) -> str:
     )
 
 
+_SHAPE = re.compile(r"(\d[\d,]*)\s*(?:x|by|\*)\s*(\d[\d,]*)")
+_WITH_BIASES = r"(?:plus|with|and|including|incl\.?) (?:the )?bias(?:es)?"
+
+
+def _matrix_weights(text: str) -> Worked | None:
+    """Weights in the matrices a question lists: "two weight matrices, 768x3072 and 3072x768",
+    "the Q, K, V and output projections are each 768x768" (four matrices)."""
+    if not re.search(r"weights|param", text) or not re.search(r"matri|projection", text):
+        return None
+    if re.search(r"\brank\b|\br\s*=|lora|adapter", text):  # LoRA's own rule counts those
+        return None
+    shapes = [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in _SHAPE.findall(text)]
+    if not shapes or any(a <= 1 or b <= 1 for a, b in shapes):
+        return None
+    copies = 1
+    if len(shapes) == 1:
+        copies = _whole(_find(r"{n}\s*(?:[a-z]+\s+){0,2}?(?:matrices|projections)", text)) or 1
+    weights = copies * sum(a * b for a, b in shapes)
+    listed = " + ".join(f"{a:,} x {b:,}" for a, b in shapes)
+    working = [
+        f"{copies} x {listed} = {weights:,} weights"
+        if copies > 1
+        else f"{listed} = {weights:,} weights"
+    ]
+    result = f"{weights:,} weights"
+    if re.search(_WITH_BIASES, text):
+        biases = copies * sum(b for _, b in shapes)
+        working.append(f"+ {biases:,} biases (one per output) = {weights + biases:,} parameters")
+        result = f"{weights + biases:,} parameters ({weights:,} weights + {biases:,} biases)"
+    return Worked("parameters-and-size", result, working, ("transformer-architecture", "attention"))
+
+
+def _linear_layer(text: str) -> Worked | None:
+    """A linear layer such as a classification head, from d inputs to k outputs: d x k weights
+    plus k biases (unless the question leaves the biases out)."""
+    if not re.search(r"param|weights", text) or not re.search(
+        r"head|linear|classifier|dense", text
+    ):
+        return None
+    labels = r"\s*(?:labels|classes|outputs|categories|logits|output units)\b"
+    match = re.search(
+        r"(\d[\d,]*)[- ]?(?:dim\w*|d|features|hidden|inputs?)\b[^.?!]{0,40}?\bto (\d[\d,]*)"
+        + labels,
+        text,
+    ) or re.search(
+        r"(?:from|maps?|mapping) (?:the |a |an )?(\d[\d,]*)[^.?!\d]{0,30}?\bto (\d[\d,]*)" + labels,
+        text,
+    )
+    if match is None:
+        return None
+    d, k = (int(g.replace(",", "")) for g in match.groups())
+    if d <= 1 or k < 1:
+        return None
+    working = [f"weights: {d:,} inputs x {k:,} outputs = {d * k:,}"]
+    if re.search(
+        r"(?:without|no|ignor\w*|excluding|not counting) (?:the )?bias|weights only", text
+    ):
+        return Worked("layer-freezing", f"{d * k:,} weights", working)
+    working.append(f"+ {k:,} biases = {d * k + k:,} parameters")
+    return Worked("layer-freezing", f"{d * k + k:,} parameters", working)
+
+
 def _share_of_parameters(text: str) -> Worked | None:
     """The share of a model that is trained: 294,912 of 110M as a percent, or 0.1% of 340M
     as a count."""
@@ -1234,7 +1346,8 @@ def _attention_sizes(text: str) -> Worked | None:
     if n is None or n > 100_000:
         return None
     if re.search(r"causal|future|look[- ]?ahead|triangular|gpt|decoder", text):
-        if re.search(
+        allowed_asked = re.search(r"\ballowed|not masked|unmasked|visible|can (?:attend|see)", text)
+        if not allowed_asked and re.search(
             r"zero|block|masked|hidden|can't|cannot|not allowed|disallowed|forbidden|-inf", text
         ):
             blocked = n * (n - 1) // 2
@@ -1250,12 +1363,12 @@ def _attention_sizes(text: str) -> Worked | None:
         return Worked(
             "causal-masking", f"{allowed:,} allowed query-key pairs", working, ("attention",)
         )
-    if "score" not in text and "query" not in text:
+    if not re.search(r"score|query|connection|pairs|entries", text):
         return None
     scores = n * n
     working = [f"every query scores every key: {n:,} x {n:,} = {scores:,} per head"]
     result = f"{scores:,} attention scores per head"
-    if heads and not re.search(r"one head|a head|per head|each head|single head|a single", text):
+    if heads and not re.search(r"one head|a head|per head|each head|single head", text):
         working.append(f"x {heads} heads = {scores * heads:,}")
         result += f", {scores * heads:,} for {heads} heads"
     return Worked("attention", result, working, ("transformer-architecture",))
@@ -1271,6 +1384,7 @@ def _embedding_table(text: str) -> Worked | None:
         _find(r"vocab\w*(?: size)?\s*(?:of|=|is|:)?\s*{n}", text)
         or _find(r"{n}[- ]?(?:token|word|entry|wordpiece|subword|piece)s?[- ](?:vocab\w*)", text)
         or _find(r"{n}\s*(?:tokens? |words? |entries )?in (?:the|its|a) vocab", text)
+        or _find(r"{n}\s*(?:positions|position embeddings|segments|token types)\b", text)
     )
     hidden = _whole(
         _find(
@@ -1416,6 +1530,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _memory_scaled,
     _accumulation_needed,  # before _steps: "32 examples fit" is no dataset size
     _epochs_run,  # before _steps: the total steps are given, the epochs asked
+    _examples_from_steps,  # before _steps: the steps are given, the examples asked
     _steps,
     _sequences_processed,  # after _steps: steps given, not a dataset to divide
     _effective_batch,
@@ -1424,6 +1539,9 @@ RULES: list[Callable[[str], Worked | None]] = [
     _memory,
     _factorized_embedding,
     _embedding_table,  # after _factorized_embedding: V x E + E x H is ALBERT's
+    _matrix_weights,  # before _bert: "768x3072 in BERT-base's feed-forward" asks about those
+    _linear_layer,
+    _attention_sizes,  # before _bert: "BERT-large's 1024 hidden and 16 heads, per head?"
     _share_of_parameters,  # before _sizes: "4M of a 7B model trained" is a share, not a size
     _shrunk,  # before _sizes: "40% smaller than 110M" gives one size and asks for the other
     _sizes,  # before _bert: "BERT-large (340M) vs BERT-base (110M)" asks about those numbers
@@ -1435,7 +1553,6 @@ RULES: list[Callable[[str], Worked | None]] = [
     _rate,
     _majority,
     _perplexity,
-    _attention_sizes,  # before _padding and _masked_tokens: a causal mask is no [MASK]
     _input_length,
     _sentence_pairs,
     _padding,
