@@ -211,6 +211,7 @@ _QUESTION_OPENER = re.compile(
     r"^(whats|whose|whom|explain|tell|define|describe|compare|give|list|show|help)\b",
     re.IGNORECASE,
 )
+_COMPARED = re.compile(r"\b(vs\.?|versus|compared (?:to|with))\s", re.IGNORECASE)
 ASKED_BACK_WORDS = 20
 
 
@@ -245,6 +246,7 @@ def asks_yes_or_no(question: str) -> bool:
         and len(question.split()) <= ASKED_BACK_WORDS
         and not _QUESTION_OPENER.match(body)
         and not _QUESTION_WORD.search(body)
+        and not _COMPARED.search(body)  # "cost of training from scratch vs fine-tuning?"
     )
 
 

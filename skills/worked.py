@@ -1254,10 +1254,11 @@ def _share_of_parameters(text: str) -> Worked | None:
     counts = _parameter_counts(text)
     share = _find(r"{n}\s*%", text)
     other: tuple[str, ...]
+    # the question's words name the method: its card explains the share, wherever it ranks
     if re.search(r"lora|peft|adapter|low[- ]rank", text):
-        concept, other = "lora-and-peft", ("parameters-and-size",)
+        concept, other = "lora-and-peft", ()
     elif re.search(r"freez|head|probe|feature extract", text):
-        concept, other = "layer-freezing", ("parameters-and-size",)
+        concept, other = "layer-freezing", ()
     else:
         concept, other = "parameters-and-size", ("lora-and-peft", "layer-freezing")
     if share is not None and len(counts) == 1 and 0 < share < 100:

@@ -72,6 +72,20 @@ def test_a_true_statement_that_reads_like_a_misconception_is_not_told_no(kb):
     assert not answer.answer.startswith("No")
 
 
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("BERT hides half the tokens of every sentence in pre-training, right?",
+         "masked-language-modeling"),
+        ("so pad tokens get attention like real words?", "attention-masks-and-padding"),
+    ],
+)  # fmt: skip
+def test_a_misconception_from_the_card_data_is_answered_no_first(kb, question, concept):
+    answer = kb.answer(question)
+    assert answer.concept == concept and answer.lead == "misconception"
+    assert answer.answer.startswith("No")
+
+
 def test_yes_no_questions_are_recognised():
     assert asks_yes_or_no("is an epoch the same as a step?")
     assert asks_yes_or_no("gpt uses mlm, right?")
@@ -83,6 +97,9 @@ def test_yes_no_questions_are_recognised():
     assert not asks_yes_or_no("so what does the attention mask do?")
     assert not asks_yes_or_no("and why is the learning rate warmed up?")
     assert not asks_yes_or_no("every sentence starts with 101 and ends with 102, why?")
+    # a comparison asked as a noun phrase wants both sides, not a yes or a no
+    assert not asks_yes_or_no("memory of full fine-tuning vs LoRA?")
+    assert not asks_yes_or_no("greedy decoding compared to beam search?")
     assert not asks_yes_or_no(
         "names come out as several ## pieces, so my labels no longer line up. what do the "
         "## pieces mean?"
