@@ -231,10 +231,19 @@ def _examples_from_steps(text: str) -> Worked | None:
         )
     )
     batch = _batch(text)
+    working = []
+    if per_epoch is None and (total := _steps_run(text)) and (epochs := _epochs(text)):
+        # "it ran 1,800 steps over 3 epochs": 600 a epoch
+        if total % epochs:
+            return None
+        per_epoch = total // epochs
+        working.append(f"steps per epoch = {total:,} steps / {epochs} epochs = {per_epoch:,}")
     if per_epoch is None or batch is None:
         return None
     most = per_epoch * batch
-    working = [f"examples = steps per epoch x batch size = {per_epoch:,} x {batch:,} = {most:,}"]
+    working.append(
+        f"examples = steps per epoch x batch size = {per_epoch:,} x {batch:,} = {most:,}"
+    )
     if re.search(
         r"(?:last|final) batch (?:is |was )?(?:full|complete)|divides evenly|no partial", text
     ):
@@ -242,6 +251,29 @@ def _examples_from_steps(text: str) -> Worked | None:
     least = (per_epoch - 1) * batch + 1
     working.append(f"with a partial last batch: anywhere from {least:,} to {most:,}")
     return Worked("epochs-batches-steps", f"{most:,} examples (if the last batch is full)", working)
+
+
+def _batch_change(text: str) -> Worked | None:
+    """ "double the batch from 16 to 32 on 4,800 examples: how many fewer steps per epoch?"."""
+    change = re.search(r"batch(?: size)?[^.?!]{0,20}?from (\d[\d,]*) to (\d[\d,]*)", text)
+    examples = _examples(text) or _whole(_find(r"{n}-(?:example|sample|review|sentence)", text))
+    if (
+        change is None
+        or examples is None
+        or not re.search(r"fewer|less|more|saved|change|differ", text)
+    ):
+        return None
+    old, new = (int(g.replace(",", "")) for g in change.groups())
+    if not 0 < min(old, new) <= max(old, new) <= examples:
+        return None
+    before, after = steps_per_epoch(examples, old), steps_per_epoch(examples, new)
+    working = [
+        f"before: ceil({examples:,} / {old}) = {before:,} steps per epoch",
+        f"after: ceil({examples:,} / {new}) = {after:,} steps per epoch",
+    ]
+    word = "fewer" if after < before else "more"
+    result = f"{abs(before - after):,} {word} steps per epoch ({after:,} instead of {before:,})"
+    return Worked("epochs-batches-steps", result, working)
 
 
 def _steps(text: str) -> Worked | None:
@@ -470,6 +502,32 @@ _LIST = r"-?\d+(?:\.\d+)?(?:\s*(?:,|;|\band\b|\bor\b|\s)\s*-?\d+(?:\.\d+)?)+"
 _ORDINALS = {"first": 0, "top": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4}
 
 
+def _named_softmax(text: str) -> Worked | None:
+    """Logits given by name ("'dog' 1.8, 'cat' 2.2, 'fish' 0.3"), one asked for: P('cat')."""
+    if "softmax" not in text and not ("logit" in text and "prob" in text):
+        return None
+    pairs = re.findall(r"['\"]([\w#]+)['\"]\s*(?:=|:|->)?\s*(?:logit )?(-?\d+(?:\.\d+)?)", text)
+    asked = re.search(
+        r"p\(\s*['\"]?([\w#]+)['\"]?\s*\)|probab\w* (?:of|for|does|that) ['\"]([\w#]+)['\"]", text
+    )
+    names = [n for n, _ in pairs]
+    if len(pairs) < 2 or asked is None or len(set(names)) != len(names):
+        return None
+    name = asked[1] or asked[2]
+    if name not in names:
+        return None
+    logits = [float(z) for _, z in pairs]
+    probs = softmax(logits)
+    i = names.index(name)
+    total = sum(math.exp(z) for z in logits)
+    working = [
+        "P = exp(logit) / sum of exp(all logits)",
+        " + ".join(f"exp({z:g})" for z in logits) + f" = {total:.3f}",
+        f"P('{name}') = exp({logits[i]:g}) / {total:.3f} = {probs[i]:.3f}",
+    ]
+    return Worked("softmax-and-temperature", f"P('{name}') = {probs[i]:.3f}", working)
+
+
 def _softmax(text: str) -> Worked | None:
     if "softmax" not in text and not ("logit" in text and "prob" in text):
         return None
@@ -535,10 +593,23 @@ def _metrics(text: str) -> Worked | None:
             recall = tp / (tp + fn)
             working.append(f"recall = TP / (TP + FN) = {tp} / {tp + fn} = {recall:.3f}")
             results.append(f"recall {recall:.3f}")
+        # "TP = 45, FN = 30, and precision is 0.75": the other one is given
+        given = _find(r"(?:precision|recall)\s*(?:of|=|is|:|was)?\s*{n}", text)
+        if given is not None and given > 1:
+            given /= 100
+        if given is not None and 0 < given <= 1:
+            if precision is None and "precision" in text:
+                precision = given
+                working.append(f"precision = {given:g} (given)")
+            elif recall is None and "recall" in text:
+                recall = given
+                working.append(f"recall = {given:g} (given)")
         if precision is not None and recall is not None and precision + recall:
             f1 = 2 * precision * recall / (precision + recall)
             working.append(f"F1 = 2PR / (P + R) = {f1:.3f}")
-            results.append(f"F1 {f1:.3f}")
+            results.insert(0, f"F1 {f1:.3f}") if re.search(
+                r"\bf1\b|f-1|f score", text
+            ) else results.append(f"F1 {f1:.3f}")
         if tn is not None and fp is not None and fn is not None:
             accuracy = (tp + tn) / (tp + tn + fp + fn)
             working.append(f"accuracy = (TP + TN) / all = {tp + tn} / {tp + tn + fp + fn}")
@@ -812,7 +883,11 @@ def _factorized_embedding(text: str) -> Worked | None:
         f"instead of V x H = {v:,} x {h:,} = {full:,} ({full / factorized:.1f} times as many)",
     ]
     result = f"{factorized:,} embedding parameters"
-    if re.search(r"\bsav\w*|fewer|less|reduc\w*|difference", text):
+    if re.search(r"percent|%", text) and re.search(r"shrink|smaller|reduc|fewer|less|sav", text):
+        share = 1 - factorized / full
+        working.append(f"1 - {factorized:,} / {full:,} = {share:.4f}")
+        result = f"{share:.1%} fewer embedding parameters ({factorized:,} instead of {full:,})"
+    elif re.search(r"\bsav\w*|fewer|less|reduc\w*|difference", text):
         working.append(f"saved: {full:,} - {factorized:,} = {full - factorized:,}")
         result = f"{full - factorized:,} parameters saved ({factorized:,} instead of {full:,})"
     return Worked("bert-family", result, working)  # ALBERT's own trick: its family's card
@@ -833,6 +908,18 @@ def _masked_tokens(text: str) -> Worked | None:
     picked_share = picked_share if picked_share is not None else 15.0
     picked = tokens * picked_share / 100
     lines = [f"{picked_share:g}% of {tokens:,} tokens are picked: {picked:g}"]
+    if re.search(r"unchanged|left (?:as|alone)|kept|stay|as they are|original", text):
+        kept = picked * 0.1
+        lines.append(f"10% of those stay unchanged: {picked:g} x 0.1 = {kept:g}")
+        return Worked(
+            "masked-language-modeling", f"{kept:g} tokens are picked but left unchanged", lines
+        )
+    if re.search(r"random", text):
+        swapped = picked * 0.1
+        lines.append(f"10% of those become a random token: {picked:g} x 0.1 = {swapped:g}")
+        return Worked(
+            "masked-language-modeling", f"{swapped:g} tokens become a random token", lines
+        )
     if re.search(r"\[mask\]|replaced|become|turn", text) or "recipe" in text:
         share = _find(
             r"{n}\s*%\s*(?:of (?:the |those |them|these )?(?:picked|chosen|selected)?[a-z ]*)?(?:become|are replaced|get replaced|turn)",
@@ -962,6 +1049,28 @@ def _bert_pair(text: str) -> Worked | None:
     )
 
 
+def _padding_share(text: str) -> Worked | None:
+    """ "padded to 128 with 40 real tokens on average: what percent is padding?"."""
+    if "pad" not in text or not re.search(r"percent|%|share|fraction|proportion", text):
+        return None
+    longest = _whole(
+        _find(
+            r"pad(?:ded|ding)?\s*(?:them |all |everything |it |every \w+ )?(?:up )?to\s*{n}", text
+        )
+        or _find(r"max(?:imum)?[ _]?(?:length|len)\s*(?:of|=|:|is)?\s*{n}", text)
+    )
+    real = _find(
+        r"(?:average|averages|avg|mean|typically|about)\s*(?:of )?{n}\s*(?:real )?tokens", text
+    ) or _find(r"{n}\s*real tokens", text)
+    if longest is None or real is None or not 0 < real < longest:
+        return None
+    share = (longest - real) / longest
+    working = [f"({longest} - {real:g}) / {longest} = {share:.4f} of the positions are [PAD]"]
+    return Worked(
+        "attention-masks-and-padding", f"{share:.1%} padding", working, ("special-tokens",)
+    )
+
+
 def _padding(text: str) -> Worked | None:
     """[PAD] tokens (zeros in the attention mask) to pad sequences of given lengths."""
     if "pad" not in text:
@@ -981,6 +1090,18 @@ def _padding(text: str) -> Worked | None:
     if longest is None or len(lengths) < 2 or max(lengths) > longest:
         return None
     pads = sum(longest - n for n in lengths)
+    if re.search(r"\b1s\b|ones|real tokens|non-?pad", text) and "mask" in text:
+        ones = sum(lengths)
+        working = [
+            " + ".join(str(n) for n in lengths) + f" = {ones} real tokens, each a 1 in the mask"
+        ]
+        working.append(f"the other {pads} positions are [PAD], 0 in the mask")
+        return Worked(
+            "attention-masks-and-padding",
+            f"{ones} ones in the attention mask",
+            working,
+            ("special-tokens",),
+        )
     working = [" + ".join(f"({longest} - {n})" for n in lengths) + f" = {pads}"]
     working.append("each [PAD] position gets attention mask 0, so the model ignores it")
     return Worked(
@@ -999,7 +1120,12 @@ BYTES_PER_PARAMETER = {
 def _memory(text: str) -> Worked | None:
     """Memory for the weights: parameters x bytes per parameter (x copies), in MB or GB."""
     unit = re.search(r"\b(gb|gib|mb|mib|gigabytes?|megabytes?)\b", text)
-    params = _find(r"{n}\s*(?:-parameter|parameters?|params?|weights)\b", text)
+    params = _find(r"{n}\s*(?:-parameter|parameters?|params?|weights)\b", text) or _find(
+        r"(?<![\d.])(\d+(?:\.\d+)?\s*[mb])\s*(?:-parameter |parameter )?model\b".replace(
+            r"(\d+(?:\.\d+)?\s*[mb])", "{n}"
+        ),
+        text,
+    )
     kind = _find(
         r"{n}\s*bytes? (?:per|a|for each|each|of memory per) (?:parameter|param|weight)", text
     )
@@ -1340,6 +1466,19 @@ def _attention_sizes(text: str) -> Worked | None:
             working,
             ("attention", "parameters-and-size"),
         )
+    grow = re.search(r"from (\d[\d,]*) to (\d[\d,]*)\s*tokens", text)
+    if grow and re.search(r"factor|times|grow|increase|how much (?:more|bigger)", text):
+        a, b = (int(g.replace(",", "")) for g in grow.groups())
+        if 0 < a < b:
+            working = [
+                f"scores grow with the square of the length: ({b:,} / {a:,})^2 = {(b / a) ** 2:g}"
+            ]
+            return Worked(
+                "attention",
+                f"{(b / a) ** 2:g} times as many attention scores",
+                working,
+                ("transformer-architecture",),
+            )
     # "how is the score between two tokens computed" asks how, not how many
     if not re.search(r"how many|number of|count|total", text):
         return None
@@ -1364,7 +1503,7 @@ def _attention_sizes(text: str) -> Worked | None:
         return Worked(
             "causal-masking", f"{allowed:,} allowed query-key pairs", working, ("attention",)
         )
-    if not re.search(r"score|query|connection|pairs|entries", text):
+    if not re.search(r"score|query|connection|pairs|entries|attention weights", text):
         return None
     scores = n * n
     working = [f"every query scores every key: {n:,} x {n:,} = {scores:,} per head"]
@@ -1412,11 +1551,30 @@ def _input_length(text: str) -> Worked | None:
     if not re.search(r"\[cls\]|\[sep\]|special tokens", text):
         return None
     # "the 2 [SEP] tokens" ("two", spelled out above) count the special tokens, not the text
-    found = re.findall(r"(?<![\w.])(\d[\d,]*)(?![\d.])(?!\s*(?:\[|special))", text)
+    found = re.findall(r"(?<![\w.])(\d[\d,]*)(?!\d|\.\d)(?!\s*(?:\[|special))", text)
     numbers = [int(n.replace(",", "")) for n in found]
     pair = re.search(
-        r"pair|2 sentences|sentence a|2 \[sep\]|both sentences|question and|and a passage", text
+        r"pair|2 sentences|sentence a|2 \[sep\]|both sentences|question and|and a passage|the passage",
+        text,
     )
+    limit = _whole(_find(r"max[_ ]?(?:length|len)\s*(?:of|=|:|is)?\s*{n}", text))
+    if limit and "pad" in text and re.search(r"how many|number of", text):
+        text_tokens = [n for n in numbers if n != limit]
+        if len(text_tokens) == 1 or (pair and len(text_tokens) == 2):
+            used = sum(text_tokens) + (3 if pair else 2)
+            if used <= limit:
+                working = [
+                    f"{' + '.join(map(str, text_tokens))} + {used - sum(text_tokens)} special tokens = {used}"
+                ]
+                working.append(
+                    f"{limit} - {used} = {limit - used} [PAD] tokens to reach max_length {limit}"
+                )
+                return Worked(
+                    "special-tokens",
+                    f"{limit - used} [PAD] tokens",
+                    working,
+                    ("attention-masks-and-padding",),
+                )
     room = re.search(r"fit|room|left|available|budget|max", text)
     if room and len(numbers) == 1:
         limit, extra = numbers[0], 3 if pair else 2
@@ -1525,6 +1683,209 @@ def _memory_scaled(text: str) -> Worked | None:
     return Worked("hardware", f"about {scaled:g} {unit}", working, ("gradient-accumulation",))
 
 
+def _cross_entropy(text: str) -> Worked | None:
+    """Cross-entropy of one prediction: -ln(p of the right class); a uniform guess over k
+    classes: ln k. Perplexity given, the loss asked: ln(perplexity)."""
+    if not re.search(r"cross[- ]?entropy|\bloss\b|\bnats?\b", text):
+        return None
+    if "perplexity" in text and re.search(
+        r"(?:what|which) (?:is )?(?:the )?(?:per[- ]token )?loss|loss in nats|how much loss", text
+    ):
+        ppl = _find(r"perplexity\s*(?:of|=|is|:|was)?\s*{n}", text)
+        if ppl is None or ppl < 1:
+            return None
+        working = [f"loss = ln(perplexity) = ln({ppl:g}) = {math.log(ppl):.3f} nats per token"]
+        return Worked(
+            "loss-and-gradients",
+            f"loss = {math.log(ppl):.3f} nats",
+            working,
+            ("autoregressive-modeling",),
+        )
+    uniform = re.search(
+        r"(\d+)[- ](?:class|way)\b[^.?!]*?(?:50/50|uniform|evenly|equal|random|guess)", text
+    )
+    if uniform and re.search(r"50/50|uniform|evenly|equal(?:ly)? (?:on|likely|probab)|guess", text):
+        k = int(uniform[1])
+        if k < 2:
+            return None
+        working = [f"each class gets 1/{k}: loss = -ln(1/{k}) = ln {k} = {math.log(k):.3f}"]
+        return Worked("loss-and-gradients", f"loss = ln {k} = {math.log(k):.3f}", working)
+    p = _find(
+        r"(?:probability|prob|p)\s*(?:of|=|is|:)?\s*{n}\s*(?:on|to|for) (?:the )?(?:correct|right|true|target)",
+        text,
+    ) or _find(
+        r"(?:correct|right|true|target) (?:class|token|label|word)\w*[^.?!\d]{0,30}?(?:probability|prob|p)\s*(?:of|=|is|:)?\s*{n}",
+        text,
+    )
+    if p is None or not 0 < p < 1:
+        return None
+    working = [f"loss = -ln(p of the right class) = -ln({p:g}) = {-math.log(p):.3f}"]
+    return Worked("loss-and-gradients", f"loss = {-math.log(p):.3f}", working)
+
+
+def _sequence_probability(text: str) -> Worked | None:
+    """The chain rule of an autoregressive model: P(w1..wn) = P(w1) x P(w2|w1) x ..."""
+    factors = re.findall(r"p\([^)]*\)\s*=\s*(\d*\.\d+|\d+(?:\.\d+)?)", text)
+    if len(factors) < 2 or "|" not in text or not re.search(r"probab|p\(", text):
+        return None
+    values = [float(f) for f in factors]
+    if not all(0 < v <= 1 for v in values):
+        return None
+    product = math.prod(values)
+    working = [
+        " x ".join(f"{v:g}" for v in values)
+        + f" = {product:.4g} (each word given the ones before it)"
+    ]
+    return Worked("autoregressive-modeling", f"P = {product:.4g}", working, ("loss-and-gradients",))
+
+
+def _nsp_pairs(text: str) -> Worked | None:
+    """Next sentence prediction pairs: half have the real next sentence, half a random one."""
+    if not re.search(r"\bnsp\b|next sentence", text) or not re.search(
+        r"random|real|actual|isnext|notnext|true next", text
+    ):
+        return None
+    pairs = _whole(_find(r"{n}\s*(?:nsp |sentence |training )?(?:pairs|examples)", text))
+    if pairs is None:
+        return None
+    half = pairs / 2
+    working = [
+        f"half the pairs keep the real next sentence, half get a random one: {pairs:,} / 2 = {half:g}"
+    ]
+    return Worked("next-sentence-prediction", f"{half:g} pairs", working)
+
+
+def _student_score(text: str) -> Worked | None:
+    """Distillation: a student keeping X% of its teacher's score."""
+    if not re.search(r"student", text) or not re.search(r"teacher", text):
+        return None
+    teacher = _find(r"teacher\w*[^.?!\d]{0,20}?{n}\s*%", text)
+    kept = _find(r"(?:keeps|retains|keeping|retaining|reaches|gets) {n}\s*%\s*of", text)
+    if teacher is None or kept is None or not 0 < kept <= 100:
+        return None
+    score = teacher * kept / 100
+    working = [f"{teacher:g}% x {kept:g}% = {score:.4g}%"]
+    return Worked("knowledge-distillation", f"{score:.4g}%", working, ("bert-family",))
+
+
+def _layers_frozen(text: str) -> Worked | None:
+    """ "a 24-layer encoder, the bottom 18 frozen: what share is trained?" and how many are."""
+    if not re.search(r"freez|frozen", text):
+        return None
+    layers = _whole(
+        _find(r"{n}[- ](?:layers?|encoder layers|transformer layers|blocks)\b", text)
+        or _find(r"has {n} (?:encoder |transformer )?layers", text)
+    )
+    frozen = _whole(
+        _find(r"(?:freeze|freezing|frozen)\s*(?:the )?(?:bottom|lowest|first|lower)?\s*{n}", text)
+        or _find(r"(?:bottom|lowest|first|lower) {n}\s*(?:layers )?(?:are |is )?frozen", text)
+    )
+    if layers is None or frozen is None or not 0 < frozen < layers:
+        return None
+    left = layers - frozen
+    working = [f"{layers} layers - {frozen} frozen = {left} still trained"]
+    if re.search(r"percent|%|share|fraction|proportion", text):
+        working.append(f"{left} / {layers} = {left / layers:.1%}")
+        return Worked(
+            "layer-freezing",
+            f"{left / layers:.1%} of the layers are trained ({left} of {layers})",
+            working,
+        )
+    return Worked("layer-freezing", f"{left} layers are still trained", working)
+
+
+def _grid_runs(text: str) -> Worked | None:
+    """A grid search's runs: the product of each hyperparameter's number of values (and the
+    time, when one run's time is given)."""
+    if not re.search(r"grid", text):
+        return None
+    sets = re.findall(r"\{([^{}]*)\}", text)
+    counts = [len([v for v in g.split(",") if v.strip()]) for g in sets]
+    if len(counts) < 2:
+        listed = re.findall(
+            r"(\d+) (?:different )?(?:learning rates?|lrs?|batch sizes?|warm[- ]?up \w+|epochs? (?:settings|values|counts)|seeds?|values of \w+|dropout \w+|weight decays?|ranks?)",
+            text,
+        )
+        counts = [int(c) for c in listed]
+    if len(counts) < 2 or not all(counts):
+        return None
+    runs = math.prod(counts)
+    working = [" x ".join(map(str, counts)) + f" = {runs:,} runs"]
+    result = f"{runs:,} runs"
+    minutes = _find(r"{n}\s*(?:min|minutes)", text)
+    hours = _find(r"{n}\s*(?:h|hours?)\b", text)
+    if minutes or hours:
+        total_h = runs * (minutes / 60 if minutes else hours or 0)
+        working.append(
+            f"{runs:,} runs x {(minutes or 0):g} minutes = {total_h:g} hours"
+            if minutes
+            else f"{runs:,} runs x {hours:g} hours = {total_h:g} hours"
+        )
+        result += f", {total_h:g} hours"
+    return Worked("hyperparameter-tuning", result, working)
+
+
+def _early_stopping(text: str) -> Worked | None:
+    """Validation losses listed by epoch: early stopping keeps the epoch with the lowest."""
+    if not re.search(r"early stop|which epoch|best epoch|keep", text) or "loss" not in text:
+        return None
+    listed = re.search(r"(?:was|were|are|:)\s*(\d*\.\d+(?:\s*,\s*\d*\.\d+){2,})", text)
+    if listed is None:
+        return None
+    losses = [float(v) for v in listed[1].split(",")]
+    start = _whole(_find(r"epochs? {n}\s*(?:to|-|through)", text)) or 1
+    best = min(range(len(losses)), key=losses.__getitem__)
+    working = [", ".join(f"epoch {start + i}: {v:g}" for i, v in enumerate(losses))]
+    working.append(
+        f"the lowest validation loss is {losses[best]:g}, at epoch {start + best}; after it the model overfits"
+    )
+    return Worked("overfitting", f"epoch {start + best}", working)
+
+
+def _demonstrations(text: str) -> Worked | None:
+    """How many few-shot demonstrations fit in a context window."""
+    if (
+        not re.search(r"demonstration|examples? in the prompt|shots?\b|few-shot", text)
+        or "fit" not in text
+    ):
+        return None
+    window = _whole(
+        _find(r"{n}[- ]token (?:context|window)", text)
+        or _find(r"context (?:window )?(?:of|is)?\s*{n}", text)
+    )
+    used = _whole(_find(r"(?:use|uses|takes?|is)\s*{n}\s*tokens", text))
+    each = _whole(
+        _find(r"each (?:demonstration|example|shot)\s*(?:is|takes|uses|of)?\s*{n}", text)
+        or _find(r"{n}\s*tokens (?:per|each|a) (?:demonstration|example|shot)", text)
+    )
+    if window is None or used is None or each is None or used >= window:
+        return None
+    fit = (window - used) // each
+    working = [
+        f"({window:,} - {used:,}) / {each} = {(window - used) / each:.2f}: {fit} whole demonstrations"
+    ]
+    return Worked("few-shot-learning", f"{fit} demonstrations", working)
+
+
+def _beam_candidates(text: str) -> Worked | None:
+    """Beam search scores every vocabulary token after every beam: beams x vocabulary."""
+    if "beam" not in text:
+        return None
+    beams = _whole(
+        _find(r"{n}\s*beams", text) or _find(r"beam (?:width|size)\s*(?:of|=|is)?\s*{n}", text)
+    )
+    vocab = _whole(
+        _find(r"{n}[- ](?:token|word)s?[- ]vocab", text)
+        or _find(r"vocab\w*(?: size)?\s*(?:of|=|is)?\s*{n}", text)
+    )
+    if beams is None or vocab is None or not re.search(r"how many|number of", text):
+        return None
+    working = [
+        f"{beams} beams x {vocab:,} possible next tokens = {beams * vocab:,} candidates, of which the best {beams} are kept"
+    ]
+    return Worked("generation-strategies", f"{beams * vocab:,} candidates", working)
+
+
 RULES: list[Callable[[str], Worked | None]] = [
     _lr_at_step,  # before _warmup: "peak 3e-5 over 100 warmup steps, lr at step 50"
     _warmup,
@@ -1532,6 +1893,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _accumulation_needed,  # before _steps: "32 examples fit" is no dataset size
     _epochs_run,  # before _steps: the total steps are given, the epochs asked
     _examples_from_steps,  # before _steps: the steps are given, the examples asked
+    _batch_change,  # before _steps: two batch sizes, the difference asked
     _steps,
     _sequences_processed,  # after _steps: steps given, not a dataset to divide
     _effective_batch,
@@ -1542,6 +1904,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _embedding_table,  # after _factorized_embedding: V x E + E x H is ALBERT's
     _matrix_weights,  # before _bert: "768x3072 in BERT-base's feed-forward" asks about those
     _linear_layer,
+    _demonstrations,  # before _attention_sizes: "a 1024-token context" is no attention count
     _attention_sizes,  # before _bert: "BERT-large's 1024 hidden and 16 heads, per head?"
     _share_of_parameters,  # before _sizes: "4M of a 7B model trained" is a share, not a size
     _shrunk,  # before _sizes: "40% smaller than 110M" gives one size and asks for the other
@@ -1549,6 +1912,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _bert_pair,
     _bert,
     _equal_logits,
+    _named_softmax,
     _softmax,
     _metrics,
     _rate,
@@ -1556,10 +1920,19 @@ RULES: list[Callable[[str], Worked | None]] = [
     _perplexity,
     _input_length,
     _sentence_pairs,
+    _padding_share,
     _padding,
     _masked_tokens,
     _costs,
     _savings,
+    _cross_entropy,
+    _sequence_probability,
+    _nsp_pairs,
+    _student_score,
+    _layers_frozen,
+    _grid_runs,
+    _early_stopping,
+    _beam_candidates,
 ]
 
 

@@ -203,6 +203,56 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "evaluation-metrics", "precision = 0.750 (75.0%)"),
         ("there are 40 positive reviews and the model finds 30 of them: recall?",
          "evaluation-metrics", "recall = 0.750"),
+        # set 9's numeric questions without their own result, reworded
+        ("the trainer ran 900 steps over 3 epochs at batch size 16: how many examples?",
+         "epochs-batches-steps", "4,800 examples"),
+        ("batch size from 8 to 32 on a 1,600-example dataset: how many fewer steps per epoch?",
+         "epochs-batches-steps", "150 fewer steps per epoch"),
+        ("a 13B model in fp16: how many GB for the weights?", "parameters-and-size", "26.00 GB"),
+        ("64 tokens, 8 heads: how many attention weights are computed in one layer in total?",
+         "attention", "32,768 for 8 heads"),
+        ("going from 128 to 512 tokens, by what factor do the attention scores grow?",
+         "attention", "16 times as many"),
+        ("the question is 9 wordpieces and the passage is 30: input length with [CLS] and the "
+         "two [SEP]s?", "special-tokens", "42 tokens"),
+        ("a sentence of 20 wordpieces, [CLS] and [SEP] added, padded to max_length 32: how many "
+         "[PAD] tokens?", "special-tokens", "10 [PAD] tokens"),
+        ("we pad everything to 256 tokens and sequences average 64 real tokens: what percent "
+         "is padding?", "attention-masks-and-padding", "75.0% padding"),
+        ("sentences of 5, 8 and 6 tokens padded to the longest: how many 1s in the attention "
+         "mask?", "attention-masks-and-padding", "19 ones"),
+        ("of 4,000 tokens, how many are picked for prediction but left unchanged?",
+         "masked-language-modeling", "60 tokens are picked but left unchanged"),
+        ("logits 'yes' 2.0, 'no' 1.0, 'maybe' 0.0: what is P('yes') after softmax?",
+         "softmax-and-temperature", "P('yes') = 0.665"),
+        ("TP = 30, FN = 10 and precision is 0.6: F1?", "evaluation-metrics", "F1 0.667"),
+        ("the model gives probability 0.5 to the correct class: cross-entropy loss?",
+         "loss-and-gradients", "loss = 0.693"),
+        ("perplexity is 10: what is the loss in nats?", "loss-and-gradients", "loss = 2.303"),
+        ("a 4-class classifier guessing uniformly: cross-entropy loss?", "loss-and-gradients",
+         "ln 4 = 1.386"),
+        ("P(I)=0.5, P(like|I)=0.4, P(tea|I like)=0.1: probability of the whole sentence?",
+         "autoregressive-modeling", "P = 0.02"),
+        ("out of 1,000 NSP pairs, how many get a random second sentence?",
+         "next-sentence-prediction", "500 pairs"),
+        ("the teacher scores 90% and the student keeps 95% of that: student score?",
+         "knowledge-distillation", "85.5%"),
+        ("ALBERT with V=30,000, E=256 and H=1024: by what percent does factorizing shrink the "
+         "embedding?", "bert-family", "74.1% fewer"),
+        ("a 12-layer encoder, freezing the bottom 9: what percent of layers are trained?",
+         "layer-freezing", "25.0% of the layers"),
+        ("bert-large has 24 layers; if i freeze the bottom 20, how many layers still train?",
+         "layer-freezing", "4 layers are still trained"),
+        ("grid search over 3 learning rates and 2 batch sizes, each run 20 minutes: hours?",
+         "hyperparameter-tuning", "6 runs, 2 hours"),
+        ("grid of lr {1e-5, 3e-5} x batch {16, 32} x epochs {2, 3}: how many runs?",
+         "hyperparameter-tuning", "8 runs"),
+        ("validation loss after epochs 1 to 4 was 0.60, 0.45, 0.47, 0.52: which epoch to keep "
+         "with early stopping?", "overfitting", "epoch 2"),
+        ("a 2048-token context; my instruction uses 248 tokens and each demonstration is 100 "
+         "tokens: how many demonstrations fit?", "few-shot-learning", "18 demonstrations"),
+        ("beam search with 4 beams over a 50,000-token vocabulary: how many candidates per "
+         "step?", "generation-strategies", "200,000 candidates"),
     ],
 )  # fmt: skip
 def test_each_calculation_gets_the_students_own_result(question, concept, result):
@@ -238,6 +288,11 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "why does the causal mask block future tokens?",
         "why is the feed-forward matrix 768x3072 and not square?",  # why, not how many
         "what does the classification head map the [CLS] vector to?",
+        "what is cross-entropy loss?",
+        "why does early stopping pick the epoch with the lowest validation loss?",
+        "how does beam search differ from greedy decoding?",
+        "why does the student model in distillation learn from the teacher's soft labels?",
+        "what is a grid search over hyperparameters?",
     ],
 )
 def test_a_question_without_the_numbers_a_calculation_needs_is_left_to_the_card(question):
