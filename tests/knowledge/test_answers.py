@@ -91,7 +91,7 @@ def test_off_topic_questions_are_not_answered_confidently(kb, question):
         (
             "how many parameters does bert-large have",
             "parameters-and-size",
-            "worked",  # computed: skills/worked.py
+            "worked",  # computed: skills/worked/
             "With your numbers: bert-large has 335,141,888 parameters",
         ),
         (

@@ -1,4 +1,4 @@
-"""A question's own numbers, read robustly and worked out (skills/worked.py)."""
+"""A question's own numbers, read robustly and worked out (skills/worked/)."""
 
 import pytest
 

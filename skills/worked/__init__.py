@@ -1,0 +1,139 @@
+"""A question that gives its own numbers gets its own result, worked out.
+
+"How many steps per epoch for 4000 examples at batch 64?" is answered with 63, not with the
+card's example of 1,000 and 10. Each rule recognises one calculation by its words and takes
+the numbers it needs from the question ("2.5k", "1,000", "10%", "r=8", "1024x1024"); a question
+that lacks one of them is left to the card. The rules live by topic beside this file (training,
+sizes, scores, sequences, costs; reading.py reads the numbers); RULES below orders them, and
+the first that recognises the question answers it. The arithmetic is skills/calculators.py's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from skills.calculators import CalculatorError
+from skills.worked.costs import _costs, _savings
+from skills.worked.reading import MAX_QUESTION_CHARS, Worked, _spelled_numbers_as_digits, number
+from skills.worked.scores import (
+    _cross_entropy,
+    _equal_logits,
+    _majority,
+    _metrics,
+    _named_softmax,
+    _perplexity,
+    _rate,
+    _sequence_probability,
+    _softmax,
+    _student_score,
+)
+from skills.worked.sequences import (
+    _attention_sizes,
+    _beam_candidates,
+    _demonstrations,
+    _input_length,
+    _masked_tokens,
+    _nsp_pairs,
+    _padding,
+    _padding_share,
+    _sentence_pairs,
+)
+from skills.worked.sizes import (
+    _bert,
+    _bert_pair,
+    _embedding_table,
+    _factorized_embedding,
+    _layers_frozen,
+    _linear_layer,
+    _lora,
+    _matrix_weights,
+    _memory,
+    _memory_scaled,
+    _share_of_parameters,
+    _shrunk,
+    _sizes,
+)
+from skills.worked.training import (
+    _accumulation_needed,
+    _batch_change,
+    _early_stopping,
+    _effective_batch,
+    _epochs_run,
+    _examples_from_steps,
+    _grid_runs,
+    _lr_at_step,
+    _lr_scaled,
+    _sequences_processed,
+    _steps,
+    _warmup,
+)
+
+__all__ = ["RULES", "Worked", "number", "work_out"]
+
+
+RULES: list[Callable[[str], Worked | None]] = [
+    _lr_at_step,  # before _warmup: "peak 3e-5 over 100 warmup steps, lr at step 50"
+    _warmup,
+    _memory_scaled,
+    _accumulation_needed,  # before _steps: "32 examples fit" is no dataset size
+    _epochs_run,  # before _steps: the total steps are given, the epochs asked
+    _examples_from_steps,  # before _steps: the steps are given, the examples asked
+    _batch_change,  # before _steps: two batch sizes, the difference asked
+    _steps,
+    _sequences_processed,  # after _steps: steps given, not a dataset to divide
+    _effective_batch,
+    _lr_scaled,
+    _lora,
+    _memory,
+    _factorized_embedding,
+    _embedding_table,  # after _factorized_embedding: V x E + E x H is ALBERT's
+    _matrix_weights,  # before _bert: "768x3072 in BERT-base's feed-forward" asks about those
+    _linear_layer,
+    _demonstrations,  # before _attention_sizes: "a 1024-token context" is no attention count
+    _attention_sizes,  # before _bert: "BERT-large's 1024 hidden and 16 heads, per head?"
+    _share_of_parameters,  # before _sizes: "4M of a 7B model trained" is a share, not a size
+    _shrunk,  # before _sizes: "40% smaller than 110M" gives one size and asks for the other
+    _sizes,  # before _bert: "BERT-large (340M) vs BERT-base (110M)" asks about those numbers
+    _bert_pair,
+    _bert,
+    _equal_logits,
+    _named_softmax,
+    _softmax,
+    _metrics,
+    _rate,
+    _majority,
+    _perplexity,
+    _input_length,
+    _sentence_pairs,
+    _padding_share,
+    _padding,
+    _masked_tokens,
+    _costs,
+    _savings,
+    _cross_entropy,
+    _sequence_probability,
+    _nsp_pairs,
+    _student_score,
+    _layers_frozen,
+    _grid_runs,
+    _early_stopping,
+    _beam_candidates,
+]
+
+
+def work_out(question: str) -> Worked | None:
+    """The calculation `question` asks for with its own numbers, or None."""
+    # A course calculation fits in a few sentences; a long text or a run of 16+ digits is no
+    # such question, and would only make the rules' regexes work hard.
+    if len(question) > MAX_QUESTION_CHARS or re.search(r"\d{16,}", question):
+        return None
+    text = _spelled_numbers_as_digits(question.lower().replace("\u00d7", "x"))
+    for rule in RULES if re.search(r"\d", text) else [_bert_pair, _bert]:  # BERT's need none
+        try:
+            worked = rule(text)
+        except (CalculatorError, ZeroDivisionError, OverflowError):
+            continue  # numbers no calculation can use ("0 negatives and 0 positives")
+        if worked is not None:
+            return worked
+    return None

@@ -1,0 +1,79 @@
+"""Calculations about cost: the money and energy of pre-training against fine-tuning."""
+
+from __future__ import annotations
+
+import re
+
+from skills.worked.reading import _NUMBER, Worked, _find, _whole, number
+
+_MONEY = r"\$\s*(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kmb](?![a-z]))?"
+
+
+def _costs(text: str) -> Worked | None:
+    """Money in the question: from scratch for each of N versus one shared model adapted N
+    times (dollars saved), or how many times cheaper one cost is than another."""
+    amounts = [number(f"{m[0]}{m[1]}") for m in re.findall(_MONEY, text)]
+    values = [a for a in amounts if a is not None]
+    if len(values) == 2 and re.search(r"times (?:cheaper|more expensive|as expensive|less)", text):
+        big, small = max(values), min(values)
+        if small == 0:
+            return None
+        working = [f"${big:,.0f} / ${small:,.0f} = {big / small:,.0f}"]
+        said = "cheaper" if "cheaper" in text else "as expensive"
+        return Worked("pretraining-cost", f"{big / small:,.0f} times {said}", working)
+    many = _whole(
+        _find(
+            r"{n}\s+(?:companies|teams|labs|groups|organi[sz]ations|orgs|firms|clients|customers)",
+            text,
+        )
+    )
+    if len(values) != 3 or many is None or not re.search(r"scratch", text):
+        return None
+    scratch, shared, adapt = values
+    apart, together = many * scratch, shared + many * adapt
+    working = [
+        f"each from scratch: {many} x ${scratch:,.0f} = ${apart:,.0f}",
+        f"one shared model, adapted: ${shared:,.0f} + {many} x ${adapt:,.0f} = ${together:,.0f}",
+    ]
+    saved = apart - together
+    result = f"${saved:,.0f} saved" if saved >= 0 else f"${-saved:,.0f} more"
+    return Worked("pretraining-cost", result, working, ("transfer-learning",))
+
+
+_AMOUNT = re.compile(
+    r"(\$\s*)?" + _NUMBER
+    + r"\s*(mwh|kwh|gwh|gpu[- ]?hours?|hours?|hrs?|days?|weeks?|tons?|tonnes?|kg|dollars|usd)?\b"
+)  # fmt: skip
+
+
+def _savings(text: str) -> Worked | None:
+    """Two amounts in one unit (MWh, $, GPU-hours): the percent saved by the smaller one."""
+    if not re.search(r"percent|%", text) or not re.search(
+        r"sav|less|reduc|cut|cheaper|lower|fewer|smaller", text
+    ):
+        return None
+    amounts: dict[str, list[float]] = {}
+    for match in _AMOUNT.finditer(text):
+        unit = "$" if match[1] or match[4] in ("dollars", "usd") else match[4]
+        if unit:
+            value = number(match[2] + (match[3] or ""))
+            if value is not None:
+                amounts.setdefault(re.sub(r"s$|[- ]", "", unit), []).append(value)
+    pairs = [(u, v) for u, v in amounts.items() if len(v) == 2 and min(v) < max(v)]
+    if len(pairs) != 1:
+        return None
+    unit, (first, second) = pairs[0]
+    big, small = max(first, second), min(first, second)
+    shown = (
+        (lambda v: f"${v:,.0f}")
+        if unit == "$"
+        else (lambda v: f"{v:,g} {unit[:-2].upper() + 'Wh' if unit.endswith('wh') else unit}")
+    )
+    share = (big - small) / big
+    working = [f"({shown(big)} - {shown(small)}) / {shown(big)} = {share:.4f}"]
+    return Worked(
+        "pretraining-cost",
+        f"{100 * share:.3g}% saved ({shown(small)} instead of {shown(big)})",
+        working,
+        ("transfer-learning",),
+    )

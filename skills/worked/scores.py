@@ -1,0 +1,436 @@
+"""Calculations about probabilities and scores: softmax (with temperature, named logits),
+precision, recall, F1 and accuracy, cross-entropy and perplexity, a sequence's probability."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from skills.calculators import softmax
+from skills.worked.reading import Worked, _find, _whole, number
+
+
+def _listed_numbers(text: str) -> list[float]:
+    """The numbers of a list such as "2, 1, 0" or "2.0 1.0 -1"; "50,000" is one number."""
+    numbers: list[float] = []
+    for token in re.findall(r"-?\d[\d,]*(?:\.\d+)?", text):
+        token = token.rstrip(",")
+        if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", token):
+            numbers.append(float(token.replace(",", "")))
+        else:
+            numbers += [float(part) for part in token.split(",") if part]
+    return numbers
+
+
+_LIST = r"-?\d+(?:\.\d+)?(?:\s*(?:,|;|\band\b|\bor\b|\s)\s*-?\d+(?:\.\d+)?)+"
+
+
+_ORDINALS = {"first": 0, "top": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4}
+
+
+def _named_softmax(text: str) -> Worked | None:
+    """Logits given by name ("'dog' 1.8, 'cat' 2.2, 'fish' 0.3"), one asked for: P('cat')."""
+    if "softmax" not in text and not ("logit" in text and "prob" in text):
+        return None
+    pairs = re.findall(r"['\"]([\w#]+)['\"]\s*(?:=|:|->)?\s*(?:logit )?(-?\d+(?:\.\d+)?)", text)
+    asked = re.search(
+        r"p\(\s*['\"]?([\w#]+)['\"]?\s*\)|probab\w* (?:of|for|does|that) ['\"]([\w#]+)['\"]", text
+    )
+    names = [n for n, _ in pairs]
+    if len(pairs) < 2 or asked is None or len(set(names)) != len(names):
+        return None
+    name = asked[1] or asked[2]
+    if name not in names:
+        return None
+    logits = [float(z) for _, z in pairs]
+    probs = softmax(logits)
+    i = names.index(name)
+    total = sum(math.exp(z) for z in logits)
+    working = [
+        "P = exp(logit) / sum of exp(all logits)",
+        " + ".join(f"exp({z:g})" for z in logits) + f" = {total:.3f}",
+        f"P('{name}') = exp({logits[i]:g}) / {total:.3f} = {probs[i]:.3f}",
+    ]
+    return Worked("softmax-and-temperature", f"P('{name}') = {probs[i]:.3f}", working)
+
+
+def _softmax(text: str) -> Worked | None:
+    if "softmax" not in text and not ("logit" in text and "prob" in text):
+        return None
+    given = _find(r"(?:temperature|temp|\bt)\s*(?:of|is|:|=)?\s*(?:t\s*=\s*)?{n}", text)
+    temperature = 1.0 if given is None else given  # T=0 is no softmax: left to the card
+    body = re.sub(r"(?:temperature|temp|\bt)\s*(?:of|is|:|=)?\s*(?:t\s*=\s*)?[\d.]+", " ", text)
+    # the logits are the first list after the word "logits" (else after "softmax"): never
+    # the "3 tokens" before it or the "4.0 token" a question names after it
+    after = re.split(r"logits?|softmax", body, maxsplit=1)[-1]
+    listed = re.search(_LIST, after)
+    logits = _listed_numbers(listed[0]) if listed else []
+    if not 2 <= len(logits) <= 20 or temperature <= 0:
+        return None
+    probs = softmax(logits, temperature)
+    shown = ", ".join(f"{z:g}" for z in logits)
+    working = [f"divide each logit by T = {temperature:g}, exponentiate, and normalise"]
+    working += [
+        f"p{i} = exp({z:g}/{temperature:g}) / sum = {p:.3f}"
+        for i, (z, p) in enumerate(zip(logits, probs, strict=True), start=1)
+    ]
+    result = f"softmax([{shown}]) at T={temperature:g} = [{', '.join(f'{p:.3f}' for p in probs)}]"
+    named = _named_logit(after[listed.end() :] if listed else "", logits)
+    if named is not None:
+        result = f"p = {probs[named]:.3f} for the logit {logits[named]:g}; " + result
+    return Worked("softmax-and-temperature", result, working)
+
+
+def _named_logit(text: str, logits: list[float]) -> int | None:
+    """Which logit a question asks about: "the first token", "the middle one", "(logit 1)"."""
+    if ordinal := re.search(r"\b(first|top|second|third|fourth|fifth|middle|last)\b", text):
+        word = ordinal[1]
+        index = {"middle": len(logits) // 2, "last": len(logits) - 1}.get(word, _ORDINALS.get(word))
+        return index if index is not None and index < len(logits) else None
+    value = re.search(
+        r"(?:logit|score)\s*(?:of|=)?\s*(-?\d+(?:\.\d+)?)|(-?\d+(?:\.\d+)?)[- ]?(?:token|one|logit)",
+        text,
+    )
+    if value:
+        z = float(value[1] or value[2])
+        return logits.index(z) if z in logits else None
+    return None
+
+
+def _count(name: str, short: str, text: str) -> int | None:
+    return _whole(
+        _find(r"{n}\s*" + name, text) or _find(r"\b" + short + r"\s*(?:=|:|of|is)?\s*{n}", text)
+    )
+
+
+def _metrics(text: str) -> Worked | None:
+    tp = _count(r"true positives?", "tp", text)
+    fp = _count(r"false positives?", "fp", text)
+    fn = _count(r"false negatives?", "fn", text)
+    tn = _count(r"true negatives?", "tn", text)
+    if tp is not None and (fp is not None or fn is not None):
+        working, results = [], []
+        precision = recall = None
+        if fp is not None:
+            precision = tp / (tp + fp)
+            working.append(f"precision = TP / (TP + FP) = {tp} / {tp + fp} = {precision:.3f}")
+            results.append(f"precision {precision:.3f}")
+        if fn is not None:
+            recall = tp / (tp + fn)
+            working.append(f"recall = TP / (TP + FN) = {tp} / {tp + fn} = {recall:.3f}")
+            results.append(f"recall {recall:.3f}")
+        # "TP = 45, FN = 30, and precision is 0.75": the other one is given
+        given = _find(r"(?:precision|recall)\s*(?:of|=|is|:|was)?\s*{n}", text)
+        if given is not None and given > 1:
+            given /= 100
+        if given is not None and 0 < given <= 1:
+            if precision is None and "precision" in text:
+                precision = given
+                working.append(f"precision = {given:g} (given)")
+            elif recall is None and "recall" in text:
+                recall = given
+                working.append(f"recall = {given:g} (given)")
+        if precision is not None and recall is not None and precision + recall:
+            f1 = 2 * precision * recall / (precision + recall)
+            working.append(f"F1 = 2PR / (P + R) = {f1:.3f}")
+            results.insert(0, f"F1 {f1:.3f}") if re.search(
+                r"\bf1\b|f-1|f score", text
+            ) else results.append(f"F1 {f1:.3f}")
+        if tn is not None and fp is not None and fn is not None:
+            accuracy = (tp + tn) / (tp + tn + fp + fn)
+            working.append(f"accuracy = (TP + TN) / all = {tp + tn} / {tp + tn + fp + fn}")
+            results.append(f"accuracy {accuracy:.3f}")
+        return Worked("evaluation-metrics", ", ".join(results), working)
+    both = _find(r"precision and recall (?:are |of )?(?:both )?{n}", text) or _find(
+        r"\bp\s*=\s*r\s*=\s*{n}", text
+    )
+    p = (
+        both
+        or _find(r"(?:precision|\bp)\s*(?:of|=|is|:)?\s*{n}", text)
+        or _find(r"{n}\s*%?\s*precision", text)
+    )
+    r = (
+        both
+        or _find(r"(?:recall|\br)\s*(?:of|=|is|:)?\s*{n}", text)
+        or _find(r"{n}\s*%?\s*recall", text)
+    )
+    if p is None or r is None or ("f1" not in text and "f-1" not in text and "f score" not in text):
+        return None
+    p, r = (v / 100 if v > 1 else v for v in (p, r))
+    if not (0 < p <= 1 and 0 < r <= 1):
+        return None
+    f1 = 2 * p * r / (p + r)
+    working = [f"F1 = 2 x {p:g} x {r:g} / ({p:g} + {r:g}) = {2 * p * r:g} / {p + r:g}"]
+    return Worked("evaluation-metrics", f"F1 = {f1:.3f}", working)
+
+
+def _ratio_in_words(text: str) -> tuple[int, int] | None:
+    """ "18 of the 20 it flagged", "out of 20 flagged, 18 were", "18/20": (18, 20)."""
+    for pattern in (
+        r"(\d[\d,]*) (?:out )?of (?:the |all |those |these )?(\d[\d,]*)\b",
+        r"(\d[\d,]*)\s*/\s*(\d[\d,]*)\b",
+    ):
+        match = re.search(pattern, text)
+        if match:
+            part, whole = (int(g.replace(",", "")) for g in match.groups())
+            return (part, whole) if 0 < part <= whole else None
+    match = re.search(
+        r"out of (\d[\d,]*)[^.?!;]*?[,;]\s*(?:only |just )?(\d[\d,]*)\b", text
+    ) or re.search(
+        r"(?:flagged|predicted|marked|labell?ed|caught|retrieved|found|returned) (\d[\d,]*)[^.?!;]*?(?:[,;]|\band\b)\s*"
+        r"(?:only |just )?(\d[\d,]*) (?:of (?:those|them|these)|were|are)",
+        text,
+    )  # "flagged 60 reviews as negative; 45 of those really were"
+    # "there are 60 positive examples and my model catches 45 of them"
+    match = match or re.search(
+        r"(\d[\d,]*) (?:actual |real |true )?(?:positive|relevant|spam|fraud)\w*[^.?!;]*?\b"
+        r"(?:catch\w*|caught|finds?|found|gets?|detects?|detected|identifie\w*|flags?|flagged|"
+        r"retriev\w*) (?:only |just )?(\d[\d,]*)\b",
+        text,
+    )
+    if match:
+        whole, part = (int(g.replace(",", "")) for g in match.groups())
+        return (part, whole) if 0 < part <= whole else None
+    return None
+
+
+_MODEL_DID = re.compile(
+    r"flag|predict|caught|catch|found|find|detect|identif|mark|label|classif|retriev|spam|"
+    r"positive|relevant|correct|really|actually|truly|fraud|hit"
+)
+
+
+def _rate(text: str) -> Worked | None:
+    """Precision or recall told in words: "18 of the 20 emails it flagged were spam"."""
+    if re.search(r"\bf1\b|f-1|f score|f1 score", text):
+        return _f1_in_words(text)
+    asked = [m for m in ("precision", "recall") if m in text]
+    if len(asked) != 1 or re.search(r"\btp\b|true positive", text):
+        return None
+    # "18 of the 20 it flagged": a count of what a model did, not "question 3 of 5"
+    if not _MODEL_DID.search(text):
+        return None
+    found = _ratio_in_words(text)
+    if found is None:
+        return None
+    part, whole = found
+    metric = asked[0]
+    meaning = (
+        "of what the model flagged, the share that was right"
+        if metric == "precision"
+        else "of what was really there, the share the model found"
+    )
+    working = [f"{metric} = {part} / {whole} = {part / whole:.3f} ({meaning})"]
+    result = f"{metric} = {part / whole:.3f} ({part / whole:.1%})"
+    return Worked("evaluation-metrics", result, working)
+
+
+def _f1_in_words(text: str) -> Worked | None:
+    """ "18 of the 20 it flagged were spam, and there were 24 spam in total": P, R and F1."""
+    found = _ratio_in_words(text)
+    total = _whole(
+        _find(r"{n}\s*(?:[a-z][\w-]*\s+){0,3}?(?:in total|altogether|overall|in all)", text)
+        or _find(
+            r"(?:there (?:were|are)|out of|of all|total of)\s*{n}\s*(?:actual|real|true)", text
+        )
+    )
+    if found is None or total is None:
+        return None
+    part, flagged = found
+    if part > total:
+        return None
+    precision, recall = part / flagged, part / total
+    f1 = 2 * precision * recall / (precision + recall)
+    working = [
+        f"precision = {part} / {flagged} = {precision:.3f} (of what was flagged, the share right)",
+        f"recall = {part} / {total} = {recall:.3f} (of what was there, the share found)",
+        f"F1 = 2PR / (P + R) = {f1:.3f}",
+    ]
+    return Worked("evaluation-metrics", f"F1 = {f1:.3f}", working)
+
+
+_FUNCTION_WORDS = {"and", "of", "are", "were", "is", "in", "to", "the", "a", "with", "for", "or"}
+
+
+def _majority(text: str) -> Worked | None:
+    """The accuracy of predicting one class for everything: that class's share."""
+    if not re.search(r"accura", text) or not re.search(
+        r"for (?:every|all)|always|everything|every (?:input|example|review|email)|majority|most common",
+        text,
+    ):
+        return None
+    whole_part = re.search(
+        r"(?<![\d,.])(\d[\d,]*)\s*(?:[a-z][\w-]*\s+){0,3}?and (\d[\d,]*) (?:of them )?(?:are|were|is) ([a-z]+)",
+        text,
+    )
+    said = re.search(
+        r"(?:predicts?|says?|outputs?|guess\w*|always|labels?)\s+(?:\w+\s+)?([a-z]+)", text
+    )
+    part_of = re.search(
+        r"(?<![\d,.])(\d[\d,]*) (?:out )?of (?:the |all |those )?(\d[\d,]*)\s*"
+        r"(?:[a-z][\w-]*\s+){0,2}?(?:are|were|is) ([a-z]+)",
+        text,
+    )
+    if part_of:  # "900 of 1000 reviews are positive": (part, total, class) in that order
+        whole_part = part_of
+        part, total = (int(g.replace(",", "")) for g in part_of.groups()[:2])
+        if not 0 < part <= total:
+            return None
+        word = part_of[3]
+        picked = (said and said[1].startswith(word[:5])) or "-" + word in text or not said
+        count, name = (part, word) if picked else (total - part, f"not {word}")
+    elif whole_part:  # "1,200 reviews and 840 are positive"
+        total, part = (int(g.replace(",", "")) for g in whole_part.groups()[:2])
+        if not 0 < part <= total:
+            return None
+        word = whole_part[3]
+        picked = (said and said[1].startswith(word[:5])) or "-" + word in text or not said
+        count, name = (part, word) if picked else (total - part, f"not {word}")
+    else:
+        # "950 negatives", "9,950 legit transactions": the class is the first word that names one
+        found = re.findall(r"(?<![\d,.])(\d[\d,]*)\s*([a-z]+)(?:[\s-]+([a-z]+))?", text)
+        counts: dict[str, int] = {}
+        for n, first, second in found:
+            word = first if first not in _FUNCTION_WORDS else second
+            if not word or word in _FUNCTION_WORDS:
+                continue
+            if word in ("not", "non") and second:  # "950 not spam" is the class "not spam"
+                word = f"not {second}"
+            counts.setdefault(word.rstrip("s"), int(n.replace(",", "")))
+        # "1,000 emails, 950 not spam and 50 spam": the count that is all the others is the set
+        for whole, value in list(counts.items()):
+            if len(counts) > 2 and 2 * value == sum(counts.values()):
+                del counts[whole]
+        listed = re.search(
+            r"((?:\d[\d,]*(?:,\s+|,?\s+and\s+))+\d[\d,]*)\s*(?:examples|items|rows|reviews)", text
+        )
+        if listed:  # "three classes with 500, 300 and 200 examples"
+            values = [int(v.replace(",", "")) for v in re.findall(r"\d[\d,]*", listed[1])]
+            counts = {f"class {i}": v for i, v in enumerate(values, 1)}
+        total = sum(counts.values())
+        if len(counts) < 2 or total == 0:
+            return None
+        # "labels every email as not spam": the class is what comes after "as"
+        labelled = re.search(
+            r"(?:label|predict|classif|mark|call|tag)\w*\b[^.?!]*?\bas (not \w+|non[- ]?\w+|\w+)",
+            text,
+        )
+        told = labelled or said
+        named = told[1].rstrip("s") if told else ""
+        named = re.sub(r"^non[- ]?", "not ", named)
+        name, count = (
+            (named, counts[named]) if named in counts else max(counts.items(), key=lambda kv: kv[1])
+        )
+    working = [
+        f"predicting {name} for every example is right exactly on those {count:,}",
+        f"accuracy = {count:,} / {total:,} = {count / total:.3f}: high, yet the model learned nothing",
+    ]
+    return Worked(
+        "evaluation-metrics", f"accuracy = {count / total:.3f} ({count / total:.1%})", working
+    )
+
+
+def _equal_logits(text: str) -> Worked | None:
+    """ "three tokens all with logit 5": equal logits share the probability evenly."""
+    if "logit" not in text and "score" not in text:
+        return None
+    match = re.search(
+        r"(\d+)\s*(?:[a-z]+\s+)?(?:tokens?|classes|words|options|candidates|logits)\b[^.?!]*?"
+        r"(?:all|each|every one|the same)[^.?!]*?(?:logit|score)s?\b",
+        text,
+    )
+    n = _whole(number(match[1])) if match else None
+    if n is None or not 2 <= n <= 1000:
+        return None
+    working = [f"equal logits give equal exponentials: each is exp(z) / ({n} x exp(z)) = 1/{n}"]
+    working.append("(the temperature changes nothing when all logits are equal)")
+    return Worked("softmax-and-temperature", f"each token gets 1/{n} = {1 / n:.3f}", working)
+
+
+def _perplexity(text: str) -> Worked | None:
+    """Perplexity from an average cross-entropy loss (in nats): exp(loss)."""
+    if "perplexity" not in text:
+        return None
+    loss = _find(
+        r"(?:loss|cross[- ]?entropy|\bce)\w*\s*(?:of|=|is|:|was|at)?\s*(?:a |an )?(?:loss of )?{n}",
+        text,
+    )
+    if loss is None or not 0 < loss < 30:
+        return None
+    working = [f"perplexity = exp(loss) = e^{loss:g} = {math.exp(loss):.3f}"]
+    working.append("(as if the model chose evenly among that many tokens at each step)")
+    return Worked(
+        "loss-and-gradients",
+        f"perplexity = {math.exp(loss):.3f}",
+        working,
+        ("autoregressive-modeling", "evaluation-metrics"),
+    )
+
+
+def _cross_entropy(text: str) -> Worked | None:
+    """Cross-entropy of one prediction: -ln(p of the right class); a uniform guess over k
+    classes: ln k. Perplexity given, the loss asked: ln(perplexity)."""
+    if not re.search(r"cross[- ]?entropy|\bloss\b|\bnats?\b", text):
+        return None
+    if "perplexity" in text and re.search(
+        r"(?:what|which) (?:is )?(?:the )?(?:per[- ]token )?loss|loss in nats|how much loss", text
+    ):
+        ppl = _find(r"perplexity\s*(?:of|=|is|:|was)?\s*{n}", text)
+        if ppl is None or ppl < 1:
+            return None
+        working = [f"loss = ln(perplexity) = ln({ppl:g}) = {math.log(ppl):.3f} nats per token"]
+        return Worked(
+            "loss-and-gradients",
+            f"loss = {math.log(ppl):.3f} nats",
+            working,
+            ("autoregressive-modeling",),
+        )
+    uniform = re.search(
+        r"(\d+)[- ](?:class|way)\b[^.?!]*?(?:50/50|uniform|evenly|equal|random|guess)", text
+    )
+    if uniform and re.search(r"50/50|uniform|evenly|equal(?:ly)? (?:on|likely|probab)|guess", text):
+        k = int(uniform[1])
+        if k < 2:
+            return None
+        working = [f"each class gets 1/{k}: loss = -ln(1/{k}) = ln {k} = {math.log(k):.3f}"]
+        return Worked("loss-and-gradients", f"loss = ln {k} = {math.log(k):.3f}", working)
+    p = _find(
+        r"(?:probability|prob|p)\s*(?:of|=|is|:)?\s*{n}\s*(?:on|to|for) (?:the )?(?:correct|right|true|target)",
+        text,
+    ) or _find(
+        r"(?:correct|right|true|target) (?:class|token|label|word)\w*[^.?!\d]{0,30}?(?:probability|prob|p)\s*(?:of|=|is|:)?\s*{n}",
+        text,
+    )
+    if p is None or not 0 < p < 1:
+        return None
+    working = [f"loss = -ln(p of the right class) = -ln({p:g}) = {-math.log(p):.3f}"]
+    return Worked("loss-and-gradients", f"loss = {-math.log(p):.3f}", working)
+
+
+def _sequence_probability(text: str) -> Worked | None:
+    """The chain rule of an autoregressive model: P(w1..wn) = P(w1) x P(w2|w1) x ..."""
+    factors = re.findall(r"p\([^)]*\)\s*=\s*(\d*\.\d+|\d+(?:\.\d+)?)", text)
+    if len(factors) < 2 or "|" not in text or not re.search(r"probab|p\(", text):
+        return None
+    values = [float(f) for f in factors]
+    if not all(0 < v <= 1 for v in values):
+        return None
+    product = math.prod(values)
+    working = [
+        " x ".join(f"{v:g}" for v in values)
+        + f" = {product:.4g} (each word given the ones before it)"
+    ]
+    return Worked("autoregressive-modeling", f"P = {product:.4g}", working, ("loss-and-gradients",))
+
+
+def _student_score(text: str) -> Worked | None:
+    """Distillation: a student keeping X% of its teacher's score."""
+    if not re.search(r"student", text) or not re.search(r"teacher", text):
+        return None
+    teacher = _find(r"teacher\w*[^.?!\d]{0,20}?{n}\s*%", text)
+    kept = _find(r"(?:keeps|retains|keeping|retaining|reaches|gets) {n}\s*%\s*of", text)
+    if teacher is None or kept is None or not 0 < kept <= 100:
+        return None
+    score = teacher * kept / 100
+    working = [f"{teacher:g}% x {kept:g}% = {score:.4g}%"]
+    return Worked("knowledge-distillation", f"{score:.4g}%", working, ("bert-family",))

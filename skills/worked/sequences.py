@@ -1,0 +1,361 @@
+"""Calculations about token sequences: attention scores and heads, causal masks, padding and
+the attention mask, special tokens and input length, BERT's masking, NSP pairs, few-shot
+prompts, beam search."""
+
+from __future__ import annotations
+
+import re
+
+from skills.worked.reading import Worked, _find, _whole, number
+
+
+def _masked_tokens(text: str) -> Worked | None:
+    """BERT's masking recipe on a sequence: 15% of the tokens are picked, 80% of those become
+    [MASK], 10% a random token, 10% stay as they are."""
+    if not re.search(r"mask|\bmlm\b|(?:picked|chosen|selected) for prediction", text):
+        return None
+    tokens = _whole(_find(r"{n}[\s-]*(?:tokens?|words?|positions?)\b", text))
+    if tokens is None:
+        return None
+    picked_share = _find(
+        r"{n}\s*%\s*(?:of (?:the |them|those|these)|are |get |is )?(?:picked|chosen|select|masked|of the tokens|of them)",
+        text,
+    )
+    picked_share = picked_share if picked_share is not None else 15.0
+    picked = tokens * picked_share / 100
+    lines = [f"{picked_share:g}% of {tokens:,} tokens are picked: {picked:g}"]
+    if re.search(r"unchanged|left (?:as|alone)|kept|stay|as they are|original", text):
+        kept = picked * 0.1
+        lines.append(f"10% of those stay unchanged: {picked:g} x 0.1 = {kept:g}")
+        return Worked(
+            "masked-language-modeling", f"{kept:g} tokens are picked but left unchanged", lines
+        )
+    if re.search(r"random", text):
+        swapped = picked * 0.1
+        lines.append(f"10% of those become a random token: {picked:g} x 0.1 = {swapped:g}")
+        return Worked(
+            "masked-language-modeling", f"{swapped:g} tokens become a random token", lines
+        )
+    if re.search(r"\[mask\]|replaced|become|turn", text) or "recipe" in text:
+        share = _find(
+            r"{n}\s*%\s*(?:of (?:the |those |them|these )?(?:picked|chosen|selected)?[a-z ]*)?(?:become|are replaced|get replaced|turn)",
+            text,
+        )
+        share = share if share is not None else 80.0
+        masked = picked * share / 100
+        lines.append(
+            f"{share:g}% of those become [MASK]: {picked:g} x {share / 100:g} = {masked:g}"
+        )
+        return Worked("masked-language-modeling", f"{masked:g} tokens become [MASK]", lines)
+    return Worked("masked-language-modeling", f"{picked:g} tokens are picked for prediction", lines)
+
+
+def _padding_share(text: str) -> Worked | None:
+    """ "padded to 128 with 40 real tokens on average: what percent is padding?"."""
+    if "pad" not in text or not re.search(r"percent|%|share|fraction|proportion", text):
+        return None
+    longest = _whole(
+        _find(
+            r"pad(?:ded|ding)?\s*(?:them |all |everything |it |every \w+ )?(?:up )?to\s*{n}", text
+        )
+        or _find(r"max(?:imum)?[ _]?(?:length|len)\s*(?:of|=|:|is)?\s*{n}", text)
+    )
+    real = _find(
+        r"(?:average|averages|avg|mean|typically|about)\s*(?:of )?{n}\s*(?:real )?tokens", text
+    ) or _find(r"{n}\s*real tokens", text)
+    if longest is None or real is None or not 0 < real < longest:
+        return None
+    share = (longest - real) / longest
+    working = [f"({longest} - {real:g}) / {longest} = {share:.4f} of the positions are [PAD]"]
+    return Worked(
+        "attention-masks-and-padding", f"{share:.1%} padding", working, ("special-tokens",)
+    )
+
+
+def _padding(text: str) -> Worked | None:
+    """[PAD] tokens (zeros in the attention mask) to pad sequences of given lengths."""
+    if "pad" not in text:
+        return None
+    listed = re.search(
+        r"(\d+(?:\s*(?:,|and|&)\s*\d+)+)", re.sub(r"max[_ ]?length\s*=?\s*\d+", " ", text)
+    )
+    if listed is None:
+        return None
+    lengths = [int(n) for n in re.findall(r"\d+", listed[1])]
+    longest: int | None = max(lengths)
+    if not re.search(r"longest|dynamic", text):
+        longest = _whole(
+            _find(r"max(?:imum)?[ _]?(?:length|len)\s*(?:of|=|:|is)?\s*{n}", text)
+            or _find(r"pad(?:ded|ding)?\s*(?:them |all |everything |it )?(?:up )?to\s*{n}", text)
+        )
+    if longest is None or len(lengths) < 2 or max(lengths) > longest:
+        return None
+    pads = sum(longest - n for n in lengths)
+    if re.search(r"\b1s\b|ones|real tokens|non-?pad", text) and "mask" in text:
+        ones = sum(lengths)
+        working = [
+            " + ".join(str(n) for n in lengths) + f" = {ones} real tokens, each a 1 in the mask"
+        ]
+        working.append(f"the other {pads} positions are [PAD], 0 in the mask")
+        return Worked(
+            "attention-masks-and-padding",
+            f"{ones} ones in the attention mask",
+            working,
+            ("special-tokens",),
+        )
+    working = [" + ".join(f"({longest} - {n})" for n in lengths) + f" = {pads}"]
+    working.append("each [PAD] position gets attention mask 0, so the model ignores it")
+    return Worked(
+        "attention-masks-and-padding", f"{pads} [PAD] tokens", working, ("special-tokens",)
+    )
+
+
+def _sequence_length(text: str) -> int | None:
+    digits = r"(\d[\d,]*)"
+    shape = re.search(rf"{digits}\s*(?:x|by|\*)\s*{digits}", text)
+    if shape and shape[1] == shape[2]:
+        return _whole(number(shape[1]))
+    return _whole(
+        _find(r"{n}[- ](?:token|word|position)s?\b", text)
+        or _find(r"(?:length|len|max_length|seq_len|n)\s*(?:of|=|is|:)?\s*{n}", text)
+        or _find(r"{n}\s*(?:tokens|words|positions)\b", text)
+    )
+
+
+def _attention_sizes(text: str) -> Worked | None:
+    """Per-head dimensions (hidden / heads), attention scores per head (N x N), and the pairs
+    a causal mask allows (N(N+1)/2) or blocks (N(N-1)/2)."""
+    if not re.search(r"attention|head|causal|query|mask", text):
+        return None
+    hidden = _whole(
+        _find(
+            r"(?:hidden|d_model|model|embedding)(?:[ _](?:size|dim\w*|width))?\s*(?:of|=|is|:)?\s*{n}",
+            text,
+        )
+        or _find(r"{n}[- ]?(?:dim\w* )?(?:hidden|model|embedding)", text)
+    )
+    heads = _whole(
+        _find(r"{n}\s*(?:attention |self-attention )?heads", text)
+        or _find(r"heads?\s*(?:=|:|of)\s*{n}", text)
+    )
+    if (
+        hidden
+        and heads
+        and re.search(
+            r"per head|each head|head (?:dim|size)|dim\w* (?:per|for each|of each|does each)|how (?:big|large|wide)",
+            text,
+        )
+    ):
+        if hidden % heads:
+            return None
+        working = [f"{hidden} / {heads} heads = {hidden // heads} dimensions per head"]
+        working.append(
+            "each head attends in its own smaller space; their outputs are concatenated back to the full size"
+        )
+        return Worked(
+            "attention",
+            f"{hidden // heads} dimensions per head",
+            working,
+            ("transformer-architecture",),
+        )
+    layers = _whole(_find(r"{n}\s*(?:transformer |encoder |decoder )?(?:layers|blocks)", text))
+    if (
+        heads
+        and layers
+        and re.search(r"how many (?:attention )?heads|heads (?:in )?(?:total|altogether)", text)
+    ):
+        working = [f"{layers} layers x {heads} heads each = {layers * heads:,} attention heads"]
+        return Worked(
+            "transformer-architecture",
+            f"{layers * heads:,} attention heads",
+            working,
+            ("attention", "parameters-and-size"),
+        )
+    grow = re.search(r"from (\d[\d,]*) to (\d[\d,]*)\s*tokens", text)
+    if grow and re.search(r"factor|times|grow|increase|how much (?:more|bigger)", text):
+        a, b = (int(g.replace(",", "")) for g in grow.groups())
+        if 0 < a < b:
+            working = [
+                f"scores grow with the square of the length: ({b:,} / {a:,})^2 = {(b / a) ** 2:g}"
+            ]
+            return Worked(
+                "attention",
+                f"{(b / a) ** 2:g} times as many attention scores",
+                working,
+                ("transformer-architecture",),
+            )
+    # "how is the score between two tokens computed" asks how, not how many
+    if not re.search(r"how many|number of|count|total", text):
+        return None
+    n = _sequence_length(text)
+    if n is None or n > 100_000:
+        return None
+    if re.search(r"causal|future|look[- ]?ahead|triangular|gpt|decoder", text):
+        allowed_asked = re.search(r"\ballowed|not masked|unmasked|visible|can (?:attend|see)", text)
+        if not allowed_asked and re.search(
+            r"zero|block|masked|hidden|can't|cannot|not allowed|disallowed|forbidden|-inf", text
+        ):
+            blocked = n * (n - 1) // 2
+            working = [f"the entries above the diagonal: {n} x ({n} - 1) / 2 = {blocked:,}"]
+            return Worked("causal-masking", f"{blocked:,} blocked entries", working, ("attention",))
+        allowed = n * (n + 1) // 2
+        working = [
+            f"token i sees tokens 1..i: 1 + 2 + ... + {n} = {n} x ({n} + 1) / 2 = {allowed:,}"
+        ]
+        working.append(
+            f"of the {n * n:,} entries of the {n}x{n} matrix, the {n * (n - 1) // 2:,} above the diagonal are blocked"
+        )
+        return Worked(
+            "causal-masking", f"{allowed:,} allowed query-key pairs", working, ("attention",)
+        )
+    if not re.search(r"score|query|connection|pairs|entries|attention weights", text):
+        return None
+    scores = n * n
+    working = [f"every query scores every key: {n:,} x {n:,} = {scores:,} per head"]
+    result = f"{scores:,} attention scores per head"
+    if heads and not re.search(r"one head|a head|per head|each head|single head", text):
+        working.append(f"x {heads} heads = {scores * heads:,}")
+        result += f", {scores * heads:,} for {heads} heads"
+    return Worked("attention", result, working, ("transformer-architecture",))
+
+
+def _input_length(text: str) -> Worked | None:
+    """BERT's input with its special tokens: [CLS] a [SEP] (n + 2), [CLS] a [SEP] b [SEP]
+    (a + b + 3); or how much of max_length is left for the text."""
+    if not re.search(r"\[cls\]|\[sep\]|special tokens", text):
+        return None
+    # "the 2 [SEP] tokens" ("two", spelled out above) count the special tokens, not the text
+    found = re.findall(r"(?<![\w.])(\d[\d,]*)(?!\d|\.\d)(?!\s*(?:\[|special))", text)
+    numbers = [int(n.replace(",", "")) for n in found]
+    pair = re.search(
+        r"pair|2 sentences|sentence a|2 \[sep\]|both sentences|question and|and a passage|the passage",
+        text,
+    )
+    limit = _whole(_find(r"max[_ ]?(?:length|len)\s*(?:of|=|:|is)?\s*{n}", text))
+    if limit and "pad" in text and re.search(r"how many|number of", text):
+        text_tokens = [n for n in numbers if n != limit]
+        if len(text_tokens) == 1 or (pair and len(text_tokens) == 2):
+            used = sum(text_tokens) + (3 if pair else 2)
+            if used <= limit:
+                working = [
+                    f"{' + '.join(map(str, text_tokens))} + {used - sum(text_tokens)} special tokens = {used}"
+                ]
+                working.append(
+                    f"{limit} - {used} = {limit - used} [PAD] tokens to reach max_length {limit}"
+                )
+                return Worked(
+                    "special-tokens",
+                    f"{limit - used} [PAD] tokens",
+                    working,
+                    ("attention-masks-and-padding",),
+                )
+    room = re.search(r"fit|room|left|available|budget|max", text)
+    if room and len(numbers) == 1:
+        limit, extra = numbers[0], 3 if pair else 2
+        working = [
+            f"{limit} - {extra} special tokens ([CLS] and {'two [SEP]' if pair else '[SEP]'}) = {limit - extra}"
+        ]
+        return Worked(
+            "special-tokens", f"{limit - extra} tokens of text fit", working, ("tokenization",)
+        )
+    if pair and len(numbers) == 2:
+        a, b = numbers
+        working = [f"[CLS] + {a} + [SEP] + {b} + [SEP] = {a} + {b} + 3 = {a + b + 3}"]
+        return Worked(
+            "special-tokens",
+            f"{a + b + 3} tokens",
+            working,
+            ("tokenization", "next-sentence-prediction"),
+        )
+    if not pair and len(numbers) == 1 and re.search(r"how (?:long|many)|length|total", text):
+        n = numbers[0]
+        working = [f"[CLS] + {n} + [SEP] = {n + 2}"]
+        return Worked("special-tokens", f"{n + 2} tokens", working, ("tokenization",))
+    return None
+
+
+def _sentence_pairs(text: str) -> Worked | None:
+    """Next-sentence prediction's pairs: half IsNext (the real next sentence), half NotNext."""
+    if "pair" not in text or not re.search(
+        r"50/50|50-50|50 ?%|half|next[- ]sentence|\bnsp\b|isnext|notnext", text
+    ):
+        return None
+    pairs = _whole(_find(r"(?<![/\d.,]){n}\s*(?:sentence[- ])?pairs", text))  # not 50/50
+    if pairs is None:
+        return None
+    share = _find(
+        r"{n}\s*%\s*(?:are |of them |of the pairs )?(?:random|notnext|not next|negative)", text
+    )
+    share = 50.0 if share is None else share
+    if not 0 < share < 100:
+        return None
+    random_pairs = pairs * share / 100
+    working = [
+        f"{pairs:,} x {share / 100:g} = {random_pairs:,.0f} pairs get a random second sentence (NotNext)"
+    ]
+    working.append(f"the other {pairs - random_pairs:,.0f} keep the real next sentence (IsNext)")
+    return Worked(
+        "next-sentence-prediction",
+        f"{random_pairs:,.0f} pairs with a random second sentence",
+        working,
+    )
+
+
+def _nsp_pairs(text: str) -> Worked | None:
+    """Next sentence prediction pairs: half have the real next sentence, half a random one."""
+    if not re.search(r"\bnsp\b|next sentence", text) or not re.search(
+        r"random|real|actual|isnext|notnext|true next", text
+    ):
+        return None
+    pairs = _whole(_find(r"{n}\s*(?:nsp |sentence |training )?(?:pairs|examples)", text))
+    if pairs is None:
+        return None
+    half = pairs / 2
+    working = [
+        f"half the pairs keep the real next sentence, half get a random one: {pairs:,} / 2 = {half:g}"
+    ]
+    return Worked("next-sentence-prediction", f"{half:g} pairs", working)
+
+
+def _demonstrations(text: str) -> Worked | None:
+    """How many few-shot demonstrations fit in a context window."""
+    if (
+        not re.search(r"demonstration|examples? in the prompt|shots?\b|few-shot", text)
+        or "fit" not in text
+    ):
+        return None
+    window = _whole(
+        _find(r"{n}[- ]token (?:context|window)", text)
+        or _find(r"context (?:window )?(?:of|is)?\s*{n}", text)
+    )
+    used = _whole(_find(r"(?:use|uses|takes?|is)\s*{n}\s*tokens", text))
+    each = _whole(
+        _find(r"each (?:demonstration|example|shot)\s*(?:is|takes|uses|of)?\s*{n}", text)
+        or _find(r"{n}\s*tokens (?:per|each|a) (?:demonstration|example|shot)", text)
+    )
+    if window is None or used is None or each is None or used >= window:
+        return None
+    fit = (window - used) // each
+    working = [
+        f"({window:,} - {used:,}) / {each} = {(window - used) / each:.2f}: {fit} whole demonstrations"
+    ]
+    return Worked("few-shot-learning", f"{fit} demonstrations", working)
+
+
+def _beam_candidates(text: str) -> Worked | None:
+    """Beam search scores every vocabulary token after every beam: beams x vocabulary."""
+    if "beam" not in text:
+        return None
+    beams = _whole(
+        _find(r"{n}\s*beams", text) or _find(r"beam (?:width|size)\s*(?:of|=|is)?\s*{n}", text)
+    )
+    vocab = _whole(
+        _find(r"{n}[- ](?:token|word)s?[- ]vocab", text)
+        or _find(r"vocab\w*(?: size)?\s*(?:of|=|is)?\s*{n}", text)
+    )
+    if beams is None or vocab is None or not re.search(r"how many|number of", text):
+        return None
+    working = [
+        f"{beams} beams x {vocab:,} possible next tokens = {beams * vocab:,} candidates, of which the best {beams} are kept"
+    ]
+    return Worked("generation-strategies", f"{beams * vocab:,} candidates", working)
