@@ -78,6 +78,15 @@ def test_a_true_statement_that_reads_like_a_misconception_is_not_told_no(kb):
         ("BERT hides half the tokens of every sentence in pre-training, right?",
          "masked-language-modeling"),
         ("so pad tokens get attention like real words?", "attention-masks-and-padding"),
+        ("LoRA makes inference slower, right?", "lora-and-peft"),
+        ("a bigger batch means more steps per epoch, right?", "epochs-batches-steps"),
+        ("F1 is basically the same as accuracy, isn't it?", "evaluation-metrics"),
+        ("[MASK] tokens show up when fine-tuning too, right?", "masked-language-modeling"),
+        ("word2vec vectors change with the context, right?", "contextual-embeddings"),
+        ("early stopping looks at the training loss, right?", "overfitting"),
+        ("T5 is only for translation?", "t5-text-to-text"),
+        ("freezing all layers is always best, right?", "layer-freezing"),
+        ("the student is bigger than the teacher in distillation?", "knowledge-distillation"),
     ],
 )  # fmt: skip
 def test_a_misconception_from_the_card_data_is_answered_no_first(kb, question, concept):
