@@ -52,8 +52,8 @@ SETS = {
     "tuning 9 (held-out 9 until it was measured)": BENCH / "ask_questions_heldout9.tsv",
     # measured once as held-out (at ff93ee0), then opened for tuning
     "tuning 10 (held-out 10 until it was measured)": BENCH / "ask_questions_heldout10.tsv",
-    # written from the course documents and card titles only; measured before and after
-    "held-out 11": BENCH / "ask_questions_heldout11.tsv",
+    # measured as held-out before and after stop 41's changes, then opened for tuning
+    "tuning 11 (held-out 11 until it was measured)": BENCH / "ask_questions_heldout11.tsv",
 }
 
 
