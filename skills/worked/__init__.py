@@ -61,24 +61,36 @@ from skills.worked.training import (
     _effective_batch,
     _epochs_run,
     _examples_from_steps,
+    _examples_over_epochs,
+    _gradient_step,
     _grid_runs,
+    _last_batch,
     _lr_at_step,
+    _lr_ratio,
     _lr_scaled,
     _sequences_processed,
     _steps,
+    _steps_from_total,
     _warmup,
+    _warmup_fraction,
 )
 
 __all__ = ["RULES", "Worked", "number", "work_out"]
 
 
 RULES: list[Callable[[str], Worked | None]] = [
+    _warmup_fraction,  # before _lr_at_step: a share of the peak, no peak given
+    _lr_ratio,
+    _gradient_step,
     _lr_at_step,  # before _warmup: "peak 3e-5 over 100 warmup steps, lr at step 50"
     _warmup,
     _memory_scaled,
     _accumulation_needed,  # before _steps: "32 examples fit" is no dataset size
     _epochs_run,  # before _steps: the total steps are given, the epochs asked
     _examples_from_steps,  # before _steps: the steps are given, the examples asked
+    _last_batch,  # before _steps: the examples and batch are given, the remainder asked
+    _examples_over_epochs,  # before _steps: examples x epochs, no batch needed
+    _steps_from_total,  # before _steps: total steps and epochs given, no dataset
     _batch_change,  # before _steps: two batch sizes, the difference asked
     _steps,
     _sequences_processed,  # after _steps: steps given, not a dataset to divide
@@ -116,6 +128,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _nsp_pairs,
     _student_score,
     _layers_frozen,
+    _gradient_step,
     _grid_runs,
     _early_stopping,
     _beam_candidates,

@@ -30,11 +30,12 @@ _ORDINALS = {"first": 0, "top": 0, "second": 1, "third": 2, "fourth": 3, "fifth"
 
 def _named_softmax(text: str) -> Worked | None:
     """Logits given by name ("'dog' 1.8, 'cat' 2.2, 'fish' 0.3"), one asked for: P('cat')."""
-    if "softmax" not in text and not ("logit" in text and "prob" in text):
+    if "softmax" not in text and not ("logit" in text and re.search(r"prob|\bp\(", text)):
         return None
-    pairs = re.findall(r"['\"]([\w#]+)['\"]\s*(?:=|:|->)?\s*(?:logit )?(-?\d+(?:\.\d+)?)", text)
+    pairs = _named_logits(text)
     asked = re.search(
-        r"p\(\s*['\"]?([\w#]+)['\"]?\s*\)|probab\w* (?:of|for|does|that) ['\"]([\w#]+)['\"]", text
+        r"p\(\s*['\"]?([\w#]+)['\"]?\s*\)|probab\w* (?:of|for|does|that) ['\"]?([\w#]+)['\"]?",
+        text,
     )
     names = [n for n, _ in pairs]
     if len(pairs) < 2 or asked is None or len(set(names)) != len(names):
@@ -42,16 +43,49 @@ def _named_softmax(text: str) -> Worked | None:
     name = asked[1] or asked[2]
     if name not in names:
         return None
-    logits = [float(z) for _, z in pairs]
+    given = _find(r"(?:temperature|temp)\s*(?:of|is|:|=)?\s*(?:t\s*=\s*)?{n}", text)
+    temperature = 1.0 if given is None else given
+    if temperature <= 0:
+        return None
+    logits = [float(z) / temperature for _, z in pairs]
     probs = softmax(logits)
     i = names.index(name)
     total = sum(math.exp(z) for z in logits)
-    working = [
-        "P = exp(logit) / sum of exp(all logits)",
-        " + ".join(f"exp({z:g})" for z in logits) + f" = {total:.3f}",
-        f"P('{name}') = exp({logits[i]:g}) / {total:.3f} = {probs[i]:.3f}",
+    working = ["P = exp(logit) / sum of exp(all logits)"]
+    if temperature != 1:
+        shown = ", ".join(f"{z:.4g}" for z in logits)
+        working = [f"divide each logit by T = {temperature:g}: [{shown}]", "P = exp(z / T) / sum"]
+    working += [
+        " + ".join(f"exp({z:.4g})" for z in logits) + f" = {total:.3f}",
+        f"P('{name}') = exp({logits[i]:.4g}) / {total:.3f} = {probs[i]:.4f}",
     ]
-    return Worked("softmax-and-temperature", f"P('{name}') = {probs[i]:.3f}", working)
+    return Worked("softmax-and-temperature", f"P('{name}') = {probs[i]:.4f}", working)
+
+
+_NOT_NAMES = {"t", "temperature", "temp", "p", "lr", "k", "logit", "logits", "T"}
+
+
+def _named_logits(text: str) -> list[tuple[str, str]]:
+    """ "'dog' 1.8, 'cat' 2.2", "sat=2.5, ran=1.0", "[2.5, 1.0] (sat, ran)": (name, logit)."""
+    quoted = re.findall(r"['\"]([\w#]+)['\"]\s*(?:=|:|->)?\s*(?:logit )?(-?\d+(?:\.\d+)?)", text)
+    if len(quoted) >= 2:
+        return quoted
+    named = [
+        (n, z)
+        for n, z in re.findall(r"\b([a-z#]+)\s*=\s*(-?\d+(?:\.\d+)?)", text)
+        if n not in _NOT_NAMES
+    ]
+    if len(named) >= 2:
+        return named
+    listed = re.search(
+        r"\[\s*(-?\d[-\d.,\s]*)\]\s*(?:for|of)?\s*[(\[]\s*([a-z#'\",\s]+)[)\]]", text
+    )
+    if listed:
+        values = [v for v in re.split(r"\s*,\s*", listed[1].strip()) if v]
+        names = [n.strip(" '\"") for n in listed[2].split(",")]
+        if len(values) == len(names) and all(names):
+            return list(zip(names, values, strict=True))
+    return []
 
 
 def _softmax(text: str) -> Worked | None:
@@ -98,9 +132,14 @@ def _named_logit(text: str, logits: list[float]) -> int | None:
 
 
 def _count(name: str, short: str, text: str) -> int | None:
-    return _whole(
-        _find(r"{n}\s*" + name, text) or _find(r"\b" + short + r"\s*(?:=|:|of|is)?\s*{n}", text)
-    )
+    # a count may be zero ("TP=30, FP=0, FN=30"), which _whole would refuse
+    for found in (
+        _find(r"{n}\s*" + name, text),
+        _find(r"\b" + short + r"\s*(?:=|:|of|is)?\s*{n}", text),
+    ):
+        if found is not None and found >= 0 and found == int(found):
+            return int(found)
+    return None
 
 
 def _metrics(text: str) -> Worked | None:
@@ -336,7 +375,7 @@ def _equal_logits(text: str) -> Worked | None:
         return None
     match = re.search(
         r"(\d+)\s*(?:[a-z]+\s+)?(?:tokens?|classes|words|options|candidates|logits)\b[^.?!]*?"
-        r"(?:all|each|every one|the same)[^.?!]*?(?:logit|score)s?\b",
+        r"(?:all|each|every one|the same|identical|equal)[^.?!]*?(?:logit|score)s?\b",
         text,
     )
     n = _whole(number(match[1])) if match else None
@@ -398,7 +437,7 @@ def _cross_entropy(text: str) -> Worked | None:
         r"(?:probability|prob|p)\s*(?:of|=|is|:)?\s*{n}\s*(?:on|to|for) (?:the )?(?:correct|right|true|target)",
         text,
     ) or _find(
-        r"(?:correct|right|true|target) (?:class|token|label|word)\w*[^.?!\d]{0,30}?(?:probability|prob|p)\s*(?:of|=|is|:)?\s*{n}",
+        r"(?:correct|right|true|target) (?:[a-z]+ )?(?:class|token|label|word)\w*[^.?!\d]{0,30}?(?:probability|prob|p)\s*(?:of|=|is|:)?\s*{n}",
         text,
     )
     if p is None or not 0 < p < 1:

@@ -12,18 +12,32 @@ from skills.worked.reading import Worked, _find, _whole, number
 def _masked_tokens(text: str) -> Worked | None:
     """BERT's masking recipe on a sequence: 15% of the tokens are picked, 80% of those become
     [MASK], 10% a random token, 10% stay as they are."""
-    if not re.search(r"mask|\bmlm\b|(?:picked|chosen|selected) for prediction", text):
+    if not re.search(r"mask|\bmlm\b|(?:picked|chosen|selected) for prediction|80/10/10", text):
         return None
-    tokens = _whole(_find(r"{n}[\s-]*(?:tokens?|words?|positions?)\b", text))
+    tokens = _whole(
+        _find(r"{n}[\s-]*(?:tokens?|words?|positions?)\b", text)
+        or _find(r"(?:tokens?|words?|positions?) out of {n}", text)
+    )
     if tokens is None:
         return None
     picked_share = _find(
         r"{n}\s*%\s*(?:of (?:the |them|those|these)|are |get |is )?(?:picked|chosen|select|masked|of the tokens|of them)",
         text,
     )
+    if picked_share is None and re.search(
+        r"{n}[\s-]*tokens? (?:are |were |get )?(?:selected|picked|chosen)".replace("{n}", r"\d"),
+        text,
+    ):
+        picked_share = 100.0  # "out of 150 tokens selected for MLM": those are the picked ones
     picked_share = picked_share if picked_share is not None else 15.0
     picked = tokens * picked_share / 100
     lines = [f"{picked_share:g}% of {tokens:,} tokens are picked: {picked:g}"]
+    if picked_share == 100:
+        lines = [f"{tokens:,} tokens are picked"]
+    if re.search(r"\bchanged|altered|modified|(?:mask|\[mask\]) or (?:to )?a random", text):
+        changed = picked * 0.9
+        lines.append(f"80% become [MASK] and 10% a random token: {picked:g} x 0.9 = {changed:g}")
+        return Worked("masked-language-modeling", f"{changed:g} tokens are changed", lines)
     if re.search(r"unchanged|left (?:as|alone)|kept|stay|as they are|original", text):
         kept = picked * 0.1
         lines.append(f"10% of those stay unchanged: {picked:g} x 0.1 = {kept:g}")

@@ -249,9 +249,24 @@ def _memory(text: str) -> Worked | None:
         ),
         text,
     )
+    named = ""
+    if params is None and (model := re.search(r"bert[- ](base|large)", text)):
+        # "BERT-large weights in fp32": the paper's rounded size, as the course quotes it
+        params, named = (110e6, "BERT-base's ") if model[1] == "base" else (340e6, "BERT-large's ")
     kind = _find(
         r"{n}\s*bytes? (?:per|a|for each|each|of memory per) (?:parameter|param|weight)", text
     )
+    # "fp16 instead of fp32", "from fp32 to int8": what the change saves
+    kinds = sorted({b for p, b in BYTES_PER_PARAMETER.items() if re.search(p, text)})
+    if kind is None and len(kinds) == 2 and re.search(r"sav|instead|less|reduc|smaller", text):
+        if unit is None or params is None or params < 1e5:
+            return None
+        gb = unit[1].startswith("g")
+        saved = params * (kinds[1] - kinds[0])
+        size = f"{saved / 1e9:,.2f} GB" if gb else f"{saved / 1e6:,.0f} MB"
+        working = [f"{named}{params:,.0f} parameters x ({kinds[1]:g} - {kinds[0]:g}) bytes"
+                   + f" = {saved:,.0f} bytes = {size} saved (1 GB = 10^9 bytes)"]  # fmt: skip
+        return Worked("parameters-and-size", f"{size} saved", working)
     if kind is None:
         kind = next((b for p, b in BYTES_PER_PARAMETER.items() if re.search(p, text)), None)
     if unit is None or params is None or kind is None or params < 1e5:
@@ -260,7 +275,7 @@ def _memory(text: str) -> Worked | None:
     total = params * kind * copies
     gb = unit[1].startswith("g")
     size = f"{total / 1e9:,.2f} GB" if gb else f"{total / 1e6:,.0f} MB"
-    working = [f"{params:,.0f} parameters x {kind:g} bytes" + (f" x {copies} copies" if copies > 1 else "")
+    working = [f"{named}{params:,.0f} parameters x {kind:g} bytes" + (f" x {copies} copies" if copies > 1 else "")
                + f" = {total:,.0f} bytes = {size} (1 GB = 10^9 bytes)"]  # fmt: skip
     return Worked("parameters-and-size", size, working)
 

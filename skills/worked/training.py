@@ -22,14 +22,29 @@ from skills.worked.reading import (
     _whole,
 )
 
+_GIVEN_PER_EPOCH = (
+    r"{n}\s*(?:steps|batches|iterations|updates) (?:per|in (?:one|each|an|every)) epoch"
+)
+# a count of steps that is not the steps of one epoch: "1200 total steps", "750 steps in total"
+_TOTAL_STEPS = (
+    r"{n}\s*(?:training |optimi[sz]er |total )?(?:steps|iterations|updates)\b"
+    r"(?! (?:per|in (?:one|each|an|every)) epoch)"
+)
+
 
 def _epochs_run(text: str) -> Worked | None:
     """ "It ran 800 steps in total with 4,000 examples at batch 20: how many epochs?": the
-    total steps divided by the steps in one epoch."""
-    if not re.search(r"how many epochs|number of epochs|epochs (?:is|was|did|does)", text):
+    total steps divided by the steps in one epoch (worked out, or given: "300 steps per
+    epoch")."""
+    if not re.search(
+        r"how many epochs|number of epochs|epochs (?:is|was|did|does)|how many (?:full )?passes",
+        text,
+    ):
         return None
-    total = _steps_run(text)
+    total = _whole(_find(_TOTAL_STEPS, text))
     found = _per_epoch(text)
+    if found is None and (given := _whole(_find(_GIVEN_PER_EPOCH, text))):
+        found = given, f"steps per epoch = {given:,} (given)"
     if total is None or found is None:
         return None
     per_epoch, line = found
@@ -37,6 +52,58 @@ def _epochs_run(text: str) -> Worked | None:
     shown = f"{epochs:g}" if epochs == int(epochs) else f"{epochs:.2f}"
     working = [line, f"epochs = {total:,} steps / {per_epoch:,} per epoch = {shown}"]
     return Worked("epochs-batches-steps", f"{shown} epochs", working)
+
+
+def _steps_from_total(text: str) -> Worked | None:
+    """ "It ran 750 steps in total over 3 epochs: how many steps per epoch?"."""
+    if not re.search(r"steps (?:per|in (?:one|each|an|every)) epoch|steps an epoch", text):
+        return None
+    if _per_epoch(text) is not None or _find(_GIVEN_PER_EPOCH, text) is not None:
+        return None  # examples and batch given (_steps), or the steps per epoch themselves
+    total, epochs = _whole(_find(_TOTAL_STEPS, text)), _epochs(text)
+    if total is None or epochs is None:
+        return None
+    per_epoch = total / epochs
+    shown = f"{per_epoch:,.0f}" if per_epoch == int(per_epoch) else f"{per_epoch:,.1f}"
+    working = [f"steps per epoch = {total:,} steps / {epochs} epochs = {shown}"]
+    return Worked("epochs-batches-steps", f"{shown} steps per epoch", working)
+
+
+def _last_batch(text: str) -> Worked | None:
+    """ "1,050 examples at batch 8: how many examples are in the last batch?": the remainder
+    (a full batch when the batch size divides the examples)."""
+    if not re.search(r"(?:last|final|leftover) batch", text) or not re.search(
+        r"how many (?:examples|samples|items|sentences|rows)|how big|what size|size of", text
+    ):
+        return None
+    if re.search(r"\bsteps?\b|drop", text):  # "drop the final batch: how many steps?"
+        return None
+    examples, batch = _examples(text), _batch(text)
+    if examples is None or batch is None or batch > examples:
+        return None
+    full, left = divmod(examples, batch)
+    if left == 0:
+        working = [f"{examples:,} / {batch} = {full:,} exactly: every batch is full"]
+        return Worked("epochs-batches-steps", f"{batch} examples (a full batch)", working)
+    working = [
+        f"{examples:,} = {full:,} full batches x {batch} + {left}",
+        f"the last batch holds the {left} left over ({full + 1:,} steps per epoch;"
+        " drop_last=True would skip it)",
+    ]
+    return Worked("epochs-batches-steps", f"{left} examples in the last batch", working)
+
+
+def _examples_over_epochs(text: str) -> Worked | None:
+    """ "3 epochs on 1000 examples: how many examples does the model process in total?"."""
+    if not re.search(r"in total|altogether|process|\bsee\b|\bsees\b|went through", text):
+        return None
+    if not re.search(r"how many (?:training |train )?" + _ITEMS, text):
+        return None
+    examples, epochs = _examples(text), _epochs(text)
+    if examples is None or epochs is None or _steps_run(text) is not None:
+        return None
+    working = [f"{examples:,} examples x {epochs} epochs = {examples * epochs:,} examples"]
+    return Worked("epochs-batches-steps", f"{examples * epochs:,} examples", working)
 
 
 def _examples_from_steps(text: str) -> Worked | None:
@@ -133,11 +200,17 @@ def _steps(text: str) -> Worked | None:
 
 def _accumulation_needed(text: str) -> Worked | None:
     """ "An effective batch of 64, but only 16 fit": how many accumulation steps."""
-    target = _whole(_find(r"effective batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}", text))
+    target = _whole(
+        _find(r"effective batch(?:[ _-]?size)?\s*(?:of|=|is|:|to)?\s*(?:at least )?{n}", text)
+    )
+    if target is None and re.search(r"how many (?:gradient )?accum", text):
+        # "to mimic a batch of 256 with micro-batches of 32, how many accumulation steps?"
+        target = _whole(_find(r"(?<![-\w])batch(?:[ _-]?size)?\s*(?:of|=|is|:)\s*{n}", text))
     fits = _whole(
         _find(r"(?:only )?{n}\s*(?:examples?|samples?|sequences?)?\s*fits?\b", text)
+        or _find(r"\bfits?\s*(?:only )?{n}\s*(?:examples?|samples?|sequences?)", text)
         or _find(
-            r"(?:per[ -]device|per[ -]gpu|micro)[ _-]?batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}",
+            r"(?:per[ -]device|per[ -]gpu|micro)[ _-]?batch(?:es)?(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}",
             text,
         )
         or _find(r"(?<!effective )batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}", text)
@@ -192,6 +265,7 @@ def _warmup(text: str) -> Worked | None:
             r"{n}\s*(?:total |training |optimi[sz]er )*(?:steps|iterations|updates)(?! per)", text
         )
         or _find(r"(?:steps|iterations|updates)\s*(?:=|:|of|is|are|equals?)\s*{n}", text)
+        or _find(r"out of (?:a total of )?{n}", text)
     )
     if warm and total and warm < total and re.search(r"percent|%|share|fraction|what part", text):
         working = [f"{warm:,} / {total:,} = {warm / total:.4f}"]
@@ -237,6 +311,60 @@ def _decimal(value: float) -> str:
     if "e" not in short:
         return short
     return f"{short} ({f'{value:.12f}'.rstrip('0')})"
+
+
+def _warmup_fraction(text: str) -> Worked | None:
+    """ "During a 120-step linear warmup, what fraction of the peak learning rate is reached
+    at step 30?": step / warmup steps, whatever the peak."""
+    if not re.search(r"warm[ -]?up", text) or not re.search(
+        r"(?:fraction|percent\w*|share|proportion|%) of (?:the |its )?(?:peak|max|full|target)",
+        text,
+    ):
+        return None
+    warm = _whole(
+        _find(r"{n}[- ]steps? (?:linear )?warm[ -]?up", text)
+        or _find(r"{n}\s*warm[ -]?up steps", text)
+        or _find(r"warm[ -]?up (?:of|over|for|lasts?) {n}\s*steps", text)
+    )
+    step = _whole(_find(r"(?:at|after) step {n}", text) or _find(r"after {n}\s*steps", text))
+    if warm is None or step is None or step > warm:
+        return None
+    share = step / warm
+    working = [f"linear warmup: lr(step) = peak x step / warmup steps = peak x {step} / {warm}"]
+    return Worked("learning-rate-and-warmup", f"{share:g} of the peak ({share:.0%})", working)
+
+
+def _lr_ratio(text: str) -> Worked | None:
+    """ "from scratch uses lr 1e-3 and fine-tuning 2e-5: how many times larger?"."""
+    if not re.search(
+        r"how many times|what factor|ratio|times (?:larger|bigger|smaller|higher|lower)", text
+    ):
+        return None
+    rates = [float(r) for r in re.findall(r"(?<![\w.])(\d+(?:\.\d+)?e-\d+)", text)]
+    if len(rates) != 2 or min(rates) <= 0 or not re.search(_LR + "|learning", text):
+        return None
+    big, small = max(rates), min(rates)
+    ratio = big / small
+    working = [f"{_decimal(big)} / {_decimal(small)} = {ratio:g}"]
+    return Worked("learning-rate-and-warmup", f"{ratio:g} times larger", working)
+
+
+def _gradient_step(text: str) -> Worked | None:
+    """One plain gradient descent step: new weight = weight - learning rate x gradient."""
+    if not re.search(r"gradient", text) or not re.search(
+        r"new (?:value|weight)|after (?:one|a|1)", text
+    ):
+        return None
+    signed = r"(-?\d*\.?\d+(?:e-?\d+)?)"
+    weight = re.search(r"weight\s*(?:is|=|of|:|starts at)?\s*" + signed, text)
+    gradient = re.search(r"gradient\s*(?:is|=|of|:)?\s*" + signed, text)
+    rate = _rate_number(_LR + r"\s*(?:is|=|of|:)?\s*{lr}", text)
+    if weight is None or gradient is None or rate is None:
+        return None
+    w, g = float(weight[1]), float(gradient[1])
+    new = w - rate * g
+    working = [f"new weight = weight - lr x gradient = {w:g} - {rate:g} x {g:g} = {new:g}"]
+    return Worked("loss-and-gradients", f"a new weight of {new:g}", working)
 
 
 def _lr_at_step(text: str) -> Worked | None:

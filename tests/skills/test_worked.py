@@ -253,6 +253,50 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "tokens: how many demonstrations fit?", "few-shot-learning", "18 demonstrations"),
         ("beam search with 4 beams over a 50,000-token vocabulary: how many candidates per "
          "step?", "generation-strategies", "200,000 candidates"),
+        # the inverse forms of the steps relation
+        ("my run did 750 steps in total over 3 epochs: how many steps per epoch?",
+         "epochs-batches-steps", "250 steps per epoch"),
+        ("1200 total steps and 300 steps per epoch: how many epochs?",
+         "epochs-batches-steps", "4 epochs"),
+        ("1,050 examples at batch size 8: how many examples are in the last batch?",
+         "epochs-batches-steps", "2 examples in the last batch"),
+        ("1,024 examples at batch size 8: how big is the last batch?",
+         "epochs-batches-steps", "8 examples (a full batch)"),
+        ("if i drop the incomplete final batch, how many total steps do 1,234 examples at "
+         "batch size 50 give over 3 epochs?", "epochs-batches-steps", "72 steps in 3 epochs"),
+        ("3 epochs on 1000 examples: how many examples does the model see in total?",
+         "epochs-batches-steps", "3,000 examples"),
+        ("my gpu fits 6 examples per pass: accumulation steps to get the effective batch to at "
+         "least 32?", "gradient-accumulation", "6 accumulation steps"),
+        ("a batch of 256 with micro-batches of 32: how many accumulation steps?",
+         "gradient-accumulation", "8 accumulation steps"),
+        ("a 120-step linear warmup: what fraction of the peak learning rate at step 30?",
+         "learning-rate-and-warmup", "0.25 of the peak"),
+        ("10,000 warmup steps out of 1,000,000 total: what percentage is warmup?",
+         "learning-rate-and-warmup", "1.00% of training"),
+        ("lr 1e-3 from scratch and 2e-5 for fine-tuning: how many times larger?",
+         "learning-rate-and-warmup", "50 times larger"),
+        ("weight 0.8, gradient is -0.5, learning rate 0.1: the new weight after one step?",
+         "loss-and-gradients", "a new weight of 0.85"),
+        ("the correct masked word gets probability 0.73: cross-entropy loss?",
+         "loss-and-gradients", "loss = 0.315"),
+        ("logits [2.5, 1.0, 0.5, 1.5] (sat, ran, jumped, slept) at temperature 0.5: P(sat)?",
+         "softmax-and-temperature", "P('sat') = 0.8310"),
+        ("temperature 2 on logits sat=2.5, ran=1.0, jumped=0.5, slept=1.5: P(sat)?",
+         "softmax-and-temperature", "P('sat') = 0.4087"),
+        ("two tokens have identical logits of 1.7: what probability does softmax give each?",
+         "softmax-and-temperature", "1/2 = 0.500"),
+        # counts of zero, already-picked tokens, a saving between two precisions
+        ("TP=30, FP=0, FN=30: F1?", "evaluation-metrics", "F1 0.667"),
+        ("out of 150 tokens selected for MLM, how many become [MASK]?",
+         "masked-language-modeling", "120 tokens become [MASK]"),
+        ("200 tokens, 15% selected, 80/10/10 split: how many get a random token?",
+         "masked-language-modeling", "3 tokens become a random token"),
+        ("how many tokens out of 4000 get changed (to [MASK] or to a random token)?",
+         "masked-language-modeling", "540 tokens are changed"),
+        ("how many MB do I save storing BERT-base (110M params) in fp16 instead of fp32?",
+         "parameters-and-size", "220 MB saved"),
+        ("BERT-large weights in fp32: how many GB?", "parameters-and-size", "1.36 GB"),
     ],
 )  # fmt: skip
 def test_each_calculation_gets_the_students_own_result(question, concept, result):
@@ -293,6 +337,9 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "how does beam search differ from greedy decoding?",
         "why does the student model in distillation learn from the teacher's soft labels?",
         "what is a grid search over hyperparameters?",
+        "why is the last batch of 1,050 examples smaller?",  # why, not how many
+        "why does warmup reach the peak learning rate only at step 100?",
+        "is a gradient of 0.5 big?",
     ],
 )
 def test_a_question_without_the_numbers_a_calculation_needs_is_left_to_the_card(question):
