@@ -128,7 +128,6 @@ RULES: list[Callable[[str], Worked | None]] = [
     _nsp_pairs,
     _student_score,
     _layers_frozen,
-    _gradient_step,
     _grid_runs,
     _early_stopping,
     _beam_candidates,

@@ -62,7 +62,7 @@ def _named_softmax(text: str) -> Worked | None:
     return Worked("softmax-and-temperature", f"P('{name}') = {probs[i]:.4f}", working)
 
 
-_NOT_NAMES = {"t", "temperature", "temp", "p", "lr", "k", "logit", "logits", "T"}
+_NOT_NAMES = {"t", "temperature", "temp", "p", "lr", "k", "logit", "logits"}  # text is lowercased
 
 
 def _named_logits(text: str) -> list[tuple[str, str]]:

@@ -25,15 +25,14 @@ def _masked_tokens(text: str) -> Worked | None:
         text,
     )
     if picked_share is None and re.search(
-        r"{n}[\s-]*tokens? (?:are |were |get )?(?:selected|picked|chosen)".replace("{n}", r"\d"),
-        text,
+        r"\d[\s-]*tokens? (?:are |were |get )?(?:selected|picked|chosen)", text
     ):
-        picked_share = 100.0  # "out of 150 tokens selected for MLM": those are the picked ones
-    picked_share = picked_share if picked_share is not None else 15.0
-    picked = tokens * picked_share / 100
-    lines = [f"{picked_share:g}% of {tokens:,} tokens are picked: {picked:g}"]
-    if picked_share == 100:
-        lines = [f"{tokens:,} tokens are picked"]
+        # "out of 150 tokens selected for MLM": those are the picked ones
+        picked, lines = float(tokens), [f"{tokens:,} tokens are picked"]
+    else:
+        picked_share = picked_share if picked_share is not None else 15.0
+        picked = tokens * picked_share / 100
+        lines = [f"{picked_share:g}% of {tokens:,} tokens are picked: {picked:g}"]
     if re.search(r"\bchanged|altered|modified|(?:mask|\[mask\]) or (?:to )?a random", text):
         changed = picked * 0.9
         lines.append(f"80% become [MASK] and 10% a random token: {picked:g} x 0.9 = {changed:g}")

@@ -240,6 +240,10 @@ BYTES_PER_PARAMETER = {
 }
 
 
+def _in_unit(size: float, gb: bool) -> str:
+    return f"{size / 1e9:,.2f} GB" if gb else f"{size / 1e6:,.0f} MB"
+
+
 def _memory(text: str) -> Worked | None:
     """Memory for the weights: parameters x bytes per parameter (x copies), in MB or GB."""
     unit = re.search(r"\b(gb|gib|mb|mib|gigabytes?|megabytes?)\b", text)
@@ -258,23 +262,22 @@ def _memory(text: str) -> Worked | None:
     )
     # "fp16 instead of fp32", "from fp32 to int8": what the change saves
     kinds = sorted({b for p, b in BYTES_PER_PARAMETER.items() if re.search(p, text)})
+    if unit is None or params is None or params < 1e5:
+        return None
+    gb = unit[1].startswith("g")
     if kind is None and len(kinds) == 2 and re.search(r"sav|instead|less|reduc|smaller", text):
-        if unit is None or params is None or params < 1e5:
-            return None
-        gb = unit[1].startswith("g")
         saved = params * (kinds[1] - kinds[0])
-        size = f"{saved / 1e9:,.2f} GB" if gb else f"{saved / 1e6:,.0f} MB"
+        size = _in_unit(saved, gb)
         working = [f"{named}{params:,.0f} parameters x ({kinds[1]:g} - {kinds[0]:g}) bytes"
                    + f" = {saved:,.0f} bytes = {size} saved (1 GB = 10^9 bytes)"]  # fmt: skip
         return Worked("parameters-and-size", f"{size} saved", working)
     if kind is None:
         kind = next((b for p, b in BYTES_PER_PARAMETER.items() if re.search(p, text)), None)
-    if unit is None or params is None or kind is None or params < 1e5:
+    if kind is None:
         return None
     copies = _whole(_find(r"{n}\s*(?:copies|times the weights)", text)) or 1
     total = params * kind * copies
-    gb = unit[1].startswith("g")
-    size = f"{total / 1e9:,.2f} GB" if gb else f"{total / 1e6:,.0f} MB"
+    size = _in_unit(total, gb)
     working = [f"{named}{params:,.0f} parameters x {kind:g} bytes" + (f" x {copies} copies" if copies > 1 else "")
                + f" = {total:,.0f} bytes = {size} (1 GB = 10^9 bytes)"]  # fmt: skip
     return Worked("parameters-and-size", size, working)

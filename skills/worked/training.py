@@ -111,12 +111,7 @@ def _examples_from_steps(text: str) -> Worked | None:
     last batch full), or the range it allows when the last batch may be partial."""
     if not re.search(r"how many (?:training |train )?" + _ITEMS, text):
         return None
-    per_epoch = _whole(
-        _find(
-            r"{n}\s*(?:steps|batches|iterations|updates) (?:per|in (?:one|each|an|every)) epoch",
-            text,
-        )
-    )
+    per_epoch = _whole(_find(_GIVEN_PER_EPOCH, text))
     batch = _batch(text)
     working = []
     if per_epoch is None and (total := _steps_run(text)) and (epochs := _epochs(text)):
