@@ -108,6 +108,38 @@ OUTSIDE_WHATEVER_ELSE = re.compile(
     r"docker\w*|kubernetes|k8s|sql (?:joins?|quer(?:y|ies))|(?:inner|outer|left|right) joins?)\b",
     re.IGNORECASE,
 )
+# Course words in another sense: Bert of Sesame Street, geological epochs, warming up for a
+# race, crypto tokens, electrical transformers. A question with such a sense's own words and
+# nothing that only machine learning says (a model, training, a dataset, a GPU, NLP) is
+# declined as off-topic, however well "epochs" or "warm up" match a card.
+OTHER_SENSES = re.compile(
+    r"\b(sesame street|muppets?|ernie|puppets?|comedian|stand-?up comedy|"
+    r"adhd|attention (?:span|deficit|economy)|psycholog\w*|meditat\w*|mindfulness|"
+    r"crypto\w*|bitcoin|ethereum|blockchain|nfts?|arcades?|casinos?|wallets?|"
+    r"voltages?|volts?|electrical|electricity|power (?:grid|lines?|supply)|substations?|coils?|"
+    r"windings?|autobots?|decepticons?|optimus|michael bay|action figures?|toys?|"
+    r"geolog\w*|jurassic|cretaceous|triassic|holocene|pleistocene|eons?|fossils?|dinosaurs?|"
+    r"(?:10k|5k|marathon) race|running a race|marathons?|jog\w*|stretch(?:es|ing)?|workouts?|gym|"
+    r"muscles?|sprints?|"
+    r"guitars?|pianos?|violins?|ukuleles?|instruments?|tuning forks?|"
+    r"masking tape|painter'?s tape|paint(?:ing|er)?|face masks?|costumes?|halloween|"
+    r"whiske?y|vodka|gin|rum|alcohol|moonshine|brew\w*|"
+    r"cook(?:ing)? (?:pasta|rice|dinner|a meal|meals)|batch cooking|baking|bake (?:bread|a cake)|"
+    r"cookies|meal prep|soups?|dough|"
+    r"lorawan|antennas?|mhz|iot|radio (?:range|module|gateway)|"
+    r"fever|thermometer|toddlers?|weather|celsius|fahrenheit|"
+    r"wheelchair ramps?|hiking|slope of (?:a|the) (?:hill|road|ramp)|"
+    r"bank transfers?|wire transfers?|scams?|partition tables?|hard drives?|disk partitions?)\b",
+    re.IGNORECASE,
+)
+_ONLY_MACHINE_LEARNING = re.compile(
+    r"\b(models?|neural|networks?|nlp|language|llms?|machine learning|deep learning|ml|ai|"
+    r"train(?:ed|ing)?|dataset|data|gpus?|pytorch|hugging ?face|classifiers?|logits|softmax|"
+    r"tokeniz\w*|embeddings?|fine-?tun(?:e|ed|ing) (?:bert|gpt|a model|the model)|"
+    r"pre-?train\w*|lora|peft|bert-\w+|gpt-?\d|weights|loss|optimi[sz]er|learning rate|examples|"
+    r"batch size|sentiment|analogy|handout)\b",
+    re.IGNORECASE,
+)
 COURSE_TERMS = re.compile(
     r"\b(bert|gpt|transformers?|attention|token\w*|lora|peft|fine-?tun\w*|pre-?train\w*|"
     r"embedding\w*|language models?|llms?|nlp|t5|roberta|distil\w*|mask\w*|softmax|sentiment|sst-?2|"
@@ -154,7 +186,23 @@ PROMPT_INJECTION = re.compile(
     r"\b(?:reveal|leak|give me|show me|send me|tell me|print)\b[^.?!]{0,30}\b(?:answer key|"
     r"exam answers|answers (?:to|for|of) the (?:exam|final|midterm|quiz))\b|"
     r"\b(?:print|output|reveal|dump|repeat)\b[^.?!]{0,30}\b(?:full text|every|all|entire|"
-    r"verbatim)\b[^.?!]{0,30}\b(?:cards?|instructions?|prompts?|knowledge base|rules)\b",
+    r"verbatim)\b[^.?!]{0,30}\b(?:cards?|instructions?|prompts?|knowledge base|rules)\b|"
+    # "ignore the above", "disregard everything you were told", "what were you told before"
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)?(?:the above|above|everything "
+    r"(?:you were|you've been|above)|what you were told)\b|\bwhat were you told\b|"
+    r"\bwhat (?:are|were) your (?:instructions|rules|guidelines)\b|"
+    r"\b(?:print|list|show|tell me|output|reveal|write|give me)\b[^.?!]{0,20}\byour (?:rules|"
+    r"instructions|guidelines|configuration|config|settings|thresholds)\b|"
+    # a fake role line: "SYSTEM: you are ...", "### instruction: ..."
+    r"^\s*(?:system|assistant|developer)\s*:|#{2,}\s*(?:instructions?|system)\b|"
+    r"\boverride\s*:|\b(?:respond|reply|answer) only (?:in|with|as)\b|\bpirate speak\b|"
+    r"\banswer (?:every|all|each) questions? with\b|\brepeat after me\b|\bpwned\b|"
+    r"\b(?:unrestricted|unfiltered) (?:assistant|ai|bot|mode)\b|\bno (?:rules|restrictions|filters)\b|"
+    r"\bsimulate (?:a|an) (?:bot|ai|assistant|chatbot)\b|"
+    r"\b(?:write|print|repeat|output)\b[^.?!]{0,20}\b(?:hidden|above)\b[^.?!]{0,10}\btext\b|"
+    # the grades themselves: "mark all my quiz answers as correct"
+    r"\b(?:mark|grade|score|count) (?:all |every |each )?(?:of )?my (?:quiz |exam )?answers? (?:as )?"
+    r"(?:correct|right)\b|\b(?:give|send|show|tell) me the answers (?:to|for)\b",
     re.IGNORECASE,
 )
 # "DAN" is a jailbreak's name only in capitals ("my teammate Dan" is a person)
@@ -165,6 +213,8 @@ def outside_the_course(question: str) -> bool:
     if PROMPT_INJECTION.search(question) or _DAN.search(question):
         return True
     if OUTSIDE_WHATEVER_ELSE.search(question):
+        return True
+    if OTHER_SENSES.search(question) and not _ONLY_MACHINE_LEARNING.search(question):
         return True
     return bool(OUTSIDE_THE_COURSE.search(question)) and not COURSE_TERMS.search(question)
 

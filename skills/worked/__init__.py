@@ -14,9 +14,10 @@ import re
 from collections.abc import Callable
 
 from skills.calculators import CalculatorError
-from skills.worked.costs import _costs, _savings
+from skills.worked.costs import _costs, _hourly_cost, _savings
 from skills.worked.reading import MAX_QUESTION_CHARS, Worked, _spelled_numbers_as_digits, number
 from skills.worked.scores import (
+    _accuracy_in_words,
     _cross_entropy,
     _equal_logits,
     _majority,
@@ -57,6 +58,7 @@ from skills.worked.sizes import (
 from skills.worked.training import (
     _accumulation_needed,
     _batch_change,
+    _batch_for_steps,
     _early_stopping,
     _effective_batch,
     _epochs_run,
@@ -92,6 +94,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _examples_over_epochs,  # before _steps: examples x epochs, no batch needed
     _steps_from_total,  # before _steps: total steps and epochs given, no dataset
     _batch_change,  # before _steps: two batch sizes, the difference asked
+    _batch_for_steps,  # before _steps: the steps per epoch given, the batch asked
     _steps,
     _sequences_processed,  # after _steps: steps given, not a dataset to divide
     _effective_batch,
@@ -114,6 +117,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _softmax,
     _metrics,
     _rate,
+    _accuracy_in_words,
     _majority,
     _perplexity,
     _input_length,
@@ -122,6 +126,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _padding,
     _masked_tokens,
     _costs,
+    _hourly_cost,
     _savings,
     _cross_entropy,
     _sequence_probability,

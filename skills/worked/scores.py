@@ -264,6 +264,22 @@ def _rate(text: str) -> Worked | None:
     return Worked("evaluation-metrics", result, working)
 
 
+def _accuracy_in_words(text: str) -> Worked | None:
+    """ "It gets 880 of 1,000 test sentences right: accuracy?": the share it got right."""
+    if "accuracy" not in text or re.search(r"precision|recall|\bf1\b|\btp\b|true positive", text):
+        return None
+    if not re.search(r"\b(?:right|correct(?:ly)?|accurate(?:ly)?)\b", text):
+        return None
+    found = _ratio_in_words(text)
+    if found is None:
+        return None
+    part, whole = found
+    working = [f"accuracy = {part:,} right / {whole:,} in all = {part / whole:.3f}"]
+    return Worked(
+        "evaluation-metrics", f"accuracy = {part / whole:.3f} ({part / whole:.1%})", working
+    )
+
+
 def _f1_in_words(text: str) -> Worked | None:
     """ "18 of the 20 it flagged were spam, and there were 24 spam in total": P, R and F1."""
     found = _ratio_in_words(text)

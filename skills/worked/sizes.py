@@ -262,9 +262,13 @@ def _memory(text: str) -> Worked | None:
     )
     # "fp16 instead of fp32", "from fp32 to int8": what the change saves
     kinds = sorted({b for p, b in BYTES_PER_PARAMETER.items() if re.search(p, text)})
-    if unit is None or params is None or params < 1e5:
+    # "how much memory do 340M parameters take in fp16?": no unit named, GB
+    asks_memory = re.search(
+        r"how much (?:memory|space|vram|ram|storage|disk)|memory (?:do|does)", text
+    )
+    if (unit is None and not asks_memory) or params is None or params < 1e5:
         return None
-    gb = unit[1].startswith("g")
+    gb = unit is None or unit[1].startswith("g")
     if kind is None and len(kinds) == 2 and re.search(r"sav|instead|less|reduc|smaller", text):
         saved = params * (kinds[1] - kinds[0])
         size = _in_unit(saved, gb)

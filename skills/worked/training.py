@@ -23,7 +23,9 @@ from skills.worked.reading import (
 )
 
 _GIVEN_PER_EPOCH = (
-    r"{n}\s*(?:steps|batches|iterations|updates) (?:per|in (?:one|each|an|every)) epoch"
+    r"{n}\s*(?:steps|batches|iterations|updates) (?:per|in (?:one|each|an|every)) epoch|"
+    # "if one epoch is 750 steps"
+    r"(?:one|an|each|every) epoch (?:is|=|has|takes|was) {n}\s*(?:steps|batches|iterations|updates)"
 )
 # a count of steps that is not the steps of one epoch: "1200 total steps", "750 steps in total"
 _TOTAL_STEPS = (
@@ -106,10 +108,18 @@ def _examples_over_epochs(text: str) -> Worked | None:
     return Worked("epochs-batches-steps", f"{examples * epochs:,} examples", working)
 
 
+# the size of a dataset asked for: "how many examples", "how big is my dataset"
+_ASKS_DATASET_SIZE = (
+    r"how many (?:training |train )?" + _ITEMS + r"|how (?:big|large) is (?:my|the|our) "
+    r"(?:dataset|data set|data|training set|train set)|(?:dataset|data set|training set) size"
+    r"|size of (?:my|the|our) (?:dataset|data set|training set)"
+)
+
+
 def _examples_from_steps(text: str) -> Worked | None:
     """ "250 steps per epoch at batch 32: how many training examples?": steps x batch (the
     last batch full), or the range it allows when the last batch may be partial."""
-    if not re.search(r"how many (?:training |train )?" + _ITEMS, text):
+    if not re.search(_ASKS_DATASET_SIZE, text):
         return None
     per_epoch = _whole(_find(_GIVEN_PER_EPOCH, text))
     batch = _batch(text)
@@ -133,6 +143,27 @@ def _examples_from_steps(text: str) -> Worked | None:
     least = (per_epoch - 1) * batch + 1
     working.append(f"with a partial last batch: anywhere from {least:,} to {most:,}")
     return Worked("epochs-batches-steps", f"{most:,} examples (if the last batch is full)", working)
+
+
+def _batch_for_steps(text: str) -> Worked | None:
+    """ "What batch size gives 250 steps per epoch on 8,000 examples?": the smallest batch
+    that needs no more than those steps, ceil(examples / steps)."""
+    if not re.search(r"(?:what|which) batch(?: size)?|batch size (?:do|should|would|will|must)"
+                     r"|how big (?:a|the|my|should the) batch", text):  # fmt: skip
+        return None
+    per_epoch, examples = _whole(_find(_GIVEN_PER_EPOCH, text)), _examples(text)
+    if per_epoch is None or examples is None or per_epoch > examples:
+        return None
+    batch = math.ceil(examples / per_epoch)
+    working = [f"batch size = ceil({examples:,} examples / {per_epoch:,} steps) = {batch:,}"]
+    if steps_per_epoch(examples, batch) != per_epoch:
+        working.append(
+            f"(no batch size gives exactly {per_epoch:,}: batch {batch:,} gives "
+            f"{steps_per_epoch(examples, batch):,} steps per epoch)"
+        )
+    elif examples % per_epoch:
+        working.append(f"the last batch is partial: ceil({examples:,} / {batch:,}) = {per_epoch:,}")
+    return Worked("epochs-batches-steps", f"a batch size of {batch:,}", working)
 
 
 def _batch_change(text: str) -> Worked | None:

@@ -297,6 +297,21 @@ def test_numbers_are_read_as_people_write_them(text, value):
         ("how many MB do I save storing BERT-base (110M params) in fp16 instead of fp32?",
          "parameters-and-size", "220 MB saved"),
         ("BERT-large weights in fp32: how many GB?", "parameters-and-size", "1.36 GB"),
+        ("With 600 steps per epoch at batch 32, how big is my dataset?", "epochs-batches-steps",
+         "19,200 examples"),
+        ("What batch size gives 250 steps per epoch on 8,000 examples?", "epochs-batches-steps",
+         "a batch size of 32"),
+        ("what batch size do i need for 300 steps per epoch with 10,000 examples?",
+         "epochs-batches-steps", "a batch size of 34"),  # 33 would need 304 steps
+        ("How many epochs do I get from 3,000 steps if one epoch is 750 steps?",
+         "epochs-batches-steps", "4 epochs"),
+        ("How much memory do 340M parameters take in fp16?", "parameters-and-size", "0.68 GB"),
+        ("My model gets 880 of 1,000 test sentences right. Accuracy?", "evaluation-metrics",
+         "accuracy = 0.880"),
+        ("Training costs $3 per GPU-hour and the run takes 40 GPU-hours. Total cost?",
+         "pretraining-cost", "$120 in total"),
+        ("$2.50 an hour per GPU; 5 runs of 8 hours each, how much in total?",
+         "pretraining-cost", "$100 in total"),
     ],
 )  # fmt: skip
 def test_each_calculation_gets_the_students_own_result(question, concept, result):
@@ -340,6 +355,9 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "why is the last batch of 1,050 examples smaller?",  # why, not how many
         "why does warmup reach the peak learning rate only at step 100?",
         "is a gradient of 0.5 big?",
+        "how much memory does my gpu have?",  # no parameters to count
+        "what batch size should i use for bert?",  # no steps or examples given
+        "is 90% accuracy good?",  # a score, not a count of right answers
     ],
 )
 def test_a_question_without_the_numbers_a_calculation_needs_is_left_to_the_card(question):
