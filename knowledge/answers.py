@@ -41,6 +41,8 @@ HINT_FLOOR = 0.25
 # An answer stays short: after what was asked (the lead), this many sentences of the card's
 # explanation; the whole card is one "more" away.
 SENTENCES_AFTER_A_LEAD = 2
+# A misconception with this many key-word groups is recognised whatever cards retrieval found.
+MISCONCEPTION_KEYS_ANYWHERE = 3
 KEPT_FOR_THE_INSTRUCTOR = "I've kept your question for the instructor."
 
 # What a question asks for, when it says so.
@@ -517,6 +519,15 @@ class KnowledgeBase:
             for wrong in self.cards[card_id].misconceptions:
                 if mentions(question, wrong.keys):
                     return self.cards[card_id], wrong
+        # A claim precise enough to name three things ("BERT uses BPE like GPT-2") is
+        # recognised on any card: the card that corrects it is often not the one its words
+        # retrieve (BERT vs GPT). Two-word claims stay with the cards retrieval found.
+        for card in self.cards.values():
+            for wrong in card.misconceptions:
+                if len(wrong.keys) >= MISCONCEPTION_KEYS_ANYWHERE and mentions(
+                    question, wrong.keys
+                ):
+                    return card, wrong
         return None
 
     def _led(

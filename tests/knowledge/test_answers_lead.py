@@ -225,3 +225,19 @@ def test_a_comparison_of_two_other_models_is_not_answered_with_bert_vs_gpt(kb):
 def test_the_comparison_card_still_answers_its_own_comparison(kb):
     answer = kb.answer("difference between bert and gpt")
     assert answer.concept == "bert-vs-gpt" and answer.lead != "comparison"
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("BERT uses BPE just like GPT-2, right?", "tokenizer-algorithms"),
+        ("GPT-2 sees the whole sentence when it predicts a word, right?", "causal-masking"),
+    ],
+)
+def test_a_precise_misconception_is_corrected_by_its_card_whatever_retrieval_ranked(
+    kb, question, concept
+):
+    answer = kb.answer(question)
+    assert answer.concept == concept and answer.lead == "misconception"
+    assert answer.answer.startswith("No")
+
