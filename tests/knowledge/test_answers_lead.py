@@ -240,4 +240,3 @@ def test_a_precise_misconception_is_corrected_by_its_card_whatever_retrieval_ran
     answer = kb.answer(question)
     assert answer.concept == concept and answer.lead == "misconception"
     assert answer.answer.startswith("No")
-
