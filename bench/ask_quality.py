@@ -54,6 +54,8 @@ SETS = {
     "tuning 10 (held-out 10 until it was measured)": BENCH / "ask_questions_heldout10.tsv",
     # measured as held-out before and after stop 41's changes, then opened for tuning
     "tuning 11 (held-out 11 until it was measured)": BENCH / "ask_questions_heldout11.tsv",
+    # measured as held-out before and after stop 42's changes, then opened for tuning
+    "tuning 12 (held-out 12 until it was measured)": BENCH / "ask_questions_heldout12.tsv",
 }
 
 
