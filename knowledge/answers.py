@@ -522,13 +522,17 @@ class KnowledgeBase:
         # A claim precise enough to name three things ("BERT uses BPE like GPT-2") is
         # recognised on any card: the card that corrects it is often not the one its words
         # retrieve (BERT vs GPT). Two-word claims stay with the cards retrieval found.
-        for card in self.cards.values():
-            for wrong in card.misconceptions:
-                if len(wrong.keys) >= MISCONCEPTION_KEYS_ANYWHERE and mentions(
-                    question, wrong.keys
-                ):
-                    return card, wrong
-        return None
+        return next(((c, w) for c, w in self._precise_claims if mentions(question, w.keys)), None)
+
+    @cached_property
+    def _precise_claims(self) -> list[tuple[Card, Misconception]]:
+        """The misconceptions recognised on any card: those with enough key-word groups."""
+        return [
+            (card, wrong)
+            for card in self.cards.values()
+            for wrong in card.misconceptions
+            if len(wrong.keys) >= MISCONCEPTION_KEYS_ANYWHERE
+        ]
 
     def _led(
         self, card: Card, lead: tuple[str, str], confidence: float, sources: list[Source]

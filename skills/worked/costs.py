@@ -81,13 +81,13 @@ def _savings(text: str) -> Worked | None:
 
 def _hourly_cost(text: str) -> Worked | None:
     """ "$3 per GPU-hour for a 40 GPU-hour run: total cost?": rate x hours (x runs)."""
-    rate = re.search(
-        r"\$\s*(\d[\d,]*(?:\.\d+)?)\s*(?:per|an|a|/)\s*(?:gpu[- ]?)?(?:hour|hr|h)\b", text
-    )
+    rate = re.search(_MONEY + r"\s*(?:per|an|a|/)\s*(?:gpu[- ]?)?(?:hour|hr|h)\b", text)
     hours = _find(r"{n}\s*(?:gpu[- ]?)?(?:hours|hrs|h)\b", text)
     if rate is None or hours is None or not re.search(r"cost|how much|price|spend|pay|bill", text):
         return None
-    per_hour = float(rate[1].replace(",", ""))
+    per_hour = number(f"{rate[1]}{rate[2] or ''}")
+    if per_hour is None:
+        return None
     runs = _whole(_find(r"{n}\s*(?:runs|times|trainings|experiments)\b", text)) or 1
     total = per_hour * hours * runs
     working = [f"${per_hour:,.2f} per hour x {hours:,g} hours = ${per_hour * hours:,.2f}"]

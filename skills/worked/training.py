@@ -156,12 +156,13 @@ def _batch_for_steps(text: str) -> Worked | None:
         return None
     batch = math.ceil(examples / per_epoch)
     working = [f"batch size = ceil({examples:,} examples / {per_epoch:,} steps) = {batch:,}"]
-    if steps_per_epoch(examples, batch) != per_epoch:
+    steps = steps_per_epoch(examples, batch)
+    if steps != per_epoch:
         working.append(
             f"(no batch size gives exactly {per_epoch:,}: batch {batch:,} gives "
-            f"{steps_per_epoch(examples, batch):,} steps per epoch)"
+            f"{steps:,} steps per epoch)"
         )
-    elif examples % per_epoch:
+    elif examples % batch:
         working.append(f"the last batch is partial: ceil({examples:,} / {batch:,}) = {per_epoch:,}")
     return Worked("epochs-batches-steps", f"a batch size of {batch:,}", working)
 
