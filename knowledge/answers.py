@@ -29,7 +29,7 @@ from knowledge.index import (
 from knowledge.slang import plain_reading
 from knowledge.spelling import Speller
 from skills.text import readable
-from skills.worked import work_out
+from skills.worked import ANY_CARD, work_out
 
 SEARCH_DEPTH = 5
 # When the second concept's ranking score is within this of the first's, the answer says so and
@@ -97,7 +97,10 @@ OUTSIDE_THE_COURSE = re.compile(
     r"convolution\w*|cnns?|gans?|generative adversarial|diffusion models?|reinforcement|"
     r"q-?learning|policy gradients?|markov|naive bayes|linear regression|logistic regression|"
     r"image classification|object detection|yolo|resnet|computer vision|time series|arima|"
-    r"lightgbm|catboost|graph neural networks?|gnns?|graph convolution\w*)\b",
+    r"lightgbm|catboost|graph neural networks?|gnns?|graph convolution\w*|"
+    r"multi-?armed bandits?|bandit algorithms?|thompson sampling|exploration vs\.? exploitation|"
+    r"genetic algorithms?|evolutionary algorithms?|bayesian networks?|hidden markov|"
+    r"anomaly detection|autoencoders?|speech recognition|recommender)\b",
     re.IGNORECASE,
 )
 # Tools no card covers, asked about for themselves even in the course's words ("how do
@@ -115,13 +118,14 @@ OUTSIDE_WHATEVER_ELSE = re.compile(
 # nothing that only machine learning says (a model, training, a dataset, a GPU, NLP) is
 # declined as off-topic, however well "epochs" or "warm up" match a card.
 OTHER_SENSES = re.compile(
-    r"\b(sesame street|muppets?|ernie|puppets?|comedian|stand-?up comedy|"
+    r"\b(sesame street|muppets?|ernie|puppets?|comedians?|comedy|stand-?up|sitcoms?|"
     r"adhd|attention (?:span|deficit|economy)|psycholog\w*|meditat\w*|mindfulness|"
     r"crypto\w*|bitcoin|ethereum|blockchain|nfts?|arcades?|casinos?|wallets?|"
     r"voltages?|volts?|electrical|electricity|power (?:grid|lines?|supply)|substations?|coils?|"
     r"windings?|autobots?|decepticons?|optimus|michael bay|action figures?|toys?|"
     r"geolog\w*|jurassic|cretaceous|triassic|holocene|pleistocene|eons?|fossils?|dinosaurs?|"
-    r"(?:10k|5k|marathon) race|running a race|marathons?|jog\w*|stretch(?:es|ing)?|workouts?|gym|"
+    r"(?:10k|5k|marathon) (?:race|run)|running (?:a |the )?(?:race|5k|10k|half)|marathons?|jog\w*|"
+    r"stretch(?:es|ing)?|workouts?|gym|"
     r"muscles?|sprints?|"
     r"guitars?|pianos?|violins?|ukuleles?|instruments?|tuning forks?|"
     r"masking tape|painter'?s tape|paint(?:ing|er)?|face masks?|costumes?|halloween|"
@@ -187,8 +191,8 @@ PROMPT_INJECTION = re.compile(
     # the graded answers themselves
     r"\b(?:reveal|leak|give me|show me|send me|tell me|print)\b[^.?!]{0,30}\b(?:answer key|"
     r"exam answers|answers (?:to|for|of) the (?:exam|final|midterm|quiz))\b|"
-    r"\b(?:print|output|reveal|dump|repeat)\b[^.?!]{0,30}\b(?:full text|every|all|entire|"
-    r"verbatim)\b[^.?!]{0,30}\b(?:cards?|instructions?|prompts?|knowledge base|rules)\b|"
+    r"\b(?:print|output|reveal|dump|repeat|paste|copy|give me|show me|send me)\b[^.?!]{0,30}\b(?:full text|every|all|entire|"
+    r"verbatim|exact|raw|whole)\b[^.?!]{0,30}\b(?:cards?|instructions?|prompts?|knowledge base|rules)\b|"
     # "ignore the above", "disregard everything you were told", "what were you told before"
     r"\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)?(?:the above|above|everything "
     r"(?:you were|you've been|above)|what you were told)\b|\bwhat were you told\b|"
@@ -642,10 +646,18 @@ class KnowledgeBase:
     ) -> Answer | None:
         """The student's own numbers, worked out, then the card that explains them."""
         worked = work_out(question)
-        if worked is None or worked.concept not in self.cards or hits[0].asked >= EXAMPLE_MATCH:
+        if worked is None or hits[0].asked >= EXAMPLE_MATCH:
             return None
         steps = "\n".join(f"  {line}" for line in worked.working)
         lead = ("worked", f"With your numbers: {worked.result}.\n{steps}")
+        if worked.concept == ANY_CARD:
+            # a comparison of two numbers: the card the question's words found, when sure
+            top = next((h for h in hits[:1] if h.kind == "card"), None)
+            if top is None or confidence < self.threshold:
+                return None
+            return self._led(self.cards[top.source_id], lead, confidence, sources)
+        if worked.concept not in self.cards:
+            return None
         # The card that explains it: the calculation's own, which its rule chose from the
         # question's words ("freeze" and a head: layer freezing), where retrieval found it in
         # its top 3; otherwise the best-ranked of its alternatives, or its own further down.

@@ -14,8 +14,15 @@ import re
 from collections.abc import Callable
 
 from skills.calculators import CalculatorError
+from skills.worked.comparing import _compared
 from skills.worked.costs import _costs, _hourly_cost, _savings
-from skills.worked.reading import MAX_QUESTION_CHARS, Worked, _spelled_numbers_as_digits, number
+from skills.worked.reading import (
+    ANY_CARD,
+    MAX_QUESTION_CHARS,
+    Worked,
+    _spelled_numbers_as_digits,
+    number,
+)
 from skills.worked.scores import (
     _accuracy_in_words,
     _cross_entropy,
@@ -30,8 +37,10 @@ from skills.worked.scores import (
     _student_score,
 )
 from skills.worked.sequences import (
+    _attention_growth,
     _attention_sizes,
     _beam_candidates,
+    _context_left,
     _demonstrations,
     _input_length,
     _masked_tokens,
@@ -77,7 +86,7 @@ from skills.worked.training import (
     _warmup_fraction,
 )
 
-__all__ = ["RULES", "Worked", "number", "work_out"]
+__all__ = ["ANY_CARD", "RULES", "Worked", "number", "work_out"]
 
 
 RULES: list[Callable[[str], Worked | None]] = [
@@ -105,7 +114,9 @@ RULES: list[Callable[[str], Worked | None]] = [
     _embedding_table,  # after _factorized_embedding: V x E + E x H is ALBERT's
     _matrix_weights,  # before _bert: "768x3072 in BERT-base's feed-forward" asks about those
     _linear_layer,
+    _context_left,  # before _demonstrations: the tokens left, not the demonstrations that fit
     _demonstrations,  # before _attention_sizes: "a 1024-token context" is no attention count
+    _attention_growth,  # before _attention_sizes: two lengths, the growth asked
     _attention_sizes,  # before _bert: "BERT-large's 1024 hidden and 16 heads, per head?"
     _share_of_parameters,  # before _sizes: "4M of a 7B model trained" is a share, not a size
     _shrunk,  # before _sizes: "40% smaller than 110M" gives one size and asks for the other
@@ -136,7 +147,13 @@ RULES: list[Callable[[str], Worked | None]] = [
     _grid_runs,
     _early_stopping,
     _beam_candidates,
+    _compared,  # last: two numbers compared, when no calculation of its own knew them
 ]
+
+
+# the rules whose numbers are the course's own (BERT's sizes, the 15% / 80-10-10 recipe), so a
+# question needs none of its own
+NUMBERLESS: list[Callable[[str], Worked | None]] = [_bert_pair, _bert, _masked_tokens]
 
 
 def work_out(question: str) -> Worked | None:
@@ -146,7 +163,7 @@ def work_out(question: str) -> Worked | None:
     if len(question) > MAX_QUESTION_CHARS or re.search(r"\d{16,}", question):
         return None
     text = _spelled_numbers_as_digits(question.lower().replace("\u00d7", "x"))
-    for rule in RULES if re.search(r"\d", text) else [_bert_pair, _bert]:  # BERT's need none
+    for rule in RULES if re.search(r"\d", text) else NUMBERLESS:
         try:
             worked = rule(text)
         except (CalculatorError, ZeroDivisionError, OverflowError):

@@ -18,9 +18,10 @@ def _costs(text: str) -> Worked | None:
         big, small = max(values), min(values)
         if small == 0:
             return None
-        working = [f"${big:,.0f} / ${small:,.0f} = {big / small:,.0f}"]
+        ratio = f"{big / small:,.0f}" if big / small >= 100 else f"{big / small:.3g}"
+        working = [f"${big:,.0f} / ${small:,.0f} = {ratio}"]
         said = "cheaper" if "cheaper" in text else "as expensive"
-        return Worked("pretraining-cost", f"{big / small:,.0f} times {said}", working)
+        return Worked("pretraining-cost", f"{ratio} times {said}", working)
     many = _whole(
         _find(
             r"{n}\s+(?:companies|teams|labs|groups|organi[sz]ations|orgs|firms|clients|customers)",

@@ -22,6 +22,11 @@ LIMIT = 1e12  # beyond any course-sized question: left to the card
 MAX_QUESTION_CHARS = 600
 
 
+# a Worked.concept for a calculation that belongs to no card of its own ("how many more"):
+# the card the question's words found explains it
+ANY_CARD = "*"
+
+
 @dataclass(frozen=True)
 class Worked:
     concept: str  # the card that explains the calculation

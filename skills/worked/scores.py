@@ -193,6 +193,11 @@ def _metrics(text: str) -> Worked | None:
         or _find(r"(?:recall|\br)\s*(?:of|=|is|:)?\s*{n}", text)
         or _find(r"{n}\s*%?\s*recall", text)
     )
+    if "f1" in text or "f-1" in text or "f score" in text:
+        if p is not None and r is None:
+            return _from_f1(text, p, "recall")
+        if r is not None and p is None:
+            return _from_f1(text, r, "precision")
     if p is None or r is None or ("f1" not in text and "f-1" not in text and "f score" not in text):
         return None
     p, r = (v / 100 if v > 1 else v for v in (p, r))
@@ -201,6 +206,25 @@ def _metrics(text: str) -> Worked | None:
     f1 = 2 * p * r / (p + r)
     working = [f"F1 = 2 x {p:g} x {r:g} / ({p:g} + {r:g}) = {2 * p * r:g} / {p + r:g}"]
     return Worked("evaluation-metrics", f"F1 = {f1:.3f}", working)
+
+
+def _from_f1(text: str, given: float, asked: str) -> Worked | None:
+    """ "precision 0.75 and F1 0.6: what must recall be?": F1 = 2PR/(P+R) solved for the other."""
+    f1 = _find(r"(?:f1|f-1|f score)(?: score)?\s*(?:of|=|is|:|was)?\s*{n}", text)
+    if f1 is None or asked not in text:
+        return None
+    given, f1 = (v / 100 if v > 1 else v for v in (given, f1))
+    if not (0 < f1 <= 1 and 0 < given <= 1) or 2 * given <= f1:
+        return None  # no recall in [0, 1] gives that F1
+    other = f1 * given / (2 * given - f1)
+    if other > 1:
+        return None
+    known = "precision" if asked == "recall" else "recall"
+    working = [
+        f"F1 = 2 x {known} x {asked} / ({known} + {asked}), so",
+        f"{asked} = F1 x {known} / (2 x {known} - F1) = {f1:g} x {given:g} / (2 x {given:g} - {f1:g}) = {other:.3f}",
+    ]
+    return Worked("evaluation-metrics", f"{asked} = {other:.3f}", working)
 
 
 def _ratio_in_words(text: str) -> tuple[int, int] | None:
@@ -230,6 +254,15 @@ def _ratio_in_words(text: str) -> tuple[int, int] | None:
     if match:
         whole, part = (int(g.replace(",", "")) for g in match.groups())
         return (part, whole) if 0 < part <= whole else None
+    # "it caught 45 spam emails and missed 5": 45 of the 50 that were there
+    match = re.search(
+        r"(?:catch\w*|caught|finds?|found|gets?|got|detects?|detected|identifie\w*|flags?|flagged)"
+        r" (\d[\d,]*)\b[^.?!;]*?\b(?:miss\w*|overlook\w*|didn't (?:catch|find|flag)) (\d[\d,]*)\b",
+        text,
+    )
+    if match:
+        part, missed = (int(g.replace(",", "")) for g in match.groups())
+        return (part, part + missed) if part > 0 else None
     return None
 
 
@@ -422,17 +455,50 @@ def _perplexity(text: str) -> Worked | None:
     )
 
 
+_LOSS_ASKED = re.compile(
+    r"cross[- ]?entropy|\bloss(?:es)?\b|\bnats?\b|negative (?:natural )?logs?|-\s*ln\b|-\s*log\b"
+)
+
+
+def _probabilities(text: str) -> list[float]:
+    """The probabilities a question gives: "P(cat)=0.73", "0.5 and 0.25", "50/50" (0.5)."""
+    if re.search(r"\b50/50\b|fifty[- ]fifty|coin ?flip", text):
+        return [0.5]
+    if not _PROBABILITY_CUE.search(text):
+        return []
+    return [
+        float(m[2])
+        for m in re.finditer(
+            r"((?:[a-z_-]+\s*(?:of|=|is|:|was|at)?\s*)?)(?<![\d.])(0?\.\d+|1\.0+)(?!\d|\.\d|%)",
+            text,
+        )
+        if not _OTHER_QUANTITY.search(m[1])
+    ]
+
+
+_PROBABILITY_CUE = re.compile(
+    r"probabilit|\bprob\b|\bp\(|\bassign|\bputs?\b|\bgives?\b|\bpredicts?\b|\boutputs?\b|"
+    r"confiden|softmax"
+)
+
+
+# a decimal after one of these names is that quantity, not a probability ("lr 0.001")
+_OTHER_QUANTITY = re.compile(
+    r"\b(?:lr|rate|dropout|temperature|temp|t|top[_-]?p|ratio|loss|entropy|precision|recall|f1|"
+    r"accuracy|decay|momentum|epsilon|alpha|beta|lambda|perplexity)\b"
+)
+
+
 def _cross_entropy(text: str) -> Worked | None:
     """Cross-entropy of one prediction: -ln(p of the right class); a uniform guess over k
-    classes: ln k. Perplexity given, the loss asked: ln(perplexity)."""
-    if not re.search(r"cross[- ]?entropy|\bloss\b|\bnats?\b", text):
+    classes: ln k; several predictions: their sum or mean. Perplexity given, the loss asked:
+    ln(perplexity)."""
+    if not _LOSS_ASKED.search(text):
         return None
-    if "perplexity" in text and re.search(
-        r"(?:what|which) (?:is )?(?:the )?(?:per[- ]token )?loss|loss in nats|how much loss", text
-    ):
+    if "perplexity" in text:
         ppl = _find(r"perplexity\s*(?:of|=|is|:|was)?\s*{n}", text)
-        if ppl is None or ppl < 1:
-            return None
+        if ppl is None or ppl < 1 or re.search(r"(?:what|which|find)[^.?!]*perplexity", text):
+            return None  # the perplexity is asked (_perplexity), not given
         working = [f"loss = ln(perplexity) = ln({ppl:g}) = {math.log(ppl):.3f} nats per token"]
         return Worked(
             "loss-and-gradients",
@@ -441,14 +507,20 @@ def _cross_entropy(text: str) -> Worked | None:
             ("autoregressive-modeling",),
         )
     uniform = re.search(
-        r"(\d+)[- ](?:class|way)\b[^.?!]*?(?:50/50|uniform|evenly|equal|random|guess)", text
+        r"(\d[\d,]*)[- ](?:class|way|token|word|label|category)\w*\b[^.?!]*?"
+        r"(?:50/50|uniform|evenly|equal|random|guess)",
+        text,
+    ) or re.search(
+        r"(?:uniform|evenly|equally|random(?:ly)?|guess\w*) (?:over|across|among|between) "
+        r"(?:all |the |its |an? )?(?:[a-z\'-]+ ){0,2}?(\d[\d,]*)",
+        text,
     )
-    if uniform and re.search(r"50/50|uniform|evenly|equal(?:ly)? (?:on|likely|probab)|guess", text):
-        k = int(uniform[1])
-        if k < 2:
+    if uniform and re.search(r"50/50|uniform|evenly|equal(?:ly)?|random|guess", text):
+        k = _whole(number(uniform[1]))
+        if k is None or k < 2:
             return None
-        working = [f"each class gets 1/{k}: loss = -ln(1/{k}) = ln {k} = {math.log(k):.3f}"]
-        return Worked("loss-and-gradients", f"loss = ln {k} = {math.log(k):.3f}", working)
+        working = [f"each class gets 1/{k:,}: loss = -ln(1/{k:,}) = ln {k:,} = {math.log(k):.3f}"]
+        return Worked("loss-and-gradients", f"loss = ln {k:,} = {math.log(k):.3f} nats", working)
     p = _find(
         r"(?:probability|prob|p)\s*(?:of|=|is|:)?\s*{n}\s*(?:on|to|for) (?:the )?(?:correct|right|true|target)",
         text,
@@ -456,10 +528,28 @@ def _cross_entropy(text: str) -> Worked | None:
         r"(?:correct|right|true|target) (?:[a-z]+ )?(?:class|token|label|word)\w*[^.?!\d]{0,30}?(?:probability|prob|p)\s*(?:of|=|is|:)?\s*{n}",
         text,
     )
-    if p is None or not 0 < p < 1:
+    listed = _probabilities(text)
+    probabilities = listed if p is None or len(listed) > 1 else [p]
+    probabilities = [q for q in probabilities if 0 < q <= 1]
+    if len(probabilities) == 1:
+        (p,) = probabilities
+        working = [f"loss = -ln(p of the right class) = -ln({p:g}) = {-math.log(p):.3f}"]
+        return Worked("loss-and-gradients", f"loss = {-math.log(p):.3f} nats", working)
+    # "two masked positions with 0.5 and 0.25: the sum of the losses"
+    mean = re.search(r"\b(?:average|mean|per[- ](?:token|position|example))\b", text)
+    if len(probabilities) < 2 or not (
+        mean or re.search(r"\b(?:sum|total|add\w*|combined|both|altogether)\b", text)
+    ):
         return None
-    working = [f"loss = -ln(p of the right class) = -ln({p:g}) = {-math.log(p):.3f}"]
-    return Worked("loss-and-gradients", f"loss = {-math.log(p):.3f}", working)
+    losses = [-math.log(q) for q in probabilities]
+    terms = " + ".join(f"-ln({q:g})" for q in probabilities)
+    working = [f"{terms} = " + " + ".join(f"{v:.3f}" for v in losses) + f" = {sum(losses):.3f}"]
+    if mean:
+        working.append(f"mean over {len(losses)} = {sum(losses) / len(losses):.3f}")
+        return Worked(
+            "loss-and-gradients", f"mean loss = {sum(losses) / len(losses):.3f} nats", working
+        )
+    return Worked("loss-and-gradients", f"total loss = {sum(losses):.3f} nats", working)
 
 
 def _sequence_probability(text: str) -> Worked | None:

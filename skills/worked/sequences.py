@@ -12,14 +12,29 @@ from skills.worked.reading import Worked, _find, _whole, number
 def _masked_tokens(text: str) -> Worked | None:
     """BERT's masking recipe on a sequence: 15% of the tokens are picked, 80% of those become
     [MASK], 10% a random token, 10% stay as they are."""
-    if not re.search(r"mask|\bmlm\b|(?:picked|chosen|selected) for prediction|80/10/10", text):
+    # an attention mask is padding's, not masked language modeling's
+    recipe = re.sub(r"attention[ _-]?masks?", "", text)
+    if not re.search(
+        r"mask|\bmlm\b|(?:pick|choos|chose|select)\w* (?:\d+\s*% )?(?:of (?:the |them|its )?(?:tokens )?)?for "
+        r"(?:prediction|predicting)|80/10/10",
+        recipe,
+    ):
         return None
     tokens = _whole(
         _find(r"{n}[\s-]*(?:tokens?|words?|positions?)\b", text)
         or _find(r"(?:tokens?|words?|positions?) out of {n}", text)
     )
     if tokens is None:
-        return None
+        return _masked_share(recipe)
+    # "a batch of 256 sequences x 128 tokens": every sequence is masked
+    sequences = _whole(
+        _find(
+            r"{n}\s*(?:sequences|sentences|examples|inputs|documents)\s*(?:x|\*|times|of|with)\s*\d",
+            text,
+        )
+    )
+    if sequences and sequences > 1:
+        tokens *= sequences
     picked_share = _find(
         r"{n}\s*%\s*(?:of (?:the |them|those|these)|are |get |is )?(?:picked|chosen|select|masked|of the tokens|of them)",
         text,
@@ -63,6 +78,35 @@ def _masked_tokens(text: str) -> Worked | None:
     return Worked("masked-language-modeling", f"{picked:g} tokens are picked for prediction", lines)
 
 
+def _masked_share(text: str) -> Worked | None:
+    """ "What percent of all input tokens become [MASK]?": 15% picked x 80% = 12%."""
+    if not re.search(r"percent|%|fraction|share|proportion|how much of", text):
+        return None
+    if re.search(r"\d\s*%", text):
+        return None  # "what share does BERT mask, 15%?" gives the share it asks: the card's
+    if not re.search(r"\ball\b|overall|in total|input|of (?:the )?tokens|every", text):
+        return None  # "what percent of the picked ones" is the recipe's own 80/10/10
+    if re.search(r"\bchanged|altered|modified|(?:mask|\[mask\]) or (?:to )?a random", text):
+        share, what = 0.9, "changed ([MASK] or a random token)"
+    elif re.search(r"unchanged|left (?:as|alone)|kept|stay|as they are|original", text):
+        share, what = 0.1, "picked but left unchanged"
+    elif "random" in text:
+        share, what = 0.1, "replaced by a random token"
+    elif re.search(r"\[mask\]|replaced|become|turn", text):
+        share, what = 0.8, "replaced by [MASK]"
+    else:
+        share, what = 1.0, "picked for prediction"
+    overall = 0.15 * share
+    working = ["15% of the tokens are picked"]
+    if share < 1:
+        working.append(f"{share:.0%} of those are {what}: 0.15 x {share:g} = {overall:g}")
+    return Worked(
+        "masked-language-modeling",
+        f"{overall:.1%} of all tokens ({overall:g}) are {what}",
+        working,
+    )
+
+
 def _padding_share(text: str) -> Worked | None:
     """ "padded to 128 with 40 real tokens on average: what percent is padding?"."""
     if "pad" not in text or not re.search(r"percent|%|share|fraction|proportion", text):
@@ -93,7 +137,7 @@ def _padding(text: str) -> Worked | None:
         r"(\d+(?:\s*(?:,|and|&)\s*\d+)+)", re.sub(r"max[_ ]?length\s*=?\s*\d+", " ", text)
     )
     if listed is None:
-        return None
+        return _one_sequence_mask(text)
     lengths = [int(n) for n in re.findall(r"\d+", listed[1])]
     longest: int | None = max(lengths)
     if not re.search(r"longest|dynamic", text):
@@ -121,6 +165,65 @@ def _padding(text: str) -> Worked | None:
     return Worked(
         "attention-masks-and-padding", f"{pads} [PAD] tokens", working, ("special-tokens",)
     )
+
+
+def _one_sequence_mask(text: str) -> Worked | None:
+    """ "Padded to max_length=128, my sentence is 40 tokens: how many zeros in its attention
+    mask?": 128 - 40 (with [CLS] and [SEP] added when the question adds them)."""
+    ones = re.search(r"\b1s\b|\bones\b|real tokens|non-?pad", text)
+    if not ("mask" in text and (ones or re.search(r"\b0s\b|zeros?|zeroes", text))):
+        return None
+    longest = _whole(
+        _find(r"max(?:imum)?[ _]?(?:length|len)\s*(?:of|=|:|is)?\s*{n}", text)
+        or _find(
+            r"pad(?:ded|ding|s)?\s*(?:it |them |everything )?(?:up )?to\s*(?:length |a length of )?{n}",
+            text,
+        )
+    )
+    real = _whole(
+        _find(
+            r"{n}\s*(?:real |actual )?(?:tokens|wordpieces|word ?pieces|subwords|sub-words|words|pieces)\b",
+            text,
+        )
+    )
+    if longest is None or real is None:
+        return None
+    working = []
+    if re.search(r"(?:plus|\+|and|add\w*|with)\s*(?:the )?\[cls\](?: tokens?)? and \[sep\]", text):
+        working.append(f"{real} pieces + [CLS] + [SEP] = {real + 2} real tokens")
+        real += 2
+    if real > longest:
+        return None
+    if ones:
+        working.append(f"each of the {real} real tokens is a 1 in the attention mask")
+        result = f"{real} ones in the attention mask"
+    else:
+        working.append(
+            f"{longest} - {real} = {longest - real} [PAD] positions, each a 0 in the mask"
+        )
+        result = f"{longest - real} zeros in the attention mask"
+    return Worked("attention-masks-and-padding", result, working, ("special-tokens",))
+
+
+def _attention_growth(text: str) -> Worked | None:
+    """ "From 256 to 512 tokens, by what factor do the attention scores grow?": (512/256)^2."""
+    if "attention" not in text or not re.search(r"factor|times|grow|increase|more|scale", text):
+        return None
+    if not re.search(r"length|len\b|tokens?\b|sequence|context|seq", text):
+        return None
+    match = re.search(r"from (\d+(?:,\d{3})*)(?: tokens?)? to (\d+(?:,\d{3})*)", text)
+    if match is None:
+        return None
+    before, after = (_whole(number(g)) for g in match.groups())
+    if before is None or after is None or before == after:
+        return None
+    factor = (after / before) ** 2
+    working = [
+        f"attention scores every pair of positions: {before:,}^2 = {before**2:,} before, "
+        f"{after:,}^2 = {after**2:,} after",
+        f"{after**2:,} / {before**2:,} = ({after:,} / {before:,})^2 = {factor:g}",
+    ]
+    return Worked("attention", f"{factor:g} times as many attention scores", working)
 
 
 def _sequence_length(text: str) -> int | None:
@@ -353,6 +456,43 @@ def _demonstrations(text: str) -> Worked | None:
         f"({window:,} - {used:,}) / {each} = {(window - used) / each:.2f}: {fit} whole demonstrations"
     ]
     return Worked("few-shot-learning", f"{fit} demonstrations", working)
+
+
+def _context_left(text: str) -> Worked | None:
+    """ "5 examples of 30 tokens each plus a 20-token query: how many tokens are left in a
+    2048-token context?": the window minus what the prompt uses."""
+    if not re.search(r"\b(?:left|remain\w*|spare|free|room)\b", text):
+        return None
+    window = _whole(
+        _find(r"{n}[- ]token (?:context|window|limit)", text)
+        or _find(r"context (?:window |length |size |limit )?(?:of|is)?\s*{n}", text)
+    )
+    if window is None:
+        return None
+    used, working = 0, []
+    rest = re.sub(
+        r"\d[\d,]*[- ]token (?:context|window|limit)|context (?:window |length |size |limit )?(?:of|is)?\s*\d[\d,]*",
+        " ",
+        text,
+    )
+    for count, size in re.findall(
+        r"(\d+) (?:examples?|demonstrations?|shots?|exemplars?)\w* (?:of|with|at|averaging) (?:about )?(\d+) tokens",
+        rest,
+    ):
+        used += int(count) * int(size)
+        working.append(f"{count} x {size} = {int(count) * int(size):,} tokens")
+    rest = re.sub(
+        r"(\d+) (?:examples?|demonstrations?|shots?|exemplars?)\w* (?:of|with|at|averaging) (?:about )?(\d+) tokens",
+        " ",
+        rest,
+    )
+    for size in re.findall(r"(\d[\d,]*)[- ]tokens?\b", rest):
+        used += int(size.replace(",", ""))
+        working.append(f"+ {size} tokens")
+    if not used or used > window:
+        return None
+    working.append(f"{window:,} - {used:,} = {window - used:,} tokens left")
+    return Worked("few-shot-learning", f"{window - used:,} tokens left", working)
 
 
 def _beam_candidates(text: str) -> Worked | None:

@@ -126,6 +126,9 @@ def _sizes(text: str) -> Worked | None:
         share = (big - small) / small
         working = [f"({big / scale:g} - {small / scale:g}) / {small / scale:g} = {share:.3f}"]
         return Worked(concept, f"{share:.0%} larger ({shown})", working, other)
+    if re.search(r"what (?:fraction|share|proportion)\b", text):
+        working = [f"{small / scale:g} / {big / scale:g} = {small / big:.3f}"]
+        return Worked(concept, f"{small / big:.3f} of the size ({shown})", working, other)
     if re.search(r"times|ratio|factor|x (?:bigger|larger)", text):
         working = [f"{big / scale:g} / {small / scale:g} = {big / small:.2f}"]
         return Worked(
@@ -247,7 +250,10 @@ def _in_unit(size: float, gb: bool) -> str:
 def _memory(text: str) -> Worked | None:
     """Memory for the weights: parameters x bytes per parameter (x copies), in MB or GB."""
     unit = re.search(r"\b(gb|gib|mb|mib|gigabytes?|megabytes?)\b", text)
-    params = _find(r"{n}\s*(?:-parameter|parameters?|params?|weights)\b", text) or _find(
+    # "(?<![a-z])": the 32 of "fp32 weights" is no parameter count
+    params = _find(
+        r"(?<![a-z\d.]){n}\s*(?:-parameter|parameters?|params?|weights)\b", text
+    ) or _find(
         r"(?<![\d.])(\d+(?:\.\d+)?\s*[mb])\s*(?:-parameter |parameter )?model\b".replace(
             r"(\d+(?:\.\d+)?\s*[mb])", "{n}"
         ),
@@ -260,6 +266,7 @@ def _memory(text: str) -> Worked | None:
     kind = _find(
         r"{n}\s*bytes? (?:per|a|for each|each|of memory per) (?:parameter|param|weight)", text
     )
+    given_per_parameter = kind is not None  # "16 bytes per parameter" counts every copy
     # "fp16 instead of fp32", "from fp32 to int8": what the change saves
     kinds = sorted({b for p, b in BYTES_PER_PARAMETER.items() if re.search(p, text)})
     # "how much memory do 340M parameters take in fp16?": no unit named, GB
@@ -279,12 +286,35 @@ def _memory(text: str) -> Worked | None:
         kind = next((b for p, b in BYTES_PER_PARAMETER.items() if re.search(p, text)), None)
     if kind is None:
         return None
-    copies = _whole(_find(r"{n}\s*(?:copies|times the weights)", text)) or 1
+    copies = _whole(_find(r"{n}\s*(?:copies|times the weights)", text)) or (
+        1 if given_per_parameter else _copies(text)
+    )
     total = params * kind * copies
     size = _in_unit(total, gb)
     working = [f"{named}{params:,.0f} parameters x {kind:g} bytes" + (f" x {copies} copies" if copies > 1 else "")
                + f" = {total:,.0f} bytes = {size} (1 GB = 10^9 bytes)"]  # fmt: skip
+    # "my GPU has 16 GB ... how many GB are left over?"
+    card = _find(
+        r"(?:gpu|card|device|vram|memory)\w*\s*(?:has|with|of|is)\s*(?:only )?{n}\s*gb", text
+    ) or _find(r"{n}\s*gb (?:gpu|card|vram|of (?:gpu )?memory)", text)
+    if card is not None and gb and re.search(r"\b(?:left|remain\w*|spare|free)\b", text):
+        left = card - total / 1e9
+        if left >= 0:
+            working.append(f"{card:g} GB - {total / 1e9:,.2f} GB = {left:,.2f} GB left")
+            return Worked(
+                "parameters-and-size", f"{size}, leaving {left:,.2f} GB", working, ("hardware",)
+            )
     return Worked("parameters-and-size", size, working)
+
+
+def _copies(text: str) -> int:
+    """ "weights plus gradients": 2 copies of the parameters; Adam's two moments add 2 more."""
+    copies = 1
+    if re.search(r"\bgradients?\b", text):
+        copies += 1
+    if re.search(r"\badam\w*|optimi[sz]er (?:states?|moments?)|two moments", text):
+        copies += 2
+    return copies
 
 
 _COUNTED = re.compile(
@@ -330,6 +360,11 @@ def _matrix_weights(text: str) -> Worked | None:
     if re.search(r"\brank\b|\br\s*=|lora|adapter", text):  # LoRA's own rule counts those
         return None
     shapes = [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in _SHAPE.findall(text)]
+    # "the feed-forward goes 768 to 3072 and back to 768": two matrices, there and back
+    there = re.search(r"(\d[\d,]*) to (\d[\d,]*),? and (?:then )?back", text)
+    if not shapes and there:
+        a, b = (int(g.replace(",", "")) for g in there.groups())
+        shapes = [(a, b), (b, a)]
     if not shapes or any(a <= 1 or b <= 1 for a, b in shapes):
         return None
     copies = 1
@@ -366,6 +401,14 @@ def _linear_layer(text: str) -> Worked | None:
         r"(?:from|maps?|mapping) (?:the |a |an )?(\d[\d,]*)[^.?!\d]{0,30}?\bto (\d[\d,]*)" + labels,
         text,
     )
+    other: tuple[str, ...] = ()
+    concept = "layer-freezing"
+    if match is None:
+        # "a 768-to-768 linear layer": a layer of the model, not a classifier head
+        match = re.search(
+            r"(\d[\d,]*)[- ](?:to|->|by)[- ](\d[\d,]*)\s*(?:linear|dense|layer|projection)", text
+        )
+        concept, other = "parameters-and-size", ("transformer-architecture", "layer-freezing")
     if match is None:
         return None
     d, k = (int(g.replace(",", "")) for g in match.groups())
@@ -375,9 +418,9 @@ def _linear_layer(text: str) -> Worked | None:
     if re.search(
         r"(?:without|no|ignor\w*|excluding|not counting) (?:the )?bias|weights only", text
     ):
-        return Worked("layer-freezing", f"{d * k:,} weights", working)
+        return Worked(concept, f"{d * k:,} weights", working, other)
     working.append(f"+ {k:,} biases = {d * k + k:,} parameters")
-    return Worked("layer-freezing", f"{d * k + k:,} parameters", working)
+    return Worked(concept, f"{d * k + k:,} parameters", working, other)
 
 
 def _share_of_parameters(text: str) -> Worked | None:
@@ -435,6 +478,9 @@ def _embedding_table(text: str) -> Worked | None:
         or _find(r"{n}[- ]dim\w*", text)
         or _find(r"dim\w*\s*(?:of|=|is|:)?\s*{n}", text)
     )
+    shape = _SHAPE.search(text)
+    if (vocab is None or hidden is None) and shape and re.search(r"table|matrix", text):
+        vocab, hidden = (_whole(number(g)) for g in shape.groups())
     if vocab is None or hidden is None or vocab == hidden:
         return None
     working = [f"one {hidden}-number vector per token: {vocab:,} x {hidden:,} = {vocab * hidden:,}"]

@@ -22,6 +22,11 @@ from knowledge.answers import asks_yes_or_no
          "gradient-accumulation", "32"),
         ("softmax of 2, 1, 0 at temperature 0.5", "softmax-and-temperature", "0.867"),
         ("how many parameters does bert-base have", "parameters-and-size", "109,482,240"),
+        # two numbers compared by no calculation of its own: the card the words found explains
+        ("BERT's WordPiece vocabulary has 30,522 tokens and GPT-2's BPE vocabulary 50,257. How "
+         "many more tokens does GPT-2's vocabulary have?", "subwords-and-vocabulary", "19,735"),
+        ("If BERT assigns P(cat)=0.73 to the right answer, what's the loss for that position?",
+         "loss-and-gradients", "0.315"),
     ],
 )  # fmt: skip
 def test_a_question_with_its_own_numbers_gets_its_own_result(kb, question, concept, result):

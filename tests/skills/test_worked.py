@@ -312,6 +312,54 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "pretraining-cost", "$120 in total"),
         ("$2.50 an hour per GPU; 5 runs of 8 hours each, how much in total?",
          "pretraining-cost", "$100 in total"),
+        ("If BERT assigns P(cat)=0.73 to the right answer, what's the loss there?",
+         "loss-and-gradients", "loss = 0.315"),
+        ("Untrained binary classifier outputs 50/50 on everything. Loss per example in nats?",
+         "loss-and-gradients", "loss = 0.693"),
+        ("A model uniform over BERT's 30,522-token vocab: its cross-entropy in nats?",
+         "loss-and-gradients", "ln 30,522 = 10.326"),
+        ("Two positions with correct-token probabilities 0.5 and 0.25: sum of the losses?",
+         "loss-and-gradients", "total loss = 2.079"),
+        ("My LM's perplexity is 20. What's the per-token cross-entropy in nats?",
+         "loss-and-gradients", "loss = 2.996"),
+        ("If precision is 0.75 and F1 is 0.6, what must recall be?", "evaluation-metrics",
+         "recall = 0.500"),
+        ("My spam filter caught 45 spam emails and missed 5. What's its recall?",
+         "evaluation-metrics", "recall = 0.900"),
+        ("What fraction of all input tokens become [MASK] in BERT pre-training?",
+         "masked-language-modeling", "12.0% of all tokens"),
+        ("What percent of all tokens are chosen for prediction but left unchanged?",
+         "masked-language-modeling", "1.5% of all tokens"),
+        ("A 200-token input and BERT selects 15% for prediction. How many tokens get selected?",
+         "masked-language-modeling", "30 tokens are picked"),
+        ("Batch of 256 sequences x 128 tokens, 15% chosen for MLM. How many tokens chosen?",
+         "masked-language-modeling", "4915.2 tokens are picked"),
+        ("Padding to max_length=128 and my sentence is 40 tokens. How many zeros are in its "
+         "attention mask?", "attention-masks-and-padding", "88 zeros"),
+        ("10 wordpieces plus [CLS] and [SEP], padded to length 16. How many 1s in the "
+         "attention mask?", "attention-masks-and-padding", "12 ones"),
+        ("If the sequence length goes from 256 to 512, by what factor do attention scores grow?",
+         "attention", "4 times as many"),
+        ("5 examples of 30 tokens each plus a 20-token query: how many tokens are left in a "
+         "2048-token context?", "few-shot-learning", "1,878 tokens left"),
+        ("How many parameters are in a 768-to-768 linear layer including its bias?",
+         "parameters-and-size", "590,592 parameters"),
+        ("BERT's token embedding table is 30,522 x 768. How many parameters is that?",
+         "parameters-and-size", "23,440,896 parameters"),
+        ("The feed-forward goes 768 to 3072 and back to 768. How many weights in those two "
+         "matrices?", "parameters-and-size", "4,718,592 weights"),
+        ("My GPU has 16 GB. A 1.3B model in fp32 weights takes how much, and how many GB are "
+         "left over?", "parameters-and-size", "5.20 GB, leaving 10.80 GB"),
+        ("Weights plus gradients, both fp32, for a 110M model: how many GB?",
+         "parameters-and-size", "0.88 GB"),
+        ("BERT's vocabulary has 30,522 tokens and GPT-2's 50,257. How many more does GPT-2 "
+         "have?", "*", "a difference of 19,735"),  # "*": the card the words found explains it
+        ("Five companies each train a model from scratch at $500,000 each. Total cost?", "*",
+         "$2,500,000 in total"),
+        ("DistilBERT has 66M params and BERT-base 110M. What fraction of BERT-base's size is "
+         "DistilBERT?", "knowledge-distillation", "0.600 of the size"),
+        ("GPT-2 cost roughly $500K and GPT-3 $4.6M. How many times more expensive was GPT-3?",
+         "pretraining-cost", "9.2 times as expensive"),
     ],
 )  # fmt: skip
 def test_each_calculation_gets_the_students_own_result(question, concept, result):
@@ -358,6 +406,14 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "how much memory does my gpu have?",  # no parameters to count
         "what batch size should i use for bert?",  # no steps or examples given
         "is 90% accuracy good?",  # a score, not a count of right answers
+        "with lr 0.001 my loss is 0.5 and accuracy 0.9, why?",  # a loss given, not a probability
+        "my loss is 0.5 with dropout 0.1 and the model predicts one class, why?",
+        "how does BERT mask tokens?",  # how, not how much
+        "what does the attention mask do?",
+        "I changed warmup from 100 to 200 steps, why is attention slower?",  # no lengths
+        "how many GB does my 16 GB GPU have left?",  # no model to subtract
+        "what is the difference between 12 layers and 24 layers?",  # a concept, not arithmetic
+        "why does gpt-2 have 1.5b parameters and gpt-3 175b?",  # why, not how many
     ],
 )
 def test_a_question_without_the_numbers_a_calculation_needs_is_left_to_the_card(question):

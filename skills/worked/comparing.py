@@ -1,0 +1,64 @@
+"""Two quantities a question gives, compared: "how many more", "how many times", "what
+fraction of". The last resort of the rules: a question no calculation of its own recognised
+("GPT-2's vocabulary has 50,257 tokens and BERT's 30,522: how many more?") still gets its
+own result; the card is whichever the question's words found (ANY_CARD)."""
+
+from __future__ import annotations
+
+import re
+
+from skills.worked.reading import ANY_CARD, Worked, number
+
+# a number standing alone: not the 2 of "gpt-2", the 5 of "t5", the 32 of "fp32"
+_ALONE = re.compile(
+    r"(?<![\w.-])\$?(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kmb](?![a-z])|million\b|billion\b)?(?![\w.-]*\w)"
+)
+
+
+def _quantities(text: str) -> list[float]:
+    values = []
+    for match in _ALONE.finditer(text):
+        suffix = {"million": "m", "billion": "b"}.get(match[2] or "", match[2] or "")
+        value = number(match[1] + suffix)
+        if value is not None:
+            values.append(value)
+    return values
+
+
+def _shown(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.4g}"
+
+
+def _compared(text: str) -> Worked | None:
+    if re.search(r"%|percent", text):
+        return None  # a share given is some calculation's, not a plain comparison
+    values = _quantities(text)
+    if len(values) != 2 or 0 in values or values[0] == values[1]:
+        return None
+    big, small = max(values), min(values)
+    # what is asked is in the last sentence: "...and the warmup ratio. Which should I tune?"
+    # asks for no ratio
+    whole, text = text, re.split(r"(?<=[.!?])\s+", text.strip())[-1]
+    if re.search(
+        r"how many (?:more|fewer|less|extra)\b|how much (?:more|less|bigger|larger|smaller)|difference in (?:the )?(?:number|count|size)|bigger by|larger by|by how (?:many|much)",
+        text,
+    ):
+        result = f"{_shown(big)} - {_shown(small)} = {_shown(big - small)}"
+        return Worked(ANY_CARD, f"a difference of {_shown(big - small)}", [result])
+    if re.search(
+        r"how many times|what factor|by what factor|what(?:'s| is) the ratio|ratio (?:of|between)|times (?:more|bigger|larger|as)",
+        text,
+    ):
+        result = f"{_shown(big)} / {_shown(small)} = {big / small:.3g}"
+        return Worked(ANY_CARD, f"{big / small:.3g} times as much", [result])
+    if re.search(r"\beach\b", whole) and re.search(
+        r"\b(?:total|in all|altogether|combined|overall)\b", text
+    ):
+        # "five companies, $500,000 each: the total?"
+        result = f"{_shown(big)} x {_shown(small)} = {_shown(big * small)}"
+        money = "$" if "$" in whole else ""
+        return Worked(ANY_CARD, f"{money}{_shown(big * small)} in total", [result])
+    if re.search(r"what (?:fraction|share|proportion)\b", text):
+        result = f"{_shown(small)} / {_shown(big)} = {small / big:.3g}"
+        return Worked(ANY_CARD, f"{small / big:.3g} ({small / big:.1%})", [result])
+    return None
