@@ -279,6 +279,16 @@ LONG_QUESTION_WORDS = 30
 SHORT_ASK_WORDS = 12
 
 
+# the ask of a long question wants a number: "how many steps is that?", "what's my recall?"
+_ASKS_A_NUMBER = re.compile(
+    r"\d|\bhow (?:many|much|long|big|large|far)\b|\bwhat (?:percent\w*|fraction|share|proportion|"
+    r"ratio|factor)\b|\bcalculat\w*|\bcomput\w*|\bwork (?:it )?out\b|\b(?:total|sum|number of)\b|"
+    r"\b(?:what|which)(?:'s| is| are| would be| will be)? (?:the |my |its |our )?[\w -]{0,30}"
+    r"(?:size|rate|loss|accuracy|precision|recall|f1|score|perplexity|probability|count|cost)\b",
+    re.IGNORECASE,
+)
+
+
 def the_ask(question: str) -> str | None:
     """The sentences of a long, several-sentence question that ask it: the last one with a
     question mark, with the one before it when it is short ("How do they work?"); None for
@@ -645,6 +655,9 @@ class KnowledgeBase:
         self, question: str, hits: list[SourceHit], confidence: float, sources: list[Source]
     ) -> Answer | None:
         """The student's own numbers, worked out, then the card that explains them."""
+        ask = the_ask(question)
+        if ask is not None and not _ASKS_A_NUMBER.search(ask):
+            return None  # a story with numbers in it, asking how or why: the card answers
         worked = work_out(question)
         if worked is None or hits[0].asked >= EXAMPLE_MATCH:
             return None

@@ -245,3 +245,16 @@ def test_a_precise_misconception_is_corrected_by_its_card_whatever_retrieval_ran
     answer = kb.answer(question)
     assert answer.concept == concept and answer.lead == "misconception"
     assert answer.answer.startswith("No")
+
+
+def test_a_story_with_numbers_that_asks_how_gets_the_card_not_a_calculation(kb):
+    # the numbers set the scene; the ask ("how is it trained?") wants no number
+    answer = kb.answer(
+        "In class we compared models on SST-2 and DistilBERT got about 89 while BERT-base was "
+        "around 92. The slide called DistilBERT 'distilled' but didn't explain much. Our "
+        "deployment has to run on CPU, so size matters. How is a distilled model actually "
+        "trained from the bigger one?"
+    )
+    assert answer.answered and answer.lead != "worked"
+    assert answer.concept == "knowledge-distillation"
+    assert not answer.answer.startswith("With your numbers")
