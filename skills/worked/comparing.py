@@ -49,8 +49,9 @@ def _compared(text: str) -> Worked | None:
         r"how many times|what factor|by what factor|what(?:'s| is) the ratio|ratio (?:of|between)|times (?:more|bigger|larger|as)",
         text,
     ):
-        result = f"{_shown(big)} / {_shown(small)} = {big / small:.3g}"
-        return Worked(ANY_CARD, f"{big / small:.3g} times as much", [result])
+        ratio = f"{big / small:,.0f}" if big / small >= 100 else f"{big / small:.3g}"
+        result = f"{_shown(big)} / {_shown(small)} = {ratio}"
+        return Worked(ANY_CARD, f"{ratio} times as much", [result])
     if re.search(r"\beach\b", whole) and re.search(
         r"\b(?:total|in all|altogether|combined|overall)\b", text
     ):

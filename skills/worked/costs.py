@@ -14,7 +14,9 @@ def _costs(text: str) -> Worked | None:
     times (dollars saved), or how many times cheaper one cost is than another."""
     amounts = [number(f"{m[0]}{m[1]}") for m in re.findall(_MONEY, text)]
     values = [a for a in amounts if a is not None]
-    if len(values) == 2 and re.search(r"times (?:cheaper|more expensive|as expensive|less)", text):
+    if len(values) == 2 and re.search(
+        r"times (?:cheaper|more expensive|as expensive|less)|how many times", text
+    ):
         big, small = max(values), min(values)
         if small == 0:
             return None

@@ -24,7 +24,11 @@ def _masked_tokens(text: str) -> Worked | None:
         _find(r"{n}[\s-]*(?:tokens?|words?|positions?)\b", text)
         or _find(r"(?:tokens?|words?|positions?) out of {n}", text)
     )
-    if tokens is None:
+    # "of 1,000 masked positions": those are the picked ones
+    chosen = _whole(
+        _find(r"{n}\s*(?:masked|selected|picked|chosen) (?:tokens?|positions?|words?)", text)
+    )
+    if tokens is None and chosen is None:
         return _masked_share(recipe)
     # "a batch of 256 sequences x 128 tokens": every sequence is masked
     sequences = _whole(
@@ -33,13 +37,19 @@ def _masked_tokens(text: str) -> Worked | None:
             text,
         )
     )
-    if sequences and sequences > 1:
+    if sequences and sequences > 1 and tokens:
         tokens *= sequences
     picked_share = _find(
         r"{n}\s*%\s*(?:of (?:the |them|those|these)|are |get |is )?(?:picked|chosen|select|masked|of the tokens|of them)",
         text,
     )
-    if picked_share is None and re.search(
+    if chosen is not None and (picked_share is None or tokens is None):
+        if not re.search(r"\[mask\]|replaced|random|changed|kept|stay|become|turn|left", text):
+            return None  # the picked positions given, and not the recipe asked ("their loss?")
+        picked, lines = float(chosen), [f"{chosen:,} tokens are picked"]
+    elif tokens is None:
+        return None
+    elif picked_share is None and re.search(
         r"\d[\s-]*tokens? (?:are |were |get )?(?:selected|picked|chosen)", text
     ):
         # "out of 150 tokens selected for MLM": those are the picked ones
@@ -171,21 +181,28 @@ def _one_sequence_mask(text: str) -> Worked | None:
     """ "Padded to max_length=128, my sentence is 40 tokens: how many zeros in its attention
     mask?": 128 - 40 (with [CLS] and [SEP] added when the question adds them)."""
     ones = re.search(r"\b1s\b|\bones\b|real tokens|non-?pad", text)
-    if not ("mask" in text and (ones or re.search(r"\b0s\b|zeros?|zeroes", text))):
+    pads = re.search(
+        r"how many (?:padding|\[pad\]|pad) (?:tokens|positions)|padding (?:tokens|positions) does",
+        text,
+    )
+    if not pads and not ("mask" in text and (ones or re.search(r"\b0s\b|zeros?|zeroes", text))):
         return None
+    if pads:
+        ones = None
     longest = _whole(
         _find(r"max(?:imum)?[ _]?(?:length|len)\s*(?:of|=|:|is)?\s*{n}", text)
         or _find(
-            r"pad(?:ded|ding|s)?\s*(?:it |them |everything )?(?:up )?to\s*(?:length |a length of )?{n}",
+            r"pad(?:ded|ding|s)?\s*(?:it |them |everything |(?:a|the|my|each) (?:batch|sequence|sentence) )?"
+            r"(?:up )?to\s*(?:length |a length of )?{n}",
             text,
         )
     )
-    real = _whole(
-        _find(
-            r"{n}\s*(?:real |actual )?(?:tokens|wordpieces|word ?pieces|subwords|sub-words|words|pieces)\b",
-            text,
-        )
+    # the real tokens: a count of tokens that is not the padded length ("pad to 64 tokens")
+    counts = re.findall(
+        r"(\d[\d,]*)\s*(?:real |actual )?(?:tokens|wordpieces|word ?pieces|subwords|sub-words|words|pieces)\b",
+        text,
     )
+    real = next((n for n in (_whole(number(c)) for c in counts) if n and n != longest), None)
     if longest is None or real is None:
         return None
     working = []
@@ -197,6 +214,9 @@ def _one_sequence_mask(text: str) -> Worked | None:
     if ones:
         working.append(f"each of the {real} real tokens is a 1 in the attention mask")
         result = f"{real} ones in the attention mask"
+    elif pads:
+        working.append(f"{longest} - {real} = {longest - real} [PAD] tokens, each a 0 in the mask")
+        result = f"{longest - real} [PAD] tokens"
     else:
         working.append(
             f"{longest} - {real} = {longest - real} [PAD] positions, each a 0 in the mask"
@@ -383,6 +403,12 @@ def _input_length(text: str) -> Worked | None:
             working,
             ("tokenization", "next-sentence-prediction"),
         )
+    # "7 words become 9 wordpieces": the pieces are the tokens
+    pieces = re.findall(
+        r"(\d[\d,]*)\s*(?:word ?pieces|wordpieces|subwords|sub-words|pieces|tokens)\b", text
+    )
+    if not pair and len(numbers) == 2 and len(pieces) == 1:
+        numbers = [int(pieces[0].replace(",", ""))]
     if not pair and len(numbers) == 1 and re.search(r"how (?:long|many)|length|total", text):
         n = numbers[0]
         working = [f"[CLS] + {n} + [SEP] = {n + 2}"]

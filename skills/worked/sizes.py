@@ -394,7 +394,7 @@ def _linear_layer(text: str) -> Worked | None:
         return None
     labels = r"\s*(?:labels|classes|outputs|categories|logits|output units)\b"
     match = re.search(
-        r"(\d[\d,]*)[- ]?(?:dim\w*|d|features|hidden|inputs?)\b[^.?!]{0,40}?\bto (\d[\d,]*)"
+        r"(\d[\d,]*)[- ]?(?:dim\w*|d|features|hidden|inputs?)\b[^.?!]{0,40}?\b(?:to|for|into) (\d[\d,]*)"
         + labels,
         text,
     ) or re.search(

@@ -43,10 +43,12 @@ def _epochs_run(text: str) -> Worked | None:
         text,
     ):
         return None
-    total = _whole(_find(_TOTAL_STEPS, text))
     found = _per_epoch(text)
     if found is None and (given := _whole(_find(_GIVEN_PER_EPOCH, text))):
         found = given, f"steps per epoch = {given:,} (given)"
+    # the total is the other count of steps: "each epoch is 400 steps and I train for 2.5k steps"
+    rest = re.sub(_GIVEN_PER_EPOCH.replace("{n}", r"\d[\d,.]*\s*[kmb]?"), " ", text)
+    total = _whole(_find(_TOTAL_STEPS, rest))
     if total is None or found is None:
         return None
     per_epoch, line = found

@@ -360,6 +360,18 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "DistilBERT?", "knowledge-distillation", "0.600 of the size"),
         ("GPT-2 cost roughly $500K and GPT-3 $4.6M. How many times more expensive was GPT-3?",
          "pretraining-cost", "9.2 times as expensive"),
+        ("If each epoch is 400 steps and I train for 2.5k steps, how many epochs is that?",
+         "epochs-batches-steps", "6.25 epochs"),
+        ("Pre-training costs $2 million and fine-tuning costs $200. How many times more is "
+         "pre-training?", "pretraining-cost", "10,000 times"),
+        ("A sentence of 7 words becomes 9 wordpieces. With [CLS] and [SEP], how many tokens "
+         "does BERT see?", "special-tokens", "11 tokens"),
+        ("I pad a batch to 64 tokens and one sentence has 24 real tokens. How many padding "
+         "tokens does it get?", "attention-masks-and-padding", "40 [PAD] tokens"),
+        ("Of 1,000 masked positions, how many are replaced by a random token?",
+         "masked-language-modeling", "100 tokens become a random token"),
+        ("A classification head on BERT-base's 768-dim [CLS] for 3 classes has how many "
+         "parameters?", "layer-freezing", "2,307 parameters"),
     ],
 )  # fmt: skip
 def test_each_calculation_gets_the_students_own_result(question, concept, result):
