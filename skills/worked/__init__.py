@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from skills.calculators import CalculatorError
 from skills.worked.comparing import _compared
-from skills.worked.costs import _costs, _hourly_cost, _savings
+from skills.worked.costs import _cost_per_run, _costs, _hourly_cost, _savings
 from skills.worked.reading import (
     ANY_CARD,
     MAX_QUESTION_CHARS,
@@ -42,12 +42,14 @@ from skills.worked.sequences import (
     _beam_candidates,
     _context_left,
     _demonstrations,
+    _excluded_by_top_k,
     _input_length,
     _masked_tokens,
     _nsp_pairs,
     _padding,
     _padding_share,
     _sentence_pairs,
+    _truncated,
 )
 from skills.worked.sizes import (
     _bert,
@@ -68,6 +70,7 @@ from skills.worked.training import (
     _accumulation_needed,
     _batch_change,
     _batch_for_steps,
+    _batch_that_fits,
     _early_stopping,
     _effective_batch,
     _epochs_run,
@@ -82,6 +85,7 @@ from skills.worked.training import (
     _sequences_processed,
     _steps,
     _steps_from_total,
+    _throughput,
     _warmup,
     _warmup_fraction,
 )
@@ -96,6 +100,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _lr_at_step,  # before _warmup: "peak 3e-5 over 100 warmup steps, lr at step 50"
     _warmup,
     _memory_scaled,
+    _batch_that_fits,  # before _accumulation_needed: the batch itself is asked
     _accumulation_needed,  # before _steps: "32 examples fit" is no dataset size
     _epochs_run,  # before _steps: the total steps are given, the epochs asked
     _examples_from_steps,  # before _steps: the steps are given, the examples asked
@@ -138,6 +143,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _masked_tokens,
     _costs,
     _hourly_cost,
+    _cost_per_run,
     _savings,
     _cross_entropy,
     _sequence_probability,
@@ -145,8 +151,11 @@ RULES: list[Callable[[str], Worked | None]] = [
     _student_score,
     _layers_frozen,
     _grid_runs,
+    _throughput,
     _early_stopping,
     _beam_candidates,
+    _excluded_by_top_k,
+    _truncated,
     _compared,  # last: two numbers compared, when no calculation of its own knew them
 ]
 

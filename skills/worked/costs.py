@@ -82,6 +82,25 @@ def _savings(text: str) -> Worked | None:
     )
 
 
+def _cost_per_run(text: str) -> Worked | None:
+    """ "$0.50 per run and we do 40 runs: how much?": the price of one times how many."""
+    rate = re.search(
+        _MONEY
+        + r"\s*(?:per|an?|/|each)\s*(?:fine-?tuning |training )?(run|experiment|job|model|epoch|step)\b",
+        text,
+    )
+    if rate is None or not re.search(r"cost|how much|price|spend|pay|bill|total", text):
+        return None
+    count = _whole(_find(r"{n}\s*(?:" + rate[3] + r")s\b", text))
+    each = number(f"{rate[1]}{rate[2] or ''}")
+    if count is None or each is None:
+        return None
+    total = each * count
+    shown = f"${total:,.0f}" if total == int(total) else f"${total:,.2f}"
+    working = [f"{count:,} {rate[3]}s x ${each:,.2f} = {shown}"]
+    return Worked("pretraining-cost", f"{shown} in total", working)
+
+
 def _hourly_cost(text: str) -> Worked | None:
     """ "$3 per GPU-hour for a 40 GPU-hour run: total cost?": rate x hours (x runs)."""
     rate = re.search(_MONEY + r"\s*(?:per|an|a|/)\s*(?:gpu[- ]?)?(?:hour|hr|h)\b", text)

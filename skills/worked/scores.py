@@ -556,7 +556,15 @@ def _sequence_probability(text: str) -> Worked | None:
     """The chain rule of an autoregressive model: P(w1..wn) = P(w1) x P(w2|w1) x ..."""
     factors = re.findall(r"p\([^)]*\)\s*=\s*(\d*\.\d+|\d+(?:\.\d+)?)", text)
     if len(factors) < 2 or "|" not in text or not re.search(r"probab|p\(", text):
-        return None
+        # "the probability of the sequence if its tokens get 0.5, 0.4 and 0.2"
+        if not re.search(
+            r"probability of (?:the |this |that |a |my )?(?:whole )?(?:sequence|sentence|text|string)",
+            text,
+        ):
+            return None
+        factors = [str(p) for p in _probabilities(text)]
+        if len(factors) < 2:
+            return None
     values = [float(f) for f in factors]
     if not all(0 < v <= 1 for v in values):
         return None

@@ -521,6 +521,61 @@ def _context_left(text: str) -> Worked | None:
     return Worked("few-shot-learning", f"{window - used:,} tokens left", working)
 
 
+def _truncated(text: str) -> Worked | None:
+    """ "300 tokens, max_length 256: how many are truncated?"; "a 1,300-token document in
+    512-token chunks: how many chunks?"."""
+    limit = _whole(
+        _find(r"max(?:imum)?[ _]?(?:length|len|sequence(?: length)?)\s*(?:of|=|:|is)?\s*{n}", text)
+        or _find(r"{n}[- ]token (?:chunks?|windows?|pieces|limit|segments?)", text)
+        or _find(r"(?:chunks?|windows?|segments?) of {n}", text)
+    )
+    if limit is None:
+        return None
+    lengths = [
+        n
+        for n in (_whole(number(m)) for m in re.findall(r"(\d[\d,]*)[- ]?tokens?\b", text))
+        if n and n != limit
+    ]
+    if len(lengths) != 1:
+        return None
+    (length,) = lengths
+    if re.search(
+        r"how many (?:\w+ )?chunks|number of chunks|how many (?:windows|segments|pieces)", text
+    ):
+        chunks = -(-length // limit)
+        working = [f"ceil({length:,} / {limit:,}) = {chunks} chunks (the last one partial)"]
+        return Worked("tokenization", f"{chunks} chunks", working, ("attention-masks-and-padding",))
+    if re.search(r"truncat|cut off|cut|dropped|lost|thrown away", text) and length > limit:
+        working = [f"{length:,} - {limit:,} = {length - limit:,} tokens cut off the end"]
+        return Worked(
+            "attention-masks-and-padding",
+            f"{length - limit:,} tokens truncated",
+            working,
+            ("tokenization",),
+        )
+    return None
+
+
+def _excluded_by_top_k(text: str) -> Worked | None:
+    """ "top-k = 5 over a 50,257-token vocabulary: how many tokens are excluded?"."""
+    k = _whole(_find(r"top[- _]?k\s*(?:=|of|is|:)?\s*{n}", text))
+    vocab = _whole(
+        _find(r"vocab\w*(?: size)?\s*(?:of|=|is|:)?\s*{n}", text)
+        or _find(r"{n}[- ]?(?:token|word)s?[- ]?vocab", text)
+    )
+    if (
+        k is None
+        or vocab is None
+        or k >= vocab
+        or not re.search(r"exclud|left out|ignored|cut|removed|zero|never", text)
+    ):
+        return None
+    working = [
+        f"top-k keeps the {k} most likely tokens: {vocab:,} - {k} = {vocab - k:,} get probability 0"
+    ]
+    return Worked("generation-strategies", f"{vocab - k:,} tokens excluded", working)
+
+
 def _beam_candidates(text: str) -> Worked | None:
     """Beam search scores every vocabulary token after every beam: beams x vocabulary."""
     if "beam" not in text:

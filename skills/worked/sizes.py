@@ -19,7 +19,12 @@ def _lora(text: str) -> Worked | None:
     rank = _whole(_find(r"\br\s*=?\s*{n}", text) or _find(r"rank[\s-]*(?:of|=|r)?\s*{n}", text)
                   or _find(r"{n}\s*rank", text))  # fmt: skip
     # "q and v of a 768-hidden model": the attention projections are hidden x hidden
-    hidden = _whole(_find(r"{n}[- ]hidden|hidden(?:[ _]size)?\s*(?:of|=|is|:)?\s*{n}", text))
+    hidden = _whole(
+        _find(
+            r"{n}[- ]hidden|hidden(?:[ _]size)?\s*(?:of|=|is|:)?\s*{n}|\bd(?:_model)?\s*=\s*{n}",
+            text,
+        )
+    )
     if rank is None or (shape is None and hidden is None):
         return None
     rows, cols = (_whole(number(shape[1])), _whole(number(shape[2]))) if shape else (hidden, hidden)
@@ -111,7 +116,7 @@ def _sizes(text: str) -> Worked | None:
         return None
     big, small = max(values), min(values)
     unit, scale = ("B", 1e9) if small >= 1e9 else ("M", 1e6)
-    shown = f"{big / scale:g}{unit} and {small / scale:g}{unit}"
+    shown = f"{_size(big)} and {_size(small)}"
     distil = "distil" in text
     concept, other = (
         ("knowledge-distillation", ("parameters-and-size", "bert-family"))

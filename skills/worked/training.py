@@ -510,10 +510,85 @@ def _sequences_processed(text: str) -> Worked | None:
     return Worked("epochs-batches-steps", result, working, ("pretraining-cost",))
 
 
+def _throughput(text: str) -> Worked | None:
+    """ "One step of batch 32 takes 0.4 s: examples per second?"; "1,000 steps at 0.2 s a step,
+    3 epochs: how many minutes?"."""
+    seconds = _find(
+        r"{n}\s*(?:s|sec|secs|seconds)\b(?:\s*(?:per|a|each|/)\s*(?:step|batch|iteration))?", text
+    )
+    if seconds is None or seconds <= 0:
+        return None
+    if re.search(
+        r"(?:examples?|samples?|sentences?|sequences?) (?:per|a|each|/) ?(?:second|sec|s)\b|throughput",
+        text,
+    ):
+        batch = _batch(text)
+        if batch is None:
+            return None
+        working = [
+            f"{batch} examples / {seconds:g} s per step = {batch / seconds:,.1f} examples per second"
+        ]
+        return Worked(
+            "hardware",
+            f"{batch / seconds:,.1f} examples per second",
+            working,
+            ("epochs-batches-steps",),
+        )
+    asked = re.search(
+        r"how (?:many|much|long)[^.?!]*?\b(seconds|minutes|hours|time)\b|how long", text
+    )
+    steps = _whole(_find(r"{n}\s*(?:training |optimi[sz]er )?(?:steps|iterations|batches)\b", text))
+    if asked is None or steps is None:
+        return None
+    epochs = _epochs(text) or 1
+    total = steps * epochs * seconds
+    unit = (
+        asked[1] if asked.lastindex and asked[1] in ("seconds", "minutes", "hours") else "minutes"
+    )
+    shown = {"seconds": total, "minutes": total / 60, "hours": total / 3600}[unit]
+    epochs_shown = f" x {epochs} epochs" if epochs > 1 else ""
+    working = [
+        f"{steps:,} steps{epochs_shown} x {seconds:g} s = {total:,.0f} s = {shown:,.4g} {unit}"
+    ]
+    return Worked("epochs-batches-steps", f"{shown:,.4g} {unit}", working, ("hardware",))
+
+
+def _batch_that_fits(text: str) -> Worked | None:
+    """ "20 GB of GPU memory, the model takes 4 GB, each example 0.5 GB: the largest batch?"."""
+    if not re.search(
+        r"largest|biggest|max(?:imum)?|how (?:many|big|large)[^.?!]*\bbatch|fits?\b", text
+    ):
+        return None
+    if "batch" not in text:
+        return None
+    memory = _find(
+        r"{n}\s*gb (?:of )?(?:gpu |vram |memory|card)|(?:gpu|card|vram)\w*\s*(?:has|with|of)\s*{n}\s*gb",
+        text,
+    )
+    model = _find(
+        r"model\w*\s*(?:itself )?(?:takes|needs|uses|is|weights take)\s*(?:up )?{n}\s*gb|{n}\s*gb for the (?:model|weights)",
+        text,
+    )
+    each = _find(
+        r"(?:each|every|per|one) (?:example|sample|sequence|input)\w*\s*(?:needs|takes|uses|adds|costs)?\s*(?:another |about )?{n}\s*gb|"
+        r"{n}\s*gb (?:of activations )?(?:per|for each|each|a) (?:example|sample|sequence|input)",
+        text,
+    )
+    if memory is None or model is None or each is None or each <= 0 or model >= memory:
+        return None
+    batch = int((memory - model) // each)
+    working = [
+        f"({memory:g} GB - {model:g} GB for the model) / {each:g} GB per example = {(memory - model) / each:g}: a batch of {batch}"
+    ]
+    return Worked("hardware", f"a batch of {batch} fits", working, ("gradient-accumulation",))
+
+
 def _grid_runs(text: str) -> Worked | None:
     """A grid search's runs: the product of each hyperparameter's number of values (and the
     time, when one run's time is given)."""
-    if not re.search(r"grid", text):
+    if not re.search(
+        r"grid|how many (?:[\w-]+ )?(?:runs|experiments|trainings|combinations)", text
+    ):
         return None
     sets = re.findall(r"\{([^{}]*)\}", text)
     counts = [len([v for v in g.split(",") if v.strip()]) for g in sets]

@@ -372,6 +372,28 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "masked-language-modeling", "100 tokens become a random token"),
         ("A classification head on BERT-base's 768-dim [CLS] for 3 classes has how many "
          "parameters?", "layer-freezing", "2,307 parameters"),
+        ("We have 20 GB of GPU memory; the model takes 4 GB and each example needs 0.5 GB of "
+         "activations. What's the largest batch that fits?", "hardware", "a batch of 32"),
+        ("How many training examples per second if one step of batch 32 takes 0.4 seconds?",
+         "hardware", "80.0 examples per second"),
+        ("An epoch of 1,000 steps takes 0.2 s per step. How many minutes for 3 epochs?",
+         "epochs-batches-steps", "10 minutes"),
+        ("I have 3 seeds x 2 learning rates x 2 epochs settings. How many fine-tuning runs?",
+         "hyperparameter-tuning", "12 runs"),
+        ("What's the probability of the sequence if the tokens get probabilities 0.5, 0.4 and "
+         "0.2?", "autoregressive-modeling", "P = 0.04"),
+        ("Fine-tuning costs $0.50 per run and we do 40 runs. How much?", "pretraining-cost",
+         "$20 in total"),
+        ("With top-k = 5 and a vocabulary of 50,257, how many tokens are excluded at each step?",
+         "generation-strategies", "50,252 tokens excluded"),
+        ("My sequence has 300 tokens but max_length is 256. How many tokens are truncated?",
+         "attention-masks-and-padding", "44 tokens truncated"),
+        ("A 1,300-token document split into 512-token chunks needs how many chunks?",
+         "tokenization", "3 chunks"),
+        ("LoRA r=8 on Q and V in each of 12 layers with d=768. How many trainable parameters?",
+         "lora-and-peft", "294,912"),
+        ("GPT-3 has 175B parameters and BERT-base 110M. How many times bigger is GPT-3?",
+         "parameters-and-size", "(175B and 110M)"),
     ],
 )  # fmt: skip
 def test_each_calculation_gets_the_students_own_result(question, concept, result):
@@ -425,6 +447,10 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "I changed warmup from 100 to 200 steps, why is attention slower?",  # no lengths
         "how many GB does my 16 GB GPU have left?",  # no model to subtract
         "what is the difference between 12 layers and 24 layers?",  # a concept, not arithmetic
+        "why does my 512-token input get truncated?",  # why, not how many
+        "how many runs did you do?",  # nothing to multiply
+        "is top-k = 50 a good default?",  # no vocabulary to exclude from
+        "why does a step of batch 32 take 0.4 seconds?",
         "why does gpt-2 have 1.5b parameters and gpt-3 175b?",  # why, not how many
     ],
 )
