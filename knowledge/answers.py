@@ -631,13 +631,25 @@ class KnowledgeBase:
         first thing named."""
         if not _COMPARES.search(question.lower()):
             return None
-        named = self._named(question)[:2]
+        everything_named = self._named(question)[:3]
+        named = everything_named[:2]
         if len(named) < 2:
             return None
-        if "-vs-" in card.id and self._covers(card, named):
+        # "attention in BERT vs attention in GPT": any two of the things named may be the pair
+        # a comparison card is about
+        pairs = [named] + [
+            [a, b] for i, a in enumerate(everything_named) for b in everything_named[i + 1 :]
+        ]
+        if "-vs-" in card.id and any(self._covers(card, p) for p in pairs):
             return None
         pair = next(
-            (c for c in self.cards.values() if "-vs-" in c.id and self._covers(c, named)), None
+            (
+                c
+                for p in pairs
+                for c in self.cards.values()
+                if "-vs-" in c.id and self._covers(c, p)
+            ),
+            None,
         )
         if pair is not None:  # a card that compares exactly these two answers best
             return None, pair

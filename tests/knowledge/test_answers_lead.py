@@ -232,6 +232,15 @@ def test_the_comparison_card_still_answers_its_own_comparison(kb):
     assert answer.concept == "bert-vs-gpt" and answer.lead != "comparison"
 
 
+def test_a_comparison_card_answers_when_its_two_things_are_named_after_a_third(kb):
+    # "attention" is named first, but BERT vs GPT is what is compared
+    answer = kb.answer(
+        "Bidirectional attention in BERT vs left-to-right attention in GPT: what's the "
+        "practical difference?"
+    )
+    assert answer.answered and answer.concept == "bert-vs-gpt"
+
+
 @pytest.mark.parametrize(
     ("question", "concept"),
     [
