@@ -96,7 +96,7 @@ OUTSIDE_THE_COURSE = re.compile(
     r"support vector|k-?means|k-?nn|nearest neighbou?rs?|clustering|pca|principal component|"
     r"convolution\w*|cnns?|gans?|generative adversarial|diffusion models?|reinforcement|"
     r"q-?learning|policy gradients?|markov|naive bayes|linear regression|logistic regression|"
-    r"image classification|object detection|yolo|resnet|computer vision|time series|arima|"
+    r"image classification|object detection|yolov?\d+|yolo (?:model|detector|network)|resnet|computer vision|time series|arima|"
     r"lightgbm|catboost|graph neural networks?|gnns?|graph convolution\w*|"
     r"multi-?armed bandits?|bandit algorithms?|thompson sampling|exploration vs\.? exploitation|"
     r"genetic algorithms?|evolutionary algorithms?|bayesian networks?|hidden markov|"
@@ -147,7 +147,7 @@ _ONLY_MACHINE_LEARNING = re.compile(
     re.IGNORECASE,
 )
 COURSE_TERMS = re.compile(
-    r"\b(bert|gpt|transformers?|attention|token\w*|lora|peft|fine-?tun\w*|pre-?train\w*|"
+    r"\b(bert|gpt|transformers?|attention|token\w*|lora|peft|fine-?tun\w*|pre-?train\w*|transfer learning|"
     r"embedding\w*|language models?|llms?|nlp|t5|roberta|distil\w*|mask\w*|softmax|sentiment|sst-?2|"
     # the class itself: its logistics are the instructor's to answer
     r"class(es)?|course|office hours?|lectures?|slides?|syllabus|exams?|quiz(zes)?|"
@@ -208,7 +208,16 @@ PROMPT_INJECTION = re.compile(
     r"\b(?:write|print|repeat|output)\b[^.?!]{0,20}\b(?:hidden|above)\b[^.?!]{0,10}\btext\b|"
     # the grades themselves: "mark all my quiz answers as correct"
     r"\b(?:mark|grade|score|count) (?:all |every |each )?(?:of )?my (?:quiz |exam )?answers? (?:as )?"
-    r"(?:correct|right)\b|\b(?:give|send|show|tell) me the answers (?:to|for)\b",
+    r"(?:correct|right)\b|\b(?:give|send|show|tell) me the answers (?:to|for)\b|"
+    # changing the stored scores: "set my score to 100", "give me full marks", "add 50 points"
+    r"\b(?:set|change|update|bump|raise|edit|increase|make)\b[^.?!]{0,15}\b(?:my|our|team \d+'?s?) "
+    r"(?:quiz |team )?(?:score|grade|points|marks|rank(?:ing)?) (?:to|=|into)\b|\b(?:give|award) "
+    r"(?:me|us|my team|our team) (?:\d+ )?(?:extra |bonus |full )?(?:points|marks|credit)\b|"
+    # a role to play instead of the tutor's
+    r"\brole-?play\b|\byou are no longer\b|\bact as (?:a|an) (?:different|unrestricted|evil|"
+    r"pirate|hacker|human|person|linux|terminal|shell|general|normal|regular)\b|"
+    r"\bbypass (?:your|the|all|any) (?:filters?|rules|restrictions|safety|guardrails)\b|"
+    r"\bsudo\b|\bguardrails? off\b",
     re.IGNORECASE,
 )
 # "DAN" is a jailbreak's name only in capitals ("my teammate Dan" is a person)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from skills.calculators import CalculatorError
 from skills.worked.comparing import _compared
-from skills.worked.costs import _cost_per_run, _costs, _hourly_cost, _savings
+from skills.worked.costs import _cost_per_run, _costs, _device_hours, _hourly_cost, _savings
 from skills.worked.reading import (
     ANY_CARD,
     MAX_QUESTION_CHARS,
@@ -27,10 +27,12 @@ from skills.worked.scores import (
     _accuracy_in_words,
     _cross_entropy,
     _equal_logits,
+    _errors_from_accuracy,
     _majority,
     _metrics,
     _named_softmax,
     _perplexity,
+    _probability_left,
     _rate,
     _sequence_probability,
     _softmax,
@@ -42,12 +44,14 @@ from skills.worked.sequences import (
     _beam_candidates,
     _context_left,
     _demonstrations,
+    _examples_that_fit,
     _excluded_by_top_k,
     _input_length,
     _masked_tokens,
     _nsp_pairs,
     _padding,
     _padding_share,
+    _prompt_length,
     _sentence_pairs,
     _truncated,
 )
@@ -109,6 +113,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _steps_from_total,  # before _steps: total steps and epochs given, no dataset
     _batch_change,  # before _steps: two batch sizes, the difference asked
     _batch_for_steps,  # before _steps: the steps per epoch given, the batch asked
+    _throughput,  # before _steps: the time asked, the steps only a part of it
     _steps,
     _sequences_processed,  # after _steps: steps given, not a dataset to divide
     _effective_batch,
@@ -119,8 +124,10 @@ RULES: list[Callable[[str], Worked | None]] = [
     _embedding_table,  # after _factorized_embedding: V x E + E x H is ALBERT's
     _matrix_weights,  # before _bert: "768x3072 in BERT-base's feed-forward" asks about those
     _linear_layer,
+    _prompt_length,
     _context_left,  # before _demonstrations: the tokens left, not the demonstrations that fit
-    _demonstrations,  # before _attention_sizes: "a 1024-token context" is no attention count
+    _demonstrations,
+    _examples_that_fit,  # before _attention_sizes: "a 1024-token context" is no attention count
     _attention_growth,  # before _attention_sizes: two lengths, the growth asked
     _attention_sizes,  # before _bert: "BERT-large's 1024 hidden and 16 heads, per head?"
     _share_of_parameters,  # before _sizes: "4M of a 7B model trained" is a share, not a size
@@ -128,12 +135,14 @@ RULES: list[Callable[[str], Worked | None]] = [
     _sizes,  # before _bert: "BERT-large (340M) vs BERT-base (110M)" asks about those numbers
     _bert_pair,
     _bert,
+    _probability_left,  # before the softmax rules: the probabilities given, not logits
     _equal_logits,
     _named_softmax,
     _softmax,
     _metrics,
     _rate,
     _accuracy_in_words,
+    _errors_from_accuracy,
     _majority,
     _perplexity,
     _input_length,
@@ -143,6 +152,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _masked_tokens,
     _costs,
     _hourly_cost,
+    _device_hours,
     _cost_per_run,
     _savings,
     _cross_entropy,
@@ -151,7 +161,6 @@ RULES: list[Callable[[str], Worked | None]] = [
     _student_score,
     _layers_frozen,
     _grid_runs,
-    _throughput,
     _early_stopping,
     _beam_candidates,
     _excluded_by_top_k,

@@ -15,6 +15,19 @@ _ALONE = re.compile(
 )
 
 
+_TIME_UNITS = {"second": 1 / 3600, "sec": 1 / 3600, "minute": 1 / 60, "min": 1 / 60,
+               "hour": 1.0, "hr": 1.0, "day": 24.0, "week": 168.0}  # fmt: skip
+
+
+def _in_hours(text: str) -> list[float] | None:
+    """Two durations in different units ("6 hours ... 10 minutes") as hours; None if the
+    question's quantities are not all durations."""
+    found = re.findall(r"(\d+(?:\.\d+)?)\s*(second|sec|minute|min|hour|hr|day|week)s?\b", text)
+    if len(found) != 2 or len({unit for _, unit in found}) < 2:
+        return None
+    return [float(value) * _TIME_UNITS[unit] for value, unit in found]
+
+
 def _quantities(text: str) -> list[float]:
     values = []
     for match in _ALONE.finditer(text):
@@ -32,7 +45,7 @@ def _shown(value: float) -> str:
 def _compared(text: str) -> Worked | None:
     if re.search(r"%|percent", text):
         return None  # a share given is some calculation's, not a plain comparison
-    values = _quantities(text)
+    values = _in_hours(text) or _quantities(text)
     if len(values) != 2 or 0 in values or values[0] == values[1]:
         return None
     big, small = max(values), min(values)

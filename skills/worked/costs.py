@@ -82,6 +82,27 @@ def _savings(text: str) -> Worked | None:
     )
 
 
+def _device_hours(text: str) -> Worked | None:
+    """ "4 days on 64 TPUs: how many TPU-hours?": devices x hours."""
+    if not re.search(r"(?:gpu|tpu|device|accelerator)[- ]?hours", text):
+        return None
+    match = (
+        re.search(
+            r"(\d+(?:\.\d+)?)\s*(hours?|days?|weeks?)\s*(?:on|with|using|across)\s*(\d+)\s*(gpu|tpu|device|accelerator)s?\b",
+            text,
+        )
+        or None
+    )
+    if match is None:
+        return None
+    span, unit, count, kind = float(match[1]), match[2].rstrip("s"), int(match[3]), match[4].upper()
+    hours = span * {"hour": 1, "day": 24, "week": 168}[unit]
+    working = [
+        f"{span:g} {unit}s = {hours:g} hours; {count} {kind}s x {hours:g} hours = {count * hours:,g} {kind}-hours"
+    ]
+    return Worked("pretraining-cost", f"{count * hours:,g} {kind}-hours", working, ("hardware",))
+
+
 def _cost_per_run(text: str) -> Worked | None:
     """ "$0.50 per run and we do 40 runs: how much?": the price of one times how many."""
     rate = re.search(
@@ -111,8 +132,14 @@ def _hourly_cost(text: str) -> Worked | None:
     if per_hour is None:
         return None
     runs = _whole(_find(r"{n}\s*(?:runs|times|trainings|experiments)\b", text)) or 1
+    # "4 GPUs for 2.5 hours at $1.80 per GPU-hour": every GPU's hours are paid
+    gpus = _whole(_find(r"{n}\s*(?:gpus|cards|a100s|v100s|t4s)\b", text)) or 1
+    working = []
+    if gpus > 1 and not re.search(r"gpu[- ]?hours", text.replace("per gpu-hour", "")):
+        working.append(f"{gpus} GPUs x {hours:,g} hours = {gpus * hours:,g} GPU-hours")
+        hours *= gpus
     total = per_hour * hours * runs
-    working = [f"${per_hour:,.2f} per hour x {hours:,g} hours = ${per_hour * hours:,.2f}"]
+    working.append(f"${per_hour:,.2f} per hour x {hours:,g} hours = ${per_hour * hours:,.2f}")
     if runs > 1:
         working.append(f"{runs} runs x ${per_hour * hours:,.2f} = ${total:,.2f}")
     shown = f"${total:,.0f}" if total == int(total) else f"${total:,.2f}"

@@ -237,14 +237,20 @@ def _ratio_in_words(text: str) -> tuple[int, int] | None:
         if match:
             part, whole = (int(g.replace(",", "")) for g in match.groups())
             return (part, whole) if 0 < part <= whole else None
+    # "flagged 60 reviews as negative; 45 of those really were" (before "out of 1,000 emails,
+    # 50 are spam", which counts what was there, not what was flagged)
     match = re.search(
-        r"out of (\d[\d,]*)[^.?!;]*?[,;]\s*(?:only |just )?(\d[\d,]*)\b", text
-    ) or re.search(
-        r"(?:flagged|predicted|marked|labell?ed|caught|retrieved|found|returned) (\d[\d,]*)[^.?!;]*?(?:[,;]|\band\b)\s*"
-        r"(?:only |just )?(\d[\d,]*) (?:of (?:those|them|these)|were|are)",
+        r"(?:flag(?:s|ged)?|predict(?:s|ed)?|mark(?:s|ed)?|labell?(?:s|ed)?|caught|catches|retriev(?:es|ed)|found|finds|return(?:s|ed)) "
+        r"(\d[\d,]*)[^.?!;]*?(?:[,;]|\band\b)\s*(?:only |just )?(\d[\d,]*) (?:of (?:those|them|these)|were|are)",
         text,
-    )  # "flagged 60 reviews as negative; 45 of those really were"
+    ) or re.search(r"out of (\d[\d,]*)[^.?!;]*?[,;]\s*(?:only |just )?(\d[\d,]*)\b", text)
     # "there are 60 positive examples and my model catches 45 of them"
+    # "there were 64 toxic comments and the model caught 48 of them"
+    match = match or re.search(
+        r"(\d[\d,]*) [a-z]+(?: [a-z]+)? (?:in the \w+ )?(?:and|,|;) (?:the model |it |my model |our model )?"
+        r"(?:catches|caught|finds|found|detects|detected|flags|flagged|gets|got) (?:only |just )?(\d[\d,]*) of them\b",
+        text,
+    )
     match = match or re.search(
         r"(\d[\d,]*) (?:actual |real |true )?(?:positive|relevant|spam|fraud)\w*[^.?!;]*?\b"
         r"(?:catch\w*|caught|finds?|found|gets?|detects?|detected|identifie\w*|flags?|flagged|"
@@ -418,6 +424,40 @@ def _majority(text: str) -> Worked | None:
     )
 
 
+def _probability_left(text: str) -> Worked | None:
+    """ "P(cat)=0.73, P(dog)=0.15, P(person)=0.04: how much is left for every other word?"."""
+    if not re.search(r"\b(?:left|remain\w*|rest|everything else|all other|every other)\b", text):
+        return None
+    listed = [p for p in _probabilities(text) if 0 < p < 1]
+    if not listed or sum(listed) >= 1 or not re.search(r"probabilit|\bp\(", text):
+        return None
+    left = 1 - sum(listed)
+    working = [
+        "1 - (" + " + ".join(f"{p:g}" for p in listed) + f") = 1 - {sum(listed):g} = {left:.4g}"
+    ]
+    working.append("a softmax's probabilities always add up to 1")
+    return Worked("softmax-and-temperature", f"{left:.4g} is left for all the other tokens", working,
+                  ("masked-language-modeling",))  # fmt: skip
+
+
+def _errors_from_accuracy(text: str) -> Worked | None:
+    """ "94% accurate on a 1,000-sentence test set: how many did it get wrong?"."""
+    if not re.search(r"accura", text) or not re.search(r"how many", text):
+        return None
+    share = _find(
+        r"{n}\s*%\s*(?:accura|accuracy|correct|right)|accuracy (?:of|is|was)?\s*{n}\s*%", text
+    )
+    total = _whole(_find(r"{n}[- ](?:sentence|example|review|item|question|sample)s?\b", text))
+    if share is None or total is None or not 0 < share <= 100:
+        return None
+    right = total * share / 100
+    if re.search(r"wrong|incorrect|miss|errors?|mistakes?", text):
+        working = [f"{total:,} x (1 - {share:g}%) = {total - right:g} wrong"]
+        return Worked("evaluation-metrics", f"{total - right:g} wrong", working)
+    working = [f"{total:,} x {share:g}% = {right:g} right"]
+    return Worked("evaluation-metrics", f"{right:g} right", working)
+
+
 def _equal_logits(text: str) -> Worked | None:
     """ "three tokens all with logit 5": equal logits share the probability evenly."""
     if "logit" not in text and "score" not in text:
@@ -443,6 +483,18 @@ def _perplexity(text: str) -> Worked | None:
         r"(?:loss|cross[- ]?entropy|\bce)\w*\s*(?:of|=|is|:|was|at)?\s*(?:a |an )?(?:loss of )?{n}",
         text,
     )
+    listed = _probabilities(text) if loss is None else []
+    if loss is None and len(listed) >= 2 and all(0 < p <= 1 for p in listed):
+        # "correct-token probabilities 0.65, 0.42, 0.71, 0.88: perplexity?"
+        mean = sum(-math.log(p) for p in listed) / len(listed)
+        working = [
+            "mean loss = ("
+            + " + ".join(f"-ln {p:g}" for p in listed)
+            + f") / {len(listed)} = {mean:.4f}",
+            f"perplexity = exp({mean:.4f}) = {math.exp(mean):.3f}",
+        ]
+        return Worked("loss-and-gradients", f"perplexity = {math.exp(mean):.3f}", working,
+                      ("autoregressive-modeling", "evaluation-metrics"))  # fmt: skip
     if loss is None or not 0 < loss < 30:
         return None
     working = [f"perplexity = exp(loss) = e^{loss:g} = {math.exp(loss):.3f}"]
@@ -511,7 +563,7 @@ def _cross_entropy(text: str) -> Worked | None:
         r"(?:50/50|uniform|evenly|equal|random|guess)",
         text,
     ) or re.search(
-        r"(?:uniform|evenly|equally|random(?:ly)?|guess\w*) (?:over|across|among|between) "
+        r"(?:uniform(?:ly)?|evenly|equally|random(?:ly)?|guess\w*) (?:over|across|among|between) "
         r"(?:all |the |its |an? )?(?:[a-z\'-]+ ){0,2}?(\d[\d,]*)",
         text,
     )
@@ -537,9 +589,10 @@ def _cross_entropy(text: str) -> Worked | None:
         return Worked("loss-and-gradients", f"loss = {-math.log(p):.3f} nats", working)
     # "two masked positions with 0.5 and 0.25: the sum of the losses"
     mean = re.search(r"\b(?:average|mean|per[- ](?:token|position|example))\b", text)
-    if len(probabilities) < 2 or not (
-        mean or re.search(r"\b(?:sum|total|add\w*|combined|both|altogether)\b", text)
-    ):
+    summed = re.search(
+        r"\b(?:sum|total|add\w*|combined|both|altogether)\b|log p\([^)]*\)\s*\+", text
+    )
+    if len(probabilities) < 2 or not (mean or summed):
         return None
     losses = [-math.log(q) for q in probabilities]
     terms = " + ".join(f"-ln({q:g})" for q in probabilities)

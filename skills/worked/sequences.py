@@ -158,7 +158,10 @@ def _padding(text: str) -> Worked | None:
     if longest is None or len(lengths) < 2 or max(lengths) > longest:
         return None
     pads = sum(longest - n for n in lengths)
-    if re.search(r"\b1s\b|ones|real tokens|non-?pad", text) and "mask" in text:
+    if (
+        re.search(r"\b1s\b|ones|real tokens|non-?pad|(?:are|is|equal to|=)\s*1\b", text)
+        and "mask" in text
+    ):
         ones = sum(lengths)
         working = [
             " + ".join(str(n) for n in lengths) + f" = {ones} real tokens, each a 1 in the mask"
@@ -278,7 +281,7 @@ def _attention_sizes(text: str) -> Worked | None:
         hidden
         and heads
         and re.search(
-            r"per head|each head|head (?:dim|size)|dim\w* (?:per|for each|of each|does each)|how (?:big|large|wide)",
+            r"per head|each (?:attention )?head|head (?:dim|size)|dim\w* (?:per|for each|of each|does each)|how (?:big|large|wide)",
             text,
         )
     ):
@@ -352,6 +355,11 @@ def _attention_sizes(text: str) -> Worked | None:
     if heads and not re.search(r"one head|a head|per head|each head|single head", text):
         working.append(f"x {heads} heads = {scores * heads:,}")
         result += f", {scores * heads:,} for {heads} heads"
+        if layers and re.search(
+            r"all (?:the )?layers|across (?:all )?(?:the )?layers|in total|every layer", text
+        ):
+            working.append(f"x {layers} layers = {scores * heads * layers:,}")
+            result += f", {scores * heads * layers:,} across {layers} layers"
     return Worked("attention", result, working, ("transformer-architecture",))
 
 
@@ -360,6 +368,8 @@ def _input_length(text: str) -> Worked | None:
     (a + b + 3); or how much of max_length is left for the text."""
     if not re.search(r"\[cls\]|\[sep\]|special tokens", text):
         return None
+    if re.search(r"(?:special tokens|\[cls\] and \[sep\]) (?:are )?(?:already )?includ", text):
+        return None  # the count given is the whole input: padding or truncation is asked
     # "the 2 [SEP] tokens" ("two", spelled out above) count the special tokens, not the text
     found = re.findall(r"(?<![\w.])(\d[\d,]*)(?!\d|\.\d)(?!\s*(?:\[|special))", text)
     numbers = [int(n.replace(",", "")) for n in found]
@@ -484,41 +494,104 @@ def _demonstrations(text: str) -> Worked | None:
     return Worked("few-shot-learning", f"{fit} demonstrations", working)
 
 
+_WINDOW = (
+    r"{n}[- ]tokens? (?:context|window|limit)|"
+    r"(?:context|window)(?: window| length| size| limit)?\s*(?:of|is|=|:)?\s*{n}"
+)
+_EXAMPLES_OF = (
+    r"(\d+) (?:worked |few-shot |demo )?(?:examples?|demonstrations?|shots?|exemplars?|demos?)\w* "
+    r"(?:of|with|at|averaging) (?:about )?(\d+) tokens"
+)
+
+
+def _prompt_parts(text: str, skip: str = "") -> tuple[int, list[str]]:
+    """The tokens a prompt's parts use, with working: "5 examples of 30 tokens", an "8-shot"
+    prompt whose "examples are 45 tokens each", and every other "20-token query"; never the
+    context window itself, nor the part `skip` matches (the one asked about)."""
+    rest = re.sub(_WINDOW.replace("{n}", r"\d[\d,]*"), " ", text)
+    if skip:
+        rest = re.sub(skip, " ", rest)
+    used, working = 0, []
+    shots = re.search(r"(\d+)[- ]shot", rest)
+    each = re.search(
+        r"(?:examples?|demonstrations?|demos?|shots?) (?:are|is|of) (?:about )?(\d+) tokens(?: each)?",
+        rest,
+    )
+    if shots and each:
+        used += int(shots[1]) * int(each[1])
+        working.append(f"{shots[1]} examples x {each[1]} = {int(shots[1]) * int(each[1]):,} tokens")
+        rest = rest.replace(each[0], " ")
+    for count, size in re.findall(_EXAMPLES_OF, rest):
+        used += int(count) * int(size)
+        working.append(f"{count} x {size} = {int(count) * int(size):,} tokens")
+    rest = re.sub(_EXAMPLES_OF, " ", rest)
+    # "a 20-token query", "100 tokens reserved", "the query needs 32"
+    for size in re.findall(
+        r"(\d[\d,]*)[- ]?tokens?\b|(?:needs|takes|uses|is|of) (\d[\d,]*)\b(?! ?(?:%|examples|shots))",
+        rest,
+    ):
+        value = next(v for v in size if v)
+        used += int(value.replace(",", ""))
+        working.append(f"+ {value} tokens")
+    return used, working
+
+
 def _context_left(text: str) -> Worked | None:
     """ "5 examples of 30 tokens each plus a 20-token query: how many tokens are left in a
     2048-token context?": the window minus what the prompt uses."""
     if not re.search(r"\b(?:left|remain\w*|spare|free|room)\b", text):
         return None
-    window = _whole(
-        _find(r"{n}[- ]token (?:context|window|limit)", text)
-        or _find(r"context (?:window |length |size |limit )?(?:of|is)?\s*{n}", text)
-    )
+    window = _whole(_find(_WINDOW, text))
     if window is None:
         return None
-    used, working = 0, []
-    rest = re.sub(
-        r"\d[\d,]*[- ]token (?:context|window|limit)|context (?:window |length |size |limit )?(?:of|is)?\s*\d[\d,]*",
-        " ",
-        text,
-    )
-    for count, size in re.findall(
-        r"(\d+) (?:examples?|demonstrations?|shots?|exemplars?)\w* (?:of|with|at|averaging) (?:about )?(\d+) tokens",
-        rest,
-    ):
-        used += int(count) * int(size)
-        working.append(f"{count} x {size} = {int(count) * int(size):,} tokens")
-    rest = re.sub(
-        r"(\d+) (?:examples?|demonstrations?|shots?|exemplars?)\w* (?:of|with|at|averaging) (?:about )?(\d+) tokens",
-        " ",
-        rest,
-    )
-    for size in re.findall(r"(\d[\d,]*)[- ]tokens?\b", rest):
-        used += int(size.replace(",", ""))
-        working.append(f"+ {size} tokens")
+    used, working = _prompt_parts(text)
     if not used or used > window:
         return None
     working.append(f"{window:,} - {used:,} = {window - used:,} tokens left")
     return Worked("few-shot-learning", f"{window - used:,} tokens left", working)
+
+
+def _prompt_length(text: str) -> Worked | None:
+    """ "A 15-token instruction, five examples of 24 tokens each and a 20-token query: how many
+    tokens is the prompt?"."""
+    if not re.search(
+        r"how (?:many|long)[^.?!]*\bprompt\b|prompt(?:'s)? (?:length|size)|tokens (?:is|in) the (?:whole )?prompt",
+        text,
+    ):
+        return None
+    if not re.search(_EXAMPLES_OF, text) and not re.search(r"\d+[- ]shot", text):
+        return None
+    used, working = _prompt_parts(text)
+    if not used:
+        return None
+    return Worked("few-shot-learning", f"{used:,} tokens in the prompt", working)
+
+
+_EACH_EXAMPLE = (
+    r"each (?:few-shot |demo |demonstration )?(?:example|demonstration|demo|shot)\w*\s*"
+    r"(?:is|takes|uses|of|needs|=)?\s*{n}(?:\s*tokens)?|{n}\s*tokens (?:per|each|a) (?:example|demonstration|demo|shot)"
+)
+
+
+def _examples_that_fit(text: str) -> Worked | None:
+    """ "2048-token context; 50-token instruction, 40-token query, 100 reserved; each example
+    60 tokens: the most examples?": (window - everything else) // each."""
+    if not re.search(
+        r"max(?:imum)?(?: number of)? (?:examples|demonstrations|demos|shots)|"
+        r"how many (?:examples|demonstrations|demos|shots)|examples? (?:can )?fit",
+        text,
+    ):
+        return None
+    window, each = _whole(_find(_WINDOW, text)), _whole(_find(_EACH_EXAMPLE, text))
+    if window is None or each is None:
+        return None
+    used, working = _prompt_parts(text, skip=_EACH_EXAMPLE.replace("{n}", r"\d[\d,]*"))
+    if used >= window:
+        return None
+    fit = (window - used) // each
+    working.append(f"{window:,} - {used:,} = {window - used:,} tokens for the examples")
+    working.append(f"{window - used:,} // {each} = {fit} examples of {each} tokens")
+    return Worked("few-shot-learning", f"{fit} examples fit", working)
 
 
 def _truncated(text: str) -> Worked | None:

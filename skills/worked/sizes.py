@@ -249,7 +249,7 @@ BYTES_PER_PARAMETER = {
 
 
 def _in_unit(size: float, gb: bool) -> str:
-    return f"{size / 1e9:,.2f} GB" if gb else f"{size / 1e6:,.0f} MB"
+    return f"{size / 1e9:,.2f} GB" if gb else f"{size / 1e6:,.4g} MB"
 
 
 def _memory(text: str) -> Worked | None:
@@ -291,8 +291,10 @@ def _memory(text: str) -> Worked | None:
         kind = next((b for p, b in BYTES_PER_PARAMETER.items() if re.search(p, text)), None)
     if kind is None:
         return None
+    # "16 bytes per parameter" counts every copy; "4 bytes each for weights, gradients and
+    # Adam's two states" counts one
     copies = _whole(_find(r"{n}\s*(?:copies|times the weights)", text)) or (
-        1 if given_per_parameter else _copies(text)
+        1 if given_per_parameter and kind >= 8 else _copies(text)
     )
     total = params * kind * copies
     size = _in_unit(total, gb)
@@ -314,10 +316,13 @@ def _memory(text: str) -> Worked | None:
 
 def _copies(text: str) -> int:
     """ "weights plus gradients": 2 copies of the parameters; Adam's two moments add 2 more."""
+    adam = re.search(r"\badam\w*|optimi[sz]er (?:states?|moments?)|two moments", text)
+    if adam and re.search(r"\b(?:alone|only|just)\b", text):
+        return 2  # "the Adam states alone"
     copies = 1
     if re.search(r"\bgradients?\b", text):
         copies += 1
-    if re.search(r"\badam\w*|optimi[sz]er (?:states?|moments?)|two moments", text):
+    if adam:
         copies += 2
     return copies
 
@@ -360,21 +365,31 @@ _WITH_BIASES = r"(?:plus|with|and|including|incl\.?) (?:the )?bias(?:es)?"
 def _matrix_weights(text: str) -> Worked | None:
     """Weights in the matrices a question lists: "two weight matrices, 768x3072 and 3072x768",
     "the Q, K, V and output projections are each 768x768" (four matrices)."""
-    if not re.search(r"weights|param", text) or not re.search(r"matri|projection", text):
+    if not re.search(r"weights|param", text) or not re.search(
+        r"matri|projection|feed-?forward|linear layers", text
+    ):
         return None
     if re.search(r"\brank\b|\br\s*=|lora|adapter", text):  # LoRA's own rule counts those
         return None
     shapes = [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in _SHAPE.findall(text)]
     # "the feed-forward goes 768 to 3072 and back to 768": two matrices, there and back
     there = re.search(r"(\d[\d,]*) to (\d[\d,]*),? and (?:then )?back", text)
+    chain = re.search(r"(\d[\d,]*)\s*(?:->|→|to)\s*(\d[\d,]*)\s*(?:->|→)\s*(\d[\d,]*)", text)
     if not shapes and there:
         a, b = (int(g.replace(",", "")) for g in there.groups())
         shapes = [(a, b), (b, a)]
+    elif not shapes and chain:  # "768 -> 3072 -> 768": two layers
+        a, b, c = (int(g.replace(",", "")) for g in chain.groups())
+        shapes = [(a, b), (b, c)]
     if not shapes or any(a <= 1 or b <= 1 for a, b in shapes):
         return None
     copies = 1
     if len(shapes) == 1:
         copies = _whole(_find(r"{n}\s*(?:[a-z]+\s+){0,2}?(?:matrices|projections)", text)) or 1
+        # "the query, key, value and output projections are each 768x768": four of them
+        named = re.findall(r"\b(query|key|value|output)\b", text.split("x")[0])
+        if copies == 1 and len(set(named)) >= 2 and "each" in text:
+            copies = len(set(named))
     weights = copies * sum(a * b for a, b in shapes)
     listed = " + ".join(f"{a:,} x {b:,}" for a, b in shapes)
     working = [
@@ -398,13 +413,21 @@ def _linear_layer(text: str) -> Worked | None:
     ):
         return None
     labels = r"\s*(?:labels|classes|outputs|categories|logits|output units)\b"
-    match = re.search(
-        r"(\d[\d,]*)[- ]?(?:dim\w*|d|features|hidden|inputs?)\b[^.?!]{0,40}?\b(?:to|for|into) (\d[\d,]*)"
-        + labels,
-        text,
-    ) or re.search(
-        r"(?:from|maps?|mapping) (?:the |a |an )?(\d[\d,]*)[^.?!\d]{0,30}?\bto (\d[\d,]*)" + labels,
-        text,
+    match = (
+        re.search(
+            r"(\d[\d,]*)[- ]?(?:dim\w*|d|features|hidden|inputs?)\b[^.?!]{0,40}?\b(?:to|for|into) (\d[\d,]*)"
+            + labels,
+            text,
+        )
+        or re.search(
+            r"(?:from|maps?|mapping) (?:the |a |an )?(\d[\d,]*)[^.?!\d]{0,30}?\bto (\d[\d,]*)"
+            + labels,
+            text,
+        )
+        or re.search(
+            r"(\d[\d,]*)\s*(?:->|→)\s*(\d[\d,]*)" + labels,
+            text,
+        )
     )
     other: tuple[str, ...] = ()
     concept = "layer-freezing"

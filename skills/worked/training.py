@@ -538,18 +538,21 @@ def _throughput(text: str) -> Worked | None:
         r"how (?:many|much|long)[^.?!]*?\b(seconds|minutes|hours|time)\b|how long", text
     )
     steps = _whole(_find(r"{n}\s*(?:training |optimi[sz]er )?(?:steps|iterations|batches)\b", text))
+    epochs = _epochs(text) or 1
+    pre: list[str] = []
+    if steps is None and (found := _per_epoch(text)):  # "10k examples, batch 20, 3 epochs"
+        steps, line = found
+        pre = [line]
     if asked is None or steps is None:
         return None
-    epochs = _epochs(text) or 1
     total = steps * epochs * seconds
     unit = (
         asked[1] if asked.lastindex and asked[1] in ("seconds", "minutes", "hours") else "minutes"
     )
     shown = {"seconds": total, "minutes": total / 60, "hours": total / 3600}[unit]
     epochs_shown = f" x {epochs} epochs" if epochs > 1 else ""
-    working = [
-        f"{steps:,} steps{epochs_shown} x {seconds:g} s = {total:,.0f} s = {shown:,.4g} {unit}"
-    ]
+    line = f"{steps:,} steps{epochs_shown} x {seconds:g} s = {total:,.0f} s = {shown:,.4g} {unit}"
+    working = [*pre, line]
     return Worked("epochs-batches-steps", f"{shown:,.4g} {unit}", working, ("hardware",))
 
 

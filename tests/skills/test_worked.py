@@ -394,6 +394,46 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "lora-and-peft", "294,912"),
         ("GPT-3 has 175B parameters and BERT-base 110M. How many times bigger is GPT-3?",
          "parameters-and-size", "(175B and 110M)"),
+        ("GPT-3 context is 2048 tokens. Instruction 50 tokens, query 40 tokens, 100 tokens "
+         "reserved for the answer, each demo example 60 tokens. Max number of examples?",
+         "few-shot-learning", "30 examples fit"),
+        ("A 15-token instruction, then five worked examples of 24 tokens each, then my 20-token "
+         "query. How many tokens is the prompt?", "few-shot-learning", "155 tokens"),
+        ("8-shot prompt on GPT-2 (1024-token context): examples are 45 tokens each and the test "
+         "input is 30 tokens. How many tokens remain for the output?", "few-shot-learning",
+         "634 tokens left"),
+        ("128 tokens through BERT-base (12 layers, 12 heads). How many attention scores in total "
+         "across all layers and heads?", "attention", "2,359,296 across 12 layers"),
+        ("A sequence of 11 tokens (special tokens included) is padded to length 16. How many "
+         "[PAD] tokens are added?", "attention-masks-and-padding", "5 [PAD] tokens"),
+        ("In one BERT-base layer, the query, key, value and output projections are each 768x768 "
+         "with bias. Total parameters for these four?", "parameters-and-size", "2,362,368"),
+        ("BERT-base feed-forward block: 768 -> 3072 -> 768, both linear layers with biases. "
+         "Parameters per layer?", "parameters-and-size", "4,722,432"),
+        ("Full fine-tuning BERT-large (340M params) in fp32 with Adam: weights, gradients and two "
+         "Adam states, each 4 bytes per parameter. Total GB?", "parameters-and-size", "5.44 GB"),
+        ("For 110M parameters, how many GB do the fp32 Adam states alone take?",
+         "parameters-and-size", "0.88 GB"),
+        ("Fine-tuning on 4 GPUs for 2.5 hours at $1.80 per GPU-hour. Dollar cost?",
+         "pretraining-cost", "$18 in total"),
+        ("Out of 1,000 emails, 50 are spam. Our filter flags 40 emails as spam and 30 of those "
+         "really are spam. What's the precision?", "evaluation-metrics", "precision = 0.750"),
+        ("LSTM from scratch: 6 hours of training. Fine-tuning GPT-2: 10 minutes. How many times "
+         "faster is fine-tuning?", "*", "36 times"),
+        ("One training step every 0.25 s, 10k examples, batch size 20, 3 epochs. How long will "
+         "it take, in minutes?", "epochs-batches-steps", "6.25 minutes"),
+        ("My LoRA adapter has 1.2M parameters stored in fp16. File size in MB?",
+         "parameters-and-size", "2.4 MB"),
+        ("BERT predicts P(cat)=0.73, P(dog)=0.15 and P(person)=0.04. How much probability is "
+         "left for all other words?", "softmax-and-temperature", "0.08 is left"),
+        ("my model is 94% accurate on a 1,000-sentence test set, so how many did it get wrong?",
+         "evaluation-metrics", "60 wrong"),
+        ("There were 64 toxic comments in the set and the model caught 48 of them. Recall?",
+         "evaluation-metrics", "recall = 0.750"),
+        ("Correct-token probabilities 0.65, 0.42, 0.71, 0.88 over a 4-token sequence. "
+         "Perplexity?", "loss-and-gradients", "perplexity = 1.556"),
+        ("BERT-base was trained for 4 days on 64 TPUs. How many TPU-hours is that?",
+         "pretraining-cost", "6,144 TPU-hours"),
     ],
 )  # fmt: skip
 def test_each_calculation_gets_the_students_own_result(question, concept, result):
