@@ -42,9 +42,35 @@ def _shown(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.4g}"
 
 
+def _points(text: str) -> Worked | None:
+    """Two percentages compared: "89% and 94%: the difference in percentage points?", "the
+    relative improvement in percent?"."""
+    shares = [float(v) for v in re.findall(r"(\d+(?:\.\d+)?)\s*%", text)]
+    if len(shares) != 2 or shares[0] == shares[1]:
+        return None
+    low, high = min(shares), max(shares)
+    ask = re.split(r"(?<=[.!?])\s+", text.strip())[-1]
+    if re.search(r"\b(?:can|should|do|could|would) (?:i|we|you)\b|\bhow (?:do|can|to)\b", ask):
+        return None  # "what can I do to close that gap?" asks for advice, not for points
+    if re.search(
+        r"relative|by what percent|how many percent|what percent(?:age)? (?:more|higher|bigger|better)",
+        ask,
+    ):
+        gain = 100 * (high - low) / low
+        working = [f"({high:g} - {low:g}) / {low:g} = {gain:.3g}% relative"]
+        return Worked(ANY_CARD, f"{gain:.3g}% relative improvement", working)
+    if re.search(
+        r"percentage points?|\bgap\b|difference (?:in|is)\b|how much (?:higher|lower|better|worse)",
+        ask,
+    ):
+        working = [f"{high:g}% - {low:g}% = {high - low:g} percentage points"]
+        return Worked(ANY_CARD, f"{high - low:g} percentage points", working)
+    return None
+
+
 def _compared(text: str) -> Worked | None:
     if re.search(r"%|percent", text):
-        return None  # a share given is some calculation's, not a plain comparison
+        return _points(text)  # shares compared in points, never as plain numbers
     values = _in_hours(text) or _quantities(text)
     if len(values) != 2 or 0 in values or values[0] == values[1]:
         return None

@@ -86,16 +86,23 @@ def _device_hours(text: str) -> Worked | None:
     """ "4 days on 64 TPUs: how many TPU-hours?": devices x hours."""
     if not re.search(r"(?:gpu|tpu|device|accelerator)[- ]?hours", text):
         return None
-    match = (
-        re.search(
-            r"(\d+(?:\.\d+)?)\s*(hours?|days?|weeks?)\s*(?:on|with|using|across)\s*(\d+)\s*(gpu|tpu|device|accelerator)s?\b",
+    match = re.search(
+        r"(\d+(?:\.\d+)?)\s*(hours?|days?|weeks?)\s*(?:on|with|using|across)\s*(\d+)\s*"
+        r"(gpu|tpu|device|accelerator)s?\b",
+        text,
+    )
+    if match is not None:
+        span, unit, count, kind = float(match[1]), match[2], int(match[3]), match[4]
+    else:  # "256 GPUs for 2 weeks"
+        match = re.search(
+            r"(\d+)\s*(gpu|tpu|device|accelerator)s?\b[^.?!]{0,20}?\bfor (\d+(?:\.\d+)?)\s*"
+            r"(hours?|days?|weeks?)",
             text,
         )
-        or None
-    )
-    if match is None:
-        return None
-    span, unit, count, kind = float(match[1]), match[2].rstrip("s"), int(match[3]), match[4].upper()
+        if match is None:
+            return None
+        count, kind, span, unit = int(match[1]), match[2], float(match[3]), match[4]
+    unit, kind = unit.rstrip("s"), kind.upper()
     hours = span * {"hour": 1, "day": 24, "week": 168}[unit]
     working = [
         f"{span:g} {unit}s = {hours:g} hours; {count} {kind}s x {hours:g} hours = {count * hours:,g} {kind}-hours"

@@ -611,7 +611,8 @@ def _sequence_probability(text: str) -> Worked | None:
     if len(factors) < 2 or "|" not in text or not re.search(r"probab|p\(", text):
         # "the probability of the sequence if its tokens get 0.5, 0.4 and 0.2"
         if not re.search(
-            r"probability of (?:the |this |that |a |my )?(?:whole )?(?:sequence|sentence|text|string)",
+            r"probability of (?:the |this |that |a |my )?(?:whole |generated |full )?(?:[\w-]+ )?"
+            r"(?:sequence|sentence|text|string|continuation|output|generation)",
             text,
         ):
             return None

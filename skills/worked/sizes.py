@@ -3,6 +3,7 @@ embedding tables and weight matrices, the share of parameters or layers trained.
 
 from __future__ import annotations
 
+import math
 import re
 
 from skills.calculators import BERT_CONFIGS, CalculatorError, bert_parameters, lora_parameters
@@ -265,6 +266,8 @@ def _memory(text: str) -> Worked | None:
         text,
     )
     named = ""
+    if params is None and (sized := re.search(r"\b[a-z]+\d*-(\d+(?:\.\d+)?[mb])(?:'s)?\b", text)):
+        params = number(sized[1])  # "t5-11b's weights": the size its name gives
     if params is None and (model := re.search(r"bert[- ](base|large)", text)):
         # "BERT-large weights in fp32": the paper's rounded size, as the course quotes it
         params, named = (110e6, "BERT-base's ") if model[1] == "base" else (340e6, "BERT-large's ")
@@ -300,6 +303,17 @@ def _memory(text: str) -> Worked | None:
     size = _in_unit(total, gb)
     working = [f"{named}{params:,.0f} parameters x {kind:g} bytes" + (f" x {copies} copies" if copies > 1 else "")
                + f" = {total:,.0f} bytes = {size} (1 GB = 10^9 bytes)"]  # fmt: skip
+    # "the minimum number of 80 GB GPUs to hold them"
+    per_card = _find(r"{n}\s*gb (?:gpus?|cards?|a100s?|h100s?)", text)
+    if per_card and gb and re.search(r"how many|minimum number|number of", text):
+        cards = math.ceil(total / 1e9 / per_card - 1e-9)
+        working.append(f"{total / 1e9:,.2f} GB / {per_card:g} GB per GPU: {cards} GPUs")
+        return Worked(
+            "parameters-and-size",
+            f"{cards} GPUs of {per_card:g} GB ({size})",
+            working,
+            ("hardware",),
+        )
     # "my GPU has 16 GB ... how many GB are left over?"
     card = _find(
         r"(?:gpu|card|device|vram|memory)\w*\s*(?:has|with|of|is)\s*(?:only )?{n}\s*gb", text

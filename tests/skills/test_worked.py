@@ -434,6 +434,15 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "Perplexity?", "loss-and-gradients", "perplexity = 1.556"),
         ("BERT-base was trained for 4 days on 64 TPUs. How many TPU-hours is that?",
          "pretraining-cost", "6,144 TPU-hours"),
+        ("Suppose GPT-2 used 256 GPUs for 2 weeks. GPU-hours?", "pretraining-cost",
+         "86,016 GPU-hours"),
+        ("Greedy decoding picked tokens with probabilities 0.42, 0.71 and 0.88. Probability of "
+         "the generated 3-token continuation?", "autoregressive-modeling", "P = 0.2624"),
+        ("On SST-2, DistilBERT gets about 89% and RoBERTa about 94%. Difference in percentage "
+         "points?", "*", "5 percentage points"),
+        ("LSTM from scratch got 78.3% accuracy; fine-tuned GPT-2 got 91.7%. What is the relative "
+         "improvement in percent?", "*", "17.1% relative"),
+        ("How many GB are T5-11B's weights in fp16?", "parameters-and-size", "22.00 GB"),
     ],
 )  # fmt: skip
 def test_each_calculation_gets_the_students_own_result(question, concept, result):
@@ -491,6 +500,7 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "how many runs did you do?",  # nothing to multiply
         "is top-k = 50 a good default?",  # no vocabulary to exclude from
         "why does a step of batch 32 take 0.4 seconds?",
+        "what's the difference between 90% and 95% accuracy in practice?",
         "why does gpt-2 have 1.5b parameters and gpt-3 175b?",  # why, not how many
     ],
 )
