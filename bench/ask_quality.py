@@ -56,6 +56,7 @@ SETS = {
     "tuning 11 (held-out 11 until it was measured)": BENCH / "ask_questions_heldout11.tsv",
     # measured as held-out before and after stop 42's changes, then opened for tuning
     "tuning 12 (held-out 12 until it was measured)": BENCH / "ask_questions_heldout12.tsv",
+    "tuning 13 (held-out 13 until it was measured)": BENCH / "ask_questions_heldout13.tsv",
 }
 
 
