@@ -57,7 +57,7 @@ SETS = {
     # measured as held-out before and after stop 42's changes, then opened for tuning
     "tuning 12 (held-out 12 until it was measured)": BENCH / "ask_questions_heldout12.tsv",
     "tuning 13 (held-out 13 until it was measured)": BENCH / "ask_questions_heldout13.tsv",
-    "tuning numeric (development set of numeric questions)": BENCH / "ask_questions_numeric_dev.tsv",
+    "tuning numeric (development set)": BENCH / "ask_questions_numeric_dev.tsv",
 }
 
 
