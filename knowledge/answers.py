@@ -646,9 +646,7 @@ class KnowledgeBase:
             return None
         # "attention in BERT vs attention in GPT": any two of the things named may be the pair
         # a comparison card is about
-        pairs = [named] + [
-            [a, b] for i, a in enumerate(everything_named) for b in everything_named[i + 1 :]
-        ]
+        pairs = [[a, b] for i, a in enumerate(everything_named) for b in everything_named[i + 1 :]]
         if "-vs-" in card.id and any(self._covers(card, p) for p in pairs):
             return None
         pair = next(
@@ -686,10 +684,9 @@ class KnowledgeBase:
         lead = ("worked", f"With your numbers: {worked.result}.\n{steps}")
         if worked.concept == ANY_CARD:
             # a comparison of two numbers: the card the question's words found, when sure
-            top = next((h for h in hits[:1] if h.kind == "card"), None)
-            if top is None or confidence < self.threshold:
+            if hits[0].kind != "card" or confidence < self.threshold:
                 return None
-            return self._led(self.cards[top.source_id], lead, confidence, sources)
+            return self._led(self.cards[hits[0].source_id], lead, confidence, sources)
         if worked.concept not in self.cards:
             return None
         # The card that explains it: the calculation's own, which its rule chose from the

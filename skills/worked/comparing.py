@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import re
 
-from skills.worked.reading import ANY_CARD, Worked, number
+from skills.worked.reading import ANY_CARD, HOURS_PER, Worked, last_sentence, number, ratio_text
 
 # a number standing alone: not the 2 of "gpt-2", the 5 of "t5", the 32 of "fp32"
 _ALONE = re.compile(
     r"(?<![\w.-])\$?(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kmb](?![a-z])|million\b|billion\b)?(?![\w.-]*\w)"
 )
-
-
-_TIME_UNITS = {"second": 1 / 3600, "sec": 1 / 3600, "minute": 1 / 60, "min": 1 / 60,
-               "hour": 1.0, "hr": 1.0, "day": 24.0, "week": 168.0}  # fmt: skip
 
 
 def _in_hours(text: str) -> list[float] | None:
@@ -25,7 +21,7 @@ def _in_hours(text: str) -> list[float] | None:
     found = re.findall(r"(\d+(?:\.\d+)?)\s*(second|sec|minute|min|hour|hr|day|week)s?\b", text)
     if len(found) != 2 or len({unit for _, unit in found}) < 2:
         return None
-    return [float(value) * _TIME_UNITS[unit] for value, unit in found]
+    return [float(value) * HOURS_PER[unit] for value, unit in found]
 
 
 def _quantities(text: str) -> list[float]:
@@ -49,7 +45,7 @@ def _points(text: str) -> Worked | None:
     if len(shares) != 2 or shares[0] == shares[1]:
         return None
     low, high = min(shares), max(shares)
-    ask = re.split(r"(?<=[.!?])\s+", text.strip())[-1]
+    ask = last_sentence(text)
     if re.search(r"\b(?:can|should|do|could|would) (?:i|we|you)\b|\bhow (?:do|can|to)\b", ask):
         return None  # "what can I do to close that gap?" asks for advice, not for points
     if re.search(
@@ -77,7 +73,7 @@ def _compared(text: str) -> Worked | None:
     big, small = max(values), min(values)
     # what is asked is in the last sentence: "...and the warmup ratio. Which should I tune?"
     # asks for no ratio
-    whole, text = text, re.split(r"(?<=[.!?])\s+", text.strip())[-1]
+    whole, text = text, last_sentence(text)
     if re.search(
         r"how many (?:more|fewer|less|extra)\b|how much (?:more|less|bigger|larger|smaller)|difference in (?:the )?(?:number|count|size)|bigger by|larger by|by how (?:many|much)",
         text,
@@ -88,7 +84,7 @@ def _compared(text: str) -> Worked | None:
         r"how many times|what factor|by what factor|what(?:'s| is) the ratio|ratio (?:of|between)|times (?:more|bigger|larger|as)",
         text,
     ):
-        ratio = f"{big / small:,.0f}" if big / small >= 100 else f"{big / small:.3g}"
+        ratio = ratio_text(big / small)
         result = f"{_shown(big)} / {_shown(small)} = {ratio}"
         return Worked(ANY_CARD, f"{ratio} times as much", [result])
     if re.search(r"\beach\b", whole) and re.search(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from skills.worked.reading import _NUMBER, Worked, _find, _whole, number
+from skills.worked.reading import _NUMBER, HOURS_PER, Worked, _find, _whole, number, ratio_text
 
 _MONEY = r"\$\s*(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kmb](?![a-z]))?"
 
@@ -20,7 +20,7 @@ def _costs(text: str) -> Worked | None:
         big, small = max(values), min(values)
         if small == 0:
             return None
-        ratio = f"{big / small:,.0f}" if big / small >= 100 else f"{big / small:.3g}"
+        ratio = ratio_text(big / small)
         working = [f"${big:,.0f} / ${small:,.0f} = {ratio}"]
         said = "cheaper" if "cheaper" in text else "as expensive"
         return Worked("pretraining-cost", f"{ratio} times {said}", working)
@@ -82,6 +82,10 @@ def _savings(text: str) -> Worked | None:
     )
 
 
+def _dollars(amount: float) -> str:
+    return f"${amount:,.0f}" if amount == int(amount) else f"${amount:,.2f}"
+
+
 def _device_hours(text: str) -> Worked | None:
     """ "4 days on 64 TPUs: how many TPU-hours?": devices x hours."""
     if not re.search(r"(?:gpu|tpu|device|accelerator)[- ]?hours", text):
@@ -103,7 +107,7 @@ def _device_hours(text: str) -> Worked | None:
             return None
         count, kind, span, unit = int(match[1]), match[2], float(match[3]), match[4]
     unit, kind = unit.rstrip("s"), kind.upper()
-    hours = span * {"hour": 1, "day": 24, "week": 168}[unit]
+    hours = span * HOURS_PER[unit]
     working = [
         f"{span:g} {unit}s = {hours:g} hours; {count} {kind}s x {hours:g} hours = {count * hours:,g} {kind}-hours"
     ]
@@ -124,7 +128,7 @@ def _cost_per_run(text: str) -> Worked | None:
     if count is None or each is None:
         return None
     total = each * count
-    shown = f"${total:,.0f}" if total == int(total) else f"${total:,.2f}"
+    shown = _dollars(total)
     working = [f"{count:,} {rate[3]}s x ${each:,.2f} = {shown}"]
     return Worked("pretraining-cost", f"{shown} in total", working)
 
@@ -149,5 +153,5 @@ def _hourly_cost(text: str) -> Worked | None:
     working.append(f"${per_hour:,.2f} per hour x {hours:,g} hours = ${per_hour * hours:,.2f}")
     if runs > 1:
         working.append(f"{runs} runs x ${per_hour * hours:,.2f} = ${total:,.2f}")
-    shown = f"${total:,.0f}" if total == int(total) else f"${total:,.2f}"
+    shown = _dollars(total)
     return Worked("pretraining-cost", f"{shown} in total", working)

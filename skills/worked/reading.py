@@ -27,6 +27,20 @@ MAX_QUESTION_CHARS = 600
 ANY_CARD = "*"
 
 
+HOURS_PER = {"second": 1 / 3600, "sec": 1 / 3600, "minute": 1 / 60, "min": 1 / 60,
+             "hour": 1.0, "hr": 1.0, "day": 24.0, "week": 168.0}  # fmt: skip
+
+
+def ratio_text(ratio: float) -> str:
+    """ "9.2", "36", "10,000": a ratio to three figures, or whole with separators when large."""
+    return f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.3g}"
+
+
+def last_sentence(text: str) -> str:
+    """What a several-sentence question asks is in its last sentence."""
+    return re.split(r"(?<=[.!?])\s+", text.strip())[-1]
+
+
 @dataclass(frozen=True)
 class Worked:
     concept: str  # the card that explains the calculation

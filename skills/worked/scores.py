@@ -193,12 +193,12 @@ def _metrics(text: str) -> Worked | None:
         or _find(r"(?:recall|\br)\s*(?:of|=|is|:)?\s*{n}", text)
         or _find(r"{n}\s*%?\s*recall", text)
     )
-    if "f1" in text or "f-1" in text or "f score" in text:
-        if p is not None and r is None:
-            return _from_f1(text, p, "recall")
-        if r is not None and p is None:
-            return _from_f1(text, r, "precision")
-    if p is None or r is None or ("f1" not in text and "f-1" not in text and "f score" not in text):
+    asks_f1 = "f1" in text or "f-1" in text or "f score" in text
+    if asks_f1 and p is not None and r is None:
+        return _from_f1(text, p, "recall")
+    if asks_f1 and r is not None and p is None:
+        return _from_f1(text, r, "precision")
+    if p is None or r is None or not asks_f1:
         return None
     p, r = (v / 100 if v > 1 else v for v in (p, r))
     if not (0 < p <= 1 and 0 < r <= 1):
@@ -484,7 +484,7 @@ def _perplexity(text: str) -> Worked | None:
         text,
     )
     listed = _probabilities(text) if loss is None else []
-    if loss is None and len(listed) >= 2 and all(0 < p <= 1 for p in listed):
+    if len(listed) >= 2 and all(0 < p <= 1 for p in listed):
         # "correct-token probabilities 0.65, 0.42, 0.71, 0.88: perplexity?"
         mean = sum(-math.log(p) for p in listed) / len(listed)
         working = [
