@@ -7,6 +7,7 @@ how many off-topic questions are declined, with the confidence margins on both s
     python bench/ask_quality.py --tuning     # the tuning sets (what bench/fit_fusion.py fits on)
     python bench/ask_quality.py --all        # the tuning sets and every held-out set
     python bench/ask_quality.py --verbose    # list every wrong, declined and answered-off-topic
+    python bench/ask_quality.py --no-classifier   # without the question classifier
     python bench/ask_quality.py --tuning --adapter course   # with the card-tuned encoder
 
 The tuning sets (ask_questions*.tsv but the held-out ones, ask_offtopic_tuning.tsv) are for
@@ -66,12 +67,18 @@ def read_questions(path: Path) -> list[tuple[str, set[str] | None]]:
     return [(q, expected) for q, expected, _ in read_styled(path)]
 
 
+def is_comment(line: str) -> bool:
+    """A set's header lines start with "# "; a question may start with "#" ("### SYSTEM: ...",
+    a prompt injection)."""
+    return line.startswith("# ") or line.strip() == "#"
+
+
 def read_styled(path: Path) -> list[tuple[str, set[str] | None, str]]:
     """(question, acceptable concept ids, style): a third column names the style of question
     (plain, comparison, numeric, why, typo, long, slang, symptom, misconception, offtopic)."""
     rows = []
     for line in path.read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
+        if line.strip() and not is_comment(line):
             question, label, *style = line.split("\t")
             expected = None if label == "-" else set(label.split("|"))
             rows.append((question, expected, style[0] if style else ""))
@@ -104,7 +111,7 @@ def own_results(kb: KnowledgeBase, path: Path) -> None:
     rows = []
     for line in path.read_text().splitlines():
         fields = line.split("\t")
-        if not line.startswith("#") and len(fields) >= 4 and fields[3].strip():
+        if not is_comment(line) and len(fields) >= 4 and fields[3].strip():
             rows.append((fields[0], float(fields[3])))
     if not rows:
         return
@@ -248,6 +255,11 @@ def main() -> None:
         "--adapter", default="", help="'course' (knowledge/encoder-adapter) or a folder"
     )
     parser.add_argument("--verbose", "-v", action="store_true")
+    parser.add_argument(
+        "--no-classifier",
+        action="store_true",
+        help="rank by retrieval alone, without the question classifier (for comparisons)",
+    )
     args = parser.parse_args()
 
     from bot.config import Settings
@@ -257,8 +269,9 @@ def main() -> None:
     embedding = load_encoder(args.model, args.adapter)
     if args.adapter:
         print(f"encoder: {embedding.key}; fusion weights: {embedding.fusion or 'the defaults'}")
+    classifier = None if args.no_classifier else embedding.classifier
     index = HybridIndex.build(
-        card_passages(cards), embedding.encoder, embedding.key, embedding.fusion
+        card_passages(cards), embedding.encoder, embedding.key, embedding.fusion, classifier
     )
     kb = KnowledgeBase(cards, index, threshold)
     if args.all or args.tuning:

@@ -239,6 +239,9 @@ def outside_the_course(question: str) -> bool:
 # questions and 4 of their 406 course questions (0.08: 69 and 2; 0.25: 81 and 7); a course
 # question that names a course term or the class's logistics is always kept.
 OFF_TOPIC_FLOOR = 0.16
+# A declined question the question classifier (knowledge.question_classifier) finds more likely
+# outside the course than in it, and that names nothing of the course, is off-topic too.
+OUTSIDE_LIKELY = 0.5
 
 
 # A question that asks for a yes or a no ("is X the same as Y?", "X does Y, right?").
@@ -734,7 +737,8 @@ class KnowledgeBase:
             and bare is None
             and not (hits[0].kind == "document" and document_covers(question, hits[0].passage))
         ):
-            off_topic = confidence < OFF_TOPIC_FLOOR and not COURSE_TERMS.search(question)
+            unlikely = confidence < OFF_TOPIC_FLOOR or hits[0].outside >= OUTSIDE_LIKELY
+            off_topic = unlikely and not COURSE_TERMS.search(question)
             return self._not_sure(hits, confidence, off_topic=off_topic)
         top = hits[0]
         resolved = top.asked >= EXAMPLE_MATCH  # a question the instructor resolved, again

@@ -40,6 +40,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from knowledge.cards import Card
+from knowledge.question_classifier import OUTSIDE, QuestionClassifier
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,11 @@ BM25_HALF = 5.0  # the BM25 score that counts as half-sure; typical on-topic top
 # note): they do not count as content; a near-duplicate of one answers like it.
 QUESTION_SECTIONS = frozenset({"example", "asked as"})
 EXAMPLE_MATCH = 0.85  # cosine at which a question counts as a resolved question said again
-FEATURES = ("dense", "bm25", "asked")
+# "classifier", "outside" and "sure" come from the question classifier
+# (knowledge.question_classifier), 0 without one: each card's log probability less the best
+# card's (0 for documents and notes, on which it has no opinion), the logit of the question
+# being outside the course, and the best card's log probability.
+FEATURES = ("dense", "bm25", "asked", "classifier", "outside", "sure")
 # Ranking: a conditional logit (softmax over the cards of each question) fitted on the tuning
 # sets (bench/ask_questions.tsv, ask_questions_short.tsv, ask_questions_tuning2.tsv) by
 # bench/fit_fusion.py; the held-out sets were never used.
@@ -106,6 +111,7 @@ class SourceHit:
     title: str = ""  # the best passage's citation title (documents, notes)
     ranking: float = 0.0  # the ranking score (the confidence is a monotone function of it)
     asked: float = 0.0  # best cosine to the source's question passages (resolved questions)
+    outside: float = 0.0  # the question classifier's P(outside the course); 0 without one
 
 
 def card_passages(cards: Iterable[Card]) -> list[Passage]:
@@ -325,12 +331,18 @@ class HybridIndex:
         encoder: Encoder,
         fingerprint: str = "",
         fusion: Fusion | None = None,
+        classifier: QuestionClassifier | None = None,
     ) -> None:
         if not passages:
             raise ValueError("cannot build an index without passages")
         vectors = _check_vectors(vectors, len(passages))
         self.fingerprint = fingerprint
         self.fusion = fusion  # weights fitted for this encoder; None: the defaults above
+        self.classifier = classifier
+        if classifier is not None:  # its ranking weight and calibration were fitted with it
+            base = fusion or {"ranking": RANKING_WEIGHTS, "confidence": CONFIDENCE}
+            ranking = {**base["ranking"], "classifier": classifier.ranking_weight}
+            self.fusion = {"ranking": ranking, "confidence": classifier.confidence}
         self._encoder = encoder
         self._write_lock = threading.Lock()
         self._state = _State.make(passages, vectors, _source_tokens(passages))
@@ -344,14 +356,22 @@ class HybridIndex:
         encoder: Encoder,
         model_name: str,
         fusion: Fusion | None = None,
+        classifier: QuestionClassifier | None = None,
     ) -> HybridIndex:
         """Embed every passage and index it (benches and tests; the bot loads stored vectors)."""
         vectors = encode(encoder, [p.text for p in passages])
-        return cls(passages, vectors, encoder, fingerprint(passages, model_name), fusion)
+        return cls(
+            passages, vectors, encoder, fingerprint(passages, model_name), fusion, classifier
+        )
 
     @classmethod
     def load_or_build(
-        cls, root: Path, passages: list[Passage], encoder: Encoder, model_name: str
+        cls,
+        root: Path,
+        passages: list[Passage],
+        encoder: Encoder,
+        model_name: str,
+        classifier: QuestionClassifier | None = None,
     ) -> tuple[HybridIndex, bool]:
         """The index of these passages, its vectors loaded from `root` when they were persisted
         there, else embedded and persisted. Returns the index and whether it embedded."""
@@ -360,7 +380,8 @@ class HybridIndex:
             return encode(encoder, [p.text for p in missing])
 
         vectors, rebuilt = persisted_vectors(root, passages, model_name, compute)
-        return cls(passages, vectors, encoder, fingerprint(passages, model_name)), rebuilt
+        index = cls(passages, vectors, encoder, fingerprint(passages, model_name), None, classifier)
+        return index, rebuilt
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -424,15 +445,36 @@ class HybridIndex:
         passage: the best cosine over its content passages, its BM25 score squashed into
         [0, 1), and the best cosine over its question passages (0 without any)."""
         state = self._state  # one snapshot for the whole search
-        passage_scores = state.scores(encode(self._encoder, [query])[0])
+        vector = encode(self._encoder, [query])[0]
+        passage_scores = state.scores(vector)
         passage_scores = np.where(state.student, passage_scores * STUDENT_WEIGHT, passage_scores)
         dense, best = _per_source_max(state, np.where(state.asked, -1.0, passage_scores))
         asked, _ = _per_source_max(state, np.where(state.asked, passage_scores, 0.0))
         bm25 = _bm25_scores(state.bm25, bm25_tokens([query])[0], len(state.sources))
-        features = np.stack(
-            [np.clip(dense, 0, 1), bm25 / (bm25 + BM25_HALF), np.clip(asked, 0, 1)], axis=1
+        learned = self._classified(state, vector)
+        features = np.column_stack(
+            [np.clip(dense, 0, 1), bm25 / (bm25 + BM25_HALF), np.clip(asked, 0, 1), learned]
         )
         return state, features, best
+
+    def _classified(self, state: _State, vector: np.ndarray) -> np.ndarray:
+        """The question classifier's three FEATURES for every source (zeros without one). A
+        card it was not fitted on (added since) is, like a document, given no penalty."""
+        out = np.zeros((len(state.sources), 3))
+        if self.classifier is None:
+            return out
+        p = self.classifier.probabilities(vector)
+        labels = self.classifier.labels
+        logp = {label: float(np.log(max(p[i], 1e-12))) for i, label in enumerate(labels)}
+        outside = float(np.clip(p[labels.index(OUTSIDE)], 1e-9, 1 - 1e-9))
+        del logp[OUTSIDE]
+        sure = max(logp.values())
+        for row, (source_id, kind) in enumerate(state.sources):
+            if kind == "card" and source_id in logp:
+                out[row, 0] = logp[source_id] - sure
+        out[:, 1] = np.log(outside / (1 - outside))
+        out[:, 2] = sure
+        return out
 
     def search(self, query: str, k: int = 5, method: Method = "hybrid") -> list[SourceHit]:
         state, f, best = self.features(query)
@@ -444,6 +486,9 @@ class HybridIndex:
             terms = len(set(bm25_tokens([query])[0]))
             ranking, score = fuse(f, terms, weights=self.fusion, cards=state.is_card)
         resolved = np.where(f[:, 2] >= EXAMPLE_MATCH, f[:, 2], 0.0)  # first, when there are any
+        outside = 0.0
+        if self.classifier is not None and len(f):
+            outside = float(1 / (1 + np.exp(-f[0, FEATURES.index("outside")])))
         order = np.lexsort((-ranking, -score, -resolved))[:k]
         hits = []
         for i in order:
@@ -459,6 +504,7 @@ class HybridIndex:
                     title=passage.title,
                     ranking=float(ranking[i]),
                     asked=float(f[i, 2]),
+                    outside=outside,
                 )
             )
         return hits
@@ -491,6 +537,13 @@ def fuse(
         + calibration["short"] / max(1, terms)
         + calibration.get("gap", 0.0) * lead(ranking, cards)
     )
+    if "outside" in calibration:  # fitted with the question classifier
+        learned = features[:, FEATURES.index("classifier")] + features[:, FEATURES.index("sure")]
+        logit = (
+            logit
+            + calibration["outside"] * features[:, FEATURES.index("outside")]
+            + calibration["agree"] * learned
+        )
     confidence = 1 / (1 + np.exp(-logit))
     asked = features[:, FEATURES.index("asked")]
     confidence = np.where(asked >= EXAMPLE_MATCH, np.maximum(confidence, asked), confidence)
