@@ -7,7 +7,7 @@ how many off-topic questions are declined, with the confidence margins on both s
     python bench/ask_quality.py --tuning     # the tuning sets (what bench/fit_fusion.py fits on)
     python bench/ask_quality.py --all        # the tuning sets and every held-out set
     python bench/ask_quality.py --verbose    # list every wrong, declined and answered-off-topic
-    python bench/ask_quality.py --no-classifier   # without the question classifier
+    python bench/ask_quality.py --classifier   # with the question classifier (not the default)
     python bench/ask_quality.py --tuning --adapter course   # with the card-tuned encoder
 
 The tuning sets (ask_questions*.tsv but the held-out ones, ask_offtopic_tuning.tsv) are for
@@ -256,9 +256,9 @@ def main() -> None:
     )
     parser.add_argument("--verbose", "-v", action="store_true")
     parser.add_argument(
-        "--no-classifier",
+        "--classifier",
         action="store_true",
-        help="rank by retrieval alone, without the question classifier (for comparisons)",
+        help="with the question classifier (not the bot's default yet: knowledge/question_classifier.py)",
     )
     args = parser.parse_args()
 
@@ -269,7 +269,7 @@ def main() -> None:
     embedding = load_encoder(args.model, args.adapter)
     if args.adapter:
         print(f"encoder: {embedding.key}; fusion weights: {embedding.fusion or 'the defaults'}")
-    classifier = None if args.no_classifier else embedding.classifier
+    classifier = embedding.classifier if args.classifier else None
     index = HybridIndex.build(
         card_passages(cards), embedding.encoder, embedding.key, embedding.fusion, classifier
     )
