@@ -59,6 +59,8 @@ SETS = {
     "tuning 12 (held-out 12 until it was measured)": BENCH / "ask_questions_heldout12.tsv",
     "tuning 13 (held-out 13 until it was measured)": BENCH / "ask_questions_heldout13.tsv",
     "tuning numeric (development set)": BENCH / "ask_questions_numeric_dev.tsv",
+    # measured as held-out before and after stop 44's changes, then opened for tuning
+    "tuning 14 (held-out 14 until it was measured)": BENCH / "ask_questions_heldout14.tsv",
 }
 
 
