@@ -31,6 +31,7 @@ from knowledge.answers import KnowledgeBase
 from knowledge.cards import load_cards
 from knowledge.encoder_tuning import load_encoder
 from knowledge.index import HybridIndex, card_passages
+from knowledge.question_classifier import load_classifier
 
 BENCH = Path(__file__).parent
 SETS = {
@@ -271,7 +272,7 @@ def main() -> None:
     embedding = load_encoder(args.model, args.adapter)
     if args.adapter:
         print(f"encoder: {embedding.key}; fusion weights: {embedding.fusion or 'the defaults'}")
-    classifier = embedding.classifier if args.classifier else None
+    classifier = load_classifier(embedding.key) if args.classifier else None
     index = HybridIndex.build(
         card_passages(cards), embedding.encoder, embedding.key, embedding.fusion, classifier
     )

@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.cards import Card
-from knowledge.question_classifier import QuestionClassifier
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +72,12 @@ class AdapterError(ValueError):
 
 @dataclass(frozen=True)
 class TunedEncoder:
-    """An embedding model, the name its vectors are stored under, the fusion weights fitted
-    for it (None: the defaults in knowledge.index) and the question classifier fitted on its
-    embeddings (None: none was, as for an adapter)."""
+    """An embedding model, the name its vectors are stored under, and the fusion weights
+    fitted for it (None: the defaults in knowledge.index)."""
 
     encoder: Any
     key: str
     fusion: dict[str, dict[str, float]] | None = field(default=None, compare=False)
-    classifier: QuestionClassifier | None = field(default=None, compare=False)
 
 
 # --- training pairs ----------------------------------------------------------------------
@@ -311,11 +308,7 @@ def load_encoder(
             return _tuned(folder.resolve())
         except AdapterError as exc:
             log.warning("embedding adapter left out, using the plain %s: %s", name, exc)
-    from knowledge.question_classifier import load_classifier
-
-    encoder = load_sentence_encoder(name, model_dir=model_dir, offline=offline)
-    classifier = load_classifier(BASE_MODEL if name in MINILM_IDS else name)
-    return TunedEncoder(encoder, name, classifier=classifier)
+    return TunedEncoder(load_sentence_encoder(name, model_dir=model_dir, offline=offline), name)
 
 
 @cache
