@@ -25,8 +25,11 @@ print what it does out of sample. The held-out sets are never read.
    top-1 gain mostly does not reach the answers. Measured at L2 = 1/128
    (bench/results/question_classifier.txt): retrieval alone right 2969, wrong 142, declined
    49, off-topic answered 9 of 584; weight 0.5: 2988, 138, 34, 13; weight 1: 2986, 135, 39,
-   14. Not on by default: it answers course-sounding questions no card answers with
-   confidence ("Can BERT read handwriting?" -> BERT vs GPT at 0.77, declined without it).
+   14 (before bench/ask_unanswered_tuning.tsv joined the tuning sets).
+   That set (course-sounding questions no card answers, labelled outside the course) is what
+   let it be turned on: fitted without it, "Can BERT read handwriting?" was answered with
+   BERT vs GPT at 0.77; with it, P(outside) is 0.95 and the question is declined (and, naming
+   BERT, kept for the instructor).
 5. The classifier saved is fitted once on all of it, with RANKING_WEIGHT.
 """
 

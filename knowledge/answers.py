@@ -625,6 +625,16 @@ class KnowledgeBase:
         named = [c for c in self.cards.values() if text in self._names(c)]
         return named[0] if len(named) == 1 else None
 
+    def _compares_named(self, question: str, hits: list[SourceHit]) -> bool:
+        """A comparison of two concepts the question names, both among the top three hits: it
+        is answered from both cards, whichever of the two ranks first. (The question classifier
+        splits its certainty between them, so the confidence of either may fall short.)"""
+        if not _COMPARES.search(question.lower()):
+            return False
+        named = {card_id for card_id, _ in self._named(question)[:2]}
+        top = {h.source_id for h in hits[:3] if h.kind == "card"}
+        return len(named) == 2 and named <= top
+
     @staticmethod
     def _covers(pair: Card, named: list[tuple[str, str]]) -> bool:
         """Whether comparison card `pair` is about the named concepts: each by the name the
@@ -735,6 +745,7 @@ class KnowledgeBase:
         if (
             confidence < self.threshold
             and bare is None
+            and not (confidence >= HINT_FLOOR and self._compares_named(question, hits))
             and not (hits[0].kind == "document" and document_covers(question, hits[0].passage))
         ):
             unlikely = confidence < OFF_TOPIC_FLOOR or hits[0].outside >= OUTSIDE_LIKELY

@@ -114,6 +114,10 @@ class SourceHit:
     outside: float = 0.0  # the question classifier's P(outside the course); 0 without one
 
 
+def _card_ids(passages: Sequence[Passage]) -> set[str]:
+    return {p.source_id for p in passages if p.kind == "card"}
+
+
 def card_passages(cards: Iterable[Card]) -> list[Passage]:
     passages: list[Passage] = []
     for card in cards:
@@ -338,6 +342,9 @@ class HybridIndex:
         vectors = _check_vectors(vectors, len(passages))
         self.fingerprint = fingerprint
         self.fusion = fusion  # weights fitted for this encoder; None: the defaults above
+        if classifier is not None and not classifier.fits(vectors.shape[1], _card_ids(passages)):
+            log.info("question classifier left out: fitted for other vectors or other cards")
+            classifier = None
         self.classifier = classifier
         if classifier is not None:  # its ranking weight and calibration were fitted with it
             base = fusion or {"ranking": RANKING_WEIGHTS, "confidence": CONFIDENCE}

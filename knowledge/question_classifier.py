@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,13 @@ class QuestionClassifier:
     @property
     def cards(self) -> tuple[str, ...]:
         return tuple(label for label in self.labels if label != OUTSIDE)
+
+    def fits(self, dimensions: int, card_ids: Collection[str]) -> bool:
+        """Whether it was fitted for vectors of these dimensions and (mostly) these cards: a
+        card or two added since it was fitted are ranked without it, but a different course's
+        cards, or a test's few, would be scored against labels that are not theirs."""
+        known = len(set(card_ids) & set(self.cards))
+        return dimensions == self.weights.shape[0] and known >= 0.9 * max(1, len(card_ids))
 
 
 def save_classifier(path: Path, classifier: QuestionClassifier) -> None:

@@ -85,6 +85,7 @@ class Library:
             _stack(vectors, doc_vectors, note_vectors),
             self.res.encoder,
             fusion=self.res.fusion,
+            classifier=self.res.classifier,
         )
         self._documents = by_document
         return KnowledgeBase(self.res.cards, index, settings.answer_threshold)

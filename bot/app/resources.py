@@ -20,6 +20,7 @@ from skills.fill_mask import MaskedLMRegistry
 from skills.tokenization import TokenizerRegistry
 
 if TYPE_CHECKING:
+    from knowledge.question_classifier import QuestionClassifier
     from skills.inside import InsideModel
 
 
@@ -41,6 +42,8 @@ class Resources:
             TunedEncoder(encoder, settings.embedding_model) if encoder is not None else None
         )
         self._cards = cards
+        self._classifier: QuestionClassifier | None = None
+        self._classifier_loaded = False
         self._lock = threading.Lock()
         model_dir, offline = settings.models_path, settings.hub_offline
         self.tokenizers = TokenizerRegistry(model_dir=model_dir, offline=offline)
@@ -88,6 +91,19 @@ class Resources:
     @property
     def fusion(self) -> Fusion | None:
         return self.embedding.fusion
+
+    @property
+    def classifier(self) -> QuestionClassifier | None:
+        """The question classifier fitted for this embedding model (None for another one, such
+        as the course adapter, or when its file is missing or damaged: retrieval alone)."""
+        key = self.embedding_key  # (takes the lock itself)
+        with self._lock:
+            if not self._classifier_loaded:
+                from knowledge.question_classifier import load_classifier
+
+                self._classifier = load_classifier(key)
+                self._classifier_loaded = True
+            return self._classifier
 
     @property
     def inside(self) -> InsideModel:

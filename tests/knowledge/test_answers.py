@@ -113,7 +113,9 @@ def test_the_part_of_the_card_that_was_asked_for_comes_first(kb, question, conce
     assert brief in flat(answer.answer) and flat(explanation) in answer.more
 
 
-def test_close_second_concept_is_offered(kb):
+def test_close_second_concept_is_offered(retrieval_kb):
+    # retrieval alone ranks the two cards close; the question classifier is sure of one
+    kb = retrieval_kb
     answer = kb.answer("is distilbert much worse than bert?")  # both cards answer it, in part
     assert answer.alternative is not None
     both = {answer.concept, answer.alternative[0]}
