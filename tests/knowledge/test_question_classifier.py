@@ -1,3 +1,4 @@
+import dataclasses
 import logging
 
 import numpy as np
@@ -107,3 +108,24 @@ def test_the_index_ranks_with_it_and_without_it_as_before(real_encoder, shipped)
 
 def test_the_shipped_file_is_small():
     assert CLASSIFIER_FILE.stat().st_size < 200_000
+
+
+def test_a_course_sounding_question_no_card_answers_is_likelier_outside(shipped, real_encoder):
+    # fitted with bench/ask_unanswered_tuning.tsv: naming BERT does not make it a card's question
+    (vector,) = encode(real_encoder, ["Can BERT read handwriting?"])
+    assert shipped.probabilities(vector)[shipped.labels.index(OUTSIDE)] > 0.5
+
+
+def test_the_index_leaves_it_out_for_other_vectors_or_other_cards(shipped, caplog):
+    cards = load_cards()
+    passages = card_passages(cards)
+    small = np.random.default_rng(0).normal(size=(len(passages), 8)).astype(np.float32)
+    with caplog.at_level(logging.INFO, logger="knowledge.index"):
+        other_vectors = HybridIndex(passages, small, encoder=None, classifier=shipped)  # type: ignore[arg-type]
+    assert other_vectors.classifier is None and "left out" in caplog.text
+    few = [p for p in passages if p.source_id in {"attention", "lora-and-peft"}]
+    vectors = np.zeros((len(few), 384), dtype=np.float32)
+    vectors[:, 0] = 1.0
+    assert HybridIndex(few, vectors, encoder=None, classifier=shipped).classifier is not None  # type: ignore[arg-type]
+    renamed = [dataclasses.replace(p, source_id="my-" + p.source_id) for p in few]
+    assert HybridIndex(renamed, vectors, encoder=None, classifier=shipped).classifier is None  # type: ignore[arg-type]
