@@ -64,6 +64,8 @@ SETS = {
     "tuning numeric (development set)": BENCH / "ask_questions_numeric_dev.tsv",
     # measured as held-out before and after stop 44's changes, then opened for tuning
     "tuning 14 (held-out 14 until it was measured)": BENCH / "ask_questions_heldout14.tsv",
+    # measured as held-out before and after stop 45's changes, then opened for tuning
+    "tuning 15 (held-out 15 until it was measured)": BENCH / "ask_questions_heldout15.tsv",
 }
 
 
