@@ -64,9 +64,9 @@ from knowledge.question_classifier import (
 RANKING_GRID = (0.5, 1.0, 1.5, 2.0, 3.0)
 ANSWER_PATH_WEIGHTS = (0.5, 1.0)
 RANKING_WEIGHT = 0.5  # chosen by --answer-path (see 4. above)
-L2 = (
-    1 / 128
-)  # sklearn's C = 64 for this loss (1 / (2 C)): C = 1, 4, 16, 64, 256 ranked 0.934, 0.942, 0.948, 0.949, 0.946 first (weight 1, leave one set out)
+# sklearn's C = 64 for this loss (1 / (2 C)): C = 1, 4, 16, 64, 256 ranked 0.934, 0.942, 0.948,
+# 0.949, 0.946 first (weight 1, leave one set out)
+L2 = 1 / 128
 
 
 def _logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:

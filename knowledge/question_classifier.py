@@ -16,9 +16,8 @@ fitted with them out of sample (each tuning set's questions scored by a classifi
 saw that set). `python bench/fit_question_classifier.py` fits all of it on the tuning sets
 only (the held-out sets are never read) and prints the leave-one-set-out figures.
 
-Not on in the bot yet (bot/app/library.py builds its index without it): it makes the bot
-answer course-sounding questions no card answers ("Can BERT read handwriting?") with
-confidence. `python bench/ask_quality.py --classifier` measures it.
+The bot ranks with it (bot/app/resources.py loads it, bot/app/library.py hands it to the
+index); `python bench/ask_quality.py --retrieval-only` measures the bot without it.
 
 Loading needs only numpy. A missing, damaged or foreign file (fitted for another embedding
 model, or for an adapter) is logged and left out: retrieval then ranks as it did without it.
