@@ -99,9 +99,12 @@ class Resources:
         key = self.embedding_key  # (takes the lock itself)
         with self._lock:
             if not self._classifier_loaded:
+                from knowledge.encoder_tuning import BASE_MODEL
                 from knowledge.question_classifier import load_classifier
+                from skills.models import MINILM_IDS
 
-                self._classifier = load_classifier(key)
+                # the packaged model's short name gives the same vectors
+                self._classifier = load_classifier(BASE_MODEL if key in MINILM_IDS else key)
                 self._classifier_loaded = True
             return self._classifier
 
