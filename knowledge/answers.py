@@ -217,7 +217,11 @@ PROMPT_INJECTION = re.compile(
     r"\brole-?play\b|\byou are no longer\b|\bact as (?:a|an) (?:different|unrestricted|evil|"
     r"pirate|hacker|human|person|linux|terminal|shell|general|normal|regular)\b|"
     r"\bbypass (?:your|the|all|any) (?:filters?|rules|restrictions|safety|guardrails)\b|"
-    r"\bsudo\b|\bguardrails? off\b",
+    r"\bsudo\b|\bguardrails? off\b|"
+    # asking the bot to ping the whole server: "mention @here 50 times", "tag everyone in this"
+    r"\b(?:mention|ping|tag|notify|alert|spam)\b[^.?!]{0,40}(?:@(?:here|everyone|channel|all)\b|"
+    r"\b(?:everyone|everybody|all (?:the )?(?:users|members|students|people))\b)|"
+    r"(?:@(?:here|everyone|channel)\b[^.?!]{0,30}){3,}|\b\d+ times\b[^.?!]{0,30}@(?:here|everyone|channel)\b",
     re.IGNORECASE,
 )
 # "DAN" is a jailbreak's name only in capitals ("my teammate Dan" is a person)
