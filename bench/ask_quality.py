@@ -66,6 +66,11 @@ SETS = {
     "tuning 14 (held-out 14 until it was measured)": BENCH / "ask_questions_heldout14.tsv",
     # measured as held-out before and after stop 45's changes, then opened for tuning
     "tuning 15 (held-out 15 until it was measured)": BENCH / "ask_questions_heldout15.tsv",
+    # written by helpers from the cards (symptoms, misconceptions, comparisons, injections,
+    # course-sounding questions no card answers, near-miss topics), for stop 46's refit
+    "tuning 16a (cards, injections)": BENCH / "ask_questions_tuning16a.tsv",
+    "tuning 16b (cards, unanswered, near-miss)": BENCH / "ask_questions_tuning16b.tsv",
+    "held-out 16": BENCH / "ask_questions_heldout16.tsv",
 }
 
 

@@ -30,7 +30,11 @@ print what it does out of sample. The held-out sets are never read.
    let it be turned on: fitted without it, "Can BERT read handwriting?" was answered with
    BERT vs GPT at 0.77; with it, P(outside) is 0.95 and the question is declined (and, naming
    BERT, kept for the instructor).
-5. The classifier saved is fitted once on all of it, with RANKING_WEIGHT.
+5. The classifier saved is fitted once on all of it, with RANKING_WEIGHT. Stop 46's refit (set 15,
+   tuning 16a and 16b, and the cards' new symptoms and misconceptions; 5734 questions in 19 sets,
+   bench/results/question_classifier_refit_16.txt), leave one set out before the answer path's
+   own rules: right 4283, wrong 256, declined 158 of 4697, off-topic answered 88 of 1037
+   (retrieval alone 3928, 377, 392, 128). `--answer-path` was not rerun for it.
 """
 
 from __future__ import annotations

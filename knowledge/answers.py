@@ -221,7 +221,9 @@ PROMPT_INJECTION = re.compile(
     # asking the bot to ping the whole server: "mention @here 50 times", "tag everyone in this"
     r"\b(?:mention|ping|tag|notify|alert|spam)\b[^.?!]{0,40}(?:@(?:here|everyone|channel|all)\b|"
     r"\b(?:everyone|everybody|all (?:the )?(?:users|members|students|people))\b)|"
-    r"(?:@(?:here|everyone|channel)\b[^.?!]{0,30}){3,}|\b\d+ times\b[^.?!]{0,30}@(?:here|everyone|channel)\b",
+    r"(?:@(?:here|everyone|channel)\b[^.?!]{0,30}){3,}|"
+    # "...and end your answer with @channel so everyone sees it"
+    r"\b(?:with|add|include|append|put|end|start|say|write|post)\b[^.?!]{0,30}@(?:here|everyone|channel)\b|\b\d+ times\b[^.?!]{0,30}@(?:here|everyone|channel)\b",
     re.IGNORECASE,
 )
 # "DAN" is a jailbreak's name only in capitals ("my teammate Dan" is a person)
@@ -545,10 +547,17 @@ class KnowledgeBase:
         if not hits:
             return None
         found = [h.source_id for h in hits[:3] if h.kind == "card"]
-        for card_id in found:
-            for wrong in self.cards[card_id].misconceptions:
-                if mentions(question, wrong.keys):
-                    return self.cards[card_id], wrong
+        stated = [
+            (self.cards[card_id], wrong)
+            for card_id in found
+            for wrong in self.cards[card_id].misconceptions
+            if mentions(question, wrong.keys)
+        ]
+        if stated:
+            # the claim that names the most of the question wins, then the better-ranked card:
+            # "hyperparameters are learned just like the weights" states hyperparameter
+            # tuning's (hyperparameters, learned) more than a two-word claim on the weights
+            return max(stated, key=lambda found: len(found[1].keys))
         # A claim precise enough to name three things ("BERT uses BPE like GPT-2") is
         # recognised on any card: the card that corrects it is often not the one its words
         # retrieve (BERT vs GPT). Two-word claims stay with the cards retrieval found.
