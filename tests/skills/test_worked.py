@@ -502,6 +502,9 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "why does a step of batch 32 take 0.4 seconds?",
         "what's the difference between 90% and 95% accuracy in practice?",
         "why does gpt-2 have 1.5b parameters and gpt-3 175b?",  # why, not how many
+        # a batch or a vocabulary size is not the model's size
+        "bert-large with batch size 32 crashes on my 8 gb gpu, batch size 4 fits: what now?",
+        "tokenizer.vocab_size prints 30522 for bert-base-uncased but 50257 for gpt2, why?",
     ],
 )
 def test_a_question_without_the_numbers_a_calculation_needs_is_left_to_the_card(question):
