@@ -70,6 +70,10 @@ SETS = {
     # course-sounding questions no card answers, near-miss topics), for stop 46's refit
     "tuning 16a (cards, injections)": BENCH / "ask_questions_tuning16a.tsv",
     "tuning 16b (cards, unanswered, near-miss)": BENCH / "ask_questions_tuning16b.tsv",
+    # written by a helper from ../shared/course and the card titles only (like a held-out set),
+    # measured once before any change made on it (bench/results/ask_quality_tuning17_*.txt)
+    "tuning 17 (course-written symptoms, misconceptions, near-miss, injections)": BENCH
+    / "ask_questions_tuning17.tsv",
     "held-out 16": BENCH / "ask_questions_heldout16.tsv",
 }
 
