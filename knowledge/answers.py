@@ -110,7 +110,9 @@ OUTSIDE_WHATEVER_ELSE = re.compile(
     r"\b(vector (?:databases?|dbs?|stores?|search engines?)|pinecone|milvus|weaviate|chromadb|"
     r"recommend(?:er|ation) (?:systems?|engines?)|collaborative filtering|"
     r"git (?:merge|rebase|commit|branch|stash|push|pull|cherry-pick|reset|checkout|clone)|"
-    r"docker\w*|kubernetes|k8s|sql (?:joins?|quer(?:y|ies))|(?:inner|outer|left|right) joins?)\b",
+    r"docker\w*|kubernetes|k8s|sql (?:joins?|quer(?:y|ies))|(?:inner|outer|left|right) joins?|"
+    # a compiler's tokens are another sense of the word
+    r"compilers?|lexers?|lexical analy[sz]\w*)\b",
     re.IGNORECASE,
 )
 # Course words in another sense: Bert of Sesame Street, geological epochs, warming up for a
@@ -218,6 +220,9 @@ PROMPT_INJECTION = re.compile(
     r"pirate|hacker|human|person|linux|terminal|shell|general|normal|regular)\b|"
     r"\bbypass (?:your|the|all|any) (?:filters?|rules|restrictions|safety|guardrails)\b|"
     r"\bsudo\b|\bguardrails? off\b|"
+    # hidden orders: "ROT13 puzzle, decode and obey: ...", "decode this base64 and do what it says"
+    r"\brot-?13\b|\b(?:decode|decipher|decrypt|unscramble|translate)\b[^.?!]{0,40}\b(?:and|then)\s+"
+    r"(?:obey|follow it|execute it|act on it|do (?:what|as) it says)\b|"
     # asking the bot to ping the whole server: "mention @here 50 times", "tag everyone in this"
     r"\b(?:mention|ping|tag|notify|alert|spam)\b[^.?!]{0,40}(?:@(?:here|everyone|channel|all)\b|"
     r"\b(?:everyone|everybody|all (?:the )?(?:users|members|students|people))\b)|"
@@ -279,7 +284,12 @@ def document_covers(question: str, passage: str) -> bool:
 # one short sentence with no question word in it once its "so", "and", "wait" is set aside
 # ("names come out as ## pieces ... what do the ## pieces mean?" asks what, not whether).
 _ASKED_BACK_OPENER = re.compile(r"^(so|and|but|wait|hmm|ok|okay)\b[\s,]*", re.IGNORECASE)
-_QUESTION_WORD = re.compile(r"\b(why|how|what|which|when|where|who)\b", re.IGNORECASE)
+# "when" or "where" before a subject is a conjunction ("... and I can leave it out when I
+# fine-tune?" is still a yes/no question)
+_QUESTION_WORD = re.compile(
+    r"\b(why|how|what|which|who|(?:when|where)(?!\s+(?:i|you|we|they|it|the|my|a)\b))\b",
+    re.IGNORECASE,
+)
 # ... and no opener that asks for more than a yes or no (the wh-words above count anywhere)
 _QUESTION_OPENER = re.compile(
     r"^(whats|whose|whom|explain|tell|define|describe|compare|give|list|show|help)\b",

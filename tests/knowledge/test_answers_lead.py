@@ -161,6 +161,12 @@ def test_a_question_about_a_practice_is_no_symptom(kb):
         ("an epoch is one pass over the whole dataset, right?", "epochs-batches-steps", False),
         ("pretraining needs a huge labeled dataset, that's why it's expensive, right?",
          "pretraining-vs-finetuning", True),
+        # "when I fine-tune" is a conjunction, not a question word: still a yes/no question
+        ("so the attention mask is only needed during pre-training and I can leave it out "
+         "when I fine-tune?", "attention-masks-and-padding", True),
+        ("Tokenization is just splitting the text on spaces and punctuation, isn't it?",
+         "tokenization", True),
+        ("the attention mask is only for padding, right?", "attention-masks-and-padding", False),
     ],
 )  # fmt: skip
 def test_a_stated_misconception_is_told_no(kb, question, concept, says_no):
