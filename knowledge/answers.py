@@ -534,7 +534,9 @@ class KnowledgeBase:
         # Casual fillers go first ("yo whats lora lol" is searched as "what is lora"), then
         # misspelled course words; "read as" is shown only where a word was corrected.
         plain = plain_reading(question) or question
-        read_as = self.speller.correct(plain)
+        # a topic outside the course is declined as written: the speller knows only the
+        # course's words and would read "hidden markov models" as "hidden marks models"
+        read_as = None if outside_the_course(plain) else self.speller.correct(plain)
         hits = self.index.search(read_as or plain, k=SEARCH_DEPTH, method=method)
         answer = self._answer(read_as or plain, hits)
         ask = the_ask(read_as or plain)

@@ -329,8 +329,16 @@ def _attention_sizes(text: str) -> Worked | None:
     n = _sequence_length(text)
     if n is None or n > 100_000:
         return None
-    if re.search(r"causal|future|look[- ]?ahead|triangular|gpt|decoder", text):
-        allowed_asked = re.search(r"\ballowed|not masked|unmasked|visible|can (?:attend|see)", text)
+    # a GPT named with a length is about its mask only when the question asks what attends
+    # ("GPT-3 has a 2048-token context: how many 100-token demonstrations fit?" is not)
+    causal = re.search(r"causal|future|look[- ]?ahead|triangular", text) or (
+        re.search(r"gpt|decoder", text)
+        and re.search(r"attend|mask|entries|pairs|connections|see", text)
+    )
+    if causal:
+        allowed_asked = re.search(
+            r"\ballowed|not masked|non-?masked|unmasked|visible|can (?:attend|see)", text
+        )
         if not allowed_asked and re.search(
             r"zero|block|masked|hidden|can't|cannot|not allowed|disallowed|forbidden|-inf", text
         ):
@@ -347,7 +355,8 @@ def _attention_sizes(text: str) -> Worked | None:
         return Worked(
             "causal-masking", f"{allowed:,} allowed query-key pairs", working, ("attention",)
         )
-    if not re.search(r"score|query|connection|pairs|entries|attention weights", text):
+    # "query-key", not "the query" of a prompt
+    if not re.search(r"score|query-key|queries|connection|pairs|entries|attention weights", text):
         return None
     scores = n * n
     working = [f"every query scores every key: {n:,} x {n:,} = {scores:,} per head"]

@@ -90,7 +90,9 @@ def _bert(text: str) -> Worked | None:
     size = re.search(r"bert[\s-]?(base|large)", text)
     # "batch size 32" or "tokenizer.vocab_size" is not the model's size
     unsized = re.sub(r"\b(?:batch|vocab\w*|hidden|step|sample|data\w*|file|font)[ _]size", "", text)
-    if size is None or not re.search(r"param|weights|how (big|large)|size", unsized):
+    # "i loaded bert-base weights" asks no count of them
+    asks = r"param|(?:how many|number of|count of|total) (?:\w+ )?weights|how (big|large)|size"
+    if size is None or not re.search(asks, unsized):
         return None
     count = bert_parameters(BERT_CONFIGS[f"bert-{size[1]}"])
     c = count.config

@@ -115,6 +115,8 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "55 allowed"),
         ("in a 5x5 causal mask how many positions are blocked?", "causal-masking",
          "10 blocked entries"),
+        ("GPT-3 with a 2048-token context: how many non-masked entries does one causal "
+         "attention matrix have?", "causal-masking", "2,098,176 allowed"),
         ("24 layers with 16 attention heads each: how many attention heads in total?",
          "transformer-architecture", "384 attention heads"),
         ("vocab size 50,257 and embedding dim 768: how many parameters in the embedding table?",
@@ -505,6 +507,10 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         # a batch or a vocabulary size is not the model's size
         "bert-large with batch size 32 crashes on my 8 gb gpu, batch size 4 fits: what now?",
         "tokenizer.vocab_size prints 30522 for bert-base-uncased but 50257 for gpt2, why?",
+        "i loaded bert-base weights but used the gpt2 tokenizer and every prediction is nonsense",
+        # a prompt's "query" and a GPT's context length are not its attention matrix
+        "GPT-3 has a 2048-token context. If each demonstration in my prompt is 100 tokens and "
+        "the query needs 48, how many demonstrations fit at most?",
     ],
 )
 def test_a_question_without_the_numbers_a_calculation_needs_is_left_to_the_card(question):
