@@ -74,6 +74,8 @@ SETS = {
     # measured once before any change made on it (bench/results/ask_quality_tuning17_*.txt)
     "tuning 17 (course-written symptoms, misconceptions, near-miss, injections)": BENCH
     / "ask_questions_tuning17.tsv",
+    "tuning 18 (course-written, nine styles, numeric, near-miss, injections)": BENCH
+    / "ask_questions_tuning18.tsv",
     "held-out 16": BENCH / "ask_questions_heldout16.tsv",
 }
 
