@@ -181,7 +181,12 @@ def _accumulation(text: str) -> int | None:
 def _drops_last(text: str) -> bool:
     return bool(
         re.search(
-            r"drop(?:_last|s|ping)? (?:the )?(?:last|final|incomplete|partial)|drop_last", text
+            r"(?:drop|discard|skip|ignore)(?:_last|s|ping|ing|ped)? (?:the )?(?:last|final|incomplete|"
+            r"partial|leftover)|drop_last|"
+            # "with the last incomplete batch dropped", "the partial batch is discarded"
+            r"(?:last|final|incomplete|partial|leftover)(?: \w+){0,3} (?:is |are |gets |get |being )?"
+            r"(?:dropped|discarded|thrown away|skipped|ignored)\b",
+            text,
         )
     )
 

@@ -45,7 +45,7 @@ def _lora(text: str) -> Worked | None:
     if matrices > 1:
         working.insert(1, f"x {matrices} matrices = {count.lora_params:,}")
     result = f"{count.lora_params:,} trainable LoRA parameters"
-    model = [c for c in _parameter_counts(text) if c >= 1e6]
+    model = sorted({c for c in _parameter_counts(text) if c >= 1e6})  # "340M ... of the 340M"
     if len(model) == 1 and re.search(r"percent|%|fraction|share|proportion|ratio", text):
         share = 100 * count.lora_params / model[0]
         working.append(f"{count.lora_params:,} / {model[0]:,.0f} = {share:.3g}% of the model")

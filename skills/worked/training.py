@@ -243,6 +243,12 @@ def _accumulation_needed(text: str) -> Worked | None:
             text,
         )
         or _find(r"(?<!effective )batch(?:[ _-]?size)?\s*(?:of|=|is|:)?\s*{n}", text)
+        # "4 GPUs with 8 examples each per forward pass"
+        or _find(
+            r"{n}\s*(?:examples?|samples?|sequences?)\s*(?:each\s*)?(?:per (?:gpu|device|forward "
+            r"pass|pass|step)|at a time|at once|each)",
+            text,
+        )
     )
     if target is None or fits is None or _accumulation(text):  # given, not asked
         return None
@@ -293,6 +299,7 @@ def _warmup(text: str) -> Worked | None:
         _find(
             r"{n}\s*(?:total |training |optimi[sz]er )*(?:steps|iterations|updates)(?! per)", text
         )
+        or _find(r"{n}[- ](?:step|iteration|update) (?:schedule|run|training|budget)", text)
         or _find(r"(?:steps|iterations|updates)\s*(?:=|:|of|is|are|equals?)\s*{n}", text)
         or _find(r"out of (?:a total of )?{n}", text)
     )

@@ -117,6 +117,16 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "10 blocked entries"),
         ("GPT-3 with a 2048-token context: how many non-masked entries does one causal "
          "attention matrix have?", "causal-masking", "2,098,176 allowed"),
+        # tuning 18's: a dropped last batch said in the passive, GPUs "with 8 examples each",
+        # a "10,000-step schedule", the model's size named twice
+        ("1200 examples, batch size 32 with the last incomplete batch dropped, trained for 4 "
+         "epochs. Total steps?", "epochs-batches-steps", "148 steps in 4 epochs"),
+        ("4 GPUs with 8 examples each per forward pass. How many accumulation steps to reach an "
+         "effective batch of 256?", "gradient-accumulation", "8 accumulation steps"),
+        ("warmup ratio 0.06 on a 10,000-step schedule = how many warmup steps?",
+         "learning-rate-and-warmup", "600 warmup steps"),
+        ("a 340M-parameter model, LoRA r=16 on one 768x768 weight: what percentage of the 340M "
+         "parameters are trainable?", "lora-and-peft", "0.00723% of the 340M-parameter model"),
         ("24 layers with 16 attention heads each: how many attention heads in total?",
          "transformer-architecture", "384 attention heads"),
         ("vocab size 50,257 and embedding dim 768: how many parameters in the embedding table?",
