@@ -40,6 +40,7 @@ SPOKEN = {
     r"diff": "difference",
     r"thx|ty": "",
     r"tho": "though",
+    r"spin-?offs?|knock-?offs?": "variants",  # "all these bert spinoffs"
 }
 _SPOKEN = [
     (re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE), plain)

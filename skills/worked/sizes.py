@@ -92,7 +92,10 @@ def _bert(text: str) -> Worked | None:
     unsized = re.sub(r"\b(?:batch|vocab\w*|hidden|step|sample|data\w*|file|font)[ _]size", "", text)
     # "i loaded bert-base weights" asks no count of them
     asks = r"param|(?:how many|number of|count of|total) (?:\w+ )?weights|how (big|large)|size"
-    if size is None or not re.search(asks, unsized):
+    # "I switched to ALBERT because it only has 12M parameters, but inference isn't any faster
+    # than bert-base." asks for no number
+    counting = r"how many|how (big|large)|number of|count|size|total|in millions|\?\s*$"
+    if size is None or not re.search(asks, unsized) or not re.search(counting, unsized):
         return None
     count = bert_parameters(BERT_CONFIGS[f"bert-{size[1]}"])
     c = count.config

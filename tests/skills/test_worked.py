@@ -518,6 +518,8 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "bert-large with batch size 32 crashes on my 8 gb gpu, batch size 4 fits: what now?",
         "tokenizer.vocab_size prints 30522 for bert-base-uncased but 50257 for gpt2, why?",
         "i loaded bert-base weights but used the gpt2 tokenizer and every prediction is nonsense",
+        "I switched to ALBERT because it only has 12M parameters, but inference isn't any "
+        "faster than bert-base.",
         # a prompt's "query" and a GPT's context length are not its attention matrix
         "GPT-3 has a 2048-token context. If each demonstration in my prompt is 100 tokens and "
         "the query needs 48, how many demonstrations fit at most?",
