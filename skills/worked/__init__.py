@@ -25,6 +25,7 @@ from skills.worked.reading import (
 )
 from skills.worked.scores import (
     _accuracy_in_words,
+    _confusion_in_words,
     _cross_entropy,
     _equal_logits,
     _errors_from_accuracy,
@@ -140,6 +141,7 @@ RULES: list[Callable[[str], Worked | None]] = [
     _named_softmax,
     _softmax,
     _metrics,
+    _confusion_in_words,  # before _rate: all three counts given, any metric asked
     _rate,
     _accuracy_in_words,
     _errors_from_accuracy,

@@ -278,6 +278,73 @@ _MODEL_DID = re.compile(
 )
 
 
+_POSITIVE_CLASS = r"(?:spam|positives?|fraud\w*|toxic|relevant|defective|sick|malignant)"
+_FLAGGED = re.compile(
+    r"\b(?:flags|flagged|predicts|predicted|marks|marked|catches|caught|labels|labell?ed)\s+"
+    r"(?:only |just )?(?P<a>\d[\d,]*)|(?P<b>\d[\d,]*)\s+(?:are |were |get |got )?(?:flagged|marked)"
+)
+_FLAGGED_RIGHT = re.compile(
+    r"(?:of which|of those|of these|of them)\s*(?:only |just )?(\d[\d,]*)|"
+    r"(\d[\d,]*) (?:of (?:them|those|these|the flagged(?: ones)?) )?(?:are |were |is )?(?:actual(?:ly)?|"
+    r"real(?:ly)?|truly|true|really|correct(?:ly)?|indeed)\b"
+)
+
+
+def _confusion_in_words(text: str) -> Worked | None:
+    """ "1,000 emails, 50 of them spam. The filter flags 40, of which 30 are actual spam.
+    Recall?": what was there, what was flagged and how much of it was right, told in words,
+    make the whole confusion matrix; the metric asked is read from it."""
+    asked = next(
+        (m for m, p in (("f1", r"\bf1\b|f-1|f score"), ("recall", r"recall"),
+                        ("precision", r"precision"), ("accuracy", r"acc?ura")) if re.search(p, text)),
+        None,
+    )  # fmt: skip
+    flagged_at = _FLAGGED.search(text)
+    if asked is None or flagged_at is None:
+        return None
+    flagged = int((flagged_at["a"] or flagged_at["b"]).replace(",", ""))
+    before, after = text[: flagged_at.start()], text[flagged_at.end() :]
+    there = list(
+        re.finditer(
+            rf"(\d[\d,]*)\s*(?:of (?:them|those|these) )?(?:are |were |is )?(?:actual(?:ly)? |"
+            rf"real(?:ly)? )?{_POSITIVE_CLASS}\b",
+            before,
+        )
+    )
+    right_at = _FLAGGED_RIGHT.search(after)
+    if not there or right_at is None:
+        return None
+    positives = int(there[-1][1].replace(",", ""))
+    right = int((right_at[1] or right_at[2]).replace(",", ""))
+    first = re.search(r"\d[\d,]*", before)
+    total = int(first[0].replace(",", "")) if first and first.start() < there[-1].start() else None
+    if not 0 < right <= min(flagged, positives) or (total is not None and total < positives):
+        return None
+    fp, fn = flagged - right, positives - right
+    working = [f"TP = {right} (flagged and right), FP = {flagged} - {right} = {fp}, "
+               f"FN = {positives} - {right} = {fn}"]  # fmt: skip
+    precision, recall = right / flagged, right / positives
+    if asked == "accuracy":
+        if total is None:
+            return None
+        tn = total - right - fp - fn
+        working.append(f"TN = {total:,} - {right} - {fp} - {fn} = {tn:,}")
+        value = (right + tn) / total
+        working.append(f"accuracy = (TP + TN) / all = ({right} + {tn:,}) / {total:,} = {value:.3f}")
+    elif asked == "f1":
+        value = 2 * precision * recall / (precision + recall)
+        working.append(f"precision = {right} / {flagged} = {precision:.3f}, "
+                       f"recall = {right} / {positives} = {recall:.3f}")  # fmt: skip
+        working.append(f"F1 = 2PR / (P + R) = {value:.3f}")
+    else:
+        value = precision if asked == "precision" else recall
+        whole = flagged if asked == "precision" else positives
+        working.append(f"{asked} = TP / (TP + {'FP' if asked == 'precision' else 'FN'}) = "
+                       f"{right} / {whole} = {value:.3f}")  # fmt: skip
+    name = "F1" if asked == "f1" else asked
+    return Worked("evaluation-metrics", f"{name} = {value:.3f} ({value:.1%})", working)
+
+
 def _rate(text: str) -> Worked | None:
     """Precision or recall told in words: "18 of the 20 emails it flagged were spam"."""
     if re.search(r"\bf1\b|f-1|f score|f1 score", text):

@@ -25,7 +25,8 @@ from skills.worked.reading import (
 _GIVEN_PER_EPOCH = (
     r"{n}\s*(?:steps|batches|iterations|updates) (?:per|in (?:one|each|an|every)) epoch|"
     # "if one epoch is 750 steps"
-    r"(?:one|an|each|every) epoch (?:is|=|has|takes|was) {n}\s*(?:steps|batches|iterations|updates)"
+    r"(?:one|an|each|every) epoch(?: \w+){0,4} (?:is|=|has|takes|was) {n}\s*(?:steps|batches|"
+    r"iterations|updates)"
 )
 # a count of steps that is not the steps of one epoch: "1200 total steps", "750 steps in total"
 _TOTAL_STEPS = (
@@ -76,7 +77,8 @@ def _steps_from_total(text: str) -> Worked | None:
 def _last_batch(text: str) -> Worked | None:
     """ "1,050 examples at batch 8: how many examples are in the last batch?": the remainder
     (a full batch when the batch size divides the examples)."""
-    if not re.search(r"(?:last|final|leftover) batch", text) or not re.search(
+    # "the last batch", "the last (partial) batch"
+    if not re.search(r"(?:last|final|leftover)(?: \(?\w+\)?){0,2} batch", text) or not re.search(
         r"how many (?:examples|samples|items|sentences|rows)|how big|what size|size of", text
     ):
         return None
@@ -294,7 +296,9 @@ def _warmup(text: str) -> Worked | None:
         else _find(r"ratio\s*(?:=|of|is|:)?\s*{n}", text)
         or _find(r"{n}\s*(?:warm[ -]?up )?ratio", text)
     )
-    warm = _whole(_find(r"{n}\s*warm[ -]?up steps", text))
+    warm = _whole(
+        _find(r"{n}\s*warm[ -]?up steps|warm[ -_]?up[ _]steps\s*(?:=|:|of|is)\s*{n}", text)
+    )
     total = _whole(
         _find(
             r"{n}\s*(?:total |training |optimi[sz]er )*(?:steps|iterations|updates)(?! per)", text

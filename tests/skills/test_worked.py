@@ -127,6 +127,13 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "learning-rate-and-warmup", "600 warmup steps"),
         ("a 340M-parameter model, LoRA r=16 on one 768x768 weight: what percentage of the 340M "
          "parameters are trainable?", "lora-and-peft", "0.00723% of the 340M-parameter model"),
+        # what was there, what was flagged and how much of it was right, told in words
+        ("1,000 emails, 50 of them spam. The filter flags 40, of which 30 are actual spam. "
+         "Recall on the spam class?", "evaluation-metrics", "recall = 0.600"),
+        ("Spam filter: 1000 emails, 50 spam, 40 flagged, 30 of the flagged truly spam. F1 for "
+         "spam?", "evaluation-metrics", "F1 = 0.667"),
+        ("What is the accuracy of a spam filter that, on 1,000 emails with 50 spam, flags 40 "
+         "emails of which 30 are really spam?", "evaluation-metrics", "accuracy = 0.970"),
         ("24 layers with 16 attention heads each: how many attention heads in total?",
          "transformer-architecture", "384 attention heads"),
         ("vocab size 50,257 and embedding dim 768: how many parameters in the embedding table?",
