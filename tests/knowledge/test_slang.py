@@ -54,8 +54,10 @@ def test_a_casual_question_is_answered_from_its_card(kb):
         ("ngl i dont get what a token even is", "tokenization"),
         ("yo what does [PAD] do", "special-tokens"),
         ("can u break down distilbert real quick", "bert-family"),
-        ("whats even the difference between all these bert spinoffs, theres like 5 of them",
-         "bert-family"),
+        (
+            "whats even the difference between all these bert spinoffs, theres like 5 of them",
+            "bert-family",
+        ),
     ],
 )
 def test_a_question_asked_in_passing_is_answered_not_declined(kb, question, concept):
