@@ -329,6 +329,50 @@ def the_ask(question: str) -> str | None:
     return " ".join(sentences[first : last + 1])
 
 
+# "Is the causal mask fixed rather than learned?" has the words of "the causal mask is learned"
+# and says the opposite: a negation the claim's own keys do not contain turns it round.
+_NEGATION = re.compile(
+    r"\b(?:not|never|no longer|without|rather than|instead of|unlike|cannot|\w+n't|doesnt|dont|"
+    r"isnt|arent|cant|wont|didnt|shouldnt|wasnt|werent)\b",
+    re.IGNORECASE,
+)
+
+
+# a question tag or a negative opening asks for a yes: "X is Y, isn't it?", "isn't it true
+# that X is Y?", "doesn't BERT use NSP?"
+_NEGATIVE_TAG = re.compile(
+    r",?\s*\b(?:isn'?t|doesn'?t|aren'?t|don'?t|won'?t|can'?t|wasn'?t|didn'?t|shouldn'?t)\s+"
+    r"(?:it|they|there|that|this|he|she|we|you)\s*[?.!]*\s*$|"
+    r"^\s*(?:isn'?t|doesn'?t|aren'?t|don'?t|wasn'?t|didn'?t|can'?t|won'?t|shouldn'?t)\b"
+    r"(?:\s+it\s+(?:true|the case|so)\s+that\b)?",
+    re.IGNORECASE,
+)
+
+
+def states(question: str, wrong: Misconception) -> bool:
+    """Whether `question` states the misconception: all its key words, and no negation
+    besides the ones its keys name ("the learning rate doesn't matter")."""
+    if not mentions(question, wrong.keys):
+        return False
+    own = " ".join(k for group in wrong.keys for k in group)
+    asserted = _NEGATIVE_TAG.sub(" ", question)  # "..., isn't it?" asks to confirm, negates nothing
+    if not all(m[0].lower() in own for m in _NEGATION.finditer(asserted)):
+        return False
+    # the claim's subject (its first key words) compared to, not described: "does full
+    # fine-tuning lead to more forgetting than LoRA?" is no "LoRA leads to more forgetting"
+    text = question.lower()
+    than = text.find(" than ")
+    subject = min(
+        (
+            m.start()
+            for k in wrong.keys[0]
+            for m in re.finditer(r"(?<![a-z0-9])" + re.escape(k), text)
+        ),
+        default=-1,
+    )
+    return than < 0 or subject < than
+
+
 def asks_yes_or_no(question: str) -> bool:
     question = question.strip()
     if _YES_NO.search(question):
@@ -555,7 +599,7 @@ class KnowledgeBase:
         self, question: str, hits: list[SourceHit]
     ) -> tuple[Card, Misconception] | None:
         """A misconception the question states (all its key words, a yes/no question or a
-        claim), on a card retrieval also found: the best-ranked such card's."""
+        claim), on a card retrieval also found: the claim with the most key-word groups."""
         if not hits:
             return None
         found = [h.source_id for h in hits[:3] if h.kind == "card"]
@@ -563,7 +607,7 @@ class KnowledgeBase:
             (self.cards[card_id], wrong)
             for card_id in found
             for wrong in self.cards[card_id].misconceptions
-            if mentions(question, wrong.keys)
+            if states(question, wrong)
         ]
         if stated:
             # the claim that names the most of the question wins, then the better-ranked card:
@@ -573,7 +617,7 @@ class KnowledgeBase:
         # A claim precise enough to name three things ("BERT uses BPE like GPT-2") is
         # recognised on any card: the card that corrects it is often not the one its words
         # retrieve (BERT vs GPT). Two-word claims stay with the cards retrieval found.
-        return next(((c, w) for c, w in self._precise_claims if mentions(question, w.keys)), None)
+        return next(((c, w) for c, w in self._precise_claims if states(question, w)), None)
 
     @cached_property
     def _precise_claims(self) -> list[tuple[Card, Misconception]]:

@@ -273,3 +273,30 @@ def test_a_story_with_numbers_that_asks_how_gets_the_card_not_a_calculation(kb):
     assert answer.answered and answer.lead != "worked"
     assert answer.concept == "knowledge-distillation"
     assert not answer.answer.startswith("With your numbers")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a true belief with the words of a false one: negated, compared, or said of another
+        "Is the causal mask fixed rather than learned?",
+        "Fine-tuning doesn't start from scratch, right?",
+        "More epochs are not always better, right?",
+        "Does full fine-tuning lead to more forgetting than LoRA?",
+        "Does a bigger batch need more memory than gradient accumulation?",
+        "Does RoBERTa use the same tokenizer as GPT-2?",
+        "Does DeBERTa have a different architecture than RoBERTa?",
+        "If I train for more than one epoch, does the model see each example more than once?",
+        "Does grid search try all combinations, so it needs many runs?",
+        "Is the attention mask only needed when a batch has padding?",
+        "So a trained GPT generates text one token at a time, right?",
+        "For a balanced dataset like SST-2, is accuracy a good enough metric?",
+        "Is it bad that my model labels almost everything as neutral?",
+        "In GPT, does the causal mask mean it masks all future tokens?",
+        "Is a small model like GPT-2 less capable at few-shot learning than GPT-3?",
+    ],
+)
+def test_a_true_belief_is_not_told_no(kb, question):
+    answer = kb.answer(question)
+    assert answer.lead != "misconception"
+    assert not answer.answer.startswith(("No", "Not quite"))
