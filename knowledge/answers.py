@@ -100,7 +100,7 @@ OUTSIDE_THE_COURSE = re.compile(
     r"lightgbm|catboost|graph neural networks?|gnns?|graph convolution\w*|"
     r"multi-?armed bandits?|bandit algorithms?|thompson sampling|exploration vs\.? exploitation|"
     r"genetic algorithms?|evolutionary algorithms?|bayesian networks?|hidden markov|"
-    r"anomaly detection|autoencoders?|speech recognition|recommender)\b",
+    r"anomaly detection|autoencoders?|speech recognition|recommender|compilers?)\b",
     re.IGNORECASE,
 )
 # Tools no card covers, asked about for themselves even in the course's words ("how do
@@ -111,8 +111,8 @@ OUTSIDE_WHATEVER_ELSE = re.compile(
     r"recommend(?:er|ation) (?:systems?|engines?)|collaborative filtering|"
     r"git (?:merge|rebase|commit|branch|stash|push|pull|cherry-pick|reset|checkout|clone)|"
     r"docker\w*|kubernetes|k8s|sql (?:joins?|quer(?:y|ies))|(?:inner|outer|left|right) joins?|"
-    # a compiler's tokens are another sense of the word
-    r"compilers?|lexers?|lexical analy[sz]\w*)\b",
+    # a compiler's lexer makes tokens in another sense of the word
+    r"lexers?|lexical analy[sz]\w*)\b",
     re.IGNORECASE,
 )
 # Course words in another sense: Bert of Sesame Street, geological epochs, warming up for a
@@ -221,14 +221,18 @@ PROMPT_INJECTION = re.compile(
     r"\bbypass (?:your|the|all|any) (?:filters?|rules|restrictions|safety|guardrails)\b|"
     r"\bsudo\b|\bguardrails? off\b|"
     # hidden orders: "ROT13 puzzle, decode and obey: ...", "decode this base64 and do what it says"
-    r"\brot-?13\b|\b(?:decode|decipher|decrypt|unscramble|translate)\b[^.?!]{0,40}\b(?:and|then)\s+"
-    r"(?:obey|follow it|execute it|act on it|do (?:what|as) it says)\b|"
+    r"\b(?:decode|decipher|decrypt|unscramble|translate)\b[^.?!]{0,40}\b(?:and|then)\s+"
+    r"(?:obey|follow (?:it|them|the instructions?)(?!\s+with)|execute it|act on it|do (?:what|as) it says)\b|"
     # asking the bot to ping the whole server: "mention @here 50 times", "tag everyone in this"
-    r"\b(?:mention|ping|tag|notify|alert|spam)\b[^.?!]{0,40}(?:@(?:here|everyone|channel|all)\b|"
-    r"\b(?:everyone|everybody|all (?:the )?(?:users|members|students|people))\b)|"
+    r"\b(?:mention|ping|tag|notify|alert)\s+(?:@(?:here|everyone|channel|all)\b|(?:everyone|everybody|"
+    r"all (?:the )?(?:users|members|students|people in)|the (?:whole |entire )?(?:server|channel|class))\b)|"
+    r"\bspam\s+@(?:here|everyone|channel)\b|"
     r"(?:@(?:here|everyone|channel)\b[^.?!]{0,30}){3,}|"
     # "...and end your answer with @channel so everyone sees it"
-    r"\b(?:with|add|include|append|put|end|start|say|write|post)\b[^.?!]{0,30}@(?:here|everyone|channel)\b|\b\d+ times\b[^.?!]{0,30}@(?:here|everyone|channel)\b",
+    r"\b(?:end|start|finish|close|sign)\s+(?:your|the|each|every)\s+(?:answer|reply|message|response)s?"
+    r"\s+with\b[^.?!]{0,20}@(?:here|everyone|channel)\b|"
+    r"\b(?:add|append|include|put)\s+(?:an?\s+)?@(?:here|everyone|channel)\b|"
+    r"\b\d+ times\b[^.?!]{0,30}@(?:here|everyone|channel)\b",
     re.IGNORECASE,
 )
 # "DAN" is a jailbreak's name only in capitals ("my teammate Dan" is a person)
@@ -284,10 +288,12 @@ def document_covers(question: str, passage: str) -> bool:
 # one short sentence with no question word in it once its "so", "and", "wait" is set aside
 # ("names come out as ## pieces ... what do the ## pieces mean?" asks what, not whether).
 _ASKED_BACK_OPENER = re.compile(r"^(so|and|but|wait|hmm|ok|okay)\b[\s,]*", re.IGNORECASE)
-# "when" or "where" before a subject is a conjunction ("... and I can leave it out when I
-# fine-tune?" is still a yes/no question)
+# "when" or "where" before a subject, inside a question, is a conjunction ("... and I can leave
+# it out when I fine-tune?" is still a yes/no question); at its start it asks ("when i should
+# freeze the last layers?")
 _QUESTION_WORD = re.compile(
-    r"\b(why|how|what|which|who|(?:when|where)(?!\s+(?:i|you|we|they|it|the|my|a)\b))\b",
+    r"\b(why|how|what|which|who)\b|^\s*(?:when|where)\b|"
+    r"\b(?:when|where)\b(?!\s+(?:i|you|we|they|it|the|my|a)\b)",
     re.IGNORECASE,
 )
 # ... and no opener that asks for more than a yes or no (the wh-words above count anywhere)
@@ -580,7 +586,13 @@ class KnowledgeBase:
         plain = plain_reading(question) or question
         # a topic outside the course is declined as written: the speller knows only the
         # course's words and would read "hidden markov models" as "hidden marks models"
-        read_as = None if outside_the_course(plain) else self.speller.correct(plain)
+        read_as = self.speller.correct(plain)
+        if (
+            read_as
+            and outside_the_course(plain)
+            and not (COURSE_TERMS.search(read_as) and not COURSE_TERMS.search(plain))
+        ):
+            read_as = None  # ...unless the reading finds a course word ("transfomer" and cnns)
         hits = self.index.search(read_as or plain, k=SEARCH_DEPTH, method=method)
         answer = self._answer(read_as or plain, hits)
         ask = the_ask(read_as or plain)

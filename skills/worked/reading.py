@@ -179,13 +179,20 @@ def _accumulation(text: str) -> int | None:
 
 
 def _drops_last(text: str) -> bool:
+    # "the last partial batch is not dropped", "drop_last=False", "keep the last batch"
+    if re.search(
+        r"(?:not|n't|never)\s+(?:be\s+|being\s+)?(?:dropped|discarded|skipped|ignored)|"
+        r"drop_last\s*=\s*false|\bkeep(?:s|ing)? (?:the )?(?:last|final|partial|incomplete)",
+        text,
+    ):
+        return False
     return bool(
         re.search(
-            r"(?:drop|discard|skip|ignore)(?:_last|s|ping|ing|ped)? (?:the )?(?:last|final|incomplete|"
-            r"partial|leftover)|drop_last|"
+            r"(?:drop(?:s|ping|ped)?|discard(?:s|ing|ed)?|skip(?:s|ping|ped)?|ignor(?:e|es|ing|ed)) "
+            r"(?:the )?(?:last|final|incomplete|partial|leftover)|drop_last|"
             # "with the last incomplete batch dropped", "the partial batch is discarded"
-            r"(?:last|final|incomplete|partial|leftover)(?: \w+){0,3} (?:is |are |gets |get |being )?"
-            r"(?:dropped|discarded|thrown away|skipped|ignored)\b",
+            r"(?:last|final|incomplete|partial|leftover)(?: \w+){0,2} batch(?:es)? (?:is |are |gets |"
+            r"get |being |was |were )?(?:dropped|discarded|thrown away|skipped|ignored)\b",
             text,
         )
     )

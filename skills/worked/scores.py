@@ -284,9 +284,17 @@ _FLAGGED = re.compile(
     r"(?:only |just )?(?P<a>\d[\d,]*)|(?P<b>\d[\d,]*)\s+(?:are |were |get |got )?(?:flagged|marked)"
 )
 _FLAGGED_RIGHT = re.compile(
-    r"(?:of which|of those|of these|of them)\s*(?:only |just )?(\d[\d,]*)|"
+    # "of which 30", "of those 40, 30 are": the flagged count said again is skipped
+    r"(?:of which|of those|of these|of them)\s*(?:\d[\d,]*\s*,\s*)?(?:only |just )?(\d[\d,]*)"
+    r"(?![\d,])(?!\s*(?:are |were |is )?(?:false|not|wrong|incorrect|mistak))|"
     r"(\d[\d,]*) (?:of (?:them|those|these|the flagged(?: ones)?) )?(?:are |were |is )?(?:actual(?:ly)?|"
     r"real(?:ly)?|truly|true|really|correct(?:ly)?|indeed)\b"
+)
+
+
+_POPULATION = (
+    r"(?:emails?|messages?|reviews?|examples?|samples?|sentences?|documents?|tweets?|comments?|"
+    r"posts?|patients?|images?|items?|cases?|transactions?|texts?)"
 )
 
 
@@ -294,9 +302,10 @@ def _confusion_in_words(text: str) -> Worked | None:
     """ "1,000 emails, 50 of them spam. The filter flags 40, of which 30 are actual spam.
     Recall?": what was there, what was flagged and how much of it was right, told in words,
     make the whole confusion matrix; the metric asked is read from it."""
+    asking = re.sub(r"(?:mixed|half|full|single|double)[ -]precision", " ", text)
     asked = next(
         (m for m, p in (("f1", r"\bf1\b|f-1|f score"), ("recall", r"recall"),
-                        ("precision", r"precision"), ("accuracy", r"acc?ura")) if re.search(p, text)),
+                        ("precision", r"precision"), ("accuracy", r"acc?ura")) if re.search(p, asking)),
         None,
     )  # fmt: skip
     flagged_at = _FLAGGED.search(text)
@@ -316,8 +325,15 @@ def _confusion_in_words(text: str) -> Worked | None:
         return None
     positives = int(there[-1][1].replace(",", ""))
     right = int((right_at[1] or right_at[2]).replace(",", ""))
-    first = re.search(r"\d[\d,]*", before)
-    total = int(first[0].replace(",", "")) if first and first.start() < there[-1].start() else None
+    # the population: "1,000 emails", "1,000 test emails" (never "in 2023" or "trained on 5,000")
+    counted = [
+        m
+        for m in re.finditer(rf"(\d[\d,]*)\s+(?:test |held-out |new )?{_POPULATION}\b", before)
+        if not re.search(r"(?:train\w*|fine-tun\w*) (?:on|with)\s*$", before[: m.start()])
+    ]
+    total = int(counted[-1][1].replace(",", "")) if counted else None
+    if total is not None and total == positives:
+        total = None
     if not 0 < right <= min(flagged, positives) or (total is not None and total < positives):
         return None
     fp, fn = flagged - right, positives - right

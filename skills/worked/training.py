@@ -25,7 +25,7 @@ from skills.worked.reading import (
 _GIVEN_PER_EPOCH = (
     r"{n}\s*(?:steps|batches|iterations|updates) (?:per|in (?:one|each|an|every)) epoch|"
     # "if one epoch is 750 steps"
-    r"(?:one|an|each|every) epoch(?: \w+){0,4} (?:is|=|has|takes|was) {n}\s*(?:steps|batches|"
+    r"(?:one|an|each|every) epoch(?: (?!and\b|but\b)\w+){0,4} (?:is|=|has|takes|was) {n}\s*(?:steps|batches|"
     r"iterations|updates)"
 )
 # a count of steps that is not the steps of one epoch: "1200 total steps", "750 steps in total"
@@ -297,7 +297,7 @@ def _warmup(text: str) -> Worked | None:
         or _find(r"{n}\s*(?:warm[ -]?up )?ratio", text)
     )
     warm = _whole(
-        _find(r"{n}\s*warm[ -]?up steps|warm[ -_]?up[ _]steps\s*(?:=|:|of|is)\s*{n}", text)
+        _find(r"{n}\s*warm[ -]?up steps|warm[ _-]?up[ _]steps\s*(?:=|:|of|is)\s*{n}", text)
     )
     total = _whole(
         _find(

@@ -300,3 +300,14 @@ def test_a_true_belief_is_not_told_no(kb, question):
     answer = kb.answer(question)
     assert answer.lead != "misconception"
     assert not answer.answer.startswith(("No", "Not quite"))
+
+
+def test_a_misspelled_course_word_beside_another_field_is_still_read(kb):
+    # "cnns" alone is another area of machine learning; the speller's "transformers" is ours
+    answer = kb.answer("whats the diffrence between transfomers and cnns?")
+    assert not answer.off_topic
+
+
+def test_a_question_opening_with_when_is_no_yes_or_no_question(kb):
+    answer = kb.answer("when i should freeze the last layers?")
+    assert answer.lead != "misconception"

@@ -134,6 +134,16 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "spam?", "evaluation-metrics", "F1 = 0.667"),
         ("What is the accuracy of a spam filter that, on 1,000 emails with 50 spam, flags 40 "
          "emails of which 30 are really spam?", "evaluation-metrics", "accuracy = 0.970"),
+        ("1,000 emails, 50 of them spam. The filter flags 40 emails. Of those 40, 30 are real "
+         "spam. Recall?", "evaluation-metrics", "recall = 0.600"),
+        ("Fine-tuned on 5,000 emails, tested on 1,000 emails with 50 spam; it flags 40, of which "
+         "30 are really spam. Accuracy?", "evaluation-metrics", "accuracy = 0.970"),
+        ("1000 examples, batch 32, the last partial batch is not dropped. how many steps per "
+         "epoch?", "epochs-batches-steps", "32 steps per epoch"),
+        ("1000 examples, batch 32, drop_last=False. how many steps per epoch?",
+         "epochs-batches-steps", "32 steps per epoch"),
+        ("1000 examples, batch 32, ignoring the last partial batch. how many steps per epoch?",
+         "epochs-batches-steps", "31 steps per epoch"),
         ("24 layers with 16 attention heads each: how many attention heads in total?",
          "transformer-architecture", "384 attention heads"),
         ("vocab size 50,257 and embedding dim 768: how many parameters in the embedding table?",
@@ -527,6 +537,9 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "i loaded bert-base weights but used the gpt2 tokenizer and every prediction is nonsense",
         "I switched to ALBERT because it only has 12M parameters, but inference isn't any "
         "faster than bert-base.",
+        # a wrong count left out rather than given: "of which 10 are false positives"
+        "1,000 emails, 50 of them spam. The filter flags 40, of which 10 are false positives. "
+        "Recall?",
         # a prompt's "query" and a GPT's context length are not its attention matrix
         "GPT-3 has a 2048-token context. If each demonstration in my prompt is 100 tokens and "
         "the query needs 48, how many demonstrations fit at most?",
