@@ -333,11 +333,11 @@ def _attention_sizes(text: str) -> Worked | None:
     # ("GPT-3 has a 2048-token context: how many 100-token demonstrations fit?" is not)
     causal = re.search(r"causal|future|look[- ]?ahead|triangular", text) or (
         re.search(r"gpt|decoder", text)
-        and re.search(r"attend|mask|entries|pairs|connections|see", text)
+        and re.search(r"attend|attention|mask|entries|pairs|connections|see|non-?zero", text)
     )
     if causal:
         allowed_asked = re.search(
-            r"\ballowed|not masked|non-?masked|unmasked|visible|can (?:attend|see)", text
+            r"\ballowed|not masked|non-?masked|non-?zero|unmasked|visible|can (?:attend|see)", text
         )
         if not allowed_asked and re.search(
             r"zero|block|masked|hidden|can't|cannot|not allowed|disallowed|forbidden|-inf", text

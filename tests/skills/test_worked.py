@@ -117,6 +117,8 @@ def test_numbers_are_read_as_people_write_them(text, value):
          "10 blocked entries"),
         ("GPT-3 with a 2048-token context: how many non-masked entries does one causal "
          "attention matrix have?", "causal-masking", "2,098,176 allowed"),
+        ("I counted the non-zero attention weights in my decoder for a 10-token input: how many "
+         "should there be?", "causal-masking", "55 allowed"),
         # tuning 18's: a dropped last batch said in the passive, GPUs "with 8 examples each",
         # a "10,000-step schedule", the model's size named twice
         ("1200 examples, batch size 32 with the last incomplete batch dropped, trained for 4 "
