@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ask_quality import SETS, read_styled
-from knowledge.answers import asks_yes_or_no
-from knowledge.cards import load_cards, mentions
+from knowledge.answers import asks_yes_or_no, states
+from knowledge.cards import load_cards
 
 
 def main() -> None:
@@ -34,7 +34,7 @@ def main() -> None:
                 continue
             for card in cards:
                 for wrong in card.misconceptions:
-                    if not mentions(question, wrong.keys):
+                    if not states(question, wrong):
                         continue
                     other = expected is None or card.id not in expected
                     if other or style != "misconception":
