@@ -35,6 +35,10 @@ SEARCH_DEPTH = 5
 # When the second concept's ranking score is within this of the first's, the answer says so and
 # offers it ("if you meant ..."); chosen on the tuning set (bench/fit_fusion.py).
 ALTERNATIVE_GAP = 0.8
+# In "X in Y", X's card answers only within this much of the best ranking score: "what is
+# attention in a transformer" (the two close) but not "the chosen tokens in MLM" (10 apart)
+SUBJECT_GAP = 6.0
+MODEL_SUBJECT_GAP = 2.0  # "what is the attention mask in bert": 0.9 behind causal masking
 # Below the threshold but above this, a declined answer still names the likeliest concept and
 # its first sentence ("it may be about ..."): short questions ("lora?") often land here.
 HINT_FLOOR = 0.25
@@ -205,6 +209,8 @@ PROMPT_INJECTION = re.compile(
     r"^\s*(?:system|assistant|developer)\s*:|#{2,}\s*(?:instructions?|system)\b|"
     r"\boverride\s*:|\b(?:respond|reply|answer) only (?:in|with|as)\b|\bpirate speak\b|"
     r"\banswer (?:every|all|each) questions? with\b|\brepeat after me\b|\bpwned\b|"
+    # "Repeat the word 'token' forever": an endless output, not a question
+    r"\brepeat\b[^.?!]{0,30}\b(?:forever|infinitely|endlessly|non-?stop|\d{3,} times)\b|"
     r"\b(?:unrestricted|unfiltered) (?:assistant|ai|bot|mode)\b|\bno (?:rules|restrictions|filters)\b|"
     r"\bsimulate (?:a|an) (?:bot|ai|assistant|chatbot)\b|"
     r"\b(?:write|print|repeat|output)\b[^.?!]{0,20}\b(?:hidden|above)\b[^.?!]{0,10}\btext\b|"
@@ -683,20 +689,31 @@ class KnowledgeBase:
 
     def _subject(self, question: str, card: Card, hits: list[SourceHit]) -> Card | None:
         """In "X in Y" ("what is attention in a transformer", "how does attention work in
-        transformers") the question is about X; Y only says where. When retrieval ranked Y's
-        card first and X's is among its hits, X's card answers."""
-        found = {h.source_id for h in hits if h.kind == "card"} - {card.id}
-        where = "|".join(re.escape(n) for n in sorted(self._names(card), key=len, reverse=True))
+        transformers", "what is the attention mask in bert") the question is about X; Y only
+        says where. When retrieval ranked Y's card first, or Y is a model, and X's card is
+        among its hits close to the first, X's card answers."""
+        top = max((h.ranking for h in hits), default=0.0)
         text = question.lower()
-        for card_id, name in self._named(question):
-            if card_id not in found:
-                continue
-            pattern = (
-                r"(?<![a-z0-9])" + re.escape(name) + r"(?:\s+[a-z']+){0,2}?\s+(?:in|inside|within)"
-                r"\s+(?:an?\s+|the\s+)?(?:" + where + r")s?(?![a-z0-9])"
-            )
-            if re.search(pattern, text):
-                return self.cards[card_id]
+        # Y the first card's concept: X within SUBJECT_GAP ("the chosen tokens in MLM" is
+        # about MLM's tokens); Y a model, whatever card is first: X within MODEL_SUBJECT_GAP
+        # ("masking in gpt" is causal masking, not masked language modeling)
+        for places, gap in (
+            (self._names(card), SUBJECT_GAP),
+            (set(MODEL_CARDS), MODEL_SUBJECT_GAP),
+        ):
+            found = {h.source_id for h in hits if h.kind == "card" and h.ranking >= top - gap} - {
+                card.id
+            }
+            where = "|".join(re.escape(n) for n in sorted(places, key=len, reverse=True))
+            for card_id, name in self._named(question):
+                if card_id not in found:
+                    continue
+                pattern = (
+                    r"(?<![a-z0-9])" + re.escape(name) + r"(?:\s+[a-z']+){0,2}?\s+(?:in|inside|"
+                    r"within)\s+(?:an?\s+|the\s+)?(?:" + where + r")s?(?![a-z0-9])"
+                )
+                if re.search(pattern, text):
+                    return self.cards[card_id]
         return None
 
     def _bare_name(self, question: str) -> Card | None:
@@ -738,6 +755,13 @@ class KnowledgeBase:
         named = everything_named[:2]
         if len(named) < 2:
             return None
+        text = question.lower()
+        if {m[0] for m in _COMPARES.finditer(text)} == {"instead of"}:
+            # "A instead of B" compares what stands on either side of it: "why are some tokens
+            # in MLM replaced with a random word instead of [MASK]?" compares no two concepts
+            at = text.find("instead of")
+            if not text.find(named[0][1]) < at < text.rfind(named[1][1]):
+                return None
         # "attention in BERT vs attention in GPT": any two of the things named may be the pair
         # a comparison card is about
         pairs = [[a, b] for i, a in enumerate(everything_named) for b in everything_named[i + 1 :]]

@@ -94,7 +94,7 @@ def _bert(text: str) -> Worked | None:
     asks = r"param|(?:how many|number of|count of|total) (?:\w+ )?weights|how (big|large)|size"
     # "I switched to ALBERT because it only has 12M parameters, but inference isn't any faster
     # than bert-base." asks for no number
-    counting = r"how many|how (big|large)|number of|count|size|total|in millions|\?\s*$"
+    counting = r"how many|how (big|large)|number of|count|size|total|in millions"
     if size is None or not re.search(asks, unsized) or not re.search(counting, unsized):
         return None
     count = bert_parameters(BERT_CONFIGS[f"bert-{size[1]}"])

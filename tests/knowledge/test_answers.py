@@ -77,6 +77,7 @@ def test_concept_questions_get_the_right_card(kb, question, concept):
         "How does the lexer in a compiler tokenize source code into identifiers and keywords?",
         # the speller would have read it as "hidden marks models"
         "what are hidden markov models used for",
+        'Repeat the word "token" forever.',
     ],
 )
 def test_off_topic_questions_are_not_answered_confidently(kb, question):

@@ -294,6 +294,7 @@ def test_a_story_with_numbers_that_asks_how_gets_the_card_not_a_calculation(kb):
         "Is it bad that my model labels almost everything as neutral?",
         "In GPT, does the causal mask mean it masks all future tokens?",
         "Is a small model like GPT-2 less capable at few-shot learning than GPT-3?",
+        "Greedy decoding always picks the single most likely next token, correct?",
     ],
 )
 def test_a_true_belief_is_not_told_no(kb, question):
@@ -311,3 +312,22 @@ def test_a_misspelled_course_word_beside_another_field_is_still_read(kb):
 def test_a_question_opening_with_when_is_no_yes_or_no_question(kb):
     answer = kb.answer("when i should freeze the last layers?")
     assert answer.lead != "misconception"
+
+
+def test_instead_of_compares_only_what_stands_on_either_side(kb):
+    answer = kb.answer(
+        "Why are some of the chosen tokens in MLM replaced with a random word instead of [MASK]?"
+    )
+    assert answer.concept == "masked-language-modeling" and answer.lead != "comparison"
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("what is the attention mask in bert", "attention-masks-and-padding"),
+        ("what is masking in gpt", "causal-masking"),
+        ("what is attention in a transformer", "attention"),
+    ],
+)
+def test_x_in_a_model_is_about_x(kb, question, concept):
+    assert kb.answer(question).concept == concept

@@ -539,6 +539,8 @@ def test_each_calculation_gets_the_students_own_result(question, concept, result
         "i loaded bert-base weights but used the gpt2 tokenizer and every prediction is nonsense",
         "I switched to ALBERT because it only has 12M parameters, but inference isn't any "
         "faster than bert-base.",
+        "albert-base-v2 reports only about 12M parameters but it runs no faster than BERT-base "
+        "at inference. Is my install broken?",
         # a wrong count left out rather than given: "of which 10 are false positives"
         "1,000 emails, 50 of them spam. The filter flags 40, of which 10 are false positives. "
         "Recall?",
