@@ -76,6 +76,8 @@ SETS = {
     / "ask_questions_tuning17.tsv",
     "tuning 18 (course-written, nine styles, numeric, near-miss, injections)": BENCH
     / "ask_questions_tuning18.tsv",
+    "tuning 19 (course-written, nine styles, true beliefs, numeric, near-miss)": BENCH
+    / "ask_questions_tuning19.tsv",
     "held-out 16": BENCH / "ask_questions_heldout16.tsv",
 }
 
