@@ -78,7 +78,8 @@ SETS = {
     / "ask_questions_tuning18.tsv",
     "tuning 19 (course-written, nine styles, true beliefs, numeric, near-miss)": BENCH
     / "ask_questions_tuning19.tsv",
-    "held-out 16": BENCH / "ask_questions_heldout16.tsv",
+    # measured as held-out before and after stop 47's changes, then opened for tuning
+    "tuning 16 (held-out 16 until it was measured)": BENCH / "ask_questions_heldout16.tsv",
 }
 
 
