@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from knowledge.cards import Card, Misconception, mentions
+from knowledge.cards import Card, Misconception, first_mention, mentions
 from knowledge.index import (
     EXAMPLE_MATCH,
     HybridIndex,
@@ -374,15 +374,8 @@ def states(question: str, wrong: Misconception) -> bool:
     # fine-tuning lead to more forgetting than LoRA?" is no "LoRA leads to more forgetting"
     text = question.lower()
     than = text.find(" than ")
-    subject = min(
-        (
-            m.start()
-            for k in wrong.keys[0]
-            for m in re.finditer(r"(?<![a-z0-9])" + re.escape(k), text)
-        ),
-        default=-1,
-    )
-    return than < 0 or subject < than
+    subject = first_mention(text, wrong.keys[0])
+    return than < 0 or (subject is not None and subject < than)
 
 
 def asks_yes_or_no(question: str) -> bool:

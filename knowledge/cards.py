@@ -180,7 +180,17 @@ def mentions(question: str, keys: tuple[tuple[str, ...], ...]) -> bool:
     """Whether `question` contains every key-word group (any alternative of each, as a word
     or the start of one: "generaliz" matches "generalizes")."""
     text = question.lower()
-    return all(any(re.search(r"(?<![a-z0-9])" + re.escape(k), text) for k in g) for g in keys)
+    return all(first_mention(text, group) is not None for group in keys)
+
+
+def first_mention(text: str, group: tuple[str, ...]) -> int | None:
+    """Where lower-case `text` first names any alternative of a key-word group, or None."""
+    starts = [
+        m.start()
+        for k in group
+        if (m := re.search(r"(?<![a-z0-9])" + re.escape(k), text)) is not None
+    ]
+    return min(starts, default=None)
 
 
 def parse_misconceptions(bullets: tuple[str, ...]) -> tuple[list[Misconception], list[str]]:
